@@ -1,0 +1,51 @@
+import type { Bilingual } from '../core/catalogue.js';
+import type { Issue } from '../core/issue.js';
+import { COLUMNS, type Kind } from '../records/columns.js';
+import type { Language } from '../standards/schema.js';
+import type { FileReport } from '../validate/report.js';
+
+/** Human-readable text for the operator, in the operator's language. */
+
+const LABELS = {
+  rows: { kk: 'жол', ru: 'строк' },
+  valid: { kk: 'жарамды', ru: 'верных' },
+  errors: { kk: 'қате', ru: 'ошибок' },
+  warnings: { kk: 'ескерту', ru: 'предупреждений' },
+  row: { kk: 'жол', ru: 'строка' },
+  file: { kk: 'файл', ru: 'файл' },
+  centre: { kk: 'орталық', ru: 'центр' },
+  unknownKind: { kk: 'түрі белгісіз', ru: 'вид неизвестен' },
+  total: { kk: 'Барлығы', ru: 'Итого' },
+} satisfies Record<string, Bilingual>;
+
+export const say = (lang: Language, text: Bilingual) => text[lang];
+
+function columnLabel(kind: Kind | null, key: string | null, lang: Language): string {
+  if (key === null) return '';
+  const col = kind ? COLUMNS[kind].find((c) => c.key === key) : undefined;
+  return col ? `${col[lang]} (${key})` : key;
+}
+
+function issueLine(i: Issue, kind: Kind | null, lang: Language): string {
+  const where = i.row === null ? `${LABELS.file[lang]}` : `${LABELS.row[lang]} ${i.row}`;
+  const column = columnLabel(kind, i.column, lang);
+  const value = i.value === null ? '' : ` «${i.value.length > 60 ? `${i.value.slice(0, 60)}…` : i.value}»`;
+  return `  ${where}${column ? `, ${column}` : ''}${value}: [${i.code}] ${i.message[lang]}`;
+}
+
+export function formatFileReport(r: FileReport, lang: Language): string {
+  const head = `${r.file} — ${r.kind ?? LABELS.unknownKind[lang]}${r.centre ? `, ${LABELS.centre[lang]} ${r.centre}` : ''}`;
+  const counts = `  ${LABELS.rows[lang]}: ${r.rows}, ${LABELS.valid[lang]}: ${r.valid}, ${LABELS.errors[lang]}: ${r.errors.length}, ${LABELS.warnings[lang]}: ${r.warnings.length}`;
+  return [head, counts, ...r.errors.map((i) => issueLine(i, r.kind, lang)), ...r.warnings.map((i) => issueLine(i, r.kind, lang))].join('\n');
+}
+
+export function formatTotals(files: readonly FileReport[], lang: Language): string {
+  const sum = (f: (r: FileReport) => number) => files.reduce((n, r) => n + f(r), 0);
+  return `${LABELS.total[lang]}: ${LABELS.file[lang]} ${files.length}, ${LABELS.rows[lang]} ${sum((r) => r.rows)}, ${LABELS.valid[lang]} ${sum((r) => r.valid)}, ${LABELS.errors[lang]} ${sum((r) => r.errors.length)}`;
+}
+
+/** A plain text table: columns padded to their widest cell. */
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, [...c].length)), []);
+  return rows.map((r) => r.map((c, i) => c + ' '.repeat((widths[i] ?? 0) - [...c].length)).join('  ').trimEnd()).join('\n');
+}

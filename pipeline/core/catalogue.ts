@@ -1,0 +1,202 @@
+/**
+ * The bilingual catalogue of everything a user can cause. Codes are stable API: reports,
+ * scripts and centres' own tooling match on them, so a code is never renamed or reused.
+ * Messages take parameters so that one entry serves every column and card.
+ */
+
+export type Bilingual = { kk: string; ru: string };
+
+export type MessageParams = {
+  /** What was expected, already in both languages where it is prose. */
+  expected?: Bilingual;
+  /** A short detail of why, in both languages. */
+  detail?: Bilingual;
+  min?: number | string;
+  max?: number | string;
+  code?: string;
+  date?: string;
+  value?: string;
+};
+
+type Entry = { severity: 'error' | 'warning'; text: (p: MessageParams) => Bilingual };
+
+const withDetail = (base: Bilingual, p: MessageParams): Bilingual =>
+  p.detail ? { kk: `${base.kk}: ${p.detail.kk}`, ru: `${base.ru}: ${p.detail.ru}` } : base;
+
+export const CATALOGUE = {
+  FILE_UNREADABLE: {
+    severity: 'error',
+    text: (p) => withDetail({ kk: 'Файлды оқу мүмкін емес', ru: 'Файл невозможно прочитать' }, p),
+  },
+  FILE_TOO_LARGE: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `Файл тым үлкен (шегі ${p.max})`,
+      ru: `Файл слишком большой (предел ${p.max})`,
+    }),
+  },
+  UNKNOWN_KIND: {
+    severity: 'error',
+    text: () => ({
+      kk: 'Файлдың түрі анықталмады: kind өрісін көрсетіңіз немесе файл атауын exam-results…, applications… деп бастаңыз',
+      ru: 'Не удалось определить вид файла: укажите поле kind или начните имя файла с exam-results…, applications…',
+    }),
+  },
+  UNKNOWN_CENTRE: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `«${p.code}» орталығы баптауларда жоқ`,
+      ru: `Центр «${p.code}» отсутствует в настройках`,
+    }),
+  },
+  MISSING_COLUMN: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `Міндетті баған жоқ: ${p.expected?.kk}`,
+      ru: `Нет обязательного столбца: ${p.expected?.ru}`,
+    }),
+  },
+  REQUIRED: {
+    severity: 'error',
+    text: (p) => withDetail({ kk: 'Міндетті өріс толтырылмаған', ru: 'Обязательное поле не заполнено' }, p),
+  },
+  IIN_FORMAT: {
+    severity: 'error',
+    text: () => ({
+      kk: 'ЖСН 12 цифрдан тұруы тиіс',
+      ru: 'ИИН должен состоять из 12 цифр',
+    }),
+  },
+  IIN_CHECKSUM: {
+    severity: 'error',
+    text: () => ({
+      kk: 'ЖСН бақылау саны сәйкес келмейді',
+      ru: 'Контрольная цифра ИИН не сходится',
+    }),
+  },
+  IIN_DATE: {
+    severity: 'error',
+    text: (p) => withDetail({ kk: 'ЖСН ішіндегі туған күн нақты күн емес', ru: 'Дата рождения внутри ИИН не является реальной датой' }, p),
+  },
+  BIRTH_DATE_MISMATCH: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `Туған күні ЖСН-дағы күнге (${p.date}) сәйкес келмейді`,
+      ru: `Дата рождения не совпадает с датой в ИИН (${p.date})`,
+    }),
+  },
+  NAME_CHARS: {
+    severity: 'error',
+    text: () => ({
+      kk: 'Атауда тек қазақ, орыс, латын әріптері, бос орын, дефис және апостроф болуы керек',
+      ru: 'В имени допустимы только буквы казахского, русского, латинского алфавитов, пробел, дефис и апостроф',
+    }),
+  },
+  DATE_FORMAT: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `Күн пішімі дұрыс емес, күтілгені: ${p.expected?.kk ?? 'кк.аа.жжжж'}`,
+      ru: `Неверный формат даты, ожидается: ${p.expected?.ru ?? 'дд.мм.гггг'}`,
+    }),
+  },
+  UNKNOWN_PROFESSION: {
+    severity: 'error',
+    text: (p) => withDetail({
+      kk: `«${p.code}» кәсіп карточкасы кәсіптік стандарттарда жоқ`,
+      ru: `Карточка профессии «${p.code}» отсутствует в профессиональных стандартах`,
+    }, p),
+  },
+  STANDARD_NOT_IN_FORCE: {
+    severity: 'error',
+    text: (p) => withDetail({
+      kk: `${p.code} кәсіптік стандарты ${p.date} күні қолданыста болмаған`,
+      ru: `Профессиональный стандарт ${p.code} не действовал на ${p.date}`,
+    }, p),
+  },
+  LEVEL_OUT_OF_RANGE: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `СБШ деңгейі ${p.min}–${p.max} аралығындағы бүтін сан болуы тиіс (${p.code})`,
+      ru: `Уровень ОРК должен быть целым числом от ${p.min} до ${p.max} (${p.code})`,
+    }),
+  },
+  SCORE_RANGE: {
+    severity: 'error',
+    text: () => ({
+      kk: 'Балл 0-ден 100-ге дейінгі сан болуы тиіс',
+      ru: 'Балл должен быть числом от 0 до 100',
+    }),
+  },
+  BELOW_THRESHOLD: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `«Танылды» мәртебесі үшін балл ${p.min}-ден кем болмауы тиіс`,
+      ru: `Для статуса «Признан» балл должен быть не ниже ${p.min}`,
+    }),
+  },
+  STATUS_UNKNOWN: {
+    severity: 'error',
+    text: () => ({
+      kk: 'Белгісіз мәртебе; рұқсат етілгені: Танылды, Танудан бас тарту, Емтиханға келмеу',
+      ru: 'Неизвестный статус; допустимы: Признан, Отказ в признании, Неявка',
+    }),
+  },
+  NO_SHOW_REASON: {
+    severity: 'error',
+    text: () => ({
+      kk: 'Емтиханға келмеу себебі көрсетілмеген немесе белгісіз: өз еркімен, денсаулығына байланысты',
+      ru: 'Причина неявки не указана или неизвестна: по собственному желанию, по состоянию здоровья',
+    }),
+  },
+  LANGUAGE_UNKNOWN: {
+    severity: 'error',
+    text: () => ({
+      kk: 'Белгісіз тіл; рұқсат етілгені: қазақ (kk), орыс (ru)',
+      ru: 'Неизвестный язык; допустимы: казахский (kk), русский (ru)',
+    }),
+  },
+  DATE_ORDER: {
+    severity: 'error',
+    text: (p) => withDetail({ kk: 'Күндердің реті бұзылған', ru: 'Нарушен порядок дат' }, p),
+  },
+  FUTURE_DATE: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `Күн болашақта (бүгін ${p.date})`,
+      ru: `Дата в будущем (сегодня ${p.date})`,
+    }),
+  },
+  DUPLICATE: {
+    severity: 'error',
+    text: (p) => withDetail({
+      kk: 'Бұл адам осы кәсіп пен деңгей бойынша бұрын танылған',
+      ru: 'Этот человек уже признан по этой профессии и уровню',
+    }, p),
+  },
+  UNKNOWN_COLUMN: {
+    severity: 'warning',
+    text: () => ({
+      kk: 'Белгісіз баған: оның мәндері өңделмейді',
+      ru: 'Неизвестный столбец: его значения не обрабатываются',
+    }),
+  },
+  CONFIG_INVALID: {
+    severity: 'error',
+    text: (p) => withDetail({ kk: 'Баптаулар файлы жарамсыз', ru: 'Файл настроек недействителен' }, p),
+  },
+  STANDARD_INVALID: {
+    severity: 'error',
+    text: (p) => withDetail({ kk: 'Кәсіптік стандарт файлы жарамсыз', ru: 'Файл профессионального стандарта недействителен' }, p),
+  },
+  USAGE: {
+    severity: 'error',
+    text: (p) => withDetail({ kk: 'Команда дұрыс берілмеген', ru: 'Команда задана неверно' }, p),
+  },
+} as const satisfies Record<string, Entry>;
+
+export type Code = keyof typeof CATALOGUE;
+export const CODES = Object.keys(CATALOGUE) as Code[];
+
+export function message(code: Code, params: MessageParams = {}): Bilingual {
+  return CATALOGUE[code].text(params);
+}

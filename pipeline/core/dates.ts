@@ -1,0 +1,51 @@
+/**
+ * Calendar dates travel through Tanu as ISO strings ("YYYY-MM-DD", date-times as
+ * "YYYY-MM-DDTHH:MM", local to the centre): they compare correctly as strings, print
+ * without time-zone surprises, and a record never changes day because of UTC.
+ */
+
+export const isLeapYear = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+export function daysInMonth(year: number, month: number): number {
+  return [31, isLeapYear(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+}
+
+export function isoDate(year: number, month: number, day: number): string | null {
+  if (!Number.isInteger(year) || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * Reads what centres write: "dd.mm.yyyy" (their spreadsheets) or ISO "yyyy-mm-dd" (JSON,
+ * YAML); with `withTime`, an optional " hh:mm" (or ISO "Thh:mm") after the date. Returns
+ * null for anything else: a date is never guessed.
+ */
+export function parseDateText(text: string, withTime: boolean): string | null {
+  const t = text.trim();
+  const m =
+    /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(t) ??
+    /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(t);
+  if (!m) return null;
+  const iso = t.includes('-');
+  const [y, mo, d] = iso ? [m[1], m[2], m[3]] : [m[3], m[2], m[1]];
+  const date = isoDate(Number(y), Number(mo), Number(d));
+  if (!date) return null;
+  if (m[4] === undefined) return date;
+  if (!withTime) return null;
+  const hh = Number(m[4]);
+  const mm = Number(m[5]);
+  if (hh > 23 || mm > 59) return null;
+  return `${date}T${pad2(hh)}:${pad2(mm)}`;
+}
+
+/** "2026-03-15" → "15.03.2026"; "2026-03-15T09:30" → "15.03.2026 09:30". */
+export function displayDate(isoValue: string): string {
+  const [date = '', time] = isoValue.split('T');
+  const [y, m, d] = date.split('-');
+  return `${d}.${m}.${y}${time ? ` ${time}` : ''}`;
+}
+
+/** The calendar part of a date or date-time. */
+export const datePart = (isoValue: string) => isoValue.slice(0, 10);

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { CODES, type Code, type MessageParams, message } from './catalogue.js';
+
+/**
+ * One entry of a report: where (row as the user sees it, column), what was received, the
+ * stable code and the message in both languages. File-level problems have `row: null`.
+ */
+export const Issue = z.strictObject({
+  row: z.number().int().nullable(),
+  column: z.string().nullable(),
+  value: z.string().nullable(),
+  code: z.enum(CODES as [Code, ...Code[]]),
+  message: z.strictObject({ kk: z.string(), ru: z.string() }),
+});
+export type Issue = z.infer<typeof Issue>;
+
+export function issue(
+  code: Code,
+  at: { row?: number | null; column?: string | null; value?: string | null } = {},
+  params: MessageParams = {},
+): Issue {
+  return { row: at.row ?? null, column: at.column ?? null, value: at.value ?? null, code, message: message(code, params) };
+}

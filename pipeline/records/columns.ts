@@ -1,0 +1,102 @@
+/**
+ * The columns centres send (formats.md), with their Kazakh and Russian headers. Intake
+ * matches headers against this table and validation parses cells by `type`, so adding a
+ * column or a header spelling is one line here.
+ */
+
+export const KINDS = ['exam-results', 'applications'] as const;
+export type Kind = (typeof KINDS)[number];
+
+export type CellType =
+  | 'iin'
+  | 'name'
+  | 'text'
+  | 'date'
+  | 'datetime'
+  | 'score'
+  | 'level'
+  | 'status'
+  | 'no_show_reason'
+  | 'language';
+
+export type Column = {
+  key: string;
+  kk: string;
+  ru: string;
+  /** Other header spellings seen in centres' exports. */
+  aliases?: readonly string[];
+  type: CellType;
+  required: 'yes' | 'no' | 'unless-no-show';
+};
+
+const person: readonly Column[] = [
+  { key: 'iin', kk: 'ЖСН', ru: 'ИИН', type: 'iin', required: 'yes' },
+  { key: 'last_name', kk: 'Тегі', ru: 'Фамилия', type: 'name', required: 'yes' },
+  { key: 'first_name', kk: 'Аты', ru: 'Имя', type: 'name', required: 'yes' },
+  { key: 'middle_name', kk: 'Әкесінің аты', ru: 'Отчество', type: 'name', required: 'no' },
+  { key: 'birth_date', kk: 'Туған күні', ru: 'Дата рождения', type: 'date', required: 'no' },
+  { key: 'phone', kk: 'Телефон', ru: 'Телефон', type: 'text', required: 'no' },
+  { key: 'email', kk: 'Email', ru: 'Email', aliases: ['E-mail', 'Эл. пошта', 'Эл. почта'], type: 'text', required: 'no' },
+];
+
+const profession: readonly Column[] = [
+  { key: 'standard_code', kk: 'Кәсіптік стандарт', ru: 'Профессиональный стандарт', type: 'text', required: 'no' },
+  { key: 'profession_code', kk: 'Кәсіп коды', ru: 'Код профессии', type: 'text', required: 'yes' },
+  { key: 'level', kk: 'СБШ деңгейі', ru: 'Уровень ОРК', type: 'level', required: 'yes' },
+  { key: 'language', kk: 'Тіл', ru: 'Язык', type: 'language', required: 'no' },
+];
+
+export const COLUMNS: Record<Kind, readonly Column[]> = {
+  'exam-results': [
+    ...person,
+    ...profession,
+    { key: 'exam1_at', kk: 'Бірінші емтиханның күні мен уақыты', ru: 'Дата и время первого экзамена', type: 'datetime', required: 'unless-no-show' },
+    { key: 'exam1_score', kk: 'Бірінші емтихан балы', ru: 'Балл первого экзамена', type: 'score', required: 'no' },
+    { key: 'exam2_at', kk: 'Екінші емтиханның күні мен уақыты', ru: 'Дата и время второго экзамена', type: 'datetime', required: 'no' },
+    { key: 'exam2_score', kk: 'Екінші емтихан балы', ru: 'Балл второго экзамена', type: 'score', required: 'no' },
+    { key: 'status', kk: 'Мәртебе', ru: 'Статус', type: 'status', required: 'yes' },
+    { key: 'no_show_reason', kk: 'Келмеу себебі', ru: 'Причина неявки', type: 'no_show_reason', required: 'no' },
+    { key: 'protocol_number', kk: 'Хаттаманың №', ru: '№ протокола', type: 'text', required: 'yes' },
+    { key: 'protocol_date', kk: 'Хаттаманың күні', ru: 'Дата протокола', type: 'date', required: 'yes' },
+    { key: 'exam_region', kk: 'Облыс / Республикалық маңызы бар қала', ru: 'Область / город республиканского значения', type: 'text', required: 'no' },
+    { key: 'exam_city', kk: 'Қала немесе аудан', ru: 'Город или район', type: 'text', required: 'no' },
+    { key: 'exam_address', kk: 'Мекен-жайы', ru: 'Адрес', type: 'text', required: 'no' },
+  ],
+  applications: [
+    ...person,
+    { key: 'address_region', kk: 'Облыс / Республикалық маңызы бар қала', ru: 'Область / город республиканского значения', type: 'text', required: 'no' },
+    { key: 'address_city', kk: 'Қала немесе аудан', ru: 'Город или район', type: 'text', required: 'no' },
+    { key: 'address_street', kk: 'Мекен-жайы', ru: 'Адрес', type: 'text', required: 'yes' },
+    ...profession,
+    { key: 'application_number', kk: 'Өтінімнің №', ru: '№ заявки', type: 'text', required: 'yes' },
+    { key: 'application_date', kk: 'Өтінімнің күні', ru: 'Дата заявки', type: 'date', required: 'yes' },
+    { key: 'voucher_number', kk: 'Ваучердің №', ru: '№ ваучера', type: 'text', required: 'no' },
+  ],
+};
+
+/** Columns that tell a kind apart when neither a `kind` field nor the file name does. */
+export const DISTINCTIVE: Record<Kind, readonly string[]> = {
+  'exam-results': ['status', 'protocol_number', 'exam1_at'],
+  applications: ['application_number', 'application_date'],
+};
+
+/** Case-, space- and underscore-insensitive form of a header. */
+export const headerKey = (header: string) => header.normalize('NFC').toLowerCase().replace(/[\s_]+/g, '');
+
+const lookup = new Map<Kind, Map<string, Column>>(
+  KINDS.map((kind) => [
+    kind,
+    new Map(COLUMNS[kind].flatMap((c) => [c.key, c.kk, c.ru, ...(c.aliases ?? [])].map((h) => [headerKey(h), c] as const))),
+  ]),
+);
+
+export const columnFor = (kind: Kind, header: string): Column | undefined => lookup.get(kind)?.get(headerKey(header));
+
+/** A kind's column by canonical key; the table above is the only place keys are spelled. */
+export function column(kind: Kind, key: string): Column {
+  const found = COLUMNS[kind].find((c) => c.key === key);
+  if (!found) throw new Error(`no column ${key} in ${kind}`);
+  return found;
+}
+
+export const isKind = (value: unknown): value is Kind => typeof value === 'string' && (KINDS as readonly string[]).includes(value);

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { Language } from '../standards/schema.js';
+
+/**
+ * Records after validation: what the later stages (plan, render, registry) receive. The
+ * types are inferred from these schemas and the validator checks its own output against
+ * them, so a rule that lets a malformed value through is caught at once.
+ */
+
+const Iin = z.string().regex(/^\d{12}$/);
+const Date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const DateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/);
+const Text = z.string().min(1);
+
+const Person = {
+  iin: Iin,
+  last_name: Text,
+  first_name: Text,
+  middle_name: Text.nullable(),
+  birth_date: Date.describe('From the IIN when the file gives none'),
+  phone: Text.nullable(),
+  email: Text.nullable(),
+};
+
+/** The card the record was checked against, resolved once so later stages need not. */
+const Profession = {
+  standard_code: Text,
+  standard_version: z.number().int().min(1),
+  profession_code: Text,
+  level: z.number().int().min(1).max(8),
+  language: Language,
+};
+
+export const ExamResult = z.strictObject({
+  row: z.number().int(),
+  ...Person,
+  ...Profession,
+  exam1_at: DateTime.nullable(),
+  exam1_score: z.number().min(0).max(100).nullable(),
+  exam2_at: DateTime.nullable(),
+  exam2_score: z.number().min(0).max(100).nullable(),
+  status: z.enum(['recognized', 'refused', 'no_show']),
+  no_show_reason: z.enum(['own_will', 'health']).nullable(),
+  protocol_number: Text,
+  protocol_date: Date,
+  exam_region: Text.nullable(),
+  exam_city: Text.nullable(),
+  exam_address: Text.nullable(),
+});
+export type ExamResult = z.infer<typeof ExamResult>;
+
+export const Application = z.strictObject({
+  row: z.number().int(),
+  ...Person,
+  ...Profession,
+  address_region: Text.nullable(),
+  address_city: Text.nullable(),
+  address_street: Text,
+  application_number: Text,
+  application_date: Date,
+  voucher_number: Text.nullable(),
+});
+export type Application = z.infer<typeof Application>;
+
+export const RECORD_SCHEMAS = { 'exam-results': ExamResult, applications: Application } as const;
+export type ValidRecord = ExamResult | Application;

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+
+/**
+ * A professional standard as the methodologists keep it in `standards/<CODE>.yaml`.
+ * Names that documents print are bilingual; the long lists of skills, abilities and
+ * knowledge stay in the language the order was read from (`detail_language`).
+ */
+
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written "YYYY-MM-DD"')
+  .describe('A calendar date, "YYYY-MM-DD"');
+
+export const Language = z.enum(['kk', 'ru']);
+export type Language = z.infer<typeof Language>;
+
+const text = z.string().trim().min(1);
+
+export const LocalizedText = z.strictObject({ kk: text, ru: text.optional() });
+export const BilingualText = z.strictObject({ kk: text, ru: text });
+
+export const Order = z.strictObject({
+  number: text,
+  date: IsoDate,
+  issuer: BilingualText.optional(),
+});
+
+export const Thresholds = z.strictObject({
+  pass_threshold: z.number().min(0).max(100).optional().describe('Lowest score (of 100) that passes each exam; equal passes'),
+  validity_years: z.number().int().min(1).max(50).optional().describe('Years a certificate is valid from its issue date'),
+});
+export type Thresholds = z.infer<typeof Thresholds>;
+
+export const CardField = z.enum([
+  'name',
+  'group_code',
+  'levels',
+  'sublevel',
+  'categories',
+  'other_names',
+  'education',
+  'experience',
+  'non_formal_education',
+  'main_purpose',
+  'labour_functions',
+  'personal_competencies',
+  'related_professions',
+  'abbreviations',
+]);
+
+export const Change = z.strictObject({
+  paragraph: text.describe('Paragraph of the order re-worded, e.g. "12" or "3.9"'),
+  card: text.nullable().describe('Code of the card the paragraph is, or null'),
+  fields: z.array(CardField).min(1),
+  summary: BilingualText,
+});
+
+export const Version = z.strictObject({
+  version: z.number().int().min(1),
+  order: Order,
+  effective_from: IsoDate,
+  changes: z.array(Change),
+});
+
+const Skill = z.strictObject({
+  title: text,
+  abilities: z.array(text).optional(),
+  knowledge: z.array(text).optional(),
+});
+
+export const LabourFunction = z.strictObject({
+  number: z.number().int().min(1),
+  kind: z.enum(['mandatory', 'additional']),
+  title: text,
+  skills: z.array(Skill).optional(),
+});
+
+export const Card = z
+  .strictObject({
+    paragraph: z.number().int().min(1),
+    code: text.describe('Profession card code as records cite it, e.g. "5320-2-003"'),
+    group_code: text,
+    name: BilingualText,
+    levels: z.strictObject({ min: z.number().int().min(1).max(8), max: z.number().int().min(1).max(8) }),
+    sublevel: text.nullable().optional(),
+    categories: z.array(text).optional(),
+    other_names: z.array(text).optional(),
+    education: z
+      .array(z.strictObject({ level: text.optional(), speciality: text.optional(), qualification: text.optional() }))
+      .optional(),
+    experience: z.array(z.strictObject({ category: text.nullable().optional(), requirement: text })).optional(),
+    non_formal_education: text.optional(),
+    main_purpose: text.optional(),
+    labour_functions: z.array(LabourFunction).optional(),
+    personal_competencies: z.array(text).optional(),
+    related_professions: z.array(z.strictObject({ level: z.union([text, z.number()]), name: text })).optional(),
+    notes: z.array(text).optional(),
+  })
+  .refine((c) => c.levels.min <= c.levels.max, { message: 'levels.min is above levels.max', path: ['levels'] });
+export type Card = z.infer<typeof Card>;
+
+export const Standard = z
+  .strictObject({
+    code: text,
+    title: BilingualText,
+    approved_by: Order,
+    in_force_from: IsoDate,
+    repealed_from: IsoDate.nullable(),
+    repealed_by: Order.optional(),
+    source: text.optional(),
+    detail_language: Language,
+    activity: text.optional(),
+    settings: Thresholds.optional(),
+    versions: z.array(Version).min(1),
+    abbreviations: z.array(z.strictObject({ number: z.number().int(), short: text, full: text })).optional(),
+    cards: z.array(Card).min(1),
+    notes: z.array(text).optional(),
+  })
+  .superRefine((s, ctx) => {
+    const seen = new Set<string>();
+    s.cards.forEach((card, i) => {
+      if (seen.has(card.code)) ctx.addIssue({ code: 'custom', message: `card code ${card.code} appears twice`, path: ['cards', i, 'code'] });
+      seen.add(card.code);
+    });
+    s.versions.forEach((v, i) => {
+      if (v.version !== i + 1) ctx.addIssue({ code: 'custom', message: `versions must be numbered 1, 2, … in order`, path: ['versions', i, 'version'] });
+      const prev = s.versions[i - 1];
+      if (prev && v.effective_from <= prev.effective_from)
+        ctx.addIssue({ code: 'custom', message: 'each version must take effect after the one before', path: ['versions', i, 'effective_from'] });
+      v.changes.forEach((c, j) => {
+        if (c.card !== null && !seen.has(c.card))
+          ctx.addIssue({ code: 'custom', message: `change names card ${c.card}, which the standard does not have`, path: ['versions', i, 'changes', j, 'card'] });
+      });
+    });
+    if (s.versions[0] && s.versions[0].effective_from !== s.in_force_from)
+      ctx.addIssue({ code: 'custom', message: 'version 1 must take effect on in_force_from', path: ['versions', 0, 'effective_from'] });
+    if (s.repealed_from !== null && s.repealed_from <= s.in_force_from)
+      ctx.addIssue({ code: 'custom', message: 'repealed_from must come after in_force_from', path: ['repealed_from'] });
+  });
+export type Standard = z.infer<typeof Standard>;

@@ -1,0 +1,99 @@
+import type { Code, MessageParams } from '../core/catalogue.js';
+import { parseDateText } from '../core/dates.js';
+import type { Cell } from '../intake/cell.js';
+import type { CellType } from '../records/columns.js';
+
+/**
+ * Reading one cell by its column's type. A value is accepted as written or refused with
+ * a code: nothing is corrected. The only conversion is the one formats.md asks for: an
+ * IIN stored as a number lost its leading zero, so a numeric cell is left-padded.
+ */
+
+export type Parsed = { ok: true; value: string | number } | { ok: false; code: Code; params?: MessageParams };
+
+const ok = (value: string | number): Parsed => ({ ok: true, value });
+const fail = (code: Code, params?: MessageParams): Parsed => ({ ok: false, code, ...(params ? { params } : {}) });
+
+const fold = (text: string) => text.normalize('NFC').trim().toLowerCase().replace(/\s+/g, ' ').replaceAll('ё', 'е');
+
+/** Spellings in kk, ru and en of the coded values, folded. */
+export const SPELLINGS = {
+  status: {
+    recognized: ['танылды', 'признан', 'признана', 'recognized'],
+    refused: ['танудан бас тарту', 'отказ в признании', 'refused'],
+    no_show: ['емтиханға келмеу', 'неявка', 'no_show', 'no-show', 'no show'],
+  },
+  no_show_reason: {
+    own_will: ['өз еркімен', 'по собственному желанию', 'own_will', 'own will'],
+    health: ['денсаулығына байланысты', 'по состоянию здоровья', 'health'],
+  },
+  language: {
+    kk: ['kk', 'қазақ', 'қазақша', 'қазақ тілі', 'казахский', 'kazakh'],
+    ru: ['ru', 'орыс', 'орысша', 'орыс тілі', 'русский', 'russian'],
+  },
+} as const;
+
+function lookup<T extends string>(table: Record<T, readonly string[]>, text: string): T | undefined {
+  const folded = fold(text);
+  return (Object.keys(table) as T[]).find((key) => table[key].includes(folded));
+}
+
+/**
+ * Letters of the Kazakh Cyrillic, Russian and Latin alphabets (with the Kazakh Latin
+ * letters), words joined by a space, hyphen or apostrophe. A "?" left by a lossy export,
+ * markup or a formula fails here.
+ */
+const LETTER = "A-Za-zА-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІіÄäĞğÑñÖöŞşŪūÜüİı";
+const NAME = new RegExp(`^[${LETTER}]+(?:[ \\-'’ʼ][${LETTER}]+)*$`);
+
+export const isValidName = (text: string) => NAME.test(text);
+
+function scalar(cell: Cell): string | number | boolean | { date: string } {
+  // A formula's result stands for numbers and dates; names and texts must be typed, so there the formula itself is judged.
+  return typeof cell === 'object' && 'formula' in cell ? (cell.result === null ? `=${cell.formula}` : scalar(cell.result)) : cell;
+}
+
+export function parseCell(type: CellType, cell: Cell): Parsed {
+  const isFormula = typeof cell === 'object' && 'formula' in cell;
+  if (type === 'name' || type === 'text') {
+    if (isFormula) return type === 'name' ? fail('NAME_CHARS') : ok(`=${cell.formula}`);
+    if (typeof cell === 'object') return type === 'name' ? fail('NAME_CHARS') : ok(cell.date);
+    const text = String(cell).trim();
+    if (type === 'name') return isValidName(text) ? ok(text) : fail('NAME_CHARS');
+    return ok(text);
+  }
+  const v = scalar(cell);
+  switch (type) {
+    case 'iin': {
+      if (typeof v === 'number') return Number.isInteger(v) && v > 0 && v < 1e12 ? ok(String(v).padStart(12, '0')) : fail('IIN_FORMAT');
+      const text = typeof v === 'string' ? v.trim() : '';
+      return /^\d{12}$/.test(text) ? ok(text) : fail('IIN_FORMAT');
+    }
+    case 'date':
+    case 'datetime': {
+      const withTime = type === 'datetime';
+      const expected = withTime
+        ? { kk: 'кк.аа.жжжж сс:мм', ru: 'дд.мм.гггг чч:мм' }
+        : { kk: 'кк.аа.жжжж', ru: 'дд.мм.гггг' };
+      if (typeof v === 'object') return !withTime && v.date.includes('T') ? fail('DATE_FORMAT', { expected }) : ok(v.date);
+      if (typeof v !== 'string') return fail('DATE_FORMAT', { expected });
+      const parsed = parseDateText(v, withTime);
+      return parsed ? ok(parsed) : fail('DATE_FORMAT', { expected });
+    }
+    case 'score': {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,3}([.,]\d+)?$/.test(v.trim()) ? Number(v.trim().replace(',', '.')) : NaN;
+      return Number.isFinite(n) && n >= 0 && n <= 100 ? ok(n) : fail('SCORE_RANGE');
+    }
+    case 'level': {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v.trim()) : NaN;
+      return Number.isInteger(n) ? ok(n) : fail('LEVEL_OUT_OF_RANGE', { min: 1, max: 8, code: 'СБШ / ОРК' });
+    }
+    case 'status':
+    case 'no_show_reason':
+    case 'language': {
+      const found = typeof v === 'string' ? lookup<string>(SPELLINGS[type], v) : undefined;
+      const code: Code = type === 'status' ? 'STATUS_UNKNOWN' : type === 'language' ? 'LANGUAGE_UNKNOWN' : 'NO_SHOW_REASON';
+      return found ? ok(found) : fail(code);
+    }
+  }
+}

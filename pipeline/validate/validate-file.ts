@@ -1,0 +1,71 @@
+import { CATALOGUE } from '../core/catalogue.js';
+import { type Clock, localNow } from '../core/clock.js';
+import { type Issue, issue } from '../core/issue.js';
+import { isTanuError } from '../core/tanu-error.js';
+import type { LoadedConfig } from '../config/load.js';
+import { openIntake } from '../intake/open.js';
+import type { ValidRecord } from '../records/records.js';
+import { type Library, effectiveThresholds } from '../standards/library.js';
+import type { FileReport } from './report.js';
+import { RecordValidator } from './validator.js';
+
+/**
+ * The validation shell: opens a file through intake, streams its records through the
+ * validator and assembles the file's report. It writes nothing; valid records go to the
+ * caller one by one (`tanu validate` only counts them).
+ */
+
+export type ValidationEnv = { config: LoadedConfig; library: Library; clock: Clock };
+
+export async function validateFile(
+  file: string,
+  env: ValidationEnv,
+  onRecord: (record: ValidRecord) => void = () => {},
+): Promise<FileReport> {
+  const { config } = env;
+  const intake = await openIntake(file, {
+    inboxDir: config.paths.inbox,
+    centres: config.centres.map((c) => c.id),
+    defaultCentre: config.default_centre,
+    maxFileBytes: config.limits.max_file_bytes,
+  });
+  const errors: Issue[] = [];
+  const warnings: Issue[] = [];
+  const sort = (i: Issue) => (CATALOGUE[i.code].severity === 'error' ? errors : warnings).push(i);
+  intake.issues.forEach(sort);
+
+  let rows = 0;
+  let valid = 0;
+  const fileFailed = errors.length > 0;
+  if (!fileFailed && intake.kind && intake.centre) {
+    const centre = config.centres.find((c) => c.id === intake.centre);
+    const validator = new RecordValidator(
+      intake.kind,
+      {
+        library: env.library,
+        thresholds: (standard) => effectiveThresholds(config.defaults, standard, centre),
+        today: localNow(env.clock, config.timezone),
+        defaultLanguage: config.default_language,
+      },
+      intake.columns,
+    );
+    try {
+      for await (const row of intake.rows) {
+        row.issues.forEach(sort);
+        if (!row.record) continue;
+        rows++;
+        const result = validator.check(row.record);
+        result.errors.forEach(sort);
+        if (result.record) {
+          valid++;
+          onRecord(result.record);
+        }
+      }
+    } catch (e) {
+      if (!isTanuError(e)) throw e;
+      errors.push({ ...issue(e.code), message: e.text });
+    }
+  }
+  const hasFileError = errors.some((e) => e.row === null);
+  return { file, kind: intake.kind, centre: intake.centre, rows, valid: hasFileError ? 0 : valid, errors, warnings };
+}

@@ -1,0 +1,91 @@
+import { type Issue, issue } from '../core/issue.js';
+import { cellText } from '../intake/cell.js';
+import type { SourceRecord } from '../intake/table.js';
+import { COLUMNS, type Kind } from '../records/columns.js';
+import { RECORD_SCHEMAS, type ValidRecord } from '../records/records.js';
+import type { Language } from '../standards/schema.js';
+import { resolveCard } from './card.js';
+import { iinBirthDate } from './iin.js';
+import { parseCell } from './cells.js';
+import { RULES, type RowFacts, type RuleContext } from './rules.js';
+
+/**
+ * The pure core of validation: one record in, its errors (all of them) and, when it has
+ * none, the typed record out. It keeps only what duplicate detection needs, so a file of
+ * any length streams through it.
+ */
+
+export type ValidatorContext = RuleContext & { defaultLanguage: Language };
+
+export class RecordValidator {
+  private readonly recognized = new Map<string, number>();
+  private readonly rules;
+
+  constructor(
+    private readonly kind: Kind,
+    private readonly ctx: ValidatorContext,
+    /** Columns the file has: a column missing from the header is reported once, not on every row. */
+    private readonly present: ReadonlySet<string>,
+  ) {
+    this.rules = RULES.filter((r) => r.kinds.includes(kind));
+  }
+
+  check(source: SourceRecord): { record?: ValidRecord; errors: Issue[] } {
+    const errors: Issue[] = [];
+    const values: Record<string, string | number> = {};
+    const failed = new Set<string>();
+    const at = (column: string | null) => {
+      const cell = column === null ? undefined : source.cells.get(column);
+      return { row: source.row, column, value: cell === undefined ? null : cellText(cell) };
+    };
+
+    for (const col of COLUMNS[this.kind]) {
+      const cell = source.cells.get(col.key);
+      if (cell === undefined) {
+        if (col.required === 'yes' && this.present.has(col.key)) errors.push(issue('REQUIRED', at(col.key)));
+        continue;
+      }
+      const parsed = parseCell(col.type, cell);
+      if (parsed.ok) values[col.key] = parsed.value;
+      else {
+        failed.add(col.key);
+        errors.push(issue(parsed.code, at(col.key), parsed.params));
+      }
+    }
+
+    const dateKey = this.kind === 'exam-results' ? 'protocol_date' : 'application_date';
+    const profession = values.profession_code;
+    const facts: RowFacts = {
+      kind: this.kind,
+      values,
+      failed,
+      card:
+        typeof profession === 'string'
+          ? resolveCard(this.ctx.library, profession, values.standard_code as string | undefined, values[dateKey] as string | undefined)
+          : null,
+    };
+    for (const rule of this.rules)
+      for (const f of rule.check(facts, this.ctx)) errors.push(issue(f.code, at(f.column), f.params));
+
+    const key = `${values.iin}|${profession}|${values.level}`;
+    if (this.kind === 'exam-results' && values.status === 'recognized') {
+      const first = this.recognized.get(key);
+      if (first !== undefined)
+        errors.push(issue('DUPLICATE', at('iin'), { detail: { kk: `${first}-жолда`, ru: `в строке ${first}` } }));
+      else if (errors.length === 0) this.recognized.set(key, source.row);
+    }
+    if (errors.length > 0 || !facts.card?.found) return { errors };
+
+    const born = iinBirthDate(String(values.iin));
+    const record = {
+      row: source.row,
+      ...Object.fromEntries(COLUMNS[this.kind].map((c) => [c.key, values[c.key] ?? null])),
+      birth_date: values.birth_date ?? ('date' in born ? born.date : null),
+      language: values.language ?? this.ctx.defaultLanguage,
+      standard_code: facts.card.standard.code,
+      standard_version: facts.card.version,
+    };
+    // The schema is the contract with later stages; a rule that let a bad value through is our bug.
+    return { record: RECORD_SCHEMAS[this.kind].parse(record), errors };
+  }
+}
