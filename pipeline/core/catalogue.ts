@@ -115,10 +115,13 @@ export const CATALOGUE = {
   },
   LEVEL_OUT_OF_RANGE: {
     severity: 'error',
-    text: (p) => ({
-      kk: `СБШ деңгейі ${p.min}–${p.max} аралығындағы бүтін сан болуы тиіс (${p.code})`,
-      ru: `Уровень ОРК должен быть целым числом от ${p.min} до ${p.max} (${p.code})`,
-    }),
+    text: (p) =>
+      p.min === p.max
+        ? { kk: `СБШ деңгейі ${p.min} болуы тиіс (${p.code})`, ru: `Уровень ОРК должен быть ${p.min} (${p.code})` }
+        : {
+            kk: `СБШ деңгейі ${p.min}–${p.max} аралығындағы бүтін сан болуы тиіс (${p.code})`,
+            ru: `Уровень ОРК должен быть целым числом от ${p.min} до ${p.max} (${p.code})`,
+          },
   },
   SCORE_RANGE: {
     severity: 'error',

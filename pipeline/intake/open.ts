@@ -35,6 +35,12 @@ export type Intake = {
   rows: AsyncIterable<IntakeRow>;
 };
 
+const SYSTEM_ERRORS: Record<string, { kk: string; ru: string }> = {
+  ENOENT: { kk: 'файл табылмады', ru: 'файл не найден' },
+  EACCES: { kk: 'файлды оқуға рұқсат жоқ', ru: 'нет доступа к файлу' },
+  EISDIR: { kk: 'бұл файл емес, бума', ru: 'это папка, а не файл' },
+};
+
 export type Container = 'csv' | 'xlsx' | 'json' | 'yaml';
 
 export function containerOf(file: string): Container | null {
@@ -89,8 +95,10 @@ export async function openIntake(file: string, options: IntakeOptions): Promise<
       : await openTable(file, container, options);
   } catch (e) {
     if (!isTanuError(e)) {
-      const detail = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-      return failed(file, null, null, [issue('FILE_UNREADABLE', {}, { detail: { kk: detail, ru: detail } })]);
+      const code = (e as NodeJS.ErrnoException).code;
+      const known = code === undefined ? undefined : SYSTEM_ERRORS[code];
+      const text = (e as Error).message;
+      return failed(file, null, null, [issue('FILE_UNREADABLE', {}, { detail: known ?? { kk: text, ru: text } })]);
     }
     return failed(file, null, null, [{ ...issue(e.code), message: e.text }]);
   }

@@ -72,7 +72,7 @@ export function mapHeader(row: number, names: readonly string[], kind: Kind): He
     const earlier = seen.get(col.key);
     if (earlier !== undefined) {
       issues.push(
-        issue('FILE_UNREADABLE', { row, column: name }, {
+        issue('FILE_UNREADABLE', { column: name }, {
           detail: { kk: `«${earlier}» мен «${name}» бір бағанды білдіреді`, ru: `«${earlier}» и «${name}» обозначают один и тот же столбец` },
         }),
       );

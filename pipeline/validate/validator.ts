@@ -1,5 +1,5 @@
 import { type Issue, issue } from '../core/issue.js';
-import { cellText } from '../intake/cell.js';
+import { cellText, isBlank } from '../intake/cell.js';
 import type { SourceRecord } from '../intake/table.js';
 import { COLUMNS, type Kind } from '../records/columns.js';
 import { RECORD_SCHEMAS, type ValidRecord } from '../records/records.js';
@@ -41,7 +41,7 @@ export class RecordValidator {
 
     for (const col of COLUMNS[this.kind]) {
       const cell = source.cells.get(col.key);
-      if (cell === undefined) {
+      if (cell === undefined || isBlank(cell)) {
         if (col.required === 'yes' && this.present.has(col.key)) errors.push(issue('REQUIRED', at(col.key)));
         continue;
       }
