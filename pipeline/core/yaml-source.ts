@@ -20,7 +20,7 @@ export function parseYamlSource(file: string, text: string): { ok: true; source:
   if (doc.errors.length > 0)
     return {
       ok: false,
-      problems: doc.errors.map((e) => ({ file, line: e.linePos?.[0].line ?? 1, path: '(syntax)', message: e.message.split('\n')[0] ?? e.code })),
+      problems: doc.errors.map((e) => ({ file, line: counter.linePos(e.pos[0]).line, path: '(syntax)', message: e.message.split('\n')[0] ?? e.code })),
     };
   let data: unknown;
   try {

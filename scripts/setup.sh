@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian machine that has Node 20: the Debian packages Tanu and its tests
+# use (installed only when missing), then the npm packages from the lock file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# command → Debian package. Chromium renders documents; poppler, openssl, zbar, qpdf and
+# certutil are the independent checkers the tests use.
+declare -A NEEDS=(
+  [chromium]=chromium
+  [pdfsig]=poppler-utils
+  [pdftotext]=poppler-utils
+  [openssl]=openssl
+  [zbarimg]=zbar-tools
+  [qpdf]=qpdf
+  [certutil]=libnss3-tools
+)
+missing=()
+for cmd in "${!NEEDS[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEEDS[$cmd]}")
+done
+if ((${#missing[@]} > 0)); then
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Puppeteer must not download a browser of its own (it cannot here): Debian's chromium is used.
+export PUPPETEER_SKIP_DOWNLOAD=1
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi

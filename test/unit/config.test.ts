@@ -1,0 +1,76 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { envLayer, loadConfig } from '../../pipeline/config/load.js';
+import { TanuError } from '../../pipeline/core/tanu-error.js';
+import { useTmpDir } from '../support/tmp.js';
+
+const tmp = useTmpDir();
+
+const MINIMAL = `default_centre: ALM01
+centres:
+  - id: ALM01
+    name: { kk: Алматы орталығы, ru: Центр Алматы }
+    head: { kk: Басшы, ru: Руководитель }
+    city: { kk: Алматы, ru: Алматы }
+    serial_prefix: ALM01
+`;
+
+function write(text: string): string {
+  const file = join(tmp(), 'pipeline.config.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+async function problem(text: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
+  try {
+    await loadConfig(write(text), { env });
+  } catch (e) {
+    expect(e).toBeInstanceOf(TanuError);
+    return (e as TanuError).text.ru;
+  }
+  throw new Error('config was accepted');
+}
+
+describe('config', () => {
+  it('fills defaults and resolves paths against the config file', async () => {
+    const file = write(MINIMAL);
+    const config = await loadConfig(file, { env: {} });
+    expect(config.defaults).toEqual({ pass_threshold: 70, validity_years: 5, serial_format: '{centre}-{yyyy}-{seq:6}' });
+    expect(config.paths.ledger).toBe(join(tmp(), 'var/ledger.sqlite'));
+    expect(config.signing.password_env).toBe('TANU_KEY_PASSWORD');
+  });
+
+  it('layers: defaults < file < TANU_* environment < flags', async () => {
+    const file = write(`${MINIMAL}concurrency: 3\ndefaults: { pass_threshold: 75 }\n`);
+    const env = { TANU_CONCURRENCY: '4', TANU_DEFAULTS__VALIDITY_YEARS: '3', TANU_KEY_PASSWORD: 'secret', TANU_UNRELATED_THING: 'x' };
+    const config = await loadConfig(file, { env, flags: { concurrency: 8 } });
+    expect(config.concurrency).toBe(8);
+    expect(config.defaults).toMatchObject({ pass_threshold: 75, validity_years: 3 });
+    expect(JSON.stringify(config)).not.toContain('secret');
+    expect((await loadConfig(file, { env })).concurrency).toBe(4);
+    expect((await loadConfig(file, { env: {} })).concurrency).toBe(3);
+  });
+
+  it('reads only schema keys from the environment, never the key password', () => {
+    const { layer } = envLayer({ TANU_KEY_PASSWORD: 'x', TANU_PATHS__OUTBOX: '/srv/out', PATH: '/bin' });
+    expect(layer).toEqual({ paths: { outbox: '/srv/out' } });
+  });
+
+  it('names the key path, the line and what was expected', async () => {
+    const text = await problem(MINIMAL.replace('serial_prefix: ALM01', 'serial_prefix: "ALM 01 !"'));
+    expect(text).toMatch(/pipeline\.config\.yaml:7 centres\[0\]\.serial_prefix: letters, digits or "-"/);
+    expect(await problem(`${MINIMAL}concurrency: many\n`)).toMatch(/:8 concurrency: .*number/);
+    expect(await problem(MINIMAL, { TANU_CONCURRENCY: 'many' })).toMatch(/TANU_CONCURRENCY concurrency/);
+    expect(await problem(MINIMAL.replace('default_centre: ALM01', 'default_centre: AST02'))).toMatch(/default_centre AST02 is not among centres/);
+    expect(await problem(`${MINIMAL}concurency: 2\n`)).toMatch(/concurency/);
+  });
+
+  it('refuses a password written into the file', async () => {
+    expect(await problem(`${MINIMAL}signing: { key: k.p12, password: hunter2 }\n`)).toMatch(/signing.*password/);
+  });
+
+  it('reports YAML syntax with its line', async () => {
+    expect(await problem(`${MINIMAL}defaults: [\n`)).toMatch(/pipeline\.config\.yaml:\d+/);
+  });
+});

@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CATALOGUE, CODES } from '../../pipeline/core/catalogue.js';
+import { JSON_SCHEMAS } from '../../pipeline/core/json-schemas.js';
+
+describe('published schemas and the catalogue', () => {
+  it('the committed JSON Schemas match the zod schemas (npm run schemas to refresh)', () => {
+    for (const [file, schema] of Object.entries(JSON_SCHEMAS)) {
+      expect(JSON.parse(readFileSync(`schemas/${file}`, 'utf8')), file).toEqual(JSON.parse(JSON.stringify(schema)));
+    }
+  });
+
+  it('the YAML people edit points at its schema', () => {
+    expect(readFileSync('pipeline.config.yaml', 'utf8')).toMatch(/^# yaml-language-server: \$schema=\.\/schemas\/config\.schema\.json/);
+    expect(readFileSync('standards/Q88100061.yaml', 'utf8')).toMatch(/^# yaml-language-server: \$schema=\.\.\/schemas\/standard\.schema\.json/);
+  });
+
+  it('carries every code of design.md with distinct Kazakh and Russian text', () => {
+    const designCodes = `FILE_UNREADABLE UNKNOWN_KIND MISSING_COLUMN REQUIRED IIN_FORMAT IIN_CHECKSUM IIN_DATE BIRTH_DATE_MISMATCH NAME_CHARS DATE_FORMAT UNKNOWN_PROFESSION STANDARD_NOT_IN_FORCE LEVEL_OUT_OF_RANGE SCORE_RANGE BELOW_THRESHOLD STATUS_UNKNOWN NO_SHOW_REASON LANGUAGE_UNKNOWN DATE_ORDER FUTURE_DATE DUPLICATE UNKNOWN_COLUMN`.split(' ');
+    for (const code of designCodes) expect(CODES).toContain(code);
+    const texts = CODES.map((code) => CATALOGUE[code].text({ min: 1, max: 2, code: 'X', date: '01.01.2026' }));
+    for (const [i, text] of texts.entries()) {
+      expect(text.ru, CODES[i]).toMatch(/[а-я]/i);
+      expect(text.kk, CODES[i]).not.toBe(text.ru);
+    }
+    // Kazakh text, not Russian copied over: its own letters run through the catalogue.
+    expect(texts.filter((t) => /[әғқңөұүһі]/i.test(t.kk)).length).toBeGreaterThan(CODES.length * 0.8);
+  });
+});
