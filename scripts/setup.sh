@@ -32,5 +32,8 @@ fi
 export PUPPETEER_SKIP_DOWNLOAD=1
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  # Not `npm ci`: npm 11 leaves other platforms' optional packages (rollup's) out of the
+  # lock file and then refuses it as out of sync. `npm install` installs the same locked
+  # versions and leaves the lock file as it is.
+  npm install --no-audit --no-fund --loglevel=error
 fi
