@@ -10,12 +10,28 @@ const CentreOverrides = Thresholds.extend({
   standards: z.record(z.string(), Thresholds).optional().describe('Overrides for one standard, by its code'),
 }).strict();
 
+export const Requisites = z.strictObject({
+  bin: z.string().regex(/^\d{12}$/, '12 digits').describe('Business identification number (БСН / БИН)'),
+  address: BilingualText,
+  bank: z.string().min(1).optional(),
+  iban: z.string().regex(/^KZ[0-9A-Z]{18}$/, 'a Kazakh IBAN, KZ and 18 letters or digits').optional(),
+  bik: z.string().min(1).optional(),
+  phone: z.string().min(1).optional(),
+  email: z.string().min(1).optional(),
+});
+
 export const Centre = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, "-" or "_", at most 32'),
   name: BilingualText,
   head: BilingualText.describe('Head of the centre, as printed on certificates'),
   city: BilingualText,
   serial_prefix: z.string().regex(/^[A-Za-z0-9-]{1,16}$/, 'letters, digits or "-", at most 16'),
+  bilingual_documents: z.boolean().default(false).describe('Print Kazakh and Russian on every document, whatever the record\'s language'),
+  requisites: Requisites.optional().describe('The centre as a party to contracts'),
+  fee: z
+    .strictObject({ amount: z.number().min(0), currency: z.string().default('KZT') })
+    .optional()
+    .describe('The service fee printed in contracts not paid by a voucher'),
   overrides: CentreOverrides.optional(),
 });
 export type Centre = z.infer<typeof Centre>;
@@ -47,6 +63,13 @@ export const Config = z
       })
       .prefault({}),
     concurrency: z.number().int().min(1).max(64).default(2),
+    documents: z
+      .strictObject({
+        verify_base_url: z.url().default('https://tanu.example.kz/verify').describe('QR codes on certificates point here, followed by /<serial>'),
+        chromium: z.string().optional().describe('Chromium executable; found on the system when not set'),
+        print_batch: z.number().int().min(1).max(500).default(50).describe('One-page documents printed together, then split'),
+      })
+      .prefault({}),
     limits: z
       .strictObject({
         max_file_bytes: z.number().int().min(1).default(200 * 1024 * 1024).describe('Larger input files are refused whole'),

@@ -183,6 +183,24 @@ export const CATALOGUE = {
       ru: 'Неизвестный столбец: его значения не обрабатываются',
     }),
   },
+  UNSUPPORTED_CHARACTER: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `Құжат қарпінде мына таңбалар жоқ, олар басылмайды: ${p.value}`,
+      ru: `В шрифте документа нет этих символов, их нельзя напечатать: ${p.value}`,
+    }),
+  },
+  DOCUMENT_TOO_LARGE: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `Құжат файлы рұқсат етілген көлемнен (${p.max}) үлкен`,
+      ru: `Файл документа больше допустимого размера (${p.max})`,
+    }),
+  },
+  RENDER_FAILED: {
+    severity: 'error',
+    text: (p) => withDetail({ kk: 'Құжатты жасау мүмкін болмады', ru: 'Не удалось сформировать документ' }, p),
+  },
   CONFIG_INVALID: {
     severity: 'error',
     text: (p) => withDetail({ kk: 'Баптаулар файлы жарамсыз', ru: 'Файл настроек недействителен' }, p),

@@ -1,0 +1,93 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import Handlebars from 'handlebars';
+import QRCode from 'qrcode';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { displayDate } from '../core/dates.js';
+import type { Language } from '../standards/schema.js';
+import { bundledFonts } from './fonts.js';
+import { DOCUMENT_TYPES, type DocumentModel, type DocumentType } from './models.js';
+
+/**
+ * Handlebars templates under templates/: a layout, shared partials and base CSS, and per
+ * document a template, its CSS and its wording (labels.yaml, kk and ru). Every value goes
+ * through {{ }} and is HTML-escaped; the only unescaped insertions are our own CSS and the
+ * already-escaped document bodies. Compiled once, in an environment of their own.
+ */
+
+const Labels = z.record(z.string(), z.strictObject({ kk: z.string(), ru: z.string() }));
+export type Labels = z.infer<typeof Labels>;
+
+export type TemplateSet = {
+  labels: Record<DocumentType, Labels>;
+  /** One HTML page holding the given documents (all of one type), one after another. */
+  page(models: readonly DocumentModel[], options: { sample: boolean }): Promise<string>;
+};
+
+const fill = (pattern: string, values: Record<string, unknown>, escape: (s: string) => string) =>
+  pattern.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? escape(String(values[key])) : whole));
+
+/** The wording of a label with its {placeholders} filled: used by the HTML helper and the DOCX. */
+export function label(labels: Labels, key: string, lang: Language, values: Record<string, unknown> = {}, escape: (s: string) => string = (s) => s): string {
+  const entry = labels[key];
+  if (!entry) throw new Error(`no label "${key}"`);
+  return fill(entry[lang], values, escape);
+}
+
+export function loadTemplates(dir: string): TemplateSet {
+  const hb = Handlebars.create();
+  const read = (...parts: string[]) => readFileSync(join(dir, ...parts), 'utf8');
+  for (const file of readdirSync(join(dir, 'partials')).filter((f) => f.endsWith('.hbs')))
+    hb.registerPartial(basename(file, '.hbs'), read('partials', file));
+
+  const labels = Object.fromEntries(DOCUMENT_TYPES.map((t) => [t, Labels.parse(parseYaml(read(t, 'labels.yaml')))])) as Record<DocumentType, Labels>;
+  const labelsOf = (options: Handlebars.HelperOptions) => (options.data as { root: { labels: Labels } }).root.labels;
+
+  hb.registerHelper('label', (key: string, lang: Language, options: Handlebars.HelperOptions) => label(labelsOf(options), key, lang));
+  hb.registerHelper('fmt', (key: string, lang: Language, options: Handlebars.HelperOptions) =>
+    new hb.SafeString(label(labelsOf(options), key, lang, options.hash as Record<string, unknown>, hb.escapeExpression)),
+  );
+  hb.registerHelper('pick', (text: Record<Language, string> | undefined, lang: Language) => text?.[lang] ?? '');
+  hb.registerHelper('date', (iso: string) => displayDate(iso));
+  hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
+  hb.registerHelper('gt', (a: number, b: number) => a > b);
+  hb.registerHelper('isNumber', (v: unknown) => typeof v === 'number');
+  hb.registerHelper('money', (n: number) => n.toLocaleString('ru-RU').replace(/\u00a0/g, ' '));
+
+  const compile = (source: string) => hb.compile(source, { strict: true, noEscape: false });
+  const layout = compile(read('layout.hbs'));
+  const baseCss = read('base.css');
+  const documents = Object.fromEntries(
+    DOCUMENT_TYPES.map((t) => [t, { template: compile(read(t, 'template.hbs')), css: read(t, 'style.css') }]),
+  ) as Record<DocumentType, { template: Handlebars.TemplateDelegate; css: string }>;
+  const fonts = bundledFonts();
+
+  return {
+    labels,
+    async page(models, { sample }) {
+      const first = models[0];
+      if (!first) throw new Error('no documents to lay out');
+      const type = first.type;
+      const doc = documents[type];
+      const bodies = await Promise.all(
+        models.map(async (model) => {
+          if (model.type !== type) throw new Error(`one page holds one document type, got ${type} and ${model.type}`);
+          const extra = model.type === 'certificate' ? { qr: await qrDataUri(model.verify_url) } : model.type === 'protocol' ? { counts: protocolCounts(model) } : {};
+          return doc.template({ ...model, ...extra, labels: labels[type], sample });
+        }),
+      );
+      return layout({ lang: first.languages[0] ?? 'kk', fontCss: fonts.css, baseCss, documentCss: doc.css, body: bodies.join('\n') });
+    },
+  };
+}
+
+function protocolCounts(model: Extract<DocumentModel, { type: 'protocol' }>) {
+  const count = (s: string) => model.rows.filter((r) => r.status === s).length;
+  return { total: model.rows.length, recognized: count('recognized'), refused: count('refused'), no_show: count('no_show') };
+}
+
+export async function qrDataUri(text: string): Promise<string> {
+  const svg = await QRCode.toString(text, { type: 'svg', margin: 0, errorCorrectionLevel: 'M' });
+  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+}
