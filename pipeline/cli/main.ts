@@ -9,6 +9,7 @@ import type { Language } from '../standards/schema.js';
 import { type Report, exitCode } from '../validate/report.js';
 import { validateFile } from '../validate/validate-file.js';
 import { formatFileReport, formatTotals, say, table } from './output.js';
+import { previewCommand } from './preview.js';
 
 /**
  * The `tanu` command line (design.md). Every command takes --config and --json; with
@@ -21,6 +22,8 @@ Usage:
   tanu validate FILE... [--json]        check files, write nothing (exit 0 valid, 1 invalid rows, 2 unreadable)
   tanu standards list [--json]          the standards library: codes, versions, in force, cards
   tanu standards check [--json]         check every standards/*.yaml (exit 1 on any problem)
+  tanu preview --document certificate|protocol|contract --language kk|ru|both [--out DIR]
+                                        render a sample document to PDF and PNG (marked ҮЛГІ / ОБРАЗЕЦ)
 
 Options:
   --config FILE        pipeline.config.yaml by default
@@ -48,6 +51,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         config: { type: 'string' },
         json: { type: 'boolean', default: false },
         language: { type: 'string' },
+        document: { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -62,7 +67,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     return values.help ? 0 : 2;
   }
   const flags: ConfigOverrides = {};
-  if (values.language !== undefined) flags.operator_language = values.language;
+  // In `preview`, --language is the document's language; elsewhere it is the operator's.
+  if (values.language !== undefined && command !== 'preview') flags.operator_language = values.language;
   try {
     const config = await loadConfig(values.config ?? 'pipeline.config.yaml', { env: io.env, flags });
     const ctx = { config, json: values.json, io, lang: config.operator_language };
@@ -71,6 +77,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return await validateCommand(rest, ctx);
       case 'standards':
         return await standardsCommand(rest, ctx);
+      case 'preview':
+        return await previewCommand({ document: values.document, language: values.language, out: values.out ?? 'preview' }, ctx);
       default:
         throw new TanuError('USAGE', { detail: { kk: `белгісіз команда ${command}`, ru: `неизвестная команда ${command}` } });
     }
@@ -83,9 +91,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   }
 }
 
-type Ctx = { config: LoadedConfig; json: boolean; io: Io; lang: Language };
+export type Ctx = { config: LoadedConfig; json: boolean; io: Io; lang: Language };
 
-async function libraryOrFail(ctx: Ctx) {
+export async function libraryOrFail(ctx: Ctx) {
   const loaded = await loadLibrary(ctx.config.paths.standards);
   if (loaded.problems.length > 0) {
     const first = loaded.problems[0];

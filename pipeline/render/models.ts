@@ -34,6 +34,8 @@ export type CertificateModel = {
 export type ProtocolRow = {
   n: number;
   full_name: string;
+  /** The name's words, each kept on one line: a double surname never breaks at its hyphen. */
+  name_words: string[];
   iin: string;
   profession: string;
   level: number;
@@ -157,6 +159,7 @@ export function protocolModels(args: { records: readonly ExamResult[]; centre: C
       rows: rows.map((r, i) => ({
         n: i + 1,
         full_name: fullName(r),
+        name_words: fullName(r).split(' '),
         iin: r.iin,
         profession: r.profession_code,
         level: r.level,

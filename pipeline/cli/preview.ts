@@ -1,0 +1,47 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { localNow } from '../core/clock.js';
+import { TanuError } from '../core/tanu-error.js';
+import { ChromiumRenderer, findChromium } from '../render/chromium.js';
+import { DOCUMENT_TYPES, type DocumentType } from '../render/models.js';
+import { renderDocuments } from '../render/render.js';
+import { sampleModel } from '../render/sample.js';
+import { loadTemplates } from '../render/templates.js';
+import { type Ctx, libraryOrFail } from './main.js';
+
+/** `tanu preview`: a sample of one document, as PDF and PNG, for template designers. */
+export async function previewCommand(args: { document: string | undefined; language: string | undefined; out: string }, ctx: Ctx): Promise<number> {
+  const type = args.document as DocumentType;
+  const languages = args.language ?? 'kk';
+  if (!DOCUMENT_TYPES.includes(type) || !['kk', 'ru', 'both'].includes(languages))
+    throw new TanuError('USAGE', {
+      detail: { kk: '--document certificate|protocol|contract --language kk|ru|both', ru: '--document certificate|protocol|contract --language kk|ru|both' },
+    });
+  const library = await libraryOrFail(ctx);
+  const templates = loadTemplates(join(ctx.config.root, 'templates'));
+  const renderer = new ChromiumRenderer(templates, {
+    executablePath: findChromium(ctx.config.documents.chromium),
+    concurrency: 1,
+    printBatch: ctx.config.documents.print_batch,
+  });
+  try {
+    const model = sampleModel(type, languages as 'kk' | 'ru' | 'both', ctx.config, library, localNow(ctx.io.clock, ctx.config.timezone).date);
+    const [rendered] = await renderDocuments(renderer, templates, [model], { sample: true, now: ctx.io.clock.now() });
+    if (!rendered) throw new Error('nothing rendered');
+    if ('error' in rendered) throw rendered.error;
+    await mkdir(args.out, { recursive: true });
+    const base = join(args.out, `${type}-${languages}`);
+    const written = [`${base}.pdf`, `${base}.png`];
+    await writeFile(`${base}.pdf`, rendered.pdf);
+    await writeFile(`${base}.png`, await renderer.screenshot(model, { sample: true }));
+    if (rendered.docx) {
+      await writeFile(`${base}.docx`, rendered.docx);
+      written.push(`${base}.docx`);
+    }
+    if (ctx.json) ctx.io.out(JSON.stringify({ files: written }));
+    else for (const f of written) ctx.io.out(relative(process.cwd(), f));
+    return 0;
+  } finally {
+    await renderer.close();
+  }
+}

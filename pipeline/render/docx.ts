@@ -1,0 +1,95 @@
+import { AlignmentType, Document, Packer, PageBreak, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import { displayDate } from '../core/dates.js';
+import type { Language } from '../standards/schema.js';
+import type { ContractModel } from './models.js';
+import { type Labels, label } from './templates.js';
+
+/**
+ * The editable contract (DOCX), built from the same model and the same wording
+ * (templates/contract/labels.yaml) as its PDF, so the two never disagree. Word fills in
+ * its own fonts; Times New Roman carries every Kazakh letter.
+ */
+
+const FONT = 'Times New Roman';
+const text = (t: string, bold = false) => new TextRun({ text: t, bold, font: FONT, size: 22 });
+const para = (t: string, options: { bold?: boolean; align?: (typeof AlignmentType)[keyof typeof AlignmentType]; after?: number } = {}) =>
+  new Paragraph({ children: [text(t, options.bold)], alignment: options.align ?? AlignmentType.JUSTIFIED, spacing: { after: options.after ?? 120 } });
+
+function section(model: ContractModel, labels: Labels, lang: Language): (Paragraph | Table)[] {
+  const l = (key: string, values: Record<string, unknown> = {}) => label(labels, key, lang, values);
+  const c = model.centre;
+  const req = c.requisites;
+  const payment =
+    model.payment.voucher !== null
+      ? l('payment_voucher', { voucher: model.payment.voucher })
+      : model.payment.amount !== null
+        ? l('payment_fee', { amount: model.payment.amount.toLocaleString('ru-RU').replace(/\u00a0/g, ' '), currency: model.payment.currency })
+        : l('payment_unset');
+  const executor = [
+    c.name[lang],
+    ...(req
+      ? [
+          `${l('bin')}: ${req.bin}`,
+          `${l('address')}: ${req.address[lang]}`,
+          ...(req.bank ? [`${l('bank')}: ${req.bank}`] : []),
+          ...(req.iban ? [`${l('iban')}: ${req.iban}`] : []),
+          ...(req.bik ? [`${l('bik')}: ${req.bik}`] : []),
+          ...(req.phone ? [`${l('phone')}: ${req.phone}`] : []),
+        ]
+      : []),
+    `${l('signature')} ____________ ${c.head[lang]}`,
+  ];
+  const p = model.candidate;
+  const customer = [
+    p.full_name,
+    `${l('iin')}: ${p.iin}`,
+    `${l('birth_date')}: ${displayDate(p.birth_date)}`,
+    `${l('address')}: ${p.address}`,
+    ...(p.phone ? [`${l('phone')}: ${p.phone}`] : []),
+    ...(p.email ? [`${l('email')}: ${p.email}`] : []),
+    `${l('signature')} ____________`,
+  ];
+  const cell = (lines: string[]) =>
+    new TableCell({ width: { size: 50, type: WidthType.PERCENTAGE }, children: lines.map((t, i) => para(t, { bold: i === 0, align: AlignmentType.LEFT, after: 60 })) });
+  return [
+    para(l('title'), { bold: true, align: AlignmentType.CENTER, after: 240 }),
+    para(`${l('place_date', { city: c.city[lang], date: displayDate(model.date) })}    ${l('number', { number: model.number })}`, { align: AlignmentType.LEFT, after: 240 }),
+    para(l('parties', { centre: c.name[lang], head: c.head[lang], candidate: p.full_name, iin: p.iin })),
+    para(l('subject_heading'), { bold: true }),
+    para(
+      l('subject', {
+        profession: model.profession.name[lang],
+        level: model.profession.level,
+        standard: model.profession.standard_title[lang],
+        code: model.profession.standard_code,
+      }),
+    ),
+    para(l('payment_heading'), { bold: true }),
+    para(payment),
+    para(l('terms_heading'), { bold: true }),
+    para(l('terms')),
+    para(l('requisites_heading'), { bold: true }),
+    new Table({
+      width: { size: 100, type: WidthType.PERCENTAGE },
+      rows: [
+        new TableRow({ children: [cell([l('executor')]), cell([l('customer')])] }),
+        new TableRow({ children: [cell(executor), cell(customer)] }),
+      ],
+    }),
+  ];
+}
+
+export async function contractDocx(model: ContractModel, labels: Labels): Promise<Uint8Array> {
+  const children = model.languages.flatMap((lang, i) => [
+    ...(i > 0 ? [new Paragraph({ children: [new PageBreak()] })] : []),
+    ...section(model, labels, lang),
+  ]);
+  const lang = model.languages[0] ?? 'kk';
+  const doc = new Document({
+    creator: 'Tanu',
+    title: `${label(labels, 'title', lang)} № ${model.number}`,
+    styles: { default: { document: { run: { font: FONT, size: 22 } } } },
+    sections: [{ properties: { page: { margin: { top: 1000, bottom: 1000, left: 1400, right: 850 } } }, children }],
+  });
+  return Packer.toBuffer(doc);
+}

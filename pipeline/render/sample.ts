@@ -1,0 +1,88 @@
+import type { LoadedConfig } from '../config/load.js';
+import type { Application, ExamResult } from '../records/records.js';
+import type { Library } from '../standards/library.js';
+import type { Language } from '../standards/schema.js';
+import { type DocumentModel, type DocumentType, certificateModel, contractModel, protocolModels } from './models.js';
+
+/**
+ * Sample documents for `tanu preview` and the benchmark: a holder whose name has every
+ * Kazakh letter, the demo centre, the first cards of Q88100061. Never written to a ledger.
+ */
+
+const person = {
+  iin: '850315400015',
+  // ә ғ қ ң ө ұ ү һ і: every letter Kazakh adds to Cyrillic, in one name.
+  last_name: 'Әбдіғұлова-Өмірзақ',
+  first_name: 'Гүлшаһар',
+  middle_name: 'Жеңісқызы',
+  birth_date: '1985-03-15',
+  phone: '+7 701 000 00 00',
+  email: null,
+};
+
+export function sampleExamResult(n: number, language: Language): ExamResult {
+  return {
+    row: n + 2,
+    ...person,
+    ...(n % 2 === 1 ? { last_name: 'Шаһизадаев', first_name: 'Жәңгір', middle_name: 'Үмбетқұлұлы', iin: '030721501234', birth_date: '2003-07-21' } : {}),
+    standard_code: 'Q88100061',
+    standard_version: 2,
+    profession_code: '3412-0-008',
+    level: 4,
+    language,
+    exam1_at: '2026-11-10T10:00',
+    exam1_score: 85,
+    exam2_at: '2026-11-11T10:00',
+    exam2_score: 78,
+    status: n % 5 === 3 ? 'refused' : n % 5 === 4 ? 'no_show' : 'recognized',
+    no_show_reason: n % 5 === 4 ? 'health' : null,
+    ...(n % 5 === 3 ? { exam1_score: 52, exam2_score: 61 } : {}),
+    ...(n % 5 === 4 ? { exam1_at: null, exam1_score: null, exam2_at: null, exam2_score: null } : {}),
+    protocol_number: 'ХТ-9',
+    protocol_date: '2026-11-12',
+    exam_region: 'Алматы',
+    exam_city: 'Алматы',
+    exam_address: 'Абай даңғылы, 1',
+  };
+}
+
+export function sampleApplication(language: Language): Application {
+  return {
+    row: 2,
+    ...person,
+    standard_code: 'Q88100061',
+    standard_version: 2,
+    profession_code: '3412-0-008',
+    level: 4,
+    language,
+    address_region: 'Алматы',
+    address_city: 'Алматы',
+    address_street: 'Абай даңғылы, 10, 5-пәтер',
+    application_number: 'Ө-2026-0001',
+    application_date: '2026-11-02',
+    voucher_number: null,
+  };
+}
+
+export function sampleModel(type: DocumentType, languages: 'kk' | 'ru' | 'both', config: LoadedConfig, library: Library, issueDate: string): DocumentModel {
+  const base = config.centres.find((c) => c.id === config.default_centre) ?? config.centres[0];
+  if (!base) throw new Error('config has no centre');
+  const centre = { ...base, bilingual_documents: languages === 'both' };
+  const language: Language = languages === 'ru' ? 'ru' : 'kk';
+  if (type === 'certificate')
+    return certificateModel({
+      record: sampleExamResult(0, language),
+      serial: `${centre.serial_prefix}-${issueDate.slice(0, 4)}-000001`,
+      issueDate,
+      validityYears: config.defaults.validity_years,
+      centre,
+      library,
+      verifyBaseUrl: config.documents.verify_base_url,
+    });
+  if (type === 'protocol') {
+    const [protocol] = protocolModels({ records: [0, 1, 2, 3, 4].map((n) => sampleExamResult(n, language)), centre, library, language });
+    if (!protocol) throw new Error('no sample protocol');
+    return protocol;
+  }
+  return contractModel({ record: sampleApplication(language), centre, library });
+}

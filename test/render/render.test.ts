@@ -1,0 +1,279 @@
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import JSZip from 'jszip';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../pipeline/cli/main.js';
+import { ChromiumRenderer, findChromium } from '../../pipeline/render/chromium.js';
+import { type CertificateModel, type ContractModel, type DocumentModel, type ProtocolModel, certificateModel, contractModel, protocolModels } from '../../pipeline/render/models.js';
+import { renderDocuments } from '../../pipeline/render/render.js';
+import { sampleApplication, sampleExamResult } from '../../pipeline/render/sample.js';
+import { type TemplateSet, loadTemplates } from '../../pipeline/render/templates.js';
+import type { Centre } from '../../pipeline/config/schema.js';
+import type { ValidationEnv } from '../../pipeline/validate/validate-file.js';
+import { clock, shippedEnv } from '../support/env.js';
+import { pdfFonts, pdfPages, pdfQrCodes, pdfText } from '../support/poppler.js';
+import { useTmpDir } from '../support/tmp.js';
+
+/**
+ * Real Chromium, real PDFs, judged by poppler and zbar. Bounded: about thirty documents.
+ */
+let env: ValidationEnv;
+let templates: TemplateSet;
+let renderer: ChromiumRenderer;
+let centre: Centre;
+const now = clock.now();
+const tmp = useTmpDir();
+
+beforeAll(async () => {
+  env = await shippedEnv();
+  templates = loadTemplates('templates');
+  renderer = new ChromiumRenderer(templates, { executablePath: findChromium(), concurrency: 2, printBatch: 3 });
+  const first = env.config.centres[0];
+  if (!first) throw new Error('no centre');
+  centre = first;
+});
+afterAll(async () => {
+  await renderer.close();
+});
+
+const KAZAKH = ['ә', 'ғ', 'қ', 'ң', 'ө', 'ұ', 'ү', 'һ', 'і'];
+
+function certificate(n: number, language: 'kk' | 'ru', over: Partial<Centre> = {}): CertificateModel {
+  return certificateModel({
+    record: sampleExamResult(n, language),
+    serial: `DEMO01-2026-${String(n + 1).padStart(6, '0')}`,
+    issueDate: '2026-11-23',
+    validityYears: 5,
+    centre: { ...centre, ...over },
+    library: env.library,
+    verifyBaseUrl: 'https://tanu.example.kz/verify',
+  });
+}
+
+async function pdfOf(model: DocumentModel, sample = false) {
+  const [result] = await renderDocuments(renderer, templates, [model], { sample, now });
+  if (!result || 'error' in result) throw new Error(`not rendered: ${JSON.stringify(result)}`);
+  return result;
+}
+
+describe('certificate', () => {
+  it('says in Kazakh what it certifies: holder, profession and level, standard, serial, dates', async () => {
+    const { pdf } = await pdfOf(certificate(0, 'kk'));
+    const text = pdfText(pdf);
+    for (const s of [
+      'Кәсіптік біліктілікті тану туралы құжат',
+      '№ DEMO01-2026-000001',
+      'Кәсіптік біліктілікті тану орталығы (ДЕМО)',
+      'Әбдіғұлова-Өмірзақ Гүлшаһар Жеңісқызы',
+      'Әлеуметтік жұмыскер кәсібі бойынша, 4 деңгей',
+      'Q88100061, 2-нұсқа',
+      'Берілген күні 23.11.2026',
+      'Жарамдылық мерзімі 23.11.2031',
+      'Әлімова Гүлнар Серікқызы',
+    ])
+      expect(text).toContain(s);
+    expect(text).not.toContain('Документ о признании');
+    expect(text).not.toContain('ОБРАЗЕЦ');
+  });
+
+  it('and in Russian', async () => {
+    const text = pdfText((await pdfOf(certificate(1, 'ru'))).pdf);
+    for (const s of [
+      'Документ о признании профессиональной квалификации',
+      '№ DEMO01-2026-000002',
+      'Шаһизадаев Жәңгір Үмбетқұлұлы',
+      'по профессии Социальный работник, 4 уровень',
+      'Q88100061, версия 2',
+      'Дата выдачи 23.11.2026',
+      'Действителен до 23.11.2031',
+      'Протокол экзаменационной комиссии № ХТ-9 от 12.11.2026',
+    ])
+      expect(text).toContain(s);
+    expect(text).not.toContain('Кәсіптік біліктілікті тану туралы құжат');
+  });
+
+  it('prints both languages where the centre asks, and every Kazakh letter comes out as text', async () => {
+    const text = pdfText((await pdfOf(certificate(0, 'ru', { bilingual_documents: true }))).pdf);
+    expect(text).toContain('Әбдіғұлова-Өмірзақ Гүлшаһар Жеңісқызы');
+    expect(text).toContain('Кәсіптік біліктілікті тану туралы құжат');
+    expect(text).toContain('Документ о признании профессиональной квалификации');
+    const lower = text.toLowerCase();
+    for (const letter of KAZAKH) expect(lower).toContain(letter);
+  });
+
+  it('carries a QR code with the verification address and the serial', async () => {
+    const { pdf } = await pdfOf(certificate(4, 'kk'));
+    expect(pdfQrCodes(pdf)).toEqual(['https://tanu.example.kz/verify/DEMO01-2026-000005']);
+  });
+
+  it('embeds and subsets the bundled font, and nothing else', async () => {
+    const fonts = pdfFonts((await pdfOf(certificate(0, 'kk'))).pdf);
+    expect(fonts.length).toBeGreaterThan(0);
+    for (const f of fonts) {
+      expect(f.name).toMatch(/^[A-Z]{6}\+NotoSerif/);
+      expect(f).toMatchObject({ embedded: true, subset: true });
+    }
+  });
+
+  it('one print split into many: seven certificates in batches of three, each one page with its own serial', async () => {
+    const models = Array.from({ length: 7 }, (_, n) => certificate(n, n % 2 ? 'ru' : 'kk'));
+    const results = await renderDocuments(renderer, templates, models, { sample: false, now });
+    expect(results).toHaveLength(7);
+    results.forEach((r, n) => {
+      if ('error' in r) throw r.error;
+      expect(r.pages).toBe(1);
+      expect(pdfPages(r.pdf)).toBe(1);
+      const serials = pdfText(r.pdf).match(/DEMO01-2026-\d{6}/g) ?? [];
+      expect(new Set(serials)).toEqual(new Set([`DEMO01-2026-${String(n + 1).padStart(6, '0')}`]));
+    });
+  });
+
+  it('a sample is marked so it cannot pass for a real document', async () => {
+    const text = pdfText((await pdfOf(certificate(0, 'kk'), true)).pdf);
+    expect(text.replace(/\s/g, '')).toMatch(/ҮЛГІ|ІГЛҮ/);
+  });
+});
+
+describe('protocol', () => {
+  it('one per protocol number, with every candidate and outcome', async () => {
+    const records = [0, 1, 2, 3, 4].map((n) => sampleExamResult(n, 'ru'));
+    records.push({ ...sampleExamResult(5, 'ru'), protocol_number: 'ХТ-10' });
+    const models = protocolModels({ records, centre, library: env.library, language: 'ru' });
+    expect(models.map((m) => [m.number, m.rows.length])).toEqual([
+      ['ХТ-9', 5],
+      ['ХТ-10', 1],
+    ]);
+    const text = pdfText((await pdfOf(models[0] as ProtocolModel)).pdf);
+    for (const s of [
+      'Протокол экзаменационной комиссии',
+      '№ ХТ-9 от 12.11.2026',
+      'Әбдіғұлова-Өмірзақ Гүлшаһар Жеңісқызы',
+      'Шаһизадаев Жәңгір Үмбетқұлұлы',
+      '10.11.2026 10:00',
+      'Признан',
+      'Отказ в признании',
+      'Неявка (по состоянию здоровья)',
+      'Всего: 5; признаны: 3; отказано в признании: 1; неявка: 1',
+      'Абай даңғылы, 1',
+    ])
+      expect(text).toContain(s);
+  });
+
+  it('prints markup in a value as text: escaped, never run', async () => {
+    const hostile = '<img src=x onerror=alert(1)><script>alert(2)</script>';
+    const records = [{ ...sampleExamResult(0, 'kk'), exam_address: hostile, last_name: '<b>Bold</b>' }];
+    const [model] = protocolModels({ records, centre, library: env.library, language: 'kk' });
+    const text = pdfText((await pdfOf(model as ProtocolModel)).pdf);
+    expect(text).toContain('<img src=x onerror=alert(1)><script>alert(2)</script>');
+    expect(text).toContain('<b>Bold</b>');
+  });
+});
+
+describe('contract', () => {
+  it('PDF and DOCX say the same: parties, profession, level, voucher', async () => {
+    const record = { ...sampleApplication('kk'), voucher_number: 'V-778' };
+    const model: ContractModel = contractModel({ record, centre, library: env.library });
+    const result = await pdfOf(model);
+    if (!('docx' in result) || !result.docx) throw new Error('no docx');
+    expect(result.pdf.length).toBeLessThan(5 * 1024 * 1024);
+    expect(result.docx.length).toBeLessThan(5 * 1024 * 1024);
+    const xml = await (await JSZip.loadAsync(result.docx)).file('word/document.xml')?.async('string');
+    const docxText = (xml ?? '').replace(/<[^>]+>/g, '');
+    const pdf = pdfText(result.pdf);
+    for (const s of ['Кәсіптік біліктілікті тану бойынша қызметтер көрсету шарты', '№ Ө-2026-0001', 'Әбдіғұлова-Өмірзақ Гүлшаһар Жеңісқызы', '850315400015', '«Әлеуметтік жұмыскер» кәсібі бойынша, 4 деңгей', '№ V-778 ваучер есебінен', 'БСН: 123456789012']) {
+      expect(pdf).toContain(s);
+      expect(docxText).toContain(s);
+    }
+  });
+
+  it('in Russian, with the centre fee when there is no voucher', async () => {
+    const model = contractModel({ record: sampleApplication('ru'), centre, library: env.library });
+    const result = await pdfOf(model);
+    if (!('docx' in result) || !result.docx) throw new Error('no docx');
+    const xml = (await (await JSZip.loadAsync(result.docx)).file('word/document.xml')?.async('string')) ?? '';
+    for (const text of [pdfText(result.pdf), xml.replace(/<[^>]+>/g, '')]) {
+      expect(text).toContain('Договор оказания услуг по признанию профессиональной квалификации');
+      expect(text).toContain('Стоимость услуг составляет 45 000 KZT.');
+      expect(text).toContain('по профессии «Социальный работник», 4 уровень');
+    }
+  });
+});
+
+describe('safety and failures', () => {
+  it('loads nothing from the network, whatever a template asks for', async () => {
+    let hits = 0;
+    const server = createServer((_, res) => {
+      hits++;
+      res.end('x');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dir = tmp();
+    cpSync('templates', dir, { recursive: true });
+    const file = join(dir, 'certificate', 'template.hbs');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('</section>', `<img src="${url}/img.png"><link rel="stylesheet" href="${url}/x.css"><iframe src="${url}/frame"></iframe></section>`));
+    const hostileTemplates = loadTemplates(dir);
+    const r = new ChromiumRenderer(hostileTemplates, { executablePath: findChromium(), concurrency: 1, printBatch: 5 });
+    try {
+      const [result] = await renderDocuments(r, hostileTemplates, [certificate(0, 'kk')], { sample: false, now });
+      expect(result && 'pdf' in result).toBe(true);
+      expect(hits).toBe(0);
+    } finally {
+      await r.close();
+      server.close();
+    }
+  });
+
+  it('refuses a character the font cannot print, and renders the rest', async () => {
+    const bad = { ...certificate(0, 'kk'), holder: { full_name: 'Иванов 😀 漢', iin: '850315400015' } };
+    const results = await renderDocuments(renderer, templates, [bad, certificate(1, 'kk')], { sample: false, now });
+    expect(results[0]).toMatchObject({ error: { code: 'UNSUPPORTED_CHARACTER' } });
+    expect(results[0] && 'error' in results[0] && results[0].error.text.ru).toContain('😀 漢');
+    expect(results[1] && 'pdf' in results[1]).toBe(true);
+  });
+
+  it('survives a browser killed between documents: restarts and renders', async () => {
+    const r = new ChromiumRenderer(templates, { executablePath: findChromium(), concurrency: 1, printBatch: 5 });
+    try {
+      await renderDocuments(r, templates, [certificate(0, 'kk')], { sample: false, now });
+      const pid = await r.pid();
+      if (!pid) throw new Error('no browser process');
+      process.kill(pid, 'SIGKILL');
+      const results = await renderDocuments(r, templates, [certificate(1, 'kk'), certificate(2, 'kk')], { sample: false, now });
+      expect(results.map((x) => 'pdf' in x)).toEqual([true, true]);
+      expect(r.restarts).toBeGreaterThanOrEqual(1);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('a print that hangs past its deadline ends in an error for its documents, not a stuck batch', async () => {
+    const r = new ChromiumRenderer(templates, { executablePath: findChromium(), concurrency: 1, printBatch: 5, timeoutMs: 1, attempts: 2 });
+    try {
+      const results = await renderDocuments(r, templates, [certificate(0, 'kk'), certificate(1, 'kk')], { sample: false, now });
+      expect(results.map((x) => ('error' in x ? x.error.code : 'ok'))).toEqual(['RENDER_FAILED', 'RENDER_FAILED']);
+      expect(r.restarts).toBe(2);
+    } finally {
+      await r.close();
+    }
+  });
+});
+
+describe('tanu preview', () => {
+  it('writes a sample PDF and PNG (and the DOCX of a contract)', async () => {
+    const out = tmp();
+    let printed = '';
+    const io = { out: (t: string) => (printed += `${t}\n`), err: () => {}, clock, env: {} };
+    expect(await main(['preview', '--document', 'contract', '--language', 'both', '--out', out, '--json'], io)).toBe(0);
+    const files = JSON.parse(printed).files as string[];
+    expect(files.map((f) => f.replace(out, ''))).toEqual(['/contract-both.pdf', '/contract-both.png', '/contract-both.docx']);
+    const png = readFileSync(join(out, 'contract-both.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    const text = pdfText(readFileSync(join(out, 'contract-both.pdf')));
+    expect(text).toContain('Договор оказания услуг');
+    expect(text).toContain('Кәсіптік біліктілікті тану бойынша қызметтер көрсету шарты');
+    expect(await main(['preview', '--document', 'diploma'], io)).toBe(2);
+  });
+});
