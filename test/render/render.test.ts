@@ -166,6 +166,9 @@ describe('protocol', () => {
     const records = [{ ...sampleExamResult(0, 'kk'), exam_address: hostile, last_name: '<b>Bold</b>' }];
     const [model] = protocolModels({ records, centre, library: env.library, language: 'kk' });
     const text = pdfText((await pdfOf(model as ProtocolModel)).pdf);
+    expect(text).toContain('Емтихан комиссиясының хаттамасы');
+    expect(text).toContain('№ ХТ-9, 12.11.2026');
+    expect(text).toContain('Танылды');
     expect(text).toContain('<img src=x onerror=alert(1)><script>alert(2)</script>');
     expect(text).toContain('<b>Bold</b>');
   });
