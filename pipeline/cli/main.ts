@@ -10,6 +10,7 @@ import { type Report, exitCode } from '../validate/report.js';
 import { validateFile } from '../validate/validate-file.js';
 import { formatFileReport, formatTotals, say, table } from './output.js';
 import { previewCommand } from './preview.js';
+import { keysCommand, verifyCommand } from './signatures.js';
 
 /**
  * The `tanu` command line (design.md). Every command takes --config and --json; with
@@ -24,6 +25,8 @@ Usage:
   tanu standards check [--json]         check every standards/*.yaml (exit 1 on any problem)
   tanu preview --document certificate|protocol|contract --language kk|ru|both [--out DIR]
                                         render a sample document to PDF and PNG (marked ҮЛГІ / ОБРАЗЕЦ)
+  tanu verify PATH... [--json]          check signed PDFs, .p7s files and folders of them (exit 0 all valid, 1 any invalid)
+  tanu keys dev [--force]               create the development (TEST) signing key and CA the config names
 
 Options:
   --config FILE        pipeline.config.yaml by default
@@ -53,6 +56,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         language: { type: 'string' },
         document: { type: 'string' },
         out: { type: 'string' },
+        force: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -77,6 +81,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return await validateCommand(rest, ctx);
       case 'standards':
         return await standardsCommand(rest, ctx);
+      case 'verify':
+        return await verifyCommand(rest, ctx);
+      case 'keys':
+        return await keysCommand(rest, values.force, ctx);
       case 'preview':
         return await previewCommand({ document: values.document, language: values.language, out: values.out ?? 'preview' }, ctx);
       default:

@@ -60,6 +60,10 @@ export const Config = z
           .default('TANU_KEY_PASSWORD')
           .describe('Environment variable that holds the key password (never the password itself)'),
         trust: z.array(z.string()).default([]).describe('PEM files of trusted CA certificates'),
+        dev_key: z
+          .boolean()
+          .default(false)
+          .describe('The key is a development key: created with its TEST CA beside it when missing; documents it signs carry the sample mark'),
       })
       .prefault({}),
     concurrency: z.number().int().min(1).max(64).default(2),

@@ -201,6 +201,17 @@ export const CATALOGUE = {
     severity: 'error',
     text: (p) => withDetail({ kk: 'Құжатты жасау мүмкін болмады', ru: 'Не удалось сформировать документ' }, p),
   },
+  SIGNING_KEY: {
+    severity: 'error',
+    text: (p) => withDetail({ kk: 'Қол қою кілтін пайдалану мүмкін емес', ru: 'Невозможно использовать ключ подписи' }, p),
+  },
+  SIGNATURE_SPACE: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `Қолтаңба PDF ішінде қалдырылған орынға (${p.max} байт) сыймайды`,
+      ru: `Подпись не помещается в место, оставленное в PDF (${p.max} байт)`,
+    }),
+  },
   CONFIG_INVALID: {
     severity: 'error',
     text: (p) => withDetail({ kk: 'Баптаулар файлы жарамсыз', ru: 'Файл настроек недействителен' }, p),

@@ -3,6 +3,7 @@ import PQueue from 'p-queue';
 import { PDFDocument } from 'pdf-lib';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { TanuError } from '../core/tanu-error.js';
+import { addSignaturePlaceholder } from '../sign/pades.js';
 import { bundledFonts } from './fonts.js';
 import { type DocumentModel, printedText } from './models.js';
 import type { TemplateSet } from './templates.js';
@@ -18,9 +19,17 @@ import type { TemplateSet } from './templates.js';
 
 export type RenderResult = { pdf: Uint8Array; pages: number } | { error: TanuError };
 
+export type RenderOptions = {
+  /** Print the sample mark (previews; documents signed with a test key). */
+  sample: boolean;
+  now: Date;
+  /** Bytes to reserve for an embedded signature: the PDF comes out prepared for signing. */
+  signatureBytes?: number;
+};
+
 export interface Renderer {
   /** One result per model, in order; a model that cannot be printed gets its error, the rest go on. */
-  render(models: readonly DocumentModel[], options: { sample: boolean; now: Date }): Promise<RenderResult[]>;
+  render(models: readonly DocumentModel[], options: RenderOptions): Promise<RenderResult[]>;
   /** The same document laid out as an A4 picture, for template designers. */
   screenshot(model: DocumentModel, options: { sample: boolean }): Promise<Uint8Array>;
   close(): Promise<void>;
@@ -163,7 +172,7 @@ export class ChromiumRenderer implements Renderer {
     });
   }
 
-  async render(models: readonly DocumentModel[], options: { sample: boolean; now: Date }): Promise<RenderResult[]> {
+  async render(models: readonly DocumentModel[], options: RenderOptions): Promise<RenderResult[]> {
     const fonts = bundledFonts();
     const results: RenderResult[] = new Array(models.length);
     const printable: number[] = [];
@@ -180,7 +189,7 @@ export class ChromiumRenderer implements Renderer {
     const one = async (i: number) => {
       const model = models[i] as DocumentModel;
       const pdf = await this.print(await this.templates.page([model], options));
-      results[i] = await finish(await PDFDocument.load(pdf, { updateMetadata: false }), model, options.now);
+      results[i] = await finish(await PDFDocument.load(pdf, { updateMetadata: false }), model, options);
     };
     const batch = async (chunk: number[]) => {
       const chunkModels = chunk.map((i) => models[i] as DocumentModel);
@@ -191,7 +200,7 @@ export class ChromiumRenderer implements Renderer {
         const part = await PDFDocument.create();
         const [page] = await part.copyPages(source, [k]);
         if (page) part.addPage(page);
-        results[i] = await finish(part, chunkModels[k] as DocumentModel, options.now);
+        results[i] = await finish(part, chunkModels[k] as DocumentModel, options);
       }
     };
     const settle = (i: number) => (e: unknown) => {
@@ -226,16 +235,23 @@ const TITLES = {
   contract: { kk: 'Қызметтер көрсету шарты', ru: 'Договор оказания услуг' },
 } as const;
 
-/** Sets the metadata an archive reads (title, language, dates from the Clock) on the final PDF. */
-async function finish(doc: PDFDocument, model: DocumentModel, now: Date): Promise<RenderResult> {
+/**
+ * Sets the metadata an archive reads (title, language, dates from the Clock) and, when
+ * asked, the signature placeholder: pdf-lib holds the document now, so signing later only
+ * patches bytes. Saved without object streams so the placeholder stays findable.
+ */
+async function finish(doc: PDFDocument, model: DocumentModel, options: RenderOptions): Promise<RenderResult> {
+  const { now } = options;
   const lang = model.languages[0] ?? 'kk';
   const id = model.type === 'certificate' ? model.serial : model.number;
-  doc.setTitle(`${TITLES[model.type][lang]} № ${id}`);
+  const title = `${TITLES[model.type][lang]} № ${id}`;
+  doc.setTitle(title);
   doc.setLanguage(lang === 'kk' ? 'kk-KZ' : 'ru-RU');
   doc.setProducer('Tanu');
   doc.setCreator('Tanu');
   doc.setCreationDate(now);
   doc.setModificationDate(now);
-  const bytes = await doc.save();
+  if (options.signatureBytes !== undefined) addSignaturePlaceholder(doc, { contentsBytes: options.signatureBytes, signingTime: now, reason: title });
+  const bytes = await doc.save({ useObjectStreams: options.signatureBytes === undefined });
   return { pdf: bytes, pages: doc.getPageCount() };
 }

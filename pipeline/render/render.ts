@@ -1,5 +1,5 @@
 import { TanuError } from '../core/tanu-error.js';
-import type { Renderer } from './chromium.js';
+import type { RenderOptions, Renderer } from './chromium.js';
 import { contractDocx } from './docx.js';
 import type { DocumentModel } from './models.js';
 import type { TemplateSet } from './templates.js';
@@ -21,7 +21,7 @@ export async function renderDocuments(
   renderer: Renderer,
   templates: TemplateSet,
   models: readonly DocumentModel[],
-  options: { sample: boolean; now: Date },
+  options: RenderOptions,
 ): Promise<RenderedDocument[]> {
   const pdfs = await renderer.render(models, options);
   return Promise.all(

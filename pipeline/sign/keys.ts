@@ -1,0 +1,46 @@
+import { access } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Clock } from '../core/clock.js';
+import { TanuError } from '../core/tanu-error.js';
+import type { LoadedConfig } from '../config/load.js';
+import { createDevPki } from './pki.js';
+import { Pkcs12Signer } from './signer.js';
+
+/**
+ * Opening the configured key. The password comes from the environment variable the config
+ * names, never from the config itself, and never appears in a message. A development key
+ * (signing.dev_key) that does not exist yet is created, with its TEST CA beside it, so a
+ * newcomer's first run needs no set-up.
+ */
+
+/** Used only for a development key when the password variable is unset; said so when used. */
+export const DEV_KEY_PASSWORD = 'tanu-dev-key';
+
+export const devCaPath = (config: LoadedConfig) => join(dirname(config.signing.key), 'dev-ca.pem');
+
+const exists = (path: string) => access(path).then(() => true, () => false);
+
+export function keyPassword(config: LoadedConfig, env: NodeJS.ProcessEnv): string {
+  const password = env[config.signing.password_env];
+  if (password !== undefined && password !== '') return password;
+  if (config.signing.dev_key) return DEV_KEY_PASSWORD;
+  throw new TanuError('SIGNING_KEY', {
+    detail: { kk: `${config.signing.password_env} айнымалысында құпиясөз жоқ`, ru: `пароль не задан в переменной ${config.signing.password_env}` },
+  });
+}
+
+export async function createDevKey(config: LoadedConfig, env: NodeJS.ProcessEnv, clock: Clock) {
+  if (!config.signing.dev_key)
+    throw new TanuError('SIGNING_KEY', { detail: { kk: 'signing.dev_key: true емес, нақты кілт қайта жазылмайды', ru: 'signing.dev_key не true: настоящий ключ не перезаписывается' } });
+  return createDevPki({ keyPath: config.signing.key, caPath: devCaPath(config), password: keyPassword(config, env), centre: config.default_centre, now: clock.now() });
+}
+
+export async function openSigner(config: LoadedConfig, env: NodeJS.ProcessEnv, clock: Clock, notice: (text: string) => void): Promise<Pkcs12Signer> {
+  if (!(await exists(config.signing.key))) {
+    if (!config.signing.dev_key)
+      throw new TanuError('SIGNING_KEY', { detail: { kk: `${config.signing.key} жоқ`, ru: `нет файла ${config.signing.key}` } });
+    await createDevKey(config, env, clock);
+    notice(`TEST signing key created: ${config.signing.key} (CA ${devCaPath(config)}). Documents it signs are marked ҮЛГІ / ОБРАЗЕЦ.`);
+  }
+  return Pkcs12Signer.load(config.signing.key, keyPassword(config, env));
+}

@@ -1,0 +1,77 @@
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import forge from 'node-forge';
+import { TEST_MARK } from './signer.js';
+
+/**
+ * Certificates for a development PKI (`tanu keys dev`) and for tests: a root CA and a
+ * centre's signing certificate, marked TEST in their organisation so that every document
+ * they sign carries the sample mark and can never pass for a real one.
+ */
+
+export type Issued = { key: KeyObject; der: Uint8Array; pem: string };
+
+type Name = { commonName: string; organization?: string };
+
+const toForgeKey = (key: KeyObject) => forge.pki.privateKeyFromPem(key.export({ format: 'pem', type: 'pkcs1' }).toString());
+
+export function issueCertificate(args: {
+  subject: Name;
+  issuer?: { cert: Issued; name: Name };
+  notBefore: Date;
+  notAfter: Date;
+  ca: boolean;
+  bits?: number;
+}): Issued {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: args.bits ?? 2048 });
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ format: 'pem', type: 'spki' }).toString());
+  // A positive serial of 16 random bytes (the top bit cleared).
+  const serial = randomBytes(16);
+  serial[0] = (serial[0] ?? 0) & 0x7f;
+  cert.serialNumber = serial.toString('hex');
+  cert.validity.notBefore = args.notBefore;
+  cert.validity.notAfter = args.notAfter;
+  const attrs = (n: Name) => [{ name: 'commonName', value: n.commonName }, ...(n.organization ? [{ name: 'organizationName', value: n.organization }] : []), { name: 'countryName', value: 'KZ' }];
+  cert.setSubject(attrs(args.subject));
+  cert.setIssuer(attrs(args.issuer?.name ?? args.subject));
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: args.ca, critical: true },
+    args.ca
+      ? { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }
+      : { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+  ]);
+  cert.sign(toForgeKey(args.issuer?.cert.key ?? privateKey), forge.md.sha256.create());
+  const der = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary');
+  return { key: privateKey, der, pem: forge.pki.certificateToPem(cert) };
+}
+
+export function pkcs12(leaf: Issued, chain: readonly Issued[], password: string): Uint8Array {
+  const certs = [leaf, ...chain].map((c) => forge.pki.certificateFromPem(c.pem));
+  const asn = forge.pkcs12.toPkcs12Asn1(toForgeKey(leaf.key), certs, password, { algorithm: 'aes256', friendlyName: 'tanu' });
+  return Buffer.from(forge.asn1.toDer(asn).getBytes(), 'binary');
+}
+
+export const DEV_ORGANIZATION = `Tanu development PKI ${TEST_MARK}`;
+
+/** A root CA (10 years) and a centre's certificate (3 years) from `now`, written owner-only. */
+export async function createDevPki(args: { keyPath: string; caPath: string; password: string; centre: string; now: Date }) {
+  const year = 365 * 24 * 3600 * 1000;
+  const notBefore = new Date(args.now.getTime() - 24 * 3600 * 1000);
+  const caName = { commonName: 'Tanu TEST root CA', organization: DEV_ORGANIZATION };
+  const ca = issueCertificate({ subject: caName, notBefore, notAfter: new Date(args.now.getTime() + 10 * year), ca: true });
+  const centre = issueCertificate({
+    subject: { commonName: `${args.centre} TEST signing key`, organization: DEV_ORGANIZATION },
+    issuer: { cert: ca, name: caName },
+    notBefore,
+    notAfter: new Date(args.now.getTime() + 3 * year),
+    ca: false,
+  });
+  for (const path of [args.keyPath, args.caPath]) await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await writeFile(args.keyPath, pkcs12(centre, [ca], args.password), { mode: 0o600 });
+  await chmod(args.keyPath, 0o600);
+  await writeFile(args.caPath, ca.pem);
+  return { ca, centre };
+}

@@ -1,0 +1,86 @@
+import { X509Certificate, createPrivateKey, privateEncrypt, constants, type KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import forge from 'node-forge';
+import { TanuError } from '../core/tanu-error.js';
+
+/**
+ * The Signer seam. A signer holds a certificate chain and turns a SHA-256 digest into an
+ * RSA signature: it never sees the document. That is the shape of keys that never leave a
+ * device or a service (the national certifying centre's GOST keys are used through such
+ * services), so one can be added without touching the rest.
+ */
+export interface Signer {
+  /** The signer's certificate first, then the chain, DER. */
+  readonly certificates: readonly Uint8Array[];
+  /** Length of a signature in bytes (the RSA modulus). */
+  readonly signatureBytes: number;
+  /** True for the development PKI: such documents carry the sample mark. */
+  readonly isTest: boolean;
+  signDigest(sha256: Uint8Array): Promise<Uint8Array>;
+}
+
+/** DigestInfo prefix for SHA-256 (RFC 8017, 9.2): PKCS#1 v1.5 signs DigestInfo || digest. */
+const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');
+
+const OIDS = { shroudedKey: '1.2.840.113549.1.12.10.1.2', key: '1.2.840.113549.1.12.10.1.1', cert: '1.2.840.113549.1.12.10.1.3' };
+
+/** The mark the development PKI puts in its certificates' organisation. */
+export const TEST_MARK = '(TEST)';
+
+export const isTestCertificate = (der: Uint8Array) => {
+  const cert = new X509Certificate(der);
+  return cert.subject.includes(TEST_MARK) || cert.issuer.includes(TEST_MARK);
+};
+
+/** A PKCS#12 key (the form the national certifying centre issues RSA keys in). */
+export class Pkcs12Signer implements Signer {
+  readonly signatureBytes: number;
+  readonly isTest: boolean;
+
+  private constructor(
+    private readonly key: KeyObject,
+    readonly certificates: readonly Uint8Array[],
+  ) {
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    this.signatureBytes = Math.ceil(bits / 8);
+    this.isTest = certificates.some(isTestCertificate);
+  }
+
+  static async load(path: string, password: string): Promise<Pkcs12Signer> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (e) {
+      throw new TanuError('SIGNING_KEY', { detail: { kk: `${path} оқылмады`, ru: `не удалось прочитать ${path}` } }, { cause: e });
+    }
+    return Pkcs12Signer.fromBytes(bytes, password);
+  }
+
+  static fromBytes(bytes: Uint8Array, password: string): Pkcs12Signer {
+    let p12: forge.pkcs12.Pkcs12Pfx;
+    try {
+      p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.binary.raw.encode(bytes)), password);
+    } catch (e) {
+      // The password is never part of the message: only that the key could not be opened.
+      throw new TanuError('SIGNING_KEY', { detail: { kk: 'PKCS#12 ашылмады (құпиясөз қате немесе файл бұзылған)', ru: 'не удалось открыть PKCS#12 (неверный пароль или файл повреждён)' } }, { cause: e });
+    }
+    const bags = (type: string) => p12.getBags({ bagType: type })[type] ?? [];
+    const keyBags = [...bags(OIDS.shroudedKey), ...bags(OIDS.key)];
+    const forgeKey = keyBags[0]?.key;
+    if (!forgeKey) throw new TanuError('SIGNING_KEY', { detail: { kk: 'PKCS#12 ішінде кілт жоқ', ru: 'в PKCS#12 нет ключа' } });
+    const key = createPrivateKey(forge.pki.privateKeyToPem(forgeKey));
+    if (key.asymmetricKeyType !== 'rsa') throw new TanuError('SIGNING_KEY', { detail: { kk: 'тек RSA кілті қолдау көрсетіледі', ru: 'поддерживаются только ключи RSA' } });
+    const certs: Uint8Array[] = bags(OIDS.cert).flatMap((bag) =>
+      bag.cert ? [Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(bag.cert)).getBytes(), 'binary')] : [],
+    );
+    // The signer's certificate is the one whose public key is this key's; the rest are its chain.
+    const leaf = certs.find((der) => new X509Certificate(der).checkPrivateKey(key));
+    if (!leaf) throw new TanuError('SIGNING_KEY', { detail: { kk: 'кілттің сертификаты жоқ', ru: 'нет сертификата ключа' } });
+    return new Pkcs12Signer(key, [leaf, ...certs.filter((c) => c !== leaf)]);
+  }
+
+  async signDigest(sha256: Uint8Array): Promise<Uint8Array> {
+    // RSA in node:crypto (OpenSSL): forge's own RSA is about a hundred times slower.
+    return privateEncrypt({ key: this.key, padding: constants.RSA_PKCS1_PADDING }, Buffer.concat([SHA256_DIGEST_INFO, sha256]));
+  }
+}
