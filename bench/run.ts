@@ -17,6 +17,10 @@ import { renderDocuments } from '../pipeline/render/render.js';
 import { sampleApplication, sampleExamResult } from '../pipeline/render/sample.js';
 import { loadTemplates } from '../pipeline/render/templates.js';
 import { loadLibrary } from '../pipeline/standards/library.js';
+import { signatureSpace } from '../pipeline/sign/pades.js';
+import { issueCertificate, pkcs12 } from '../pipeline/sign/pki.js';
+import { signDocument } from '../pipeline/sign/sign.js';
+import { Pkcs12Signer } from '../pipeline/sign/signer.js';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '500' }, json: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/results' } } });
 const n = Number(values.n);
@@ -116,6 +120,27 @@ rows.push(await measure('certificate, batched print + split', certificates(n), c
 rows.push(await measure('certificate, one print per document', certificates(Math.max(1, Math.ceil(n / 5))), 1));
 rows.push(await measure('protocol (20 candidates)', protocols(Math.max(1, Math.ceil(n / 20))), config.documents.print_batch));
 rows.push(await measure('contract (PDF + DOCX)', contracts(Math.max(1, Math.ceil(n / 5))), config.documents.print_batch));
+
+/** Signing on one core: PAdES inside a prepared certificate and a .p7s beside it, per key size. */
+async function measureSigning(bits: number, count: number): Promise<Row> {
+  const now = new Date();
+  const year = 365 * 24 * 3600 * 1000;
+  const caName = { commonName: 'bench CA' };
+  const ca = issueCertificate({ subject: caName, notBefore: now, notAfter: new Date(now.getTime() + year), ca: true, bits });
+  const leaf = issueCertificate({ subject: { commonName: 'bench signer' }, issuer: { cert: ca, name: caName }, notBefore: now, notAfter: new Date(now.getTime() + year), ca: false, bits });
+  const signer = Pkcs12Signer.fromBytes(pkcs12(leaf, [ca], 'bench'), 'bench');
+  const renderer = new ChromiumRenderer(templates, { executablePath: findChromium(config.documents.chromium), concurrency: 1, printBatch: 1 });
+  const [prepared] = await renderDocuments(renderer, templates, certificates(1), { sample: false, now, signatureBytes: await signatureSpace(signer) });
+  await renderer.close();
+  if (!prepared || 'error' in prepared) throw new Error('could not prepare a certificate');
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) await signDocument({ pdf: prepared.pdf }, signer, now);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { case: `sign PAdES + .p7s, RSA ${bits}, one core`, documents: count, seconds: Number(seconds.toFixed(3)), docs_per_s: Number((count / seconds).toFixed(1)), browser_peak_pss_mb: 0, browser_peak_rss_sum_mb: 0 };
+}
+
+rows.push(await measureSigning(2048, n));
+rows.push(await measureSigning(4096, Math.max(1, Math.ceil(n / 5))));
 
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version, chromium: findChromium(config.documents.chromium) };
 const result = { kind: 'render', n, machine, at: new Date().toISOString(), rows };
