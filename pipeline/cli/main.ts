@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { type Clock, localNow, systemClock } from '../core/clock.js';
 import { displayDate } from '../core/dates.js';
 import { TanuError, isTanuError } from '../core/tanu-error.js';
@@ -11,6 +11,7 @@ import { validateFile } from '../validate/validate-file.js';
 import { formatFileReport, formatTotals, say, table } from './output.js';
 import { previewCommand } from './preview.js';
 import { keysCommand, verifyCommand } from './signatures.js';
+import { runCommand } from './run.js';
 
 /**
  * The `tanu` command line (design.md). Every command takes --config and --json; with
@@ -21,6 +22,8 @@ const USAGE = `tanu — professional-qualification recognition documents
 
 Usage:
   tanu validate FILE... [--json]        check files, write nothing (exit 0 valid, 1 invalid rows, 2 unreadable)
+  tanu run FILE... [--outbox DIR] [--ledger FILE] [--json]
+                                        the whole flow: validate, plan, render, sign, publish to the outbox
   tanu standards list [--json]          the standards library: codes, versions, in force, cards
   tanu standards check [--json]         check every standards/*.yaml (exit 1 on any problem)
   tanu preview --document certificate|protocol|contract --language kk|ru|both [--out DIR]
@@ -57,6 +60,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         document: { type: 'string' },
         out: { type: 'string' },
         force: { type: 'boolean', default: false },
+        outbox: { type: 'string' },
+        ledger: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -73,6 +78,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   const flags: ConfigOverrides = {};
   // In `preview`, --language is the document's language; elsewhere it is the operator's.
   if (values.language !== undefined && command !== 'preview') flags.operator_language = values.language;
+  if (values.outbox !== undefined || values.ledger !== undefined)
+    flags.paths = { ...(values.outbox !== undefined ? { outbox: resolve(values.outbox) } : {}), ...(values.ledger !== undefined ? { ledger: resolve(values.ledger) } : {}) };
   try {
     const config = await loadConfig(values.config ?? 'pipeline.config.yaml', { env: io.env, flags });
     const ctx = { config, json: values.json, io, lang: config.operator_language };
@@ -81,6 +88,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return await validateCommand(rest, ctx);
       case 'standards':
         return await standardsCommand(rest, ctx);
+      case 'run':
+        return await runCommand(rest, ctx);
       case 'verify':
         return await verifyCommand(rest, ctx);
       case 'keys':

@@ -77,6 +77,8 @@ export async function loadConfig(
       outbox: at(config.paths.outbox),
       ledger: at(config.paths.ledger),
       standards: at(config.paths.standards),
+      received: at(config.paths.received),
+      rejected: at(config.paths.rejected),
     },
     signing: { ...config.signing, key: at(config.signing.key), trust: config.signing.trust.map(at) },
     configFile: file,

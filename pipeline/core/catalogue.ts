@@ -212,6 +212,10 @@ export const CATALOGUE = {
       ru: `Подпись не помещается в место, оставленное в PDF (${p.max} байт)`,
     }),
   },
+  LEDGER: {
+    severity: 'error',
+    text: (p) => withDetail({ kk: 'Журналды (ledger) ашу мүмкін емес', ru: 'Не удалось открыть журнал (ledger)' }, p),
+  },
   CONFIG_INVALID: {
     severity: 'error',
     text: (p) => withDetail({ kk: 'Баптаулар файлы жарамсыз', ru: 'Файл настроек недействителен' }, p),

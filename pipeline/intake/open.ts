@@ -15,6 +15,8 @@ import { readXlsx } from './xlsx.js';
  */
 
 export type IntakeOptions = {
+  /** Where the file was dropped, when it is read from a copy (the received area names files by hash): its folder tells the centre, its name the kind. */
+  origin?: string;
   inboxDir: string;
   centres: readonly string[];
   defaultCentre: string;
@@ -60,7 +62,7 @@ export function kindFromName(file: string): Kind | null {
 
 /** The inbox subfolder names the centre; else the file's `centre`; else the default. */
 export function resolveCentre(file: string, field: string | null, options: IntakeOptions): { centre: string } | { issue: Issue } {
-  const rel = relative(resolve(options.inboxDir), resolve(file));
+  const rel = relative(resolve(options.inboxDir), resolve(options.origin ?? file));
   const parts = rel.split(sep);
   const fromFolder = !rel.startsWith('..') && parts.length > 1 ? parts[0] : undefined;
   const centre = fromFolder ?? field ?? options.defaultCentre;
@@ -112,7 +114,7 @@ async function openStructured(file: string, format: 'json' | 'yaml', options: In
   let kind: Kind | null = isKind(doc.kind) ? doc.kind : null;
   if (doc.kind !== null && !kind) return failed(file, null, centre, [...issues, issue('UNKNOWN_KIND', { column: 'kind', value: doc.kind })]);
   const keys = [...new Set(doc.records.flatMap((r) => r.fields.map(([k]) => k)))];
-  kind ??= kindFromName(file);
+  kind ??= kindFromName(options.origin ?? file);
   let header: Header | { problem: string };
   if (kind) header = mapHeader(0, keys, kind);
   else header = findHeader([{ row: 0, cells: keys }], null);
@@ -141,7 +143,7 @@ async function openStructured(file: string, format: 'json' | 'yaml', options: In
 }
 
 async function openTable(file: string, container: 'csv' | 'xlsx', options: IntakeOptions): Promise<Intake> {
-  const hint = kindFromName(file);
+  const hint = kindFromName(options.origin ?? file);
   const source = container === 'csv' ? readCsv(file) : readXlsx(file, hint ? [hint] : KINDS);
   const iterator = source[Symbol.asyncIterator]();
   const buffered: TableRow[] = [];

@@ -17,13 +17,22 @@ import { RecordValidator } from './validator.js';
 
 export type ValidationEnv = { config: LoadedConfig; library: Library; clock: Clock };
 
+export type ValidateOptions = {
+  /** Where the file was dropped, when `file` is a stored copy; the report names it. */
+  origin?: string;
+  /** The certificate already issued for this person, profession and level (the ledger's answer). */
+  recognizedBefore?: (iin: string, professionCode: string, level: number) => string | undefined;
+};
+
 export async function validateFile(
   file: string,
   env: ValidationEnv,
   onRecord: (record: ValidRecord) => void = () => {},
+  options: ValidateOptions = {},
 ): Promise<FileReport> {
   const { config } = env;
   const intake = await openIntake(file, {
+    ...(options.origin ? { origin: options.origin } : {}),
     inboxDir: config.paths.inbox,
     centres: config.centres.map((c) => c.id),
     defaultCentre: config.default_centre,
@@ -46,6 +55,7 @@ export async function validateFile(
         thresholds: (standard) => effectiveThresholds(config.defaults, standard, centre),
         today: localNow(env.clock, config.timezone),
         defaultLanguage: config.default_language,
+        ...(options.recognizedBefore ? { recognizedBefore: options.recognizedBefore } : {}),
       },
       intake.columns,
     );
@@ -67,5 +77,5 @@ export async function validateFile(
     }
   }
   const hasFileError = errors.some((e) => e.row === null);
-  return { file, kind: intake.kind, centre: intake.centre, rows, valid: hasFileError ? 0 : valid, errors, warnings };
+  return { file: options.origin ?? file, kind: intake.kind, centre: intake.centre, rows, valid: hasFileError ? 0 : valid, errors, warnings };
 }

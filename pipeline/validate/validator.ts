@@ -15,7 +15,11 @@ import { RULES, type RowFacts, type RuleContext } from './rules.js';
  * any length streams through it.
  */
 
-export type ValidatorContext = RuleContext & { defaultLanguage: Language };
+export type ValidatorContext = RuleContext & {
+  defaultLanguage: Language;
+  /** A certificate issued before (by an earlier file) for this person, profession and level. */
+  recognizedBefore?: (iin: string, professionCode: string, level: number) => string | undefined;
+};
 
 export class RecordValidator {
   private readonly recognized = new Map<string, number>();
@@ -70,7 +74,10 @@ export class RecordValidator {
     const key = `${values.iin}|${profession}|${values.level}`;
     if (this.kind === 'exam-results' && values.status === 'recognized') {
       const first = this.recognized.get(key);
-      if (first !== undefined)
+      const earlier = typeof values.iin === 'string' && typeof profession === 'string' && typeof values.level === 'number' ? this.ctx.recognizedBefore?.(values.iin, profession, values.level) : undefined;
+      if (earlier !== undefined)
+        errors.push(issue('DUPLICATE', at('iin'), { detail: { kk: `№ ${earlier} құжаты бұрын берілген`, ru: `ранее выдан документ № ${earlier}` } }));
+      else if (first !== undefined)
         errors.push(issue('DUPLICATE', at('iin'), { detail: { kk: `${first}-жолда`, ru: `в строке ${first}` } }));
       else if (errors.length === 0) this.recognized.set(key, source.row);
     }

@@ -1,0 +1,306 @@
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, rename, unlink, constants } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { basename, extname, join, relative } from 'node:path';
+import { type Clock, localNow } from '../core/clock.js';
+import { type Issue, issue } from '../core/issue.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { DocumentRow, Ledger, RegistryRow } from '../ledger/ledger.js';
+import { formatSerial, planDocuments, recognizedRecords } from '../plan/plan.js';
+import { type Manifest, type ManifestEntry, removeTempFiles, safeName, sha256, writeAtomic } from '../publish/publish.js';
+import type { Renderer } from '../render/chromium.js';
+import type { CertificateModel, DocumentModel } from '../render/models.js';
+import { renderDocuments } from '../render/render.js';
+import type { TemplateSet } from '../render/templates.js';
+import type { ValidRecord } from '../records/records.js';
+import { signDocument } from '../sign/sign.js';
+import type { Signer } from '../sign/signer.js';
+import { type Library, effectiveThresholds } from '../standards/library.js';
+import { CATALOGUE } from '../core/catalogue.js';
+import type { FileReport } from '../validate/report.js';
+import { validateFile } from '../validate/validate-file.js';
+
+/**
+ * The batch engine: one dropped file in, signed and registered documents out, exactly
+ * once. A file is known by its SHA-256: the same bytes dropped again produce nothing new,
+ * and a batch a crash interrupted resumes from its plan in the ledger (same serials, same
+ * models), re-doing only the documents not yet published.
+ */
+
+export type EngineContext = {
+  config: LoadedConfig;
+  library: Library;
+  ledger: Ledger;
+  clock: Clock;
+  renderer: Renderer;
+  templates: TemplateSet;
+  signer: Signer;
+  /** Bytes reserved in each PDF for the signer's CMS. */
+  signatureBytes: number;
+  outbox: string;
+  received: string;
+  rejected: string;
+  /** Structured progress, for logs and the progress bar. */
+  onEvent?: (event: EngineEvent) => void;
+};
+
+export type EngineEvent =
+  | { type: 'planned'; batch: string; documents: number }
+  | { type: 'published-chunk'; batch: string; done: number; total: number }
+  | { type: 'published'; batch: string; dir: string };
+
+export type FileOutcome =
+  | { file: string; outcome: 'published'; batch: string; dir: string; documents: number; failed: number; report: FileReport; resumed: boolean }
+  | { file: string; outcome: 'already-published'; batch: string; dir: string; report: FileReport }
+  | { file: string; outcome: 'rejected'; report: FileReport; reportPath: string };
+
+/** How many documents go through render, sign and publish at once: bounds memory whatever the file's size. */
+const CHUNK = 200;
+
+export async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Byte-for-byte into the received area, named by hash: copied (`tanu run`) or moved (`tanu watch`). */
+async function store(file: string, target: string, mode: 'copy' | 'move') {
+  await mkdir(join(target, '..'), { recursive: true, mode: 0o700 });
+  if (mode === 'copy') {
+    await copyFile(file, target, constants.COPYFILE_EXCL).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+    });
+    return;
+  }
+  try {
+    await rename(file, target);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    await copyFile(file, target);
+    await unlink(file);
+  }
+}
+
+const isFileLevel = (i: Issue) => i.row === null && CATALOGUE[i.code].severity === 'error';
+
+export async function processFile(file: string, ctx: EngineContext, mode: 'copy' | 'move'): Promise<FileOutcome> {
+  const { ledger, config } = ctx;
+  const sha = await fileSha256(file);
+  const known = ledger.file(sha);
+  if (known?.outcome === 'rejected') {
+    if (mode === 'move') await unlink(file).catch(() => {});
+    return { file, outcome: 'rejected', report: rejectedReport(file, known.stored_path), reportPath: `${known.stored_path}.report.json` };
+  }
+  if (known?.batch_id) {
+    const batch = ledger.batch(known.batch_id);
+    if (!batch) throw new Error(`ledger: file ${sha} names missing batch ${known.batch_id}`);
+    if (mode === 'move') await unlink(file).catch(() => {});
+    const report = JSON.parse(batch.report_json) as FileReport;
+    if (batch.state === 'published') return { file, outcome: 'already-published', batch: batch.id, dir: batch.outbox_dir, report };
+    return execute(batch.id, ctx, true, file);
+  }
+
+  const ext = extname(file).toLowerCase();
+  const stored = join(ctx.received, `${sha}${ext}`);
+  await store(file, stored, mode);
+  const records: ValidRecord[] = [];
+  const report = await validateFile(stored, { config, library: ctx.library, clock: ctx.clock }, (r) => records.push(r), {
+    origin: file,
+    recognizedBefore: (iin, code, level) => ledger.recognized(iin, code, level)?.serial,
+  });
+  const now = ctx.clock.now();
+  if (report.errors.some(isFileLevel) || !report.kind || !report.centre) {
+    const rejectedPath = join(ctx.rejected, `${sha}${ext}`);
+    await mkdir(ctx.rejected, { recursive: true, mode: 0o700 });
+    await copyFile(stored, rejectedPath);
+    await writeAtomic(`${rejectedPath}.report.json`, `${JSON.stringify({ files: [report] }, null, 2)}\n`);
+    ledger.transaction(() => {
+      ledger.recordFile({ sha256: sha, name: basename(file), centre: report.centre, kind: report.kind, received_at: now.toISOString(), stored_path: rejectedPath, outcome: 'rejected', batch_id: null });
+      ledger.event(now.toISOString(), 'file-rejected', null, { sha256: sha, file, errors: report.errors.filter(isFileLevel).map((e) => e.code) });
+    });
+    return { file, outcome: 'rejected', report, reportPath: `${rejectedPath}.report.json` };
+  }
+
+  const batchId = sha.slice(0, 12);
+  const centre = config.centres.find((c) => c.id === report.centre);
+  if (!centre) throw new Error(`validated centre ${report.centre} missing from config`);
+  const issueDate = localNow(ctx.clock, config.timezone).date;
+  const dir = join(ctx.outbox, centre.id, issueDate, batchId);
+  ledger.transaction(() => {
+    // Checked again inside the transaction: another process may have issued since validation.
+    const kept = records.filter((r) => {
+      if (!(report.kind === 'exam-results' && 'status' in r && r.status === 'recognized')) return true;
+      const earlier = ledger.recognized(r.iin, r.profession_code, r.level);
+      if (!earlier) return true;
+      report.errors.push(issue('DUPLICATE', { row: r.row, column: 'iin', value: r.iin }, { detail: { kk: `№ ${earlier.serial} құжаты бұрын берілген`, ru: `ранее выдан документ № ${earlier.serial}` } }));
+      report.valid--;
+      return false;
+    });
+    const year = Number(issueDate.slice(0, 4));
+    const serials = ledger
+      .reserveSerials(centre.serial_prefix, year, recognizedRecords(report.kind as 'exam-results', kept).length)
+      .map((seq) => formatSerial(config.defaults.serial_format, { centre: centre.serial_prefix, year, seq }));
+    const planned = planDocuments({
+      kind: report.kind as 'exam-results' | 'applications',
+      centre,
+      records: kept,
+      library: ctx.library,
+      issueDate,
+      validityYears: (code) => effectiveThresholds(config.defaults, ctx.library.byCode(code), centre).validity_years,
+      verifyBaseUrl: config.documents.verify_base_url,
+      protocolLanguage: config.default_language,
+      serials,
+    });
+    ledger.recordFile({ sha256: sha, name: basename(file), centre: centre.id, kind: report.kind, received_at: now.toISOString(), stored_path: stored, outcome: 'accepted', batch_id: null });
+    ledger.insertBatch({
+      id: batchId,
+      file_sha256: sha,
+      centre: centre.id,
+      kind: report.kind as string,
+      created_at: now.toISOString(),
+      issue_date: issueDate,
+      outbox_dir: dir,
+      rows: report.rows,
+      valid: report.valid,
+      errors: report.errors.length,
+      report_json: JSON.stringify(report),
+    });
+    ledger.linkFile(sha, batchId);
+    const recordIds = kept.map((r) =>
+      ledger.insertRecord(batchId, { row: r.row, iin: r.iin, profession_code: r.profession_code, level: r.level, status: 'status' in r ? r.status : null, data: r }),
+    );
+    for (const d of planned) {
+      const { recordIndex, model, ...rest } = d;
+      ledger.insertDocument(batchId, recordIndex === null ? null : (recordIds[recordIndex] ?? null), { ...rest, model_json: JSON.stringify(model) });
+    }
+    ledger.event(now.toISOString(), 'batch-planned', batchId, { file, sha256: sha, documents: planned.length, serials });
+  });
+  ctx.onEvent?.({ type: 'planned', batch: batchId, documents: ledger.documents(batchId).length });
+  return execute(batchId, ctx, false, file);
+}
+
+/** Renders, signs and publishes every document of the batch still planned, then completes it. */
+export async function execute(batchId: string, ctx: EngineContext, resumed: boolean, file: string): Promise<FileOutcome> {
+  const { ledger } = ctx;
+  const batch = ledger.batch(batchId);
+  if (!batch) throw new Error(`no batch ${batchId}`);
+  const signingTime = new Date(batch.created_at);
+  await removeTempFiles(batch.outbox_dir);
+  const all = ledger.documents(batchId);
+  const pending = all.filter((d) => d.state === 'planned');
+  let done = all.length - pending.length;
+  for (let k = 0; k < pending.length; k += CHUNK) {
+    const chunk = pending.slice(k, k + CHUNK);
+    const rendered = await renderDocuments(
+      ctx.renderer,
+      ctx.templates,
+      chunk.map((d) => JSON.parse(d.model_json) as DocumentModel),
+      { sample: ctx.signer.isTest, now: signingTime, signatureBytes: ctx.signatureBytes },
+    );
+    for (const [i, doc] of chunk.entries()) {
+      const result = rendered[i];
+      if (!result) throw new Error('renderer lost a document');
+      if ('error' in result) {
+        ledger.markDocument(doc.id, 'failed', { code: result.error.code, message: result.error.text });
+        continue;
+      }
+      const signed = await signDocument({ pdf: result.pdf, ...(result.docx ? { docx: result.docx } : {}) }, ctx.signer, signingTime);
+      const base = join(batch.outbox_dir, `${doc.type}s`, safeName(doc.serial));
+      await writeAtomic(`${base}.pdf`, signed.pdf);
+      await writeAtomic(`${base}.pdf.p7s`, signed.pdfSignature);
+      const files: { pdf: string; pdf_sha256: string; docx?: string; docx_sha256?: string } = { pdf: `${base}.pdf`, pdf_sha256: sha256(signed.pdf) };
+      if (signed.docx && signed.docxSignature) {
+        await writeAtomic(`${base}.docx`, signed.docx);
+        await writeAtomic(`${base}.docx.p7s`, signed.docxSignature);
+        files.docx = `${base}.docx`;
+        files.docx_sha256 = sha256(signed.docx);
+      }
+      ledger.markDocument(doc.id, 'published', files);
+    }
+    done += chunk.length;
+    ctx.onEvent?.({ type: 'published-chunk', batch: batchId, done, total: all.length });
+  }
+  return complete(batchId, ctx, resumed, file);
+}
+
+async function complete(batchId: string, ctx: EngineContext, resumed: boolean, file: string): Promise<FileOutcome> {
+  const { ledger } = ctx;
+  const batch = ledger.batch(batchId);
+  if (!batch) throw new Error(`no batch ${batchId}`);
+  const documents = ledger.documents(batchId);
+  const report = JSON.parse(batch.report_json) as FileReport;
+  // A document that could not be made is an error of its row, reported with the rest.
+  for (const d of documents.filter((x) => x.state === 'failed')) {
+    const error = JSON.parse(d.error_json ?? '{}') as { code: Issue['code']; message: Issue['message'] };
+    report.errors.push({ row: d.record_id === null ? null : ledger.recordRow(d.record_id), column: null, value: d.serial, code: error.code, message: error.message });
+  }
+  const entries: ManifestEntry[] = documents
+    .filter((d) => d.state === 'published')
+    .flatMap((d) => manifestEntries(d, batch.outbox_dir));
+  const manifest: Manifest = { batch: batchId, centre: batch.centre, created_at: batch.created_at, documents: entries };
+  await writeAtomic(join(batch.outbox_dir, 'report.json'), `${JSON.stringify({ batch: batchId, files: [report] }, null, 2)}\n`);
+  await writeAtomic(join(batch.outbox_dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const at = ctx.clock.now().toISOString();
+  const registry: RegistryRow[] = documents
+    .filter((d) => d.type === 'certificate' && d.state === 'published')
+    .map((d) => {
+      const m = JSON.parse(d.model_json) as CertificateModel;
+      return {
+        certificate_serial: m.serial,
+        iin: m.holder.iin,
+        full_name: m.holder.full_name,
+        profession_code: m.profession.code,
+        profession_kk: m.profession.name.kk,
+        profession_ru: m.profession.name.ru,
+        level: m.profession.level,
+        centre: batch.centre,
+        issue_date: m.issue_date,
+        expiry_date: m.valid_until,
+      };
+    });
+  ledger.transaction(() => {
+    ledger.finishBatch(batchId, at, registry);
+    ledger.event(at, 'batch-published', batchId, { documents: entries.length, resumed });
+  });
+  ctx.onEvent?.({ type: 'published', batch: batchId, dir: batch.outbox_dir });
+  return {
+    file,
+    outcome: 'published',
+    batch: batchId,
+    dir: batch.outbox_dir,
+    documents: documents.filter((d) => d.state === 'published').length,
+    failed: documents.filter((d) => d.state === 'failed').length,
+    report,
+    resumed,
+  };
+}
+
+function manifestEntries(d: DocumentRow, dir: string): ManifestEntry[] {
+  const files = JSON.parse(d.files_json ?? '{}') as { pdf: string; pdf_sha256: string; docx?: string; docx_sha256?: string };
+  const entry = (path: string, hash: string): ManifestEntry => ({
+    type: d.type,
+    serial: d.serial,
+    revision: d.revision,
+    file: relative(dir, path),
+    sha256: hash,
+    signature: `${relative(dir, path)}.p7s`,
+    iin: d.iin,
+    profession_code: d.profession_code,
+    level: d.level,
+    language: d.language,
+    status: d.status,
+  });
+  return [entry(files.pdf, files.pdf_sha256), ...(files.docx && files.docx_sha256 ? [entry(files.docx, files.docx_sha256)] : [])];
+}
+
+function rejectedReport(file: string, storedPath: string): FileReport {
+  return {
+    file,
+    kind: null,
+    centre: null,
+    rows: 0,
+    valid: 0,
+    errors: [issue('FILE_UNREADABLE', {}, { detail: { kk: `бұрын қабылданбаған, есебі: ${storedPath}.report.json`, ru: `отклонён ранее, отчёт: ${storedPath}.report.json` } })],
+    warnings: [],
+  };
+}

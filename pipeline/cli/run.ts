@@ -1,0 +1,134 @@
+import { relative } from 'node:path';
+import pino from 'pino';
+import { type EngineContext, type EngineEvent, type FileOutcome, processFile } from '../batch/engine.js';
+import { TanuError } from '../core/tanu-error.js';
+import { Ledger } from '../ledger/ledger.js';
+import { ChromiumRenderer, findChromium } from '../render/chromium.js';
+import { loadTemplates } from '../render/templates.js';
+import { openSigner } from '../sign/keys.js';
+import { signatureSpace } from '../sign/pades.js';
+import { join } from 'node:path';
+import { type Ctx, libraryOrFail } from './main.js';
+import { say } from './output.js';
+
+/**
+ * `tanu run FILE...` and the engine set-up `tanu watch` shares: ledger, library, templates,
+ * signer, one browser. On a terminal a progress line with rate and ETA; otherwise
+ * structured JSON logs (pino) on stderr; at the end a summary per file.
+ */
+
+export type Engine = { ctx: EngineContext; close: () => Promise<void> };
+
+export async function startEngine(ctx: Ctx, onEvent: (e: EngineEvent) => void): Promise<Engine> {
+  const { config } = ctx;
+  const library = await libraryOrFail(ctx);
+  const templates = loadTemplates(join(config.root, 'templates'));
+  const signer = await openSigner(config, ctx.io.env, ctx.io.clock, (notice) => ctx.io.err(notice));
+  const ledger = Ledger.open(config.paths.ledger);
+  const renderer = new ChromiumRenderer(templates, { executablePath: findChromium(config.documents.chromium), concurrency: config.concurrency, printBatch: config.documents.print_batch });
+  return {
+    ctx: {
+      config,
+      library,
+      ledger,
+      clock: ctx.io.clock,
+      renderer,
+      templates,
+      signer,
+      signatureBytes: await signatureSpace(signer),
+      outbox: config.paths.outbox,
+      received: config.paths.received,
+      rejected: config.paths.rejected,
+      onEvent,
+    },
+    close: async () => {
+      await renderer.close();
+      ledger.close();
+    },
+  };
+}
+
+/** Progress for people on a terminal, JSON lines for machines. */
+export function progressReporter(ctx: Ctx): { onEvent: (e: EngineEvent) => void; end: () => void } {
+  const tty = process.stderr.isTTY === true;
+  const log = pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
+  let started = 0;
+  let startDone = 0;
+  return {
+    onEvent(e) {
+      if (!tty) {
+        log.info(e, e.type);
+        return;
+      }
+      if (e.type === 'planned') {
+        started = Date.now();
+        startDone = 0;
+      }
+      if (e.type === 'published-chunk') {
+        const seconds = (Date.now() - started) / 1000;
+        const rate = (e.done - startDone) / Math.max(seconds, 0.001);
+        const eta = rate > 0 ? Math.ceil((e.total - e.done) / rate) : 0;
+        const width = 30;
+        const filled = Math.round((e.done / Math.max(e.total, 1)) * width);
+        process.stderr.write(`\r${e.batch} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${e.done}/${e.total} ${rate.toFixed(1)}/s ETA ${eta}s   `);
+      }
+      if (e.type === 'published') process.stderr.write('\n');
+    },
+    end() {
+      log.flush();
+    },
+  };
+}
+
+export async function runCommand(files: string[], ctx: Ctx): Promise<number> {
+  if (files.length === 0) throw new TanuError('USAGE', { detail: { kk: 'файл көрсетілмеген', ru: 'не указан файл' } });
+  const progress = progressReporter(ctx);
+  const engine = await startEngine(ctx, progress.onEvent);
+  const outcomes: FileOutcome[] = [];
+  const started = Date.now();
+  try {
+    for (const file of files) outcomes.push(await processFile(file, engine.ctx, 'copy'));
+  } finally {
+    await engine.close();
+    progress.end();
+  }
+  const seconds = (Date.now() - started) / 1000;
+  if (ctx.json) ctx.io.out(JSON.stringify({ outcomes: outcomes.map(summary), seconds }, null, 2));
+  else for (const o of outcomes) ctx.io.out(describe(o, ctx, seconds));
+  if (outcomes.some((o) => o.outcome === 'rejected')) return 2;
+  return outcomes.some((o) => o.report.errors.length > 0) ? 1 : 0;
+}
+
+const summary = (o: FileOutcome) => ({
+  file: o.file,
+  outcome: o.outcome,
+  ...('batch' in o ? { batch: o.batch, dir: o.dir } : {}),
+  ...(o.outcome === 'published' ? { documents: o.documents, failed: o.failed, resumed: o.resumed } : {}),
+  ...(o.outcome === 'rejected' ? { report: o.reportPath } : {}),
+  rows: o.report.rows,
+  valid: o.report.valid,
+  errors: o.report.errors.length,
+});
+
+function describe(o: FileOutcome, ctx: Ctx, seconds: number): string {
+  const rel = (p: string) => relative(process.cwd(), p) || p;
+  const { rows, valid } = o.report;
+  const errors = o.report.errors.length;
+  switch (o.outcome) {
+    case 'published':
+      return say(ctx.lang, {
+        kk: `${o.file}: жол ${rows}, жарамды ${valid}, құжат ${o.documents}, қате ${errors}, ${(o.documents / Math.max(seconds, 0.001)).toFixed(1)} құжат/с${o.resumed ? ', үзілген топтама жалғастырылды' : ''}\n  → ${rel(o.dir)}`,
+        ru: `${o.file}: строк ${rows}, верных ${valid}, документов ${o.documents}, ошибок ${errors}, ${(o.documents / Math.max(seconds, 0.001)).toFixed(1)} док./с${o.resumed ? ', прерванный пакет продолжен' : ''}\n  → ${rel(o.dir)}`,
+      });
+    case 'already-published':
+      return say(ctx.lang, {
+        kk: `${o.file}: бұл файл бұрын ${o.batch} топтамасында өңделген, жаңа ештеңе жоқ\n  → ${rel(o.dir)}`,
+        ru: `${o.file}: этот файл уже обработан в пакете ${o.batch}, ничего нового\n  → ${rel(o.dir)}`,
+      });
+    case 'rejected':
+      return say(ctx.lang, {
+        kk: `${o.file}: файл қабылданбады: ${o.report.errors.map((e) => e.message.kk).join('; ')}\n  → ${rel(o.reportPath)}`,
+        ru: `${o.file}: файл отклонён: ${o.report.errors.map((e) => e.message.ru).join('; ')}\n  → ${rel(o.reportPath)}`,
+      });
+  }
+}

@@ -1,0 +1,309 @@
+import { chmodSync, mkdirSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { TanuError } from '../core/tanu-error.js';
+
+/**
+ * The ledger: an embedded SQLite file (WAL, foreign keys) holding what was received, what
+ * was planned and published, the serials, the register of recognized persons and an
+ * append-only event log. Migrations are versioned in code (PRAGMA user_version). Every
+ * step of a batch that must not be half-done happens in one transaction: a plan with its
+ * serials, a document's publication, a batch's completion with its register rows.
+ */
+
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE files (
+    sha256 TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    centre TEXT,
+    kind TEXT,
+    received_at TEXT NOT NULL,
+    stored_path TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'rejected')),
+    batch_id TEXT
+  );
+  CREATE TABLE batches (
+    id TEXT PRIMARY KEY,
+    file_sha256 TEXT NOT NULL REFERENCES files(sha256),
+    centre TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    issue_date TEXT NOT NULL,
+    outbox_dir TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('planned', 'published')),
+    rows INTEGER NOT NULL,
+    valid INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    report_json TEXT NOT NULL,
+    published_at TEXT
+  );
+  CREATE TABLE records (
+    id INTEGER PRIMARY KEY,
+    batch_id TEXT NOT NULL REFERENCES batches(id),
+    row INTEGER NOT NULL,
+    iin TEXT NOT NULL,
+    profession_code TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    status TEXT,
+    data_json TEXT NOT NULL
+  );
+  CREATE INDEX records_natural_key ON records (iin, profession_code, level);
+  CREATE TABLE serials (
+    centre TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    PRIMARY KEY (centre, year)
+  );
+  CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    batch_id TEXT NOT NULL REFERENCES batches(id),
+    record_id INTEGER REFERENCES records(id),
+    type TEXT NOT NULL CHECK (type IN ('certificate', 'protocol', 'contract')),
+    serial TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    status TEXT NOT NULL CHECK (status IN ('issued', 'superseded', 'revoked')),
+    supersedes INTEGER REFERENCES documents(id),
+    iin TEXT,
+    profession_code TEXT,
+    level INTEGER,
+    language TEXT NOT NULL,
+    standard_code TEXT NOT NULL,
+    standard_version INTEGER NOT NULL,
+    card_code TEXT NOT NULL,
+    model_json TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('planned', 'published', 'failed')),
+    error_json TEXT,
+    files_json TEXT,
+    UNIQUE (type, serial, revision, batch_id)
+  );
+  CREATE UNIQUE INDEX certificate_serials ON documents (serial) WHERE type = 'certificate';
+  CREATE INDEX documents_standard ON documents (standard_code, standard_version, card_code);
+  CREATE TABLE registry (
+    certificate_serial TEXT PRIMARY KEY,
+    iin TEXT NOT NULL,
+    full_name TEXT NOT NULL,
+    profession_code TEXT NOT NULL,
+    profession_kk TEXT NOT NULL,
+    profession_ru TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    centre TEXT NOT NULL,
+    issue_date TEXT NOT NULL,
+    expiry_date TEXT NOT NULL,
+    batch_id TEXT NOT NULL REFERENCES batches(id)
+  );
+  CREATE UNIQUE INDEX registry_person ON registry (iin, profession_code, level);
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    type TEXT NOT NULL,
+    batch_id TEXT,
+    data_json TEXT NOT NULL
+  );
+  CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+  CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+  `,
+];
+
+export type FileRow = { sha256: string; name: string; centre: string | null; kind: string | null; received_at: string; stored_path: string; outcome: 'accepted' | 'rejected'; batch_id: string | null };
+export type BatchRow = {
+  id: string;
+  file_sha256: string;
+  centre: string;
+  kind: string;
+  created_at: string;
+  issue_date: string;
+  outbox_dir: string;
+  state: 'planned' | 'published';
+  rows: number;
+  valid: number;
+  errors: number;
+  report_json: string;
+  published_at: string | null;
+};
+export type DocumentRow = {
+  id: number;
+  batch_id: string;
+  record_id: number | null;
+  type: 'certificate' | 'protocol' | 'contract';
+  serial: string;
+  revision: number;
+  status: 'issued' | 'superseded' | 'revoked';
+  iin: string | null;
+  profession_code: string | null;
+  level: number | null;
+  language: string;
+  standard_code: string;
+  standard_version: number;
+  card_code: string;
+  model_json: string;
+  state: 'planned' | 'published' | 'failed';
+  error_json: string | null;
+  files_json: string | null;
+};
+export type RegistryRow = {
+  certificate_serial: string;
+  iin: string;
+  full_name: string;
+  profession_code: string;
+  profession_kk: string;
+  profession_ru: string;
+  level: number;
+  centre: string;
+  issue_date: string;
+  expiry_date: string;
+};
+
+export type NewDocument = Omit<DocumentRow, 'id' | 'batch_id' | 'record_id' | 'state' | 'error_json' | 'files_json' | 'status' | 'revision'> & { recordIndex: number | null };
+
+export class Ledger {
+  private readonly db: Database.Database;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+  }
+
+  static open(path: string): Ledger {
+    const fresh = !existsSync(path);
+    if (fresh) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    let db: Database.Database;
+    try {
+      db = new Database(path, { timeout: 10_000 });
+      if (fresh) chmodSync(path, 0o600);
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('synchronous = FULL');
+    } catch (e) {
+      throw new TanuError('LEDGER', { detail: { kk: `${path}: ${(e as Error).message}`, ru: `${path}: ${(e as Error).message}` } }, { cause: e });
+    }
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length)
+      throw new TanuError('LEDGER', { detail: { kk: `${path} Tanu-дың жаңа нұсқасынан`, ru: `${path} создан более новой версией Tanu` } });
+    db.transaction(() => {
+      MIGRATIONS.slice(version).forEach((sql) => db.exec(sql));
+      db.pragma(`user_version = ${MIGRATIONS.length}`);
+    })();
+    return new Ledger(db);
+  }
+
+  close() {
+    this.db.close();
+  }
+
+  /** Runs `work` in one transaction (better-sqlite3 transactions are synchronous). */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
+  event(at: string, type: string, batchId: string | null, data: object) {
+    this.db.prepare('INSERT INTO events (at, type, batch_id, data_json) VALUES (?, ?, ?, ?)').run(at, type, batchId, JSON.stringify(data));
+  }
+
+  file(sha256: string): FileRow | undefined {
+    return this.db.prepare('SELECT * FROM files WHERE sha256 = ?').get(sha256) as FileRow | undefined;
+  }
+
+  recordFile(row: FileRow) {
+    this.db
+      .prepare('INSERT INTO files (sha256, name, centre, kind, received_at, stored_path, outcome, batch_id) VALUES (@sha256, @name, @centre, @kind, @received_at, @stored_path, @outcome, @batch_id)')
+      .run(row);
+  }
+
+  /** The certificate already issued to this person for this profession and level, if any. */
+  recognized(iin: string, professionCode: string, level: number): { serial: string; batch_id: string } | undefined {
+    return this.db
+      .prepare(
+        `SELECT d.serial, d.batch_id FROM documents d
+         WHERE d.type = 'certificate' AND d.status = 'issued' AND d.iin = ? AND d.profession_code = ? AND d.level = ? LIMIT 1`,
+      )
+      .get(iin, professionCode, level) as { serial: string; batch_id: string } | undefined;
+  }
+
+  /** Next `count` sequence numbers for a centre and year, gap-free: call inside the plan's transaction. */
+  reserveSerials(centre: string, year: number, count: number): number[] {
+    if (count === 0) return [];
+    const row = this.db.prepare('SELECT last_seq FROM serials WHERE centre = ? AND year = ?').get(centre, year) as { last_seq: number } | undefined;
+    const first = (row?.last_seq ?? 0) + 1;
+    this.db
+      .prepare('INSERT INTO serials (centre, year, last_seq) VALUES (?, ?, ?) ON CONFLICT (centre, year) DO UPDATE SET last_seq = excluded.last_seq')
+      .run(centre, year, first + count - 1);
+    return Array.from({ length: count }, (_, i) => first + i);
+  }
+
+  insertBatch(batch: Omit<BatchRow, 'state' | 'published_at'>) {
+    this.db
+      .prepare(
+        `INSERT INTO batches (id, file_sha256, centre, kind, created_at, issue_date, outbox_dir, state, rows, valid, errors, report_json)
+         VALUES (@id, @file_sha256, @centre, @kind, @created_at, @issue_date, @outbox_dir, 'planned', @rows, @valid, @errors, @report_json)`,
+      )
+      .run(batch);
+  }
+
+  insertRecord(batchId: string, r: { row: number; iin: string; profession_code: string; level: number; status: string | null; data: object }): number {
+    return Number(
+      this.db
+        .prepare('INSERT INTO records (batch_id, row, iin, profession_code, level, status, data_json) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(batchId, r.row, r.iin, r.profession_code, r.level, r.status, JSON.stringify(r.data)).lastInsertRowid,
+    );
+  }
+
+  insertDocument(batchId: string, recordId: number | null, d: Omit<NewDocument, 'recordIndex'>) {
+    this.db
+      .prepare(
+        `INSERT INTO documents (batch_id, record_id, type, serial, revision, status, iin, profession_code, level, language, standard_code, standard_version, card_code, model_json, state)
+         VALUES (@batch_id, @record_id, @type, @serial, 1, 'issued', @iin, @profession_code, @level, @language, @standard_code, @standard_version, @card_code, @model_json, 'planned')`,
+      )
+      .run({ ...d, batch_id: batchId, record_id: recordId });
+  }
+
+  linkFile(sha256: string, batchId: string) {
+    this.db.prepare('UPDATE files SET batch_id = ? WHERE sha256 = ?').run(batchId, sha256);
+  }
+
+  recordRow(recordId: number): number | null {
+    return (this.db.prepare('SELECT row FROM records WHERE id = ?').get(recordId) as { row: number } | undefined)?.row ?? null;
+  }
+
+  batch(id: string): BatchRow | undefined {
+    return this.db.prepare('SELECT * FROM batches WHERE id = ?').get(id) as BatchRow | undefined;
+  }
+
+  documents(batchId: string): DocumentRow[] {
+    return this.db.prepare('SELECT * FROM documents WHERE batch_id = ? ORDER BY id').all(batchId) as DocumentRow[];
+  }
+
+  markDocument(id: number, state: 'published' | 'failed', detail: object) {
+    this.db
+      .prepare(`UPDATE documents SET state = ?, ${state === 'published' ? 'files_json' : 'error_json'} = ? WHERE id = ?`)
+      .run(state, JSON.stringify(detail), id);
+  }
+
+  /** The batch is complete: its state and its certificates' register rows in one step. */
+  finishBatch(id: string, at: string, registry: readonly RegistryRow[]) {
+    const insert = this.db.prepare(
+      `INSERT INTO registry (certificate_serial, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date, batch_id)
+       VALUES (@certificate_serial, @iin, @full_name, @profession_code, @profession_kk, @profession_ru, @level, @centre, @issue_date, @expiry_date, @batch_id)`,
+    );
+    for (const row of registry) insert.run({ ...row, batch_id: id });
+    this.db.prepare(`UPDATE batches SET state = 'published', published_at = ? WHERE id = ?`).run(at, id);
+  }
+
+  unfinishedBatches(): BatchRow[] {
+    return this.db.prepare(`SELECT * FROM batches WHERE state = 'planned' ORDER BY created_at`).all() as BatchRow[];
+  }
+
+  recentBatches(limit: number): (BatchRow & { documents: number; failed: number; file_name: string })[] {
+    return this.db
+      .prepare(
+        `SELECT b.*, f.name AS file_name,
+           (SELECT COUNT(*) FROM documents d WHERE d.batch_id = b.id AND d.state = 'published') AS documents,
+           (SELECT COUNT(*) FROM documents d WHERE d.batch_id = b.id AND d.state = 'failed') AS failed
+         FROM batches b JOIN files f ON f.sha256 = b.file_sha256 ORDER BY b.created_at DESC, b.id DESC LIMIT ?`,
+      )
+      .all(limit) as (BatchRow & { documents: number; failed: number; file_name: string })[];
+  }
+
+  registry(): RegistryRow[] {
+    return this.db.prepare('SELECT * FROM registry ORDER BY centre, certificate_serial').all() as RegistryRow[];
+  }
+}

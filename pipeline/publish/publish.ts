@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Publishing to the outbox as design.md requires: nothing partial is ever visible. Each
+ * file is written under a temporary dot-name, flushed to disk, then renamed into place;
+ * the folder is flushed so the rename survives a power cut; `manifest.json` is written
+ * last, and its presence is what says a batch is complete.
+ */
+
+export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+const TEMP = /^\..*\.tmp-\d+$/;
+
+export async function writeAtomic(path: string, bytes: Uint8Array | string, mode = 0o644): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `.${basename(path)}.tmp-${process.pid}`);
+  const handle = await open(temp, 'w', mode);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, path);
+  await syncDir(dir);
+}
+
+async function syncDir(dir: string) {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Removes temporary files a crash left in a batch folder (they were never visible names). */
+export async function removeTempFiles(dir: string): Promise<number> {
+  let removed = 0;
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) removed += await removeTempFiles(path);
+    else if (TEMP.test(e.name)) {
+      await rm(path, { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
+
+/** A file name from a serial or a document number: letters, digits, ".", "-" and "_" only. */
+export const safeName = (id: string) => id.normalize('NFC').replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^\.+/, '_');
+
+export type ManifestEntry = {
+  type: 'certificate' | 'protocol' | 'contract';
+  serial: string;
+  revision: number;
+  file: string;
+  sha256: string;
+  signature: string;
+  iin: string | null;
+  profession_code: string | null;
+  level: number | null;
+  language: string;
+  status: 'issued' | 'superseded' | 'revoked';
+};
+
+export type Manifest = { batch: string; centre: string; created_at: string; documents: ManifestEntry[] };
