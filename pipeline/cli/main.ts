@@ -12,6 +12,7 @@ import { formatFileReport, formatTotals, say, table } from './output.js';
 import { previewCommand } from './preview.js';
 import { keysCommand, verifyCommand } from './signatures.js';
 import { runCommand } from './run.js';
+import { registryCommand, statusCommand } from './ledger-commands.js';
 
 /**
  * The `tanu` command line (design.md). Every command takes --config and --json; with
@@ -24,6 +25,9 @@ Usage:
   tanu validate FILE... [--json]        check files, write nothing (exit 0 valid, 1 invalid rows, 2 unreadable)
   tanu run FILE... [--outbox DIR] [--ledger FILE] [--json]
                                         the whole flow: validate, plan, render, sign, publish to the outbox
+  tanu status [--json]                  recent batches from the ledger, with counts and state
+  tanu registry export [--format csv|xlsx] [--language kk|ru] [--out FILE]
+                                        the register of recognized persons
   tanu standards list [--json]          the standards library: codes, versions, in force, cards
   tanu standards check [--json]         check every standards/*.yaml (exit 1 on any problem)
   tanu preview --document certificate|protocol|contract --language kk|ru|both [--out DIR]
@@ -62,6 +66,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         force: { type: 'boolean', default: false },
         outbox: { type: 'string' },
         ledger: { type: 'string' },
+        format: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -76,8 +81,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     return values.help ? 0 : 2;
   }
   const flags: ConfigOverrides = {};
-  // In `preview`, --language is the document's language; elsewhere it is the operator's.
-  if (values.language !== undefined && command !== 'preview') flags.operator_language = values.language;
+  // In `preview` and `registry`, --language is the document's language; elsewhere it is the operator's.
+  if (values.language !== undefined && command !== 'preview' && command !== 'registry') flags.operator_language = values.language;
   if (values.outbox !== undefined || values.ledger !== undefined)
     flags.paths = { ...(values.outbox !== undefined ? { outbox: resolve(values.outbox) } : {}), ...(values.ledger !== undefined ? { ledger: resolve(values.ledger) } : {}) };
   try {
@@ -88,6 +93,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return await validateCommand(rest, ctx);
       case 'standards':
         return await standardsCommand(rest, ctx);
+      case 'status':
+        return await statusCommand(ctx);
+      case 'registry':
+        return await registryCommand(rest, { format: values.format, out: values.out, language: values.language }, ctx);
       case 'run':
         return await runCommand(rest, ctx);
       case 'verify':

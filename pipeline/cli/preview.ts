@@ -18,7 +18,7 @@ export async function previewCommand(args: { document: string | undefined; langu
       detail: { kk: '--document certificate|protocol|contract --language kk|ru|both', ru: '--document certificate|protocol|contract --language kk|ru|both' },
     });
   const library = await libraryOrFail(ctx);
-  const templates = loadTemplates(join(ctx.config.root, 'templates'));
+  const templates = loadTemplates(ctx.config.paths.templates);
   const renderer = new ChromiumRenderer(templates, {
     executablePath: findChromium(ctx.config.documents.chromium),
     concurrency: 1,

@@ -7,7 +7,6 @@ import { ChromiumRenderer, findChromium } from '../render/chromium.js';
 import { loadTemplates } from '../render/templates.js';
 import { openSigner } from '../sign/keys.js';
 import { signatureSpace } from '../sign/pades.js';
-import { join } from 'node:path';
 import { type Ctx, libraryOrFail } from './main.js';
 import { say } from './output.js';
 
@@ -22,7 +21,7 @@ export type Engine = { ctx: EngineContext; close: () => Promise<void> };
 export async function startEngine(ctx: Ctx, onEvent: (e: EngineEvent) => void): Promise<Engine> {
   const { config } = ctx;
   const library = await libraryOrFail(ctx);
-  const templates = loadTemplates(join(config.root, 'templates'));
+  const templates = loadTemplates(config.paths.templates);
   const signer = await openSigner(config, ctx.io.env, ctx.io.clock, (notice) => ctx.io.err(notice));
   const ledger = Ledger.open(config.paths.ledger);
   const renderer = new ChromiumRenderer(templates, { executablePath: findChromium(config.documents.chromium), concurrency: config.concurrency, printBatch: config.documents.print_batch });
@@ -84,17 +83,24 @@ export async function runCommand(files: string[], ctx: Ctx): Promise<number> {
   if (files.length === 0) throw new TanuError('USAGE', { detail: { kk: 'файл көрсетілмеген', ru: 'не указан файл' } });
   const progress = progressReporter(ctx);
   const engine = await startEngine(ctx, progress.onEvent);
-  const outcomes: FileOutcome[] = [];
-  const started = Date.now();
+  const outcomes: { outcome: FileOutcome; seconds: number }[] = [];
   try {
-    for (const file of files) outcomes.push(await processFile(file, engine.ctx, 'copy'));
+    for (const file of files) {
+      const started = process.hrtime.bigint();
+      const outcome = await processFile(file, engine.ctx, 'copy');
+      outcomes.push({ outcome, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+    }
   } finally {
     await engine.close();
     progress.end();
   }
-  const seconds = (Date.now() - started) / 1000;
-  if (ctx.json) ctx.io.out(JSON.stringify({ outcomes: outcomes.map(summary), seconds }, null, 2));
-  else for (const o of outcomes) ctx.io.out(describe(o, ctx, seconds));
+  if (ctx.json) ctx.io.out(JSON.stringify({ outcomes: outcomes.map((o) => ({ ...summary(o.outcome), seconds: Number(o.seconds.toFixed(3)) })) }, null, 2));
+  else for (const o of outcomes) ctx.io.out(describe(o.outcome, ctx, o.seconds));
+  return exitCodeOf(outcomes.map((o) => o.outcome));
+}
+
+/** As `tanu validate`: 2 when a file was unreadable, 1 when some rows were invalid, else 0. */
+export function exitCodeOf(outcomes: readonly FileOutcome[]): number {
   if (outcomes.some((o) => o.outcome === 'rejected')) return 2;
   return outcomes.some((o) => o.report.errors.length > 0) ? 1 : 0;
 }

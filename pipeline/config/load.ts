@@ -77,6 +77,7 @@ export async function loadConfig(
       outbox: at(config.paths.outbox),
       ledger: at(config.paths.ledger),
       standards: at(config.paths.standards),
+      templates: at(config.paths.templates),
       received: at(config.paths.received),
       rejected: at(config.paths.rejected),
     },

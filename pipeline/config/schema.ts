@@ -49,6 +49,7 @@ export const Config = z
         outbox: z.string().default('outbox'),
         ledger: z.string().default('var/ledger.sqlite'),
         standards: z.string().default('standards'),
+        templates: z.string().default('templates'),
         received: z.string().default('var/received').describe('Every accepted file, byte for byte, named by its SHA-256'),
         rejected: z.string().default('var/rejected').describe('Unreadable files, untouched, each with its report beside it'),
       })

@@ -89,7 +89,8 @@ export class ChromiumRenderer implements Renderer {
 
   private launch(): Promise<Browser> {
     this.browser ??= puppeteer
-      .launch({ executablePath: this.options.executablePath, headless: true, args: ARGS, protocolTimeout: this.timeout() * 2 })
+      // pipe: Chromium talks over its stdin/stdout, so it exits when this process dies, even by kill -9.
+      .launch({ executablePath: this.options.executablePath, headless: true, args: ARGS, pipe: true, protocolTimeout: this.timeout() * 2 })
       .then((browser) => {
         browser.on('disconnected', () => this.forget(browser));
         return browser;

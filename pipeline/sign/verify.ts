@@ -1,6 +1,6 @@
 import { X509Certificate, createHash, verify as verifySignature } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { OID, certParts, derOf, parseSignedData } from './cms.js';
 
 /**
@@ -12,11 +12,11 @@ import { OID, certParts, derOf, parseSignedData } from './cms.js';
  * anchor from config, and every certificate was valid at signing time.
  */
 
-export type CheckName = 'byte-range' | 'digest' | 'signature' | 'signing-certificate' | 'chain' | 'validity';
+export type CheckName = 'byte-range' | 'digest' | 'signature' | 'signing-certificate' | 'chain' | 'validity' | 'manifest';
 export type Check = { check: CheckName; ok: boolean; detail: string };
 export type Verification = {
   file: string;
-  kind: 'pdf' | 'p7s';
+  kind: 'pdf' | 'p7s' | 'manifest';
   valid: boolean;
   signer: string | null;
   signed_at: string | null;
@@ -148,15 +148,44 @@ export const contentOf = (p7sPath: string) => p7sPath.slice(0, -'.p7s'.length);
 async function* signedFiles(path: string): AsyncGenerator<string> {
   if ((await stat(path)).isDirectory()) {
     for (const entry of (await readdir(path)).sort()) yield* signedFiles(join(path, entry));
-  } else if (/\.(pdf|p7s)$/i.test(path)) yield path;
+  } else if (/\.(pdf|p7s)$/i.test(path) || basename(path) === 'manifest.json') yield path;
 }
 
-/** Every PDF and .p7s under the given files and folders. */
+/**
+ * An outbox batch's manifest: every document it lists is there with the SHA-256 it gives,
+ * with its signature beside it, and no document file in the batch is missing from it.
+ */
+export async function verifyManifest(file: string): Promise<Verification> {
+  const dir = dirname(file);
+  const problems: string[] = [];
+  let listed: { file: string; sha256: string; signature: string }[] = [];
+  try {
+    listed = (JSON.parse(await readFile(file, 'utf8')) as { documents: typeof listed }).documents;
+  } catch (e) {
+    problems.push(`unreadable manifest: ${(e as Error).message}`);
+  }
+  for (const entry of listed) {
+    const bytes = await readFile(join(dir, entry.file)).catch(() => null);
+    if (!bytes) problems.push(`${entry.file} is missing`);
+    else if (createHash('sha256').update(bytes).digest('hex') !== entry.sha256) problems.push(`${entry.file} differs from its manifest hash`);
+    if (!(await stat(join(dir, entry.signature)).catch(() => null))) problems.push(`${entry.signature} is missing`);
+  }
+  const names = new Set(listed.flatMap((e) => [e.file, e.signature]));
+  for await (const path of signedFiles(dir)) {
+    const rel = relative(dir, path);
+    if (rel !== 'manifest.json' && !names.has(rel)) problems.push(`${rel} is not in the manifest`);
+  }
+  const check: Check = problems.length === 0 ? ok('manifest', `${listed.length} documents, every hash matches`) : bad('manifest', problems.join('; '));
+  return { file, kind: 'manifest', valid: check.ok, signer: null, signed_at: null, checks: [check] };
+}
+
+/** Every PDF, .p7s and batch manifest under the given files and folders. */
 export async function verifyPaths(paths: readonly string[], trust: readonly X509Certificate[]): Promise<Verification[]> {
   const results: Verification[] = [];
   for (const root of paths)
     for await (const file of signedFiles(root)) {
-      if (file.toLowerCase().endsWith('.pdf')) results.push(verifyPdf(file, await readFile(file), trust));
+      if (basename(file) === 'manifest.json') results.push(await verifyManifest(file));
+      else if (file.toLowerCase().endsWith('.pdf')) results.push(verifyPdf(file, await readFile(file), trust));
       else {
         const content = await readFile(contentOf(file)).catch(() => null);
         results.push(

@@ -1,0 +1,74 @@
+import { writeFile } from 'node:fs/promises';
+import ExcelJS from 'exceljs';
+import { displayDate } from '../core/dates.js';
+import { TanuError } from '../core/tanu-error.js';
+import { Ledger, type RegistryRow } from '../ledger/ledger.js';
+import type { Language } from '../standards/schema.js';
+import type { Ctx } from './main.js';
+import { table } from './output.js';
+
+/** `tanu status` and `tanu registry export`: what the ledger knows, for people. */
+
+export async function statusCommand(ctx: Ctx): Promise<number> {
+  const ledger = Ledger.open(ctx.config.paths.ledger);
+  try {
+    const batches = ledger.recentBatches(20);
+    if (ctx.json) ctx.io.out(JSON.stringify({ batches }, null, 2));
+    else
+      ctx.io.out(
+        table([
+          ctx.lang === 'kk'
+            ? ['топтама', 'орталық', 'файл', 'түрі', 'күйі', 'жол', 'жарамды', 'қате', 'құжат', 'сәтсіз', 'уақыты']
+            : ['пакет', 'центр', 'файл', 'вид', 'состояние', 'строк', 'верных', 'ошибок', 'документов', 'сбоев', 'время'],
+          ...batches.map((b) => [b.id, b.centre, b.file_name, b.kind, b.state, String(b.rows), String(b.valid), String(b.errors), String(b.documents), String(b.failed), b.created_at]),
+        ]),
+      );
+    return 0;
+  } finally {
+    ledger.close();
+  }
+}
+
+const HEADERS: Record<Language, string[]> = {
+  kk: ['Қатысушы', 'ЖСН', 'Құжат №', 'Кәсіп', 'Деңгей', 'Берілген күні', 'Жарамдылық мерзімі', 'Орталық'],
+  ru: ['Участник', 'ИИН', '№ документа', 'Профессия', 'Уровень', 'Дата выдачи', 'Срок действия', 'Центр'],
+};
+
+/** A cell a spreadsheet would run as a formula is prefixed with an apostrophe: shown, never run. */
+export const inert = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+
+export function registryRows(rows: readonly RegistryRow[], lang: Language): string[][] {
+  return rows.map((r) =>
+    [r.full_name, r.iin, r.certificate_serial, `${r.profession_code} ${lang === 'kk' ? r.profession_kk : r.profession_ru}`, String(r.level), displayDate(r.issue_date), displayDate(r.expiry_date), r.centre].map(inert),
+  );
+}
+
+const csvCell = (v: string) => (/[";\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+
+export async function registryCommand(args: string[], options: { format: string | undefined; out: string | undefined; language: string | undefined }, ctx: Ctx): Promise<number> {
+  const format = options.format ?? 'csv';
+  const lang = (options.language ?? ctx.lang) as Language;
+  if (args[0] !== 'export' || !['csv', 'xlsx'].includes(format) || !['kk', 'ru'].includes(lang))
+    throw new TanuError('USAGE', { detail: { kk: 'tanu registry export --format csv|xlsx [--language kk|ru] [--out FILE]', ru: 'tanu registry export --format csv|xlsx [--language kk|ru] [--out FILE]' } });
+  const ledger = Ledger.open(ctx.config.paths.ledger);
+  let rows: string[][];
+  try {
+    rows = registryRows(ledger.registry(), lang);
+  } finally {
+    ledger.close();
+  }
+  const out = options.out ?? `registry-${lang}.${format}`;
+  if (format === 'csv') {
+    // UTF-8 with BOM and ";": what spreadsheet programs in Kazakhstan open without asking.
+    await writeFile(out, `\uFEFF${[HEADERS[lang], ...rows].map((r) => r.map(csvCell).join(';')).join('\r\n')}\r\n`);
+  } else {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet(lang === 'kk' ? 'Тізілім' : 'Реестр');
+    ws.addRow(HEADERS[lang]).font = { bold: true };
+    for (const r of rows) ws.addRow(r);
+    ws.columns.forEach((c) => (c.width = 22));
+    await wb.xlsx.writeFile(out);
+  }
+  ctx.io.out(out);
+  return 0;
+}

@@ -1,0 +1,180 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../pipeline/cli/main.js';
+import type { Manifest } from '../../pipeline/publish/publish.js';
+import { loadTrust, verifyManifest, verifyPaths } from '../../pipeline/sign/verify.js';
+import { clock } from '../support/env.js';
+import { makeIin } from '../support/iin.js';
+import { pdfText } from '../support/poppler.js';
+import { examResultsCsv, makeProject } from '../support/project.js';
+import { pdfsig } from '../support/pki.js';
+import { useTmpDir } from '../support/tmp.js';
+
+/**
+ * The batch engine end to end: real files, real Chromium, real SQLite, real keys. The
+ * crash test really kills the process.
+ */
+const tmp = useTmpDir();
+
+async function tanu(args: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), clock, env: {} });
+  return { code, out, err };
+}
+
+function files(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
+}
+
+const manifests = (outbox: string) => files(outbox).filter((f) => f.endsWith('manifest.json')).map((f) => join(outbox, f));
+const readManifest = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+
+describe('tanu run', () => {
+  it('drop → signed documents, report and manifest; the same file again → nothing new', async () => {
+    const p = makeProject(tmp());
+    const file = join(p.inbox, 'exam-results-nov.csv');
+    writeFileSync(file, examResultsCsv(7));
+    const original = readFileSync(file);
+    const first = await tanu(['run', file, '--config', p.config, '--json']);
+    expect(first.code, first.err).toBe(0);
+    const [outcome] = JSON.parse(first.out).outcomes;
+    expect(outcome).toMatchObject({ outcome: 'published', rows: 7, valid: 7, errors: 0, documents: 8 });
+    expect(readFileSync(file)).toEqual(original);
+
+    const [manifestPath] = manifests(p.outbox);
+    if (!manifestPath) throw new Error('no manifest');
+    const manifest = readManifest(manifestPath);
+    expect(manifestPath).toContain(join('DEMO01', '2026-11-23'));
+    expect(manifest.documents.filter((d) => d.type === 'certificate').map((d) => d.serial)).toEqual(Array.from({ length: 7 }, (_, i) => `DEMO01-2026-${String(i + 1).padStart(6, '0')}`));
+    expect((await verifyManifest(manifestPath)).valid).toBe(true);
+    const report = JSON.parse(readFileSync(join(manifestPath, '..', 'report.json'), 'utf8'));
+    expect(report.files[0]).toMatchObject({ file, rows: 7, valid: 7, errors: [] });
+
+    const trust = await loadTrust([join(p.dir, 'var', 'keys', 'dev-ca.pem')]);
+    const verified = await verifyPaths([p.outbox], trust);
+    expect(verified.length).toBe(8 * 2 + 1);
+    expect(verified.filter((v) => !v.valid)).toEqual([]);
+    const cert = join(manifestPath, '..', 'certificates', 'DEMO01-2026-000001.pdf');
+    expect(pdfText(readFileSync(cert))).toContain('№ DEMO01-2026-000001');
+    // Signed with the development key: marked as a sample on the page.
+    expect(pdfText(readFileSync(cert)).replace(/\s/g, '')).toMatch(/ҮЛГІ|ІГЛҮ/);
+    expect(files(p.outbox).some((f) => f.includes('.tmp-'))).toBe(false);
+
+    const before = files(p.outbox).map((f) => `${f}:${statSync(join(p.outbox, f)).mtimeMs}`);
+    const again = await tanu(['run', file, '--config', p.config]);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('уже обработан в пакете');
+    expect(files(p.outbox).map((f) => `${f}:${statSync(join(p.outbox, f)).mtimeMs}`)).toEqual(before);
+
+    const status = await tanu(['status', '--config', p.config, '--json']);
+    expect(JSON.parse(status.out).batches).toEqual([expect.objectContaining({ state: 'published', rows: 7, documents: 8 })]);
+    const registryCsv = join(p.dir, 'registry.csv');
+    expect((await tanu(['registry', 'export', '--config', p.config, '--out', registryCsv])).code).toBe(0);
+    expect(readFileSync(registryCsv, 'utf8').trim().split('\r\n')).toHaveLength(8);
+  });
+
+  it('a person recognized in an earlier file gets DUPLICATE, not a second certificate', async () => {
+    const p = makeProject(tmp());
+    const first = join(p.inbox, 'exam-results-a.csv');
+    const second = join(p.inbox, 'exam-results-b.csv');
+    writeFileSync(first, examResultsCsv(3));
+    // The same three people again, and one new.
+    writeFileSync(second, `${examResultsCsv(3).trim()}\n${makeIin('1970-01-01', 'male')},Иванов,Иван,5320-9-006,3,ru,10.11.2026 10:00,90,,,Признан,П-9,12.11.2026\n`);
+    expect((await tanu(['run', first, '--config', p.config])).code).toBe(0);
+    const r = await tanu(['run', second, '--config', p.config, '--json']);
+    expect(r.code).toBe(1);
+    const [outcome] = JSON.parse(r.out).outcomes;
+    expect(outcome).toMatchObject({ rows: 4, valid: 1, errors: 3 });
+    const reports = manifests(p.outbox).map((m) => JSON.parse(readFileSync(join(m, '..', 'report.json'), 'utf8')));
+    const dupReport = reports.find((x) => x.files[0].file === second);
+    expect(dupReport.files[0].errors.map((e: { row: number; code: string; message: { ru: string } }) => [e.row, e.code])).toEqual([
+      [2, 'DUPLICATE'],
+      [3, 'DUPLICATE'],
+      [4, 'DUPLICATE'],
+    ]);
+    expect(dupReport.files[0].errors[0].message.ru).toContain('DEMO01-2026-000001');
+    const serials = manifests(p.outbox).flatMap((m) => readManifest(m).documents.filter((d) => d.type === 'certificate').map((d) => d.serial));
+    expect(serials.sort()).toEqual(['DEMO01-2026-000001', 'DEMO01-2026-000002', 'DEMO01-2026-000003', 'DEMO01-2026-000004']);
+  });
+
+  it('an unreadable file is set aside untouched with a report, exit 2', async () => {
+    const p = makeProject(tmp());
+    const file = join(p.inbox, 'exam-results-broken.xlsx');
+    const bytes = Buffer.from('this is not a workbook');
+    writeFileSync(file, bytes);
+    const r = await tanu(['run', file, '--config', p.config, '--json']);
+    expect(r.code).toBe(2);
+    const [outcome] = JSON.parse(r.out).outcomes;
+    expect(outcome.outcome).toBe('rejected');
+    expect(readFileSync(outcome.report.replace(/\.report\.json$/, ''))).toEqual(bytes);
+    expect(JSON.parse(readFileSync(outcome.report, 'utf8')).files[0].errors[0].code).toBe('FILE_UNREADABLE');
+    expect(readFileSync(file)).toEqual(bytes);
+    expect(manifests(p.outbox)).toEqual([]);
+  });
+});
+
+describe('crash safety', () => {
+  it('kill -9 in the middle of a 500-row batch; after restart exactly 500 certificates, consecutive serials, every hash matching', async () => {
+    const p = makeProject(tmp());
+    const file = join(p.inbox, 'exam-results-big.csv');
+    writeFileSync(file, examResultsCsv(500));
+    const args = ['bin/tanu.js', 'run', file, '--config', p.config, '--json'];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TANU_DOCUMENTS__PRINT_BATCH: '20' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Kill once some certificates are published but not all.
+    const deadline = Date.now() + 120_000;
+    let published = 0;
+    while (Date.now() < deadline) {
+      published = files(p.outbox).filter((f) => f.endsWith('.pdf') && f.includes('certificates')).length;
+      if (published >= 40) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGKILL');
+    expect(await exited, stderr).toBeNull();
+    expect(published).toBeGreaterThanOrEqual(40);
+    expect(published).toBeLessThan(500);
+    expect(manifests(p.outbox)).toEqual([]);
+
+    const again = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 180_000 });
+    expect(again.status, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).outcomes[0]).toMatchObject({ outcome: 'published', resumed: true, documents: 510 });
+
+    const [manifestPath] = manifests(p.outbox);
+    if (!manifestPath) throw new Error('no manifest after resume');
+    const certs = readManifest(manifestPath).documents.filter((d) => d.type === 'certificate');
+    expect(certs).toHaveLength(500);
+    expect(certs.map((d) => d.serial)).toEqual(Array.from({ length: 500 }, (_, i) => `DEMO01-2026-${String(i + 1).padStart(6, '0')}`));
+    expect(new Set(certs.map((d) => d.iin)).size).toBe(500);
+    expect((await verifyManifest(manifestPath)).valid).toBe(true);
+    expect(files(p.outbox).filter((f) => f.endsWith('.pdf') && f.includes('certificates'))).toHaveLength(500);
+    expect(files(p.outbox).some((f) => /\.tmp-\d+$/.test(f))).toBe(false);
+
+    const db = new Database(p.ledger, { readonly: true });
+    try {
+      expect(db.prepare("SELECT last_seq FROM serials WHERE centre = 'DEMO01'").get()).toEqual({ last_seq: 500 });
+      expect(db.prepare("SELECT COUNT(*) AS n FROM registry").get()).toEqual({ n: 500 });
+      expect(db.prepare("SELECT COUNT(*) AS n FROM documents WHERE state != 'published'").get()).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
+    // Independent check of a document published before the kill and one after.
+    const trust = await loadTrust([join(p.dir, 'var', 'keys', 'dev-ca.pem')]);
+    const sampled = [certs[0], certs[499]].map((d) => join(manifestPath, '..', d?.file ?? ''));
+    expect((await verifyPaths(sampled, trust)).every((v) => v.valid)).toBe(true);
+    const nss = join(p.dir, 'nss');
+    spawnSync('mkdir', [nss]);
+    spawnSync('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password']);
+    spawnSync('certutil', ['-A', '-d', `sql:${nss}`, '-n', 'dev', '-t', 'CT,C,C', '-i', join(p.dir, 'var', 'keys', 'dev-ca.pem')]);
+    for (const s of sampled) expect(pdfsig(s, nss)).toContain('Signature is Valid.');
+  });
+});
