@@ -11,7 +11,7 @@ import { validateFile } from '../validate/validate-file.js';
 import { formatFileReport, formatTotals, say, table } from './output.js';
 import { previewCommand } from './preview.js';
 import { keysCommand, verifyCommand } from './signatures.js';
-import { runCommand } from './run.js';
+import { runCommand, watchCommand } from './run.js';
 import { registryCommand, statusCommand } from './ledger-commands.js';
 
 /**
@@ -25,6 +25,7 @@ Usage:
   tanu validate FILE... [--json]        check files, write nothing (exit 0 valid, 1 invalid rows, 2 unreadable)
   tanu run FILE... [--outbox DIR] [--ledger FILE] [--json]
                                         the whole flow: validate, plan, render, sign, publish to the outbox
+  tanu watch                            watch the inbox and process every file dropped there; SIGINT/SIGTERM drain and exit 0
   tanu status [--json]                  recent batches from the ledger, with counts and state
   tanu registry export [--format csv|xlsx] [--language kk|ru] [--out FILE]
                                         the register of recognized persons
@@ -99,6 +100,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return await registryCommand(rest, { format: values.format, out: values.out, language: values.language }, ctx);
       case 'run':
         return await runCommand(rest, ctx);
+      case 'watch':
+        return await watchCommand(ctx);
       case 'verify':
         return await verifyCommand(rest, ctx);
       case 'keys':

@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import pino from 'pino';
 import { type EngineContext, type EngineEvent, type FileOutcome, processFile } from '../batch/engine.js';
+import { watchInbox } from '../batch/watch.js';
 import { TanuError } from '../core/tanu-error.js';
 import { Ledger } from '../ledger/ledger.js';
 import { ChromiumRenderer, findChromium } from '../render/chromium.js';
@@ -116,16 +117,18 @@ const summary = (o: FileOutcome) => ({
   errors: o.report.errors.length,
 });
 
-function describe(o: FileOutcome, ctx: Ctx, seconds: number): string {
+function describe(o: FileOutcome, ctx: Ctx, seconds: number | null): string {
   const rel = (p: string) => relative(process.cwd(), p) || p;
   const { rows, valid } = o.report;
   const errors = o.report.errors.length;
   switch (o.outcome) {
-    case 'published':
+    case 'published': {
+      const rate = seconds === null ? '' : (o.documents / Math.max(seconds, 0.001)).toFixed(1);
       return say(ctx.lang, {
-        kk: `${o.file}: жол ${rows}, жарамды ${valid}, құжат ${o.documents}, қате ${errors}, ${(o.documents / Math.max(seconds, 0.001)).toFixed(1)} құжат/с${o.resumed ? ', үзілген топтама жалғастырылды' : ''}\n  → ${rel(o.dir)}`,
-        ru: `${o.file}: строк ${rows}, верных ${valid}, документов ${o.documents}, ошибок ${errors}, ${(o.documents / Math.max(seconds, 0.001)).toFixed(1)} док./с${o.resumed ? ', прерванный пакет продолжен' : ''}\n  → ${rel(o.dir)}`,
+        kk: `${o.file}: жол ${rows}, жарамды ${valid}, құжат ${o.documents}, қате ${errors}${rate ? `, ${rate} құжат/с` : ''}${o.resumed ? ', үзілген топтама жалғастырылды' : ''}\n  → ${rel(o.dir)}`,
+        ru: `${o.file}: строк ${rows}, верных ${valid}, документов ${o.documents}, ошибок ${errors}${rate ? `, ${rate} док./с` : ''}${o.resumed ? ', прерванный пакет продолжен' : ''}\n  → ${rel(o.dir)}`,
       });
+    }
     case 'already-published':
       return say(ctx.lang, {
         kk: `${o.file}: бұл файл бұрын ${o.batch} топтамасында өңделген, жаңа ештеңе жоқ\n  → ${rel(o.dir)}`,
@@ -137,4 +140,26 @@ function describe(o: FileOutcome, ctx: Ctx, seconds: number): string {
         ru: `${o.file}: файл отклонён: ${o.report.errors.map((e) => e.message.ru).join('; ')}\n  → ${rel(o.reportPath)}`,
       });
   }
+}
+
+/** `tanu watch`: runs until SIGINT or SIGTERM, then drains and exits 0. */
+export async function watchCommand(ctx: Ctx): Promise<number> {
+  const progress = progressReporter(ctx);
+  const engine = await startEngine(ctx, progress.onEvent);
+  const watcher = await watchInbox(
+    engine.ctx,
+    (o) => ctx.io.out(describe(o, ctx, null)),
+    (file, e) => ctx.io.err(`${file}: ${(e as Error).message}`),
+  );
+  ctx.io.err(say(ctx.lang, { kk: `Кіріс бумасы бақылануда: ${ctx.config.paths.inbox}`, ru: `Наблюдаю за папкой входящих: ${ctx.config.paths.inbox}` }));
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  ctx.io.err(say(ctx.lang, { kk: 'Тоқтатылуда: қолдағы файл аяқталады', ru: 'Останавливаюсь: файл в работе будет завершён' }));
+  await watcher.stop();
+  await engine.close();
+  progress.end();
+  return 0;
 }

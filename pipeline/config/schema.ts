@@ -70,6 +70,11 @@ export const Config = z
       })
       .prefault({}),
     concurrency: z.number().int().min(1).max(64).default(2),
+    watch: z
+      .strictObject({
+        stability_ms: z.number().int().min(100).default(2000).describe('A file is taken once its size has not changed for this long'),
+      })
+      .prefault({}),
     documents: z
       .strictObject({
         verify_base_url: z.url().default('https://tanu.example.kz/verify').describe('QR codes on certificates point here, followed by /<serial>'),

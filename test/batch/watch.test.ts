@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isTransient } from '../../pipeline/batch/watch.js';
+import { fileSha256 } from '../../pipeline/batch/engine.js';
+import { examResultsCsv, makeProject } from '../support/project.js';
+import { useTmpDir } from '../support/tmp.js';
+
+const tmp = useTmpDir();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => boolean, ms: number) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await sleep(50);
+  }
+  return check();
+}
+
+describe('tanu watch', () => {
+  it('leaves temporary and lock files alone', () => {
+    for (const name of ['~$results.xlsx', '.results.csv', 'results.csv.part', 'x.crdownload', '.~lock.results.csv#', 'a.tmp']) expect(isTransient(`/in/${name}`), name).toBe(true);
+    for (const name of ['exam-results.csv', 'applications.xlsx']) expect(isTransient(`/in/DEMO01/${name}`), name).toBe(false);
+  });
+
+  it('takes a file written slowly in chunks only once it is complete, once; drains and exits 0 on SIGTERM', async () => {
+    const p = makeProject(tmp());
+    const child = spawn(process.execPath, ['bin/tanu.js', 'watch', '--config', p.config], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TANU_WATCH__STABILITY_MS: '1000' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    child.stderr.on('data', (d) => (err += String(d)));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    expect(await until(() => err.includes(p.inbox), 60_000), err).toBe(true);
+
+    const text = examResultsCsv(5);
+    const file = join(p.inbox, 'DEMO01', 'exam-results-slow.csv');
+    writeFileSync(join(p.inbox, '~$exam-results-slow.csv'), 'lock');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(p.inbox, 'DEMO01'));
+    // Five chunks, 400 ms apart: each pause is shorter than the 1 s the watcher waits for.
+    const chunks = text.match(/[\s\S]{1,200}/g) ?? [];
+    writeFileSync(file, '');
+    for (const chunk of chunks) {
+      appendFileSync(file, chunk);
+      await sleep(400);
+    }
+    const sha = await fileSha256(file);
+    expect(await until(() => !existsSync(file), 30_000)).toBe(true);
+    expect(await until(() => out.includes('→'), 60_000), err).toBe(true);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+
+    const received = readdirSync(join(p.dir, 'var', 'received'));
+    expect(received).toEqual([`${sha}.csv`]);
+    expect(readFileSync(join(p.dir, 'var', 'received', `${sha}.csv`), 'utf8')).toBe(text);
+    const outbox = readdirSync(join(p.outbox, 'DEMO01'), { recursive: true }).map(String);
+    expect(outbox.filter((f) => f.endsWith('manifest.json'))).toHaveLength(1);
+    expect(outbox.filter((f) => f.endsWith('.pdf') && f.includes('certificates'))).toHaveLength(5);
+    expect(existsSync(join(p.inbox, '~$exam-results-slow.csv'))).toBe(true);
+  });
+});
