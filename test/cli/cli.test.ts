@@ -35,7 +35,8 @@ function snapshot(): Record<string, string> {
 describe('tanu validate', () => {
   it('prints the JSON report of design.md and exits 1 when some rows are invalid, writing nothing', async () => {
     const before = snapshot();
-    const r = await tanu(['validate', 'test/fixtures/exam-results-utf8-bom.csv', 'test/fixtures/export-2026-11.xlsx', '--json']);
+    const ledger = join(tmp(), 'ledger.sqlite');
+    const r = await tanu(['validate', 'test/fixtures/exam-results-utf8-bom.csv', 'test/fixtures/export-2026-11.xlsx', '--json'], { TANU_PATHS__LEDGER: ledger });
     expect(r.code).toBe(1);
     const report = Report.parse(JSON.parse(r.out));
     expect(report.files.map((f) => [f.file, f.rows, f.valid])).toEqual([
@@ -50,7 +51,7 @@ describe('tanu validate', () => {
       message: { kk: expect.stringContaining('2-жолда'), ru: expect.stringContaining('в строке 2') },
     });
     expect(snapshot()).toEqual(before);
-    expect(() => statSync('var/ledger.sqlite')).toThrow();
+    expect(() => statSync(ledger)).toThrow();
   });
 
   it('exits 0 when every row is valid, 2 when a file cannot be read', async () => {
