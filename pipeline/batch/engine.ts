@@ -19,6 +19,9 @@ import { type Library, effectiveThresholds } from '../standards/library.js';
 import { CATALOGUE } from '../core/catalogue.js';
 import type { FileReport } from '../validate/report.js';
 import { validateFile } from '../validate/validate-file.js';
+import type { Cell } from '../intake/cell.js';
+import type { Kind } from '../records/columns.js';
+import { type RejectedRow, rejectedWorkbook, reportHtml } from '../publish/reports.js';
 
 /**
  * The batch engine: one dropped file in, signed and registered documents out, exactly
@@ -104,9 +107,11 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
   const stored = join(ctx.received, `${sha}${ext}`);
   await store(file, stored, mode);
   const records: ValidRecord[] = [];
+  const rejectedRows: RejectedRow[] = [];
   const report = await validateFile(stored, { config, library: ctx.library, clock: ctx.clock }, (r) => records.push(r), {
     origin: file,
     recognizedBefore: (iin, code, level) => ledger.recognized(iin, code, level)?.serial,
+    onRejected: (r) => rejectedRows.push({ row: r.row, cells: Object.fromEntries(r.cells) }),
   });
   const now = ctx.clock.now();
   if (report.errors.some(isFileLevel) || !report.kind || !report.centre) {
@@ -132,6 +137,7 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
       if (!(report.kind === 'exam-results' && 'status' in r && r.status === 'recognized')) return true;
       const earlier = ledger.recognized(r.iin, r.profession_code, r.level);
       if (!earlier) return true;
+      rejectedRows.push({ row: r.row, cells: sourceCells(r) });
       report.errors.push(issue('DUPLICATE', { row: r.row, column: 'iin', value: r.iin }, { detail: { kk: `№ ${earlier.serial} құжаты бұрын берілген`, ru: `ранее выдан документ № ${earlier.serial}` } }));
       report.valid--;
       return false;
@@ -164,6 +170,7 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
       valid: report.valid,
       errors: report.errors.length,
       report_json: JSON.stringify(report),
+      rejected_json: JSON.stringify(rejectedRows),
     });
     ledger.linkFile(sha, batchId);
     const recordIds = kept.map((r) =>
@@ -239,6 +246,13 @@ async function complete(batchId: string, ctx: EngineContext, resumed: boolean, f
     .flatMap((d) => manifestEntries(d, batch.outbox_dir));
   const manifest: Manifest = { batch: batchId, centre: batch.centre, created_at: batch.created_at, documents: entries };
   await writeAtomic(join(batch.outbox_dir, 'report.json'), `${JSON.stringify({ batch: batchId, files: [report] }, null, 2)}\n`);
+  const rejected = (JSON.parse(batch.rejected_json) as RejectedRow[]).sort((a, b) => a.row - b.row);
+  const rejectedFile = rejected.length > 0 ? 'rejected-rows.xlsx' : null;
+  if (rejectedFile) await writeAtomic(join(batch.outbox_dir, rejectedFile), await rejectedWorkbook(batch.kind as Kind, rejected, report, ctx.config.operator_language));
+  await writeAtomic(
+    join(batch.outbox_dir, 'report.html'),
+    reportHtml(join(ctx.config.paths.templates, 'report.hbs'), { batch: batchId, created_at: batch.created_at, documents: entries.length, report, rejectedFile }),
+  );
   await writeAtomic(join(batch.outbox_dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   const at = ctx.clock.now().toISOString();
   const registry: RegistryRow[] = documents
@@ -291,6 +305,12 @@ function manifestEntries(d: DocumentRow, dir: string): ManifestEntry[] {
     status: d.status,
   });
   return [entry(files.pdf, files.pdf_sha256), ...(files.docx && files.docx_sha256 ? [entry(files.docx, files.docx_sha256)] : [])];
+}
+
+/** A record that passed validation but lost to a concurrent issue: its values as validated, for the rejected-rows workbook. */
+function sourceCells(r: ValidRecord): Record<string, Cell> {
+  const { row: _row, standard_version: _v, ...values } = r;
+  return Object.fromEntries(Object.entries(values).filter((e): e is [string, string | number] => e[1] !== null && (typeof e[1] === 'string' || typeof e[1] === 'number')));
 }
 
 function rejectedReport(file: string, storedPath: string): FileReport {

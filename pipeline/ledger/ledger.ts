@@ -36,6 +36,7 @@ const MIGRATIONS: readonly string[] = [
     valid INTEGER NOT NULL,
     errors INTEGER NOT NULL,
     report_json TEXT NOT NULL,
+    rejected_json TEXT NOT NULL DEFAULT '[]',
     published_at TEXT
   );
   CREATE TABLE records (
@@ -119,6 +120,8 @@ export type BatchRow = {
   valid: number;
   errors: number;
   report_json: string;
+  /** The rows with errors as they were sent, for the rejected-rows workbook. */
+  rejected_json: string;
   published_at: string | null;
 };
 export type DocumentRow = {
@@ -233,8 +236,8 @@ export class Ledger {
   insertBatch(batch: Omit<BatchRow, 'state' | 'published_at'>) {
     this.db
       .prepare(
-        `INSERT INTO batches (id, file_sha256, centre, kind, created_at, issue_date, outbox_dir, state, rows, valid, errors, report_json)
-         VALUES (@id, @file_sha256, @centre, @kind, @created_at, @issue_date, @outbox_dir, 'planned', @rows, @valid, @errors, @report_json)`,
+        `INSERT INTO batches (id, file_sha256, centre, kind, created_at, issue_date, outbox_dir, state, rows, valid, errors, report_json, rejected_json)
+         VALUES (@id, @file_sha256, @centre, @kind, @created_at, @issue_date, @outbox_dir, 'planned', @rows, @valid, @errors, @report_json, @rejected_json)`,
       )
       .run(batch);
   }

@@ -4,6 +4,7 @@ import { type Issue, issue } from '../core/issue.js';
 import { isTanuError } from '../core/tanu-error.js';
 import type { LoadedConfig } from '../config/load.js';
 import { openIntake } from '../intake/open.js';
+import type { SourceRecord } from '../intake/table.js';
 import type { ValidRecord } from '../records/records.js';
 import { type Library, effectiveThresholds } from '../standards/library.js';
 import type { FileReport } from './report.js';
@@ -22,6 +23,8 @@ export type ValidateOptions = {
   origin?: string;
   /** The certificate already issued for this person, profession and level (the ledger's answer). */
   recognizedBefore?: (iin: string, professionCode: string, level: number) => string | undefined;
+  /** Each record that has errors, as it was read: the batch hands them back to the centre. */
+  onRejected?: (record: SourceRecord) => void;
 };
 
 export async function validateFile(
@@ -69,7 +72,7 @@ export async function validateFile(
         if (result.record) {
           valid++;
           onRecord(result.record);
-        }
+        } else options.onRejected?.(row.record);
       }
     } catch (e) {
       if (!isTanuError(e)) throw e;

@@ -121,6 +121,38 @@ describe('tanu run', () => {
   });
 });
 
+describe('reports for people', () => {
+  it('an HTML report of every error in both languages, and the rejected rows as a workbook the centre can fix and drop again', async () => {
+    const p = makeProject(tmp());
+    const file = join(p.inbox, 'exam-results-mixed.csv');
+    writeFileSync(file, readFileSync('test/fixtures/exam-results-utf8-bom.csv'));
+    const r = await tanu(['run', file, '--config', p.config]);
+    expect(r.code).toBe(1);
+    const [manifestPath] = manifests(p.outbox);
+    if (!manifestPath) throw new Error('no manifest');
+    const dir = join(manifestPath, '..');
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('LEVEL_OUT_OF_RANGE');
+    expect(html).toContain('Уровень ОРК должен быть 4');
+    expect(html).toContain('СБШ деңгейі 4 болуы тиіс');
+    expect(html).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
+    expect(html).not.toContain('<img src=x');
+
+    const fixed = join(p.dir, 'exam-results-fixed.xlsx');
+    writeFileSync(fixed, readFileSync(join(dir, 'rejected-rows.xlsx')));
+    const again = await tanu(['validate', fixed, '--config', p.config, '--json']);
+    const report = JSON.parse(again.out).files[0];
+    // The same eleven rows come back with the same problems; the message columns are only warnings.
+    // One row alone is valid: it was a duplicate of a row that is now issued, which only the ledger knows.
+    expect(report).toMatchObject({ kind: 'exam-results', rows: 11, valid: 1 });
+    expect(new Set(report.warnings.map((w: { code: string }) => w.code))).toEqual(new Set(['UNKNOWN_COLUMN']));
+    expect(report.errors.map((e: { code: string }) => e.code)).toContain('LEVEL_OUT_OF_RANGE');
+    expect(report.errors.map((e: { code: string }) => e.code)).toContain('NAME_CHARS');
+    const rerun = JSON.parse((await tanu(['run', fixed, '--config', p.config, '--json'])).out).outcomes[0];
+    expect(rerun).toMatchObject({ outcome: 'published', rows: 11, valid: 0, documents: 0 });
+  });
+});
+
 describe('crash safety', () => {
   it('kill -9 in the middle of a 500-row batch; after restart exactly 500 certificates, consecutive serials, every hash matching', async () => {
     const p = makeProject(tmp());
