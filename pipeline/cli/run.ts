@@ -49,9 +49,10 @@ export async function startEngine(ctx: Ctx, onEvent: (e: EngineEvent) => void): 
 }
 
 /** Progress for people on a terminal, JSON lines for machines. */
-export function progressReporter(ctx: Ctx): { onEvent: (e: EngineEvent) => void; end: () => void } {
+export function progressReporter(ctx: Ctx): { onEvent: (e: EngineEvent) => void } {
   const tty = process.stderr.isTTY === true;
-  const log = pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
+  // Through the command's own error stream, so whoever runs the command (a test, a script) gets the log lines.
+  const log = pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime }, { write: (line: string) => ctx.io.err(line.trimEnd()) });
   let started = 0;
   let startDone = 0;
   return {
@@ -74,9 +75,6 @@ export function progressReporter(ctx: Ctx): { onEvent: (e: EngineEvent) => void;
       }
       if (e.type === 'published') process.stderr.write('\n');
     },
-    end() {
-      log.flush();
-    },
   };
 }
 
@@ -93,7 +91,6 @@ export async function runCommand(files: string[], ctx: Ctx): Promise<number> {
     }
   } finally {
     await engine.close();
-    progress.end();
   }
   if (ctx.json) ctx.io.out(JSON.stringify({ outcomes: outcomes.map((o) => ({ ...summary(o.outcome), seconds: Number(o.seconds.toFixed(3)) })) }, null, 2));
   else for (const o of outcomes) ctx.io.out(describe(o.outcome, ctx, o.seconds));
@@ -160,6 +157,5 @@ export async function watchCommand(ctx: Ctx): Promise<number> {
   ctx.io.err(say(ctx.lang, { kk: 'Тоқтатылуда: қолдағы файл аяқталады', ru: 'Останавливаюсь: файл в работе будет завершён' }));
   await watcher.stop();
   await engine.close();
-  progress.end();
   return 0;
 }
