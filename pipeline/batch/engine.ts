@@ -1,13 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, rename, unlink, constants } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { basename, extname, join, relative } from 'node:path';
+import { basename, dirname, extname, join, relative } from 'node:path';
 import { type Clock, localNow } from '../core/clock.js';
 import { type Issue, issue } from '../core/issue.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { DocumentRow, Ledger, RegistryRow } from '../ledger/ledger.js';
 import { formatSerial, planDocuments, recognizedRecords } from '../plan/plan.js';
-import { type Manifest, type ManifestEntry, removeTempFiles, safeName, sha256, writeAtomic } from '../publish/publish.js';
+import { type Manifest, type ManifestEntry, removeTempFiles, safeName, sha256, syncDir, writeAtomic, writeDurably } from '../publish/publish.js';
+import PQueue from 'p-queue';
 import type { Renderer } from '../render/chromium.js';
 import type { CertificateModel, DocumentModel } from '../render/models.js';
 import { renderDocuments } from '../render/render.js';
@@ -186,7 +187,18 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
   return execute(batchId, ctx, false, file);
 }
 
-/** Renders, signs and publishes every document of the batch still planned, then completes it. */
+/**
+ * Chunk sizes: a small first chunk so the first signed document is on disk within seconds,
+ * then larger ones. Memory stays bounded by the chunk, whatever the file's size.
+ */
+const FIRST_CHUNK = 50;
+
+/**
+ * Renders, signs and publishes every document of the batch still planned, then completes
+ * it. Chromium renders the next chunk while this process signs and writes the current one;
+ * a chunk's files are flushed, their folders synced once, and only then recorded as
+ * published, in one transaction.
+ */
 export async function execute(batchId: string, ctx: EngineContext, resumed: boolean, file: string): Promise<FileOutcome> {
   const { ledger } = ctx;
   const batch = ledger.batch(batchId);
@@ -195,35 +207,56 @@ export async function execute(batchId: string, ctx: EngineContext, resumed: bool
   await removeTempFiles(batch.outbox_dir);
   const all = ledger.documents(batchId);
   const pending = all.filter((d) => d.state === 'planned');
+  const chunks: DocumentRow[][] = [];
+  for (let k = 0; k < pending.length; ) {
+    const size = chunks.length === 0 ? FIRST_CHUNK : CHUNK;
+    chunks.push(pending.slice(k, k + size));
+    k += size;
+  }
+  const render = (chunk: DocumentRow[]) =>
+    renderDocuments(ctx.renderer, ctx.templates, chunk.map((d) => JSON.parse(d.model_json) as DocumentModel), {
+      sample: ctx.signer.isTest,
+      now: signingTime,
+      signatureBytes: ctx.signatureBytes,
+    });
   let done = all.length - pending.length;
-  for (let k = 0; k < pending.length; k += CHUNK) {
-    const chunk = pending.slice(k, k + CHUNK);
-    const rendered = await renderDocuments(
-      ctx.renderer,
-      ctx.templates,
-      chunk.map((d) => JSON.parse(d.model_json) as DocumentModel),
-      { sample: ctx.signer.isTest, now: signingTime, signatureBytes: ctx.signatureBytes },
-    );
+  let next = chunks[0] ? render(chunks[0]) : undefined;
+  for (const [c, chunk] of chunks.entries()) {
+    const rendered = await (next as ReturnType<typeof render>);
+    const following = chunks[c + 1];
+    next = following ? render(following) : undefined;
+    // If publishing this chunk fails, the next render must not become an unhandled rejection.
+    next?.catch(() => {});
+    const updates: { id: number; state: 'published' | 'failed'; detail: object }[] = [];
+    const dirs = new Set<string>();
+    const writes = new PQueue({ concurrency: 8 });
+    const written: Promise<unknown>[] = [];
     for (const [i, doc] of chunk.entries()) {
       const result = rendered[i];
       if (!result) throw new Error('renderer lost a document');
       if ('error' in result) {
-        ledger.markDocument(doc.id, 'failed', { code: result.error.code, message: result.error.text });
+        updates.push({ id: doc.id, state: 'failed', detail: { code: result.error.code, message: result.error.text } });
         continue;
       }
       const signed = await signDocument({ pdf: result.pdf, ...(result.docx ? { docx: result.docx } : {}) }, ctx.signer, signingTime);
       const base = join(batch.outbox_dir, `${doc.type}s`, safeName(doc.serial));
-      await writeAtomic(`${base}.pdf`, signed.pdf);
-      await writeAtomic(`${base}.pdf.p7s`, signed.pdfSignature);
+      dirs.add(dirname(base));
       const files: { pdf: string; pdf_sha256: string; docx?: string; docx_sha256?: string } = { pdf: `${base}.pdf`, pdf_sha256: sha256(signed.pdf) };
+      const outputs: [string, Uint8Array][] = [
+        [`${base}.pdf`, signed.pdf],
+        [`${base}.pdf.p7s`, signed.pdfSignature],
+      ];
       if (signed.docx && signed.docxSignature) {
-        await writeAtomic(`${base}.docx`, signed.docx);
-        await writeAtomic(`${base}.docx.p7s`, signed.docxSignature);
+        outputs.push([`${base}.docx`, signed.docx], [`${base}.docx.p7s`, signed.docxSignature]);
         files.docx = `${base}.docx`;
         files.docx_sha256 = sha256(signed.docx);
       }
-      ledger.markDocument(doc.id, 'published', files);
+      for (const [path, bytes] of outputs) written.push(writes.add(() => writeDurably(path, bytes)));
+      updates.push({ id: doc.id, state: 'published', detail: files });
     }
+    await Promise.all(written);
+    for (const dir of dirs) await syncDir(dir);
+    ledger.transaction(() => updates.forEach((u) => ledger.markDocument(u.id, u.state, u.detail)));
     done += chunk.length;
     ctx.onEvent?.({ type: 'published-chunk', batch: batchId, done, total: all.length });
   }
@@ -235,6 +268,9 @@ async function complete(batchId: string, ctx: EngineContext, resumed: boolean, f
   const batch = ledger.batch(batchId);
   if (!batch) throw new Error(`no batch ${batchId}`);
   const documents = ledger.documents(batchId);
+  // A batch is complete only when every planned document is published or failed with its error.
+  const unfinished = documents.filter((d) => d.state === 'planned');
+  if (unfinished.length > 0) throw new Error(`batch ${batchId}: ${unfinished.length} documents still planned at completion`);
   const report = JSON.parse(batch.report_json) as FileReport;
   // A document that could not be made is an error of its row, reported with the rest.
   for (const d of documents.filter((x) => x.state === 'failed')) {

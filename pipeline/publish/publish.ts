@@ -13,7 +13,12 @@ export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).
 
 const TEMP = /^\..*\.tmp-\d+$/;
 
-export async function writeAtomic(path: string, bytes: Uint8Array | string, mode = 0o644): Promise<void> {
+/**
+ * Temp name, write, fsync, rename: the file is whole under its name or not there at all.
+ * The rename itself is made durable by `syncDir`, which a caller publishing many files
+ * runs once per folder rather than once per file.
+ */
+export async function writeDurably(path: string, bytes: Uint8Array | string, mode = 0o644): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(path)}.tmp-${process.pid}`);
@@ -25,10 +30,15 @@ export async function writeAtomic(path: string, bytes: Uint8Array | string, mode
     await handle.close();
   }
   await rename(temp, path);
-  await syncDir(dir);
 }
 
-async function syncDir(dir: string) {
+/** One file, durable at once (reports, the manifest). */
+export async function writeAtomic(path: string, bytes: Uint8Array | string, mode = 0o644): Promise<void> {
+  await writeDurably(path, bytes, mode);
+  await syncDir(dirname(path));
+}
+
+export async function syncDir(dir: string) {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();
