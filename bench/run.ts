@@ -1,37 +1,49 @@
 /**
- * npm run bench -- [--n N] [--json] [--out DIR]
- * Rendering throughput per document type on this machine, with the peak memory of the
- * Chromium processes, and the two print strategies side by side: one print per document
- * on a reused page, and many one-page documents in one print split afterwards. Figures are
- * printed and kept in bench/results/ with a description of the machine. Nothing is asserted.
+ * npm run bench -- [--n N] [--json] [--naive-n M] [--out DIR]
+ *
+ * The whole flow on N generated exam results (parse → validate → plan → render → sign →
+ * publish → ledger) into a temporary outbox and ledger, and in the same run a naive
+ * baseline on the same certificates: a new Chromium page per document, page.pdf(), then the
+ * same signing. Prints a table and, with --json, one last line:
+ * {"n", "pipeline_docs_per_s", "naive_docs_per_s", "ratio", "peak_rss_mb", "first_doc_s", "stages"}.
+ * peak_rss_mb is this process's RSS plus the proportional memory (PSS) of every Chromium
+ * process. Results go to bench/results/ with the machine's description. Nothing is asserted.
  */
-import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fixedClock } from '../pipeline/core/clock.js';
+import { PDFDocument } from 'pdf-lib';
+import puppeteer from 'puppeteer-core';
+import { type Stage, processFile } from '../pipeline/batch/engine.js';
+import { systemClock } from '../pipeline/core/clock.js';
 import { loadConfig } from '../pipeline/config/load.js';
+import { Ledger } from '../pipeline/ledger/ledger.js';
+import { writeAtomic } from '../pipeline/publish/publish.js';
 import { ChromiumRenderer, findChromium } from '../pipeline/render/chromium.js';
-import { type DocumentModel, certificateModel, contractModel, protocolModels } from '../pipeline/render/models.js';
-import { renderDocuments } from '../pipeline/render/render.js';
-import { sampleApplication, sampleExamResult } from '../pipeline/render/sample.js';
+import type { CertificateModel } from '../pipeline/render/models.js';
 import { loadTemplates } from '../pipeline/render/templates.js';
-import { loadLibrary } from '../pipeline/standards/library.js';
-import { signatureSpace } from '../pipeline/sign/pades.js';
-import { issueCertificate, pkcs12 } from '../pipeline/sign/pki.js';
+import { openSigner } from '../pipeline/sign/keys.js';
+import { addSignaturePlaceholder, signatureSpace } from '../pipeline/sign/pades.js';
 import { signDocument } from '../pipeline/sign/sign.js';
-import { Pkcs12Signer } from '../pipeline/sign/signer.js';
+import { loadLibrary } from '../pipeline/standards/library.js';
+import { benchCsv } from './records.js';
 
-const { values } = parseArgs({ options: { n: { type: 'string', default: '500' }, json: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/results' } } });
+const { values } = parseArgs({
+  options: {
+    n: { type: 'string', default: '1000' },
+    'naive-n': { type: 'string' },
+    json: { type: 'boolean', default: false },
+    out: { type: 'string', default: 'bench/results' },
+  },
+});
 const n = Number(values.n);
 if (!Number.isInteger(n) || n < 1) throw new Error('--n takes a whole number');
+const naiveN = Math.min(n, Number(values['naive-n'] ?? 200));
 
-/**
- * Memory of a process and all its descendants, from /proc (Linux): the sum of resident
- * sizes (counts pages Chromium's processes share once per process, so it overstates) and
- * the sum of proportional sizes (shares split between the processes: the real cost).
- */
-function treeMemoryMb(root: number): { rss: number; pss: number } {
+/** PSS of a process and its descendants (Linux /proc), in MB. */
+function treePssMb(root: number): number {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -40,116 +52,154 @@ function treeMemoryMb(root: number): { rss: number; pss: number } {
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
     } catch {
-      // the process ended while we looked
+      // ended while we looked
     }
   }
-  let rssKb = 0;
-  let pssKb = 0;
+  let kb = 0;
   const walk = (pid: number) => {
     try {
-      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-      rssKb += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
-      pssKb += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+      kb += Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
     } catch {
       return;
     }
     for (const c of children.get(pid) ?? []) walk(c);
   };
   walk(root);
-  return { rss: rssKb / 1024, pss: pssKb / 1024 };
+  return kb / 1024;
 }
 
-const config = await loadConfig('pipeline.config.yaml');
+const work = mkdtempSync(join(tmpdir(), 'tanu-bench-'));
+const repo = resolve('.');
+const configPath = join(work, 'pipeline.config.yaml');
+writeFileSync(
+  configPath,
+  readFileSync(join(repo, 'pipeline.config.yaml'), 'utf8')
+    .replace('standards: standards', `standards: ${join(repo, 'standards')}`)
+    .replace('templates: templates', `templates: ${join(repo, 'templates')}`),
+);
+const config = await loadConfig(configPath);
 const { library } = await loadLibrary(config.paths.standards);
-const centre = config.centres[0];
-if (!centre) throw new Error('no centre');
-const templates = loadTemplates('templates');
-const now = fixedClock('2026-11-23T12:00:00+05:00').now();
+const csv = join(work, 'exam-results-bench.csv');
+writeFileSync(csv, benchCsv(n, library));
+// The centre's key exists before the run, as it does for a real centre.
+await openSigner(config, process.env, systemClock, () => {});
 
-const certificates = (count: number): DocumentModel[] =>
-  Array.from({ length: count }, (_, i) =>
-    certificateModel({
-      record: sampleExamResult(i, i % 2 ? 'ru' : 'kk'),
-      serial: `DEMO01-2026-${String(i + 1).padStart(6, '0')}`,
-      issueDate: '2026-11-23',
-      validityYears: 5,
-      centre,
-      library,
-      verifyBaseUrl: config.documents.verify_base_url,
-    }),
-  );
-const protocols = (count: number): DocumentModel[] =>
-  Array.from({ length: count }, (_, p) =>
-    protocolModels({
-      records: Array.from({ length: 20 }, (_, i) => ({ ...sampleExamResult(i, 'kk'), protocol_number: `П-${p + 1}` })),
-      centre,
-      library,
-      language: 'kk',
-    }),
-  ).flat();
-const contracts = (count: number): DocumentModel[] =>
-  Array.from({ length: count }, (_, i) => contractModel({ record: { ...sampleApplication(i % 2 ? 'ru' : 'kk'), application_number: `Ө-${i + 1}` }, centre, library }));
+// ---- the pipeline ---------------------------------------------------------------------
+const stages: Record<Stage, number> = { validate: 0, plan: 0, render_wait: 0, sign: 0, write: 0, ledger: 0, complete: 0 };
+let peakMb = 0;
+let browserPid: number | undefined;
+const sampler = setInterval(() => {
+  const mb = process.memoryUsage().rss / 2 ** 20 + (browserPid ? treePssMb(browserPid) : 0);
+  peakMb = Math.max(peakMb, mb);
+}, 100);
+const t0 = process.hrtime.bigint();
+const seconds = () => Number(process.hrtime.bigint() - t0) / 1e9;
+let firstDoc: number | undefined;
+const templates = loadTemplates(config.paths.templates);
+const signer = await openSigner(config, process.env, systemClock, () => {});
+const ledger = Ledger.open(config.paths.ledger);
+const renderer = new ChromiumRenderer(templates, { executablePath: findChromium(config.documents.chromium), concurrency: config.concurrency, printBatch: config.documents.print_batch });
+browserPid = await renderer.pid();
+const outcome = await processFile(
+  csv,
+  {
+    config,
+    library,
+    ledger,
+    clock: systemClock,
+    renderer,
+    templates,
+    signer,
+    signatureBytes: await signatureSpace(signer),
+    outbox: config.paths.outbox,
+    received: config.paths.received,
+    rejected: config.paths.rejected,
+    onEvent: (e) => {
+      if (e.type === 'published-chunk' && firstDoc === undefined) firstDoc = seconds();
+    },
+    onStage: (stage, s) => (stages[stage] += s),
+  },
+  'copy',
+);
+const pipelineSeconds = seconds();
+await renderer.close();
+if (outcome.outcome !== 'published' || outcome.report.valid !== n) throw new Error(`bench data did not all validate: ${JSON.stringify(outcome.report.errors.slice(0, 3))}`);
+const batch = ledger.batch(outcome.batch);
+const certificates = ledger.documents(outcome.batch).filter((d) => d.type === 'certificate');
+ledger.close();
+const pipelineRate = certificates.length / pipelineSeconds;
 
-type Row = { case: string; documents: number; seconds: number; docs_per_s: number; browser_peak_pss_mb: number; browser_peak_rss_sum_mb: number };
-
-async function measure(name: string, models: DocumentModel[], printBatch: number): Promise<Row> {
-  const renderer = new ChromiumRenderer(templates, { executablePath: findChromium(config.documents.chromium), concurrency: config.concurrency, printBatch });
-  await renderDocuments(renderer, templates, models.slice(0, 1), { sample: false, now }); // warm: launch and first layout are not throughput
-  const pid = await renderer.pid();
-  const peak = { rss: 0, pss: 0 };
-  const sample = () => {
-    if (!pid) return;
-    const now = treeMemoryMb(pid);
-    peak.rss = Math.max(peak.rss, now.rss);
-    peak.pss = Math.max(peak.pss, now.pss);
-  };
-  const sampler = setInterval(sample, 50);
-  const start = process.hrtime.bigint();
-  const results = await renderDocuments(renderer, templates, models, { sample: false, now });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  clearInterval(sampler);
-  sample();
-  await renderer.close();
-  const failed = results.filter((r) => 'error' in r).length;
-  if (failed > 0) throw new Error(`${name}: ${failed} documents failed`);
-  return { case: name, documents: models.length, seconds: Number(seconds.toFixed(3)), docs_per_s: Number((models.length / seconds).toFixed(1)), browser_peak_pss_mb: Math.round(peak.pss), browser_peak_rss_sum_mb: Math.round(peak.rss) };
+// ---- the naive baseline: a new page per document, page.pdf(), the same signing ------------
+const naiveDir = join(work, 'naive');
+mkdirSync(naiveDir);
+const browser = await puppeteer.launch({
+  executablePath: findChromium(config.documents.chromium),
+  headless: true,
+  pipe: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+browserPid = browser.process()?.pid;
+const models = certificates.slice(0, naiveN).map((d) => JSON.parse(d.model_json) as CertificateModel);
+const space = await signatureSpace(signer);
+const n0 = process.hrtime.bigint();
+for (const model of models) {
+  const page = await browser.newPage();
+  await page.setJavaScriptEnabled(false);
+  await page.setContent(await templates.page([model], { sample: signer.isTest }), { waitUntil: 'load' });
+  const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
+  await page.close();
+  const doc = await PDFDocument.load(pdf);
+  addSignaturePlaceholder(doc, { contentsBytes: space, signingTime: new Date(), reason: model.serial });
+  const signed = await signDocument({ pdf: await doc.save({ useObjectStreams: false }) }, signer, new Date());
+  await writeAtomic(join(naiveDir, `${model.serial}.pdf`), signed.pdf);
+  await writeAtomic(join(naiveDir, `${model.serial}.pdf.p7s`), signed.pdfSignature);
 }
+const naiveRate = models.length / (Number(process.hrtime.bigint() - n0) / 1e9);
+await browser.close();
+clearInterval(sampler);
 
-const rows: Row[] = [];
-rows.push(await measure('certificate, batched print + split', certificates(n), config.documents.print_batch));
-rows.push(await measure('certificate, one print per document', certificates(Math.max(1, Math.ceil(n / 5))), 1));
-rows.push(await measure('protocol (20 candidates)', protocols(Math.max(1, Math.ceil(n / 20))), config.documents.print_batch));
-rows.push(await measure('contract (PDF + DOCX)', contracts(Math.max(1, Math.ceil(n / 5))), config.documents.print_batch));
-
-/** Signing on one core: PAdES inside a prepared certificate and a .p7s beside it, per key size. */
-async function measureSigning(bits: number, count: number): Promise<Row> {
-  const now = new Date();
-  const year = 365 * 24 * 3600 * 1000;
-  const caName = { commonName: 'bench CA' };
-  const ca = issueCertificate({ subject: caName, notBefore: now, notAfter: new Date(now.getTime() + year), ca: true, bits });
-  const leaf = issueCertificate({ subject: { commonName: 'bench signer' }, issuer: { cert: ca, name: caName }, notBefore: now, notAfter: new Date(now.getTime() + year), ca: false, bits });
-  const signer = Pkcs12Signer.fromBytes(pkcs12(leaf, [ca], 'bench'), 'bench');
-  const renderer = new ChromiumRenderer(templates, { executablePath: findChromium(config.documents.chromium), concurrency: 1, printBatch: 1 });
-  const [prepared] = await renderDocuments(renderer, templates, certificates(1), { sample: false, now, signatureBytes: await signatureSpace(signer) });
-  await renderer.close();
-  if (!prepared || 'error' in prepared) throw new Error('could not prepare a certificate');
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < count; i++) await signDocument({ pdf: prepared.pdf }, signer, now);
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { case: `sign PAdES + .p7s, RSA ${bits}, one core`, documents: count, seconds: Number(seconds.toFixed(3)), docs_per_s: Number((count / seconds).toFixed(1)), browser_peak_pss_mb: 0, browser_peak_rss_sum_mb: 0 };
-}
-
-rows.push(await measureSigning(2048, n));
-rows.push(await measureSigning(4096, Math.max(1, Math.ceil(n / 5))));
-
-const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version, chromium: findChromium(config.documents.chromium) };
-const result = { kind: 'render', n, machine, at: new Date().toISOString(), rows };
+const chromiumVersion = (() => {
+  try {
+    return execFileSync(findChromium(config.documents.chromium), ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+})();
+const round = (x: number, d = 1) => Number(x.toFixed(d));
+const result = {
+  n,
+  pipeline_docs_per_s: round(pipelineRate),
+  naive_docs_per_s: round(naiveRate),
+  ratio: round(pipelineRate / naiveRate, 2),
+  peak_rss_mb: Math.round(peakMb),
+  first_doc_s: round(firstDoc ?? pipelineSeconds, 2),
+  stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, round(v, 2)])),
+  pipeline_seconds: round(pipelineSeconds, 2),
+  documents: outcome.documents,
+  certificates: certificates.length,
+  naive_n: models.length,
+  batch: batch?.id,
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version, chromium: chromiumVersion },
+  at: new Date().toISOString(),
+};
 mkdirSync(values.out, { recursive: true });
-writeFileSync(join(values.out, `render-n${n}.json`), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(join(values.out, `flow-n${n}.json`), `${JSON.stringify(result, null, 2)}\n`);
+rmSync(work, { recursive: true, force: true });
 
-const widths = [38, 10, 9, 8, 18, 18];
-const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' ');
-console.error(line(['case', 'documents', 'seconds', 'docs/s', 'browser PSS MB', '(RSS summed MB)']));
-for (const r of rows) console.error(line([r.case, String(r.documents), r.seconds.toFixed(2), r.docs_per_s.toFixed(1), String(r.browser_peak_pss_mb), String(r.browser_peak_rss_sum_mb)]));
-console.error(`machine: ${machine.cpus} × ${machine.cpu}, ${machine.memory_gb} GB, node ${machine.node}`);
-if (values.json) console.log(JSON.stringify(result));
+const rows: [string, string][] = [
+  ['rows (all valid)', String(n)],
+  ['documents published (certificates + protocols)', `${result.documents} (${result.certificates} + ${result.documents - result.certificates})`],
+  ['pipeline, wall clock', `${result.pipeline_seconds} s`],
+  ['pipeline, signed certificates per second', String(result.pipeline_docs_per_s)],
+  [`naive baseline on ${models.length} certificates, per second`, String(result.naive_docs_per_s)],
+  ['ratio', `${result.ratio}×`],
+  ['first signed certificate on disk after', `${result.first_doc_s} s`],
+  ['peak memory, Tanu RSS + Chromium PSS', `${result.peak_rss_mb} MB`],
+  ...Object.entries(result.stages).map(([k, v]): [string, string] => [`  stage ${k}`, `${v} s`]),
+];
+for (const [k, v] of rows) console.error(`${k.padEnd(52)} ${v}`);
+console.error(`machine: ${result.machine.cpus} × ${result.machine.cpu}, ${result.machine.memory_gb} GB, node ${result.machine.node}, ${chromiumVersion}`);
+if (values.json) {
+  const { n: count, pipeline_docs_per_s, naive_docs_per_s, ratio, peak_rss_mb, first_doc_s, stages: s } = result;
+  console.log(JSON.stringify({ n: count, pipeline_docs_per_s, naive_docs_per_s, ratio, peak_rss_mb, first_doc_s, stages: s }));
+}

@@ -46,7 +46,21 @@ export type EngineContext = {
   rejected: string;
   /** Structured progress, for logs and the progress bar. */
   onEvent?: (event: EngineEvent) => void;
+  /** Seconds spent per stage, for the benchmark. */
+  onStage?: (stage: Stage, seconds: number) => void;
 };
+
+export type Stage = 'validate' | 'plan' | 'render_wait' | 'sign' | 'write' | 'ledger' | 'complete';
+
+async function timed<T>(ctx: EngineContext, stage: Stage, work: () => Promise<T> | T): Promise<T> {
+  if (!ctx.onStage) return work();
+  const start = process.hrtime.bigint();
+  try {
+    return await work();
+  } finally {
+    ctx.onStage(stage, Number(process.hrtime.bigint() - start) / 1e9);
+  }
+}
 
 export type EngineEvent =
   | { type: 'planned'; batch: string; documents: number }
@@ -109,11 +123,13 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
   await store(file, stored, mode);
   const records: ValidRecord[] = [];
   const rejectedRows: RejectedRow[] = [];
-  const report = await validateFile(stored, { config, library: ctx.library, clock: ctx.clock }, (r) => records.push(r), {
-    origin: file,
-    recognizedBefore: (iin, code, level) => ledger.recognized(iin, code, level)?.serial,
-    onRejected: (r) => rejectedRows.push({ row: r.row, cells: Object.fromEntries(r.cells) }),
-  });
+  const report = await timed(ctx, 'validate', () =>
+    validateFile(stored, { config, library: ctx.library, clock: ctx.clock }, (r) => records.push(r), {
+      origin: file,
+      recognizedBefore: (iin, code, level) => ledger.recognized(iin, code, level)?.serial,
+      onRejected: (r) => rejectedRows.push({ row: r.row, cells: Object.fromEntries(r.cells) }),
+    }),
+  );
   const now = ctx.clock.now();
   if (report.errors.some(isFileLevel) || !report.kind || !report.centre) {
     const rejectedPath = join(ctx.rejected, `${sha}${ext}`);
@@ -132,7 +148,7 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
   if (!centre) throw new Error(`validated centre ${report.centre} missing from config`);
   const issueDate = localNow(ctx.clock, config.timezone).date;
   const dir = join(ctx.outbox, centre.id, issueDate, batchId);
-  ledger.transaction(() => {
+  await timed(ctx, 'plan', () => ledger.transaction(() => {
     // Checked again inside the transaction: another process may have issued since validation.
     const kept = records.filter((r) => {
       if (!(report.kind === 'exam-results' && 'status' in r && r.status === 'recognized')) return true;
@@ -182,7 +198,7 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
       ledger.insertDocument(batchId, recordIndex === null ? null : (recordIds[recordIndex] ?? null), { ...rest, model_json: JSON.stringify(model) });
     }
     ledger.event(now.toISOString(), 'batch-planned', batchId, { file, sha256: sha, documents: planned.length, serials });
-  });
+  }));
   ctx.onEvent?.({ type: 'planned', batch: batchId, documents: ledger.documents(batchId).length });
   return execute(batchId, ctx, false, file);
 }
@@ -222,7 +238,7 @@ export async function execute(batchId: string, ctx: EngineContext, resumed: bool
   let done = all.length - pending.length;
   let next = chunks[0] ? render(chunks[0]) : undefined;
   for (const [c, chunk] of chunks.entries()) {
-    const rendered = await (next as ReturnType<typeof render>);
+    const rendered = await timed(ctx, 'render_wait', () => next as ReturnType<typeof render>);
     const following = chunks[c + 1];
     next = following ? render(following) : undefined;
     // If publishing this chunk fails, the next render must not become an unhandled rejection.
@@ -238,7 +254,7 @@ export async function execute(batchId: string, ctx: EngineContext, resumed: bool
         updates.push({ id: doc.id, state: 'failed', detail: { code: result.error.code, message: result.error.text } });
         continue;
       }
-      const signed = await signDocument({ pdf: result.pdf, ...(result.docx ? { docx: result.docx } : {}) }, ctx.signer, signingTime);
+      const signed = await timed(ctx, 'sign', () => signDocument({ pdf: result.pdf, ...(result.docx ? { docx: result.docx } : {}) }, ctx.signer, signingTime));
       const base = join(batch.outbox_dir, `${doc.type}s`, safeName(doc.serial));
       dirs.add(dirname(base));
       const files: { pdf: string; pdf_sha256: string; docx?: string; docx_sha256?: string } = { pdf: `${base}.pdf`, pdf_sha256: sha256(signed.pdf) };
@@ -254,13 +270,15 @@ export async function execute(batchId: string, ctx: EngineContext, resumed: bool
       for (const [path, bytes] of outputs) written.push(writes.add(() => writeDurably(path, bytes)));
       updates.push({ id: doc.id, state: 'published', detail: files });
     }
-    await Promise.all(written);
-    for (const dir of dirs) await syncDir(dir);
-    ledger.transaction(() => updates.forEach((u) => ledger.markDocument(u.id, u.state, u.detail)));
+    await timed(ctx, 'write', async () => {
+      await Promise.all(written);
+      for (const dir of dirs) await syncDir(dir);
+    });
+    await timed(ctx, 'ledger', () => ledger.transaction(() => updates.forEach((u) => ledger.markDocument(u.id, u.state, u.detail))));
     done += chunk.length;
     ctx.onEvent?.({ type: 'published-chunk', batch: batchId, done, total: all.length });
   }
-  return complete(batchId, ctx, resumed, file);
+  return timed(ctx, 'complete', () => complete(batchId, ctx, resumed, file));
 }
 
 async function complete(batchId: string, ctx: EngineContext, resumed: boolean, file: string): Promise<FileOutcome> {

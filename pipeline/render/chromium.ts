@@ -70,12 +70,16 @@ export type ChromiumOptions = {
   attempts?: number;
 };
 
+/** Prints per page before it is replaced (see withPage). */
+const PAGE_USES = 20;
+
 /** A4 at 96 dpi, the size Chromium lays a page out at. */
 const A4 = { width: 794, height: 1123 };
 
 export class ChromiumRenderer implements Renderer {
   private browser: Promise<Browser> | undefined;
   private readonly idle: Page[] = [];
+  private readonly uses = new WeakMap<Page, number>();
   private readonly queue: PQueue;
   /** Restarts after a crash or hang, for the operator's log and the tests. */
   restarts = 0;
@@ -144,7 +148,13 @@ export class ChromiumRenderer implements Renderer {
           timer = setTimeout(() => reject(new Error(`print took over ${this.timeout()} ms`)), this.timeout());
         });
         const result = await Promise.race([step(current), deadline]);
-        this.idle.push(current);
+        // A page that has printed many times is closed rather than reused: Chromium's memory otherwise grows with every print.
+        const uses = (this.uses.get(current) ?? 0) + 1;
+        if (uses >= PAGE_USES) await current.close().catch(() => {});
+        else {
+          this.uses.set(current, uses);
+          this.idle.push(current);
+        }
         return result;
       } catch (e) {
         last = e;
@@ -169,7 +179,7 @@ export class ChromiumRenderer implements Renderer {
   private async print(html: string): Promise<Uint8Array> {
     return this.withPage(async (page) => {
       await page.setContent(html, { waitUntil: 'load', timeout: this.timeout() });
-      return page.pdf({ preferCSSPageSize: true, printBackground: true, timeout: this.timeout() });
+      return page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: false, outline: false, timeout: this.timeout() });
     });
   }
 
