@@ -207,7 +207,7 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
  * Chunk sizes: a small first chunk so the first signed document is on disk within seconds,
  * then larger ones. Memory stays bounded by the chunk, whatever the file's size.
  */
-const FIRST_CHUNK = 50;
+const FIRST_CHUNK = 20;
 
 /**
  * Renders, signs and publishes every document of the batch still planned, then completes
