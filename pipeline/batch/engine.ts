@@ -6,21 +6,20 @@ import { type Clock, localNow } from '../core/clock.js';
 import { type Issue, issue } from '../core/issue.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { DocumentRow, Ledger, RegistryRow } from '../ledger/ledger.js';
-import { formatSerial, planDocuments, recognizedRecords } from '../plan/plan.js';
+import { type PlanContext, type PlannedDocument, formatSerial, needsSerial, planForRecord, planProtocol } from '../plan/plan.js';
 import { type Manifest, type ManifestEntry, removeTempFiles, safeName, sha256, syncDir, writeAtomic, writeDurably } from '../publish/publish.js';
 import PQueue from 'p-queue';
 import type { Renderer } from '../render/chromium.js';
 import type { CertificateModel, DocumentModel } from '../render/models.js';
 import { renderDocuments } from '../render/render.js';
 import type { TemplateSet } from '../render/templates.js';
-import type { ValidRecord } from '../records/records.js';
+import type { ExamResult } from '../records/records.js';
 import { signDocument } from '../sign/sign.js';
 import type { Signer } from '../sign/signer.js';
 import { type Library, effectiveThresholds } from '../standards/library.js';
 import { CATALOGUE } from '../core/catalogue.js';
 import type { FileReport } from '../validate/report.js';
 import { validateFile } from '../validate/validate-file.js';
-import type { Cell } from '../intake/cell.js';
 import type { Kind } from '../records/columns.js';
 import { type RejectedRow, rejectedWorkbook, reportHtml } from '../publish/reports.js';
 
@@ -121,17 +120,78 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
   const ext = extname(file).toLowerCase();
   const stored = join(ctx.received, `${sha}${ext}`);
   await store(file, stored, mode);
-  const records: ValidRecord[] = [];
-  const rejectedRows: RejectedRow[] = [];
-  const report = await timed(ctx, 'validate', () =>
-    validateFile(stored, { config, library: ctx.library, clock: ctx.clock }, (r) => records.push(r), {
-      origin: file,
-      recognizedBefore: (iin, code, level) => ledger.recognized(iin, code, level)?.serial,
-      onRejected: (r) => rejectedRows.push({ row: r.row, cells: Object.fromEntries(r.cells) }),
-    }),
-  );
+  const batchId = sha.slice(0, 12);
   const now = ctx.clock.now();
-  if (report.errors.some(isFileLevel) || !report.kind || !report.centre) {
+  const issueDate = localNow(ctx.clock, config.timezone).date;
+  const year = Number(issueDate.slice(0, 4));
+  const rejectedRows: RejectedRow[] = [];
+  let plan: PlanContext | undefined;
+  let dir = '';
+
+  // One write transaction from the first record to the last: each valid record is planned
+  // as it streams in (its serial reserved, its document and model stored), so nothing grows
+  // with the file but the ledger. The duplicate check against the ledger runs inside it,
+  // so two processes cannot both issue the same person's certificate.
+  const planned = await ledger
+    .transactionAsync(async () => {
+      const report = await timed(ctx, 'validate', () =>
+        validateFile(
+          stored,
+          { config, library: ctx.library, clock: ctx.clock },
+          (record) => {
+            if (!plan) throw new Error('a record before the file was started');
+            const recordId = ledger.insertRecord(batchId, {
+              row: record.row,
+              iin: record.iin,
+              profession_code: record.profession_code,
+              level: record.level,
+              status: 'status' in record ? record.status : null,
+              protocol_number: 'protocol_number' in record ? record.protocol_number : null,
+              data: record,
+            });
+            const serial = needsSerial(record)
+              ? formatSerial(config.defaults.serial_format, { centre: plan.centre.serial_prefix, year, seq: ledger.reserveSerials(plan.centre.serial_prefix, year, 1)[0] ?? 0 })
+              : null;
+            const doc = planForRecord(record, serial, plan);
+            if (doc) insertPlanned(ledger, batchId, recordId, doc);
+          },
+          {
+            origin: file,
+            recognizedBefore: (iin, code, level) => ledger.recognized(iin, code, level)?.serial,
+            onRejected: (r) => rejectedRows.push({ row: r.row, cells: Object.fromEntries(r.cells) }),
+            onStart: ({ kind, centre: centreId }) => {
+              const centre = config.centres.find((c) => c.id === centreId);
+              if (!centre) throw new Error(`validated centre ${centreId} missing from config`);
+              plan = {
+                centre,
+                library: ctx.library,
+                issueDate,
+                validityYears: (code) => effectiveThresholds(config.defaults, ctx.library.byCode(code), centre).validity_years,
+                verifyBaseUrl: config.documents.verify_base_url,
+                protocolLanguage: config.default_language,
+              };
+              dir = join(ctx.outbox, centre.id, issueDate, batchId);
+              ledger.recordFile({ sha256: sha, name: basename(file), centre: centre.id, kind, received_at: now.toISOString(), stored_path: stored, outcome: 'accepted', batch_id: batchId });
+              ledger.insertBatch({ id: batchId, file_sha256: sha, centre: centre.id, kind, created_at: now.toISOString(), issue_date: issueDate, outbox_dir: dir, rows: 0, valid: 0, errors: 0, report_json: '{}', rejected_json: '[]' });
+            },
+          },
+        ),
+      );
+      // An unreadable file plans nothing: everything written for it is rolled back.
+      if (report.errors.some(isFileLevel) || !report.kind || !report.centre || !plan) throw new Rejected(report);
+      await timed(ctx, 'plan', () => {
+        const context = plan as PlanContext;
+        for (const number of ledger.protocolNumbers(batchId))
+          insertPlanned(ledger, batchId, null, planProtocol(ledger.protocolRecords(batchId, number) as ExamResult[], context));
+        ledger.updateBatchReport(batchId, { rows: report.rows, valid: report.valid, errors: report.errors.length, report_json: JSON.stringify(report), rejected_json: JSON.stringify(rejectedRows) });
+        ledger.event(now.toISOString(), 'batch-planned', batchId, { file, sha256: sha, documents: ledger.documentCounts(batchId).total });
+      });
+      return report;
+    })
+    .catch((e: unknown) => (e instanceof Rejected ? e : Promise.reject(e)));
+
+  if (planned instanceof Rejected) {
+    const { report } = planned;
     const rejectedPath = join(ctx.rejected, `${sha}${ext}`);
     await mkdir(ctx.rejected, { recursive: true, mode: 0o700 });
     await copyFile(stored, rejectedPath);
@@ -142,65 +202,18 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
     });
     return { file, outcome: 'rejected', report, reportPath: `${rejectedPath}.report.json` };
   }
-
-  const batchId = sha.slice(0, 12);
-  const centre = config.centres.find((c) => c.id === report.centre);
-  if (!centre) throw new Error(`validated centre ${report.centre} missing from config`);
-  const issueDate = localNow(ctx.clock, config.timezone).date;
-  const dir = join(ctx.outbox, centre.id, issueDate, batchId);
-  await timed(ctx, 'plan', () => ledger.transaction(() => {
-    // Checked again inside the transaction: another process may have issued since validation.
-    const kept = records.filter((r) => {
-      if (!(report.kind === 'exam-results' && 'status' in r && r.status === 'recognized')) return true;
-      const earlier = ledger.recognized(r.iin, r.profession_code, r.level);
-      if (!earlier) return true;
-      rejectedRows.push({ row: r.row, cells: sourceCells(r) });
-      report.errors.push(issue('DUPLICATE', { row: r.row, column: 'iin', value: r.iin }, { detail: { kk: `№ ${earlier.serial} құжаты бұрын берілген`, ru: `ранее выдан документ № ${earlier.serial}` } }));
-      report.valid--;
-      return false;
-    });
-    const year = Number(issueDate.slice(0, 4));
-    const serials = ledger
-      .reserveSerials(centre.serial_prefix, year, recognizedRecords(report.kind as 'exam-results', kept).length)
-      .map((seq) => formatSerial(config.defaults.serial_format, { centre: centre.serial_prefix, year, seq }));
-    const planned = planDocuments({
-      kind: report.kind as 'exam-results' | 'applications',
-      centre,
-      records: kept,
-      library: ctx.library,
-      issueDate,
-      validityYears: (code) => effectiveThresholds(config.defaults, ctx.library.byCode(code), centre).validity_years,
-      verifyBaseUrl: config.documents.verify_base_url,
-      protocolLanguage: config.default_language,
-      serials,
-    });
-    ledger.recordFile({ sha256: sha, name: basename(file), centre: centre.id, kind: report.kind, received_at: now.toISOString(), stored_path: stored, outcome: 'accepted', batch_id: null });
-    ledger.insertBatch({
-      id: batchId,
-      file_sha256: sha,
-      centre: centre.id,
-      kind: report.kind as string,
-      created_at: now.toISOString(),
-      issue_date: issueDate,
-      outbox_dir: dir,
-      rows: report.rows,
-      valid: report.valid,
-      errors: report.errors.length,
-      report_json: JSON.stringify(report),
-      rejected_json: JSON.stringify(rejectedRows),
-    });
-    ledger.linkFile(sha, batchId);
-    const recordIds = kept.map((r) =>
-      ledger.insertRecord(batchId, { row: r.row, iin: r.iin, profession_code: r.profession_code, level: r.level, status: 'status' in r ? r.status : null, data: r }),
-    );
-    for (const d of planned) {
-      const { recordIndex, model, ...rest } = d;
-      ledger.insertDocument(batchId, recordIndex === null ? null : (recordIds[recordIndex] ?? null), { ...rest, model_json: JSON.stringify(model) });
-    }
-    ledger.event(now.toISOString(), 'batch-planned', batchId, { file, sha256: sha, documents: planned.length, serials });
-  }));
-  ctx.onEvent?.({ type: 'planned', batch: batchId, documents: ledger.documents(batchId).length });
+  ctx.onEvent?.({ type: 'planned', batch: batchId, documents: ledger.documentCounts(batchId).total });
   return execute(batchId, ctx, false, file);
+}
+
+/** Thrown out of the plan's transaction to roll it back when the file turns out unreadable. */
+class Rejected {
+  constructor(readonly report: FileReport) {}
+}
+
+function insertPlanned(ledger: Ledger, batchId: string, recordId: number | null, doc: PlannedDocument) {
+  const { model, ...rest } = doc;
+  ledger.insertDocument(batchId, recordId, { ...rest, model_json: JSON.stringify(model) });
 }
 
 /**
@@ -221,25 +234,26 @@ export async function execute(batchId: string, ctx: EngineContext, resumed: bool
   if (!batch) throw new Error(`no batch ${batchId}`);
   const signingTime = new Date(batch.created_at);
   await removeTempFiles(batch.outbox_dir);
-  const all = ledger.documents(batchId);
-  const pending = all.filter((d) => d.state === 'planned');
-  const chunks: DocumentRow[][] = [];
-  for (let k = 0; k < pending.length; ) {
-    const size = chunks.length === 0 ? FIRST_CHUNK : CHUNK;
-    chunks.push(pending.slice(k, k + size));
-    k += size;
-  }
+  const counts = ledger.documentCounts(batchId);
+  // Chunks are read from the ledger as they are needed: a batch of any size is never held whole.
+  let lastId = 0;
+  const nextChunk = (size: number): DocumentRow[] | undefined => {
+    const rows = ledger.plannedDocuments(batchId, lastId, size);
+    lastId = rows.at(-1)?.id ?? lastId;
+    return rows.length > 0 ? rows : undefined;
+  };
   const render = (chunk: DocumentRow[]) =>
     renderDocuments(ctx.renderer, ctx.templates, chunk.map((d) => JSON.parse(d.model_json) as DocumentModel), {
       sample: ctx.signer.isTest,
       now: signingTime,
       signatureBytes: ctx.signatureBytes,
     });
-  let done = all.length - pending.length;
-  let next = chunks[0] ? render(chunks[0]) : undefined;
-  for (const [c, chunk] of chunks.entries()) {
+  let done = counts.total - counts.planned;
+  let chunk = nextChunk(FIRST_CHUNK);
+  let next = chunk ? render(chunk) : undefined;
+  while (chunk) {
     const rendered = await timed(ctx, 'render_wait', () => next as ReturnType<typeof render>);
-    const following = chunks[c + 1];
+    const following = nextChunk(CHUNK);
     next = following ? render(following) : undefined;
     // If publishing this chunk fails, the next render must not become an unhandled rejection.
     next?.catch(() => {});
@@ -276,7 +290,8 @@ export async function execute(batchId: string, ctx: EngineContext, resumed: bool
     });
     await timed(ctx, 'ledger', () => ledger.transaction(() => updates.forEach((u) => ledger.markDocument(u.id, u.state, u.detail))));
     done += chunk.length;
-    ctx.onEvent?.({ type: 'published-chunk', batch: batchId, done, total: all.length });
+    ctx.onEvent?.({ type: 'published-chunk', batch: batchId, done, total: counts.total });
+    chunk = following;
   }
   return timed(ctx, 'complete', () => complete(batchId, ctx, resumed, file));
 }
@@ -285,19 +300,40 @@ async function complete(batchId: string, ctx: EngineContext, resumed: boolean, f
   const { ledger } = ctx;
   const batch = ledger.batch(batchId);
   if (!batch) throw new Error(`no batch ${batchId}`);
-  const documents = ledger.documents(batchId);
   // A batch is complete only when every planned document is published or failed with its error.
-  const unfinished = documents.filter((d) => d.state === 'planned');
-  if (unfinished.length > 0) throw new Error(`batch ${batchId}: ${unfinished.length} documents still planned at completion`);
+  const counts = ledger.documentCounts(batchId);
+  if (counts.planned > 0) throw new Error(`batch ${batchId}: ${counts.planned} documents still planned at completion`);
   const report = JSON.parse(batch.report_json) as FileReport;
+  // One pass over the documents, one row at a time; what is kept is small per document.
+  const entries: ManifestEntry[] = [];
+  const registry: RegistryRow[] = [];
+  const failed: DocumentRow[] = [];
+  for (const d of ledger.eachDocument(batchId)) {
+    if (d.state === 'failed') {
+      failed.push(d);
+      continue;
+    }
+    entries.push(...manifestEntries(d, batch.outbox_dir));
+    if (d.type !== 'certificate') continue;
+    const m = JSON.parse(d.model_json) as CertificateModel;
+    registry.push({
+      certificate_serial: m.serial,
+      iin: m.holder.iin,
+      full_name: m.holder.full_name,
+      profession_code: m.profession.code,
+      profession_kk: m.profession.name.kk,
+      profession_ru: m.profession.name.ru,
+      level: m.profession.level,
+      centre: batch.centre,
+      issue_date: m.issue_date,
+      expiry_date: m.valid_until,
+    });
+  }
   // A document that could not be made is an error of its row, reported with the rest.
-  for (const d of documents.filter((x) => x.state === 'failed')) {
+  for (const d of failed) {
     const error = JSON.parse(d.error_json ?? '{}') as { code: Issue['code']; message: Issue['message'] };
     report.errors.push({ row: d.record_id === null ? null : ledger.recordRow(d.record_id), column: null, value: d.serial, code: error.code, message: error.message });
   }
-  const entries: ManifestEntry[] = documents
-    .filter((d) => d.state === 'published')
-    .flatMap((d) => manifestEntries(d, batch.outbox_dir));
   const manifest: Manifest = { batch: batchId, centre: batch.centre, created_at: batch.created_at, documents: entries };
   await writeAtomic(join(batch.outbox_dir, 'report.json'), `${JSON.stringify({ batch: batchId, files: [report] }, null, 2)}\n`);
   const rejected = (JSON.parse(batch.rejected_json) as RejectedRow[]).sort((a, b) => a.row - b.row);
@@ -309,23 +345,6 @@ async function complete(batchId: string, ctx: EngineContext, resumed: boolean, f
   );
   await writeAtomic(join(batch.outbox_dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   const at = ctx.clock.now().toISOString();
-  const registry: RegistryRow[] = documents
-    .filter((d) => d.type === 'certificate' && d.state === 'published')
-    .map((d) => {
-      const m = JSON.parse(d.model_json) as CertificateModel;
-      return {
-        certificate_serial: m.serial,
-        iin: m.holder.iin,
-        full_name: m.holder.full_name,
-        profession_code: m.profession.code,
-        profession_kk: m.profession.name.kk,
-        profession_ru: m.profession.name.ru,
-        level: m.profession.level,
-        centre: batch.centre,
-        issue_date: m.issue_date,
-        expiry_date: m.valid_until,
-      };
-    });
   ledger.transaction(() => {
     ledger.finishBatch(batchId, at, registry);
     ledger.event(at, 'batch-published', batchId, { documents: entries.length, resumed });
@@ -336,8 +355,8 @@ async function complete(batchId: string, ctx: EngineContext, resumed: boolean, f
     outcome: 'published',
     batch: batchId,
     dir: batch.outbox_dir,
-    documents: documents.filter((d) => d.state === 'published').length,
-    failed: documents.filter((d) => d.state === 'failed').length,
+    documents: counts.published,
+    failed: counts.failed,
     report,
     resumed,
   };
@@ -359,12 +378,6 @@ function manifestEntries(d: DocumentRow, dir: string): ManifestEntry[] {
     status: d.status,
   });
   return [entry(files.pdf, files.pdf_sha256), ...(files.docx && files.docx_sha256 ? [entry(files.docx, files.docx_sha256)] : [])];
-}
-
-/** A record that passed validation but lost to a concurrent issue: its values as validated, for the rejected-rows workbook. */
-function sourceCells(r: ValidRecord): Record<string, Cell> {
-  const { row: _row, standard_version: _v, ...values } = r;
-  return Object.fromEntries(Object.entries(values).filter((e): e is [string, string | number] => e[1] !== null && (typeof e[1] === 'string' || typeof e[1] === 'number')));
 }
 
 function rejectedReport(file: string, storedPath: string): FileReport {

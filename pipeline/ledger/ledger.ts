@@ -47,9 +47,11 @@ const MIGRATIONS: readonly string[] = [
     profession_code TEXT NOT NULL,
     level INTEGER NOT NULL,
     status TEXT,
+    protocol_number TEXT,
     data_json TEXT NOT NULL
   );
   CREATE INDEX records_natural_key ON records (iin, profession_code, level);
+  CREATE INDEX records_protocol ON records (batch_id, protocol_number);
   CREATE TABLE serials (
     centre TEXT NOT NULL,
     year INTEGER NOT NULL,
@@ -198,6 +200,23 @@ export class Ledger {
     return this.db.transaction(work).immediate();
   }
 
+  /**
+   * Runs async `work` in one write transaction: a plan is made while its file streams
+   * through validation. Nothing else may use the ledger meanwhile (the engine handles one
+   * file at a time); a failure rolls everything back.
+   */
+  async transactionAsync<T>(work: () => Promise<T>): Promise<T> {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await work();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
   event(at: string, type: string, batchId: string | null, data: object) {
     this.db.prepare('INSERT INTO events (at, type, batch_id, data_json) VALUES (?, ?, ?, ?)').run(at, type, batchId, JSON.stringify(data));
   }
@@ -242,12 +261,29 @@ export class Ledger {
       .run(batch);
   }
 
-  insertRecord(batchId: string, r: { row: number; iin: string; profession_code: string; level: number; status: string | null; data: object }): number {
+  insertRecord(batchId: string, r: { row: number; iin: string; profession_code: string; level: number; status: string | null; protocol_number: string | null; data: object }): number {
     return Number(
       this.db
-        .prepare('INSERT INTO records (batch_id, row, iin, profession_code, level, status, data_json) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(batchId, r.row, r.iin, r.profession_code, r.level, r.status, JSON.stringify(r.data)).lastInsertRowid,
+        .prepare('INSERT INTO records (batch_id, row, iin, profession_code, level, status, protocol_number, data_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(batchId, r.row, r.iin, r.profession_code, r.level, r.status, r.protocol_number, JSON.stringify(r.data)).lastInsertRowid,
     );
+  }
+
+  /** Protocol numbers of a batch's records, in the order they first appear. */
+  protocolNumbers(batchId: string): string[] {
+    return (
+      this.db.prepare('SELECT protocol_number FROM records WHERE batch_id = ? AND protocol_number IS NOT NULL GROUP BY protocol_number ORDER BY MIN(id)').all(batchId) as { protocol_number: string }[]
+    ).map((r) => r.protocol_number);
+  }
+
+  protocolRecords(batchId: string, protocolNumber: string): object[] {
+    return (this.db.prepare('SELECT data_json FROM records WHERE batch_id = ? AND protocol_number = ? ORDER BY row').all(batchId, protocolNumber) as { data_json: string }[]).map(
+      (r) => JSON.parse(r.data_json) as object,
+    );
+  }
+
+  updateBatchReport(id: string, counts: { rows: number; valid: number; errors: number; report_json: string; rejected_json: string }) {
+    this.db.prepare('UPDATE batches SET rows = @rows, valid = @valid, errors = @errors, report_json = @report_json, rejected_json = @rejected_json WHERE id = @id').run({ ...counts, id });
   }
 
   insertDocument(batchId: string, recordId: number | null, d: Omit<NewDocument, 'recordIndex'>) {
@@ -273,6 +309,25 @@ export class Ledger {
 
   documents(batchId: string): DocumentRow[] {
     return this.db.prepare('SELECT * FROM documents WHERE batch_id = ? ORDER BY id').all(batchId) as DocumentRow[];
+  }
+
+  /** A batch's documents one at a time, for batches too large to hold. */
+  eachDocument(batchId: string): IterableIterator<DocumentRow> {
+    return this.db.prepare('SELECT * FROM documents WHERE batch_id = ? ORDER BY id').iterate(batchId) as IterableIterator<DocumentRow>;
+  }
+
+  /** The next `limit` still-planned documents after `afterId`. */
+  plannedDocuments(batchId: string, afterId: number, limit: number): DocumentRow[] {
+    return this.db.prepare(`SELECT * FROM documents WHERE batch_id = ? AND state = 'planned' AND id > ? ORDER BY id LIMIT ?`).all(batchId, afterId, limit) as DocumentRow[];
+  }
+
+  documentCounts(batchId: string): { total: number; planned: number; published: number; failed: number } {
+    return this.db
+      .prepare(
+        `SELECT COUNT(*) AS total, COALESCE(SUM(state = 'planned'), 0) AS planned, COALESCE(SUM(state = 'published'), 0) AS published, COALESCE(SUM(state = 'failed'), 0) AS failed
+         FROM documents WHERE batch_id = ?`,
+      )
+      .get(batchId) as { total: number; planned: number; published: number; failed: number };
   }
 
   markDocument(id: number, state: 'published' | 'failed', detail: object) {

@@ -1,5 +1,4 @@
 import type { Centre } from '../config/schema.js';
-import type { Kind } from '../records/columns.js';
 import type { Application, ExamResult, ValidRecord } from '../records/records.js';
 import { type DocumentModel, certificateModel, contractModel, protocolModels } from '../render/models.js';
 import type { Library } from '../standards/library.js';
@@ -8,16 +7,16 @@ import type { Language } from '../standards/schema.js';
 /**
  * The plan, pure: which documents a batch issues, with which serials, under which
  * standard, version and card, and exactly what each will print (its model). It is stored
- * in the ledger before anything is rendered, so --dry-run is this function alone and a
- * crashed batch resumes from what was planned, never from a second guess.
+ * in the ledger before anything is rendered, so a crashed batch resumes from what was
+ * planned, never from a second guess. It is made record by record as the file streams
+ * through validation, so a file of any length is never held whole; protocols, which
+ * gather the rows of one protocol number, are planned once the file has been read.
  */
 
 export type PlannedDocument = {
   type: DocumentModel['type'];
   /** The certificate's serial, or the protocol's or contract's number. */
   serial: string;
-  /** Index into the batch's records of the record it is for (null for a protocol). */
-  recordIndex: number | null;
   iin: string | null;
   profession_code: string | null;
   level: number | null;
@@ -28,22 +27,17 @@ export type PlannedDocument = {
   model: DocumentModel;
 };
 
-export type PlanInput = {
-  kind: Kind;
+export type PlanContext = {
   centre: Centre;
-  records: readonly ValidRecord[];
   library: Library;
   issueDate: string;
   validityYears: (standardCode: string) => number;
   verifyBaseUrl: string;
   protocolLanguage: Language;
-  /** Serials reserved for this batch's certificates, in record order. */
-  serials: readonly string[];
 };
 
-/** Certificates a batch issues: one per recognized exam result. */
-export const recognizedRecords = (kind: Kind, records: readonly ValidRecord[]): ExamResult[] =>
-  kind === 'exam-results' ? (records as ExamResult[]).filter((r) => r.status === 'recognized') : [];
+/** A recognized exam result earns a certificate, and so a serial. */
+export const needsSerial = (record: ValidRecord): record is ExamResult => 'status' in record && record.status === 'recognized';
 
 /** `{centre}-{yyyy}-{seq:6}` and the like: {seq:N} pads the sequence to N digits. */
 export function formatSerial(format: string, values: { centre: string; year: number; seq: number }): string {
@@ -53,64 +47,56 @@ export function formatSerial(format: string, values: { centre: string; year: num
   });
 }
 
-export function planDocuments(input: PlanInput): PlannedDocument[] {
-  const { kind, centre, records, library } = input;
-  const index = new Map(records.map((r, i) => [r, i]));
-  const about = (r: ValidRecord) => ({
-    iin: r.iin,
-    profession_code: r.profession_code,
-    level: r.level,
-    standard_code: r.standard_code,
-    standard_version: r.standard_version,
-    card_code: r.profession_code,
-  });
-  if (kind === 'applications')
-    return (records as Application[]).map((r) => ({
-      type: 'contract',
-      serial: r.application_number,
-      recordIndex: index.get(r) ?? null,
-      language: r.language,
-      ...about(r),
-      model: contractModel({ record: r, centre, library }),
-    }));
+const about = (r: ValidRecord) => ({
+  iin: r.iin,
+  profession_code: r.profession_code,
+  level: r.level,
+  standard_code: r.standard_code,
+  standard_version: r.standard_version,
+  card_code: r.profession_code,
+});
 
-  const recognized = recognizedRecords(kind, records);
-  if (recognized.length !== input.serials.length) throw new Error(`planned ${recognized.length} certificates with ${input.serials.length} serials`);
-  const certificates: PlannedDocument[] = recognized.map((r, i) => {
-    const serial = input.serials[i] as string;
-    return {
-      type: 'certificate',
+/** The document one record earns: a certificate (given its serial), a contract, or none. */
+export function planForRecord(record: ValidRecord, serial: string | null, ctx: PlanContext): PlannedDocument | null {
+  if (!('status' in record)) {
+    const application = record as Application;
+    return { type: 'contract', serial: application.application_number, language: application.language, ...about(application), model: contractModel({ record: application, centre: ctx.centre, library: ctx.library }) };
+  }
+  if (!needsSerial(record)) return null;
+  if (serial === null) throw new Error(`row ${record.row}: a certificate needs a serial`);
+  return {
+    type: 'certificate',
+    serial,
+    language: record.language,
+    ...about(record),
+    model: certificateModel({
+      record,
       serial,
-      recordIndex: index.get(r) ?? null,
-      language: r.language,
-      ...about(r),
-      model: certificateModel({
-        record: r,
-        serial,
-        issueDate: input.issueDate,
-        validityYears: input.validityYears(r.standard_code),
-        centre,
-        library,
-        verifyBaseUrl: input.verifyBaseUrl,
-      }),
-    };
-  });
-  const exams = records as ExamResult[];
-  const protocols: PlannedDocument[] = protocolModels({ records: exams, centre, library, language: input.protocolLanguage }).map((model) => {
-    const first = exams.find((r) => r.protocol_number === model.number) as ExamResult;
-    return {
-      type: 'protocol',
-      serial: model.number,
-      recordIndex: null,
-      iin: null,
-      profession_code: null,
-      level: null,
-      language: input.protocolLanguage,
-      standard_code: first.standard_code,
-      standard_version: first.standard_version,
-      card_code: first.profession_code,
-      model,
-    };
-  });
-  return [...certificates, ...protocols];
+      issueDate: ctx.issueDate,
+      validityYears: ctx.validityYears(record.standard_code),
+      centre: ctx.centre,
+      library: ctx.library,
+      verifyBaseUrl: ctx.verifyBaseUrl,
+    }),
+  };
+}
+
+/** The protocol of one protocol number: every valid exam row of it, in file order. */
+export function planProtocol(records: readonly ExamResult[], ctx: PlanContext): PlannedDocument {
+  const models = protocolModels({ records, centre: ctx.centre, library: ctx.library, language: ctx.protocolLanguage });
+  const [model] = models;
+  const first = records[0];
+  if (!model || !first || models.length !== 1) throw new Error('a protocol is planned from the rows of one protocol number');
+  return {
+    type: 'protocol',
+    serial: model.number,
+    iin: null,
+    profession_code: null,
+    level: null,
+    language: ctx.protocolLanguage,
+    standard_code: first.standard_code,
+    standard_version: first.standard_version,
+    card_code: first.profession_code,
+    model,
+  };
 }

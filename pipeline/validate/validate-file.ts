@@ -5,6 +5,7 @@ import { isTanuError } from '../core/tanu-error.js';
 import type { LoadedConfig } from '../config/load.js';
 import { openIntake } from '../intake/open.js';
 import type { SourceRecord } from '../intake/table.js';
+import type { Kind } from '../records/columns.js';
 import type { ValidRecord } from '../records/records.js';
 import { type Library, effectiveThresholds } from '../standards/library.js';
 import type { FileReport } from './report.js';
@@ -25,6 +26,8 @@ export type ValidateOptions = {
   recognizedBefore?: (iin: string, professionCode: string, level: number) => string | undefined;
   /** Each record that has errors, as it was read: the batch hands them back to the centre. */
   onRejected?: (record: SourceRecord) => void;
+  /** Called once the file is known to be readable, with its kind and centre, before its first record. */
+  onStart?: (file: { kind: Kind; centre: string }) => void;
 };
 
 export async function validateFile(
@@ -50,6 +53,7 @@ export async function validateFile(
   let valid = 0;
   const fileFailed = errors.length > 0;
   if (!fileFailed && intake.kind && intake.centre) {
+    options.onStart?.({ kind: intake.kind, centre: intake.centre });
     const centre = config.centres.find((c) => c.id === intake.centre);
     const validator = new RecordValidator(
       intake.kind,

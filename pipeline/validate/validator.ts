@@ -75,10 +75,10 @@ export class RecordValidator {
     if (this.kind === 'exam-results' && values.status === 'recognized') {
       const first = this.recognized.get(key);
       const earlier = typeof values.iin === 'string' && typeof profession === 'string' && typeof values.level === 'number' ? this.ctx.recognizedBefore?.(values.iin, profession, values.level) : undefined;
-      if (earlier !== undefined)
+      // The earlier row of this file is named first: the ledger may already hold its certificate too.
+      if (first !== undefined) errors.push(issue('DUPLICATE', at('iin'), { detail: { kk: `${first}-жолда`, ru: `в строке ${first}` } }));
+      else if (earlier !== undefined)
         errors.push(issue('DUPLICATE', at('iin'), { detail: { kk: `№ ${earlier} құжаты бұрын берілген`, ru: `ранее выдан документ № ${earlier}` } }));
-      else if (first !== undefined)
-        errors.push(issue('DUPLICATE', at('iin'), { detail: { kk: `${first}-жолда`, ru: `в строке ${first}` } }));
       else if (errors.length === 0) this.recognized.set(key, source.row);
     }
     if (errors.length > 0 || !facts.card?.found) return { errors };
