@@ -82,6 +82,7 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE UNIQUE INDEX certificate_serials ON documents (serial) WHERE type = 'certificate';
   CREATE INDEX documents_standard ON documents (standard_code, standard_version, card_code);
+  CREATE INDEX documents_person ON documents (iin, profession_code, level) WHERE type = 'certificate';
   CREATE TABLE registry (
     certificate_serial TEXT PRIMARY KEY,
     iin TEXT NOT NULL,
