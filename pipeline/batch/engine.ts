@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, rename, unlink, constants } from 'node:fs/promises';
+import { copyFile, mkdir, unlink, constants } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { type Clock, localNow } from '../core/clock.js';
@@ -80,23 +80,21 @@ export async function fileSha256(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Byte-for-byte into the received area, named by hash: copied (`tanu run`) or moved (`tanu watch`). */
-async function store(file: string, target: string, mode: 'copy' | 'move') {
+/**
+ * Byte for byte into the received area, named by hash. `tanu watch` removes the dropped
+ * file only once the ledger knows it (planned or rejected): a crash before that leaves it
+ * in the inbox, where the next start takes it again, so a file is never lost between the two.
+ */
+async function store(file: string, target: string) {
   await mkdir(join(target, '..'), { recursive: true, mode: 0o700 });
-  if (mode === 'copy') {
-    await copyFile(file, target, constants.COPYFILE_EXCL).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EEXIST') throw e;
-    });
-    return;
-  }
-  try {
-    await rename(file, target);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
-    await copyFile(file, target);
-    await unlink(file);
-  }
+  await copyFile(file, target, constants.COPYFILE_EXCL).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EEXIST') throw e;
+  });
 }
+
+const release = async (file: string, mode: 'copy' | 'move') => {
+  if (mode === 'move') await unlink(file).catch(() => {});
+};
 
 const isFileLevel = (i: Issue) => i.row === null && CATALOGUE[i.code].severity === 'error';
 
@@ -105,13 +103,13 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
   const sha = await fileSha256(file);
   const known = ledger.file(sha);
   if (known?.outcome === 'rejected') {
-    if (mode === 'move') await unlink(file).catch(() => {});
+    await release(file, mode);
     return { file, outcome: 'rejected', report: rejectedReport(file, known.stored_path), reportPath: `${known.stored_path}.report.json` };
   }
   if (known?.batch_id) {
     const batch = ledger.batch(known.batch_id);
     if (!batch) throw new Error(`ledger: file ${sha} names missing batch ${known.batch_id}`);
-    if (mode === 'move') await unlink(file).catch(() => {});
+    await release(file, mode);
     const report = JSON.parse(batch.report_json) as FileReport;
     if (batch.state === 'published') return { file, outcome: 'already-published', batch: batch.id, dir: batch.outbox_dir, report };
     return execute(batch.id, ctx, true, file);
@@ -119,14 +117,13 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
 
   const ext = extname(file).toLowerCase();
   const stored = join(ctx.received, `${sha}${ext}`);
-  await store(file, stored, mode);
+  await store(file, stored);
   const batchId = sha.slice(0, 12);
   const now = ctx.clock.now();
   const issueDate = localNow(ctx.clock, config.timezone).date;
   const year = Number(issueDate.slice(0, 4));
   const rejectedRows: RejectedRow[] = [];
   let plan: PlanContext | undefined;
-  let dir = '';
 
   // One write transaction from the first record to the last: each valid record is planned
   // as it streams in (its serial reserved, its document and model stored), so nothing grows
@@ -170,7 +167,7 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
                 verifyBaseUrl: config.documents.verify_base_url,
                 protocolLanguage: config.default_language,
               };
-              dir = join(ctx.outbox, centre.id, issueDate, batchId);
+              const dir = join(ctx.outbox, centre.id, issueDate, batchId);
               ledger.recordFile({ sha256: sha, name: basename(file), centre: centre.id, kind, received_at: now.toISOString(), stored_path: stored, outcome: 'accepted', batch_id: batchId });
               ledger.insertBatch({ id: batchId, file_sha256: sha, centre: centre.id, kind, created_at: now.toISOString(), issue_date: issueDate, outbox_dir: dir, rows: 0, valid: 0, errors: 0, report_json: '{}', rejected_json: '[]' });
             },
@@ -200,8 +197,10 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
       ledger.recordFile({ sha256: sha, name: basename(file), centre: report.centre, kind: report.kind, received_at: now.toISOString(), stored_path: rejectedPath, outcome: 'rejected', batch_id: null });
       ledger.event(now.toISOString(), 'file-rejected', null, { sha256: sha, file, errors: report.errors.filter(isFileLevel).map((e) => e.code) });
     });
+    await release(file, mode);
     return { file, outcome: 'rejected', report, reportPath: `${rejectedPath}.report.json` };
   }
+  await release(file, mode);
   ctx.onEvent?.({ type: 'planned', batch: batchId, documents: ledger.documentCounts(batchId).total });
   return execute(batchId, ctx, false, file);
 }

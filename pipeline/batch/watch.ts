@@ -5,8 +5,9 @@ import { type EngineContext, type FileOutcome, execute, processFile } from './en
 
 /**
  * `tanu watch`: the inbox daemon. Files are taken one at a time once their writing has
- * finished (their size has held still for `watch.stability_ms`), moved into the received
- * area and processed; temporary and lock files are left alone. At start, batches a crash
+ * finished (their size has held still for `watch.stability_ms`), copied into the received
+ * area, processed, and removed from the inbox once the ledger knows them; temporary and
+ * lock files are left alone. At start, batches a crash
  * interrupted are resumed first. On SIGINT/SIGTERM it takes no new file, finishes the one
  * in hand and resolves.
  */

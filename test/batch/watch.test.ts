@@ -29,7 +29,7 @@ describe('tanu watch', () => {
     const p = makeProject(tmp());
     const child = spawn(process.execPath, ['bin/tanu.js', 'watch', '--config', p.config], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, TANU_WATCH__STABILITY_MS: '1000' },
+      env: { ...process.env, TANU_WATCH__STABILITY_MS: '2000' },
     });
     let out = '';
     let err = '';
@@ -43,12 +43,12 @@ describe('tanu watch', () => {
     writeFileSync(join(p.inbox, '~$exam-results-slow.csv'), 'lock');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(join(p.inbox, 'DEMO01'));
-    // Five chunks, 400 ms apart: each pause is shorter than the 1 s the watcher waits for.
+    // Chunks 300 ms apart: each pause is far shorter than the 2 s the watcher waits for.
     const chunks = text.match(/[\s\S]{1,200}/g) ?? [];
     writeFileSync(file, '');
     for (const chunk of chunks) {
       appendFileSync(file, chunk);
-      await sleep(400);
+      await sleep(300);
     }
     const sha = await fileSha256(file);
     expect(await until(() => !existsSync(file), 30_000)).toBe(true);
