@@ -5,7 +5,7 @@
  * on a reused page, and many one-page documents in one print split afterwards. Figures are
  * printed and kept in bench/results/ with a description of the machine. Nothing is asserted.
  */
-import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,6 +17,7 @@ import { renderDocuments } from '../pipeline/render/render.js';
 import { sampleApplication, sampleExamResult } from '../pipeline/render/sample.js';
 import { loadTemplates } from '../pipeline/render/templates.js';
 import { loadLibrary } from '../pipeline/standards/library.js';
+import { treeMemoryMb } from './memory.js';
 import { signatureSpace } from '../pipeline/sign/pades.js';
 import { issueCertificate, pkcs12 } from '../pipeline/sign/pki.js';
 import { signDocument } from '../pipeline/sign/sign.js';
@@ -25,39 +26,6 @@ import { Pkcs12Signer } from '../pipeline/sign/signer.js';
 const { values } = parseArgs({ options: { n: { type: 'string', default: '500' }, json: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/results' } } });
 const n = Number(values.n);
 if (!Number.isInteger(n) || n < 1) throw new Error('--n takes a whole number');
-
-/**
- * Memory of a process and all its descendants, from /proc (Linux): the sum of resident
- * sizes (counts pages Chromium's processes share once per process, so it overstates) and
- * the sum of proportional sizes (shares split between the processes: the real cost).
- */
-function treeMemoryMb(root: number): { rss: number; pss: number } {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  let rssKb = 0;
-  let pssKb = 0;
-  const walk = (pid: number) => {
-    try {
-      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-      rssKb += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
-      pssKb += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
-    } catch {
-      return;
-    }
-    for (const c of children.get(pid) ?? []) walk(c);
-  };
-  walk(root);
-  return { rss: rssKb / 1024, pss: pssKb / 1024 };
-}
 
 const config = await loadConfig('pipeline.config.yaml');
 const { library } = await loadLibrary(config.paths.standards);

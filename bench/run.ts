@@ -10,20 +10,20 @@
  * process, during the pipeline. Results go to bench/results/ with the machine's description. Nothing is asserted.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PDFDocument } from 'pdf-lib';
 import puppeteer from 'puppeteer-core';
 import { type Stage, processFile } from '../pipeline/batch/engine.js';
+import { startEngine } from '../pipeline/batch/start.js';
+import { findChromium } from '../pipeline/render/chromium.js';
+import { treeMemoryMb } from './memory.js';
 import { systemClock } from '../pipeline/core/clock.js';
 import { loadConfig } from '../pipeline/config/load.js';
-import { Ledger } from '../pipeline/ledger/ledger.js';
 import { writeAtomic } from '../pipeline/publish/publish.js';
-import { ChromiumRenderer, findChromium } from '../pipeline/render/chromium.js';
 import type { CertificateModel } from '../pipeline/render/models.js';
-import { loadTemplates } from '../pipeline/render/templates.js';
 import { openSigner } from '../pipeline/sign/keys.js';
 import { addSignaturePlaceholder, signatureSpace } from '../pipeline/sign/pades.js';
 import { signDocument } from '../pipeline/sign/sign.js';
@@ -41,32 +41,6 @@ const { values } = parseArgs({
 const n = Number(values.n);
 if (!Number.isInteger(n) || n < 1) throw new Error('--n takes a whole number');
 const naiveN = Math.min(n, Number(values['naive-n'] ?? 200));
-
-/** PSS of a process and its descendants (Linux /proc), in MB. */
-function treePssMb(root: number): number {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // ended while we looked
-    }
-  }
-  let kb = 0;
-  const walk = (pid: number) => {
-    try {
-      kb += Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      return;
-    }
-    for (const c of children.get(pid) ?? []) walk(c);
-  };
-  walk(root);
-  return kb / 1024;
-}
 
 const work = mkdtempSync(join(tmpdir(), 'tanu-bench-'));
 const repo = resolve('.');
@@ -89,41 +63,26 @@ const stages: Record<Stage, number> = { validate: 0, plan: 0, render_wait: 0, si
 let peakMb = 0;
 let browserPid: number | undefined;
 const sampler = setInterval(() => {
-  const mb = process.memoryUsage().rss / 2 ** 20 + (browserPid ? treePssMb(browserPid) : 0);
+  const mb = process.memoryUsage().rss / 2 ** 20 + (browserPid ? treeMemoryMb(browserPid).pss : 0);
   peakMb = Math.max(peakMb, mb);
 }, 100);
 const t0 = process.hrtime.bigint();
 const seconds = () => Number(process.hrtime.bigint() - t0) / 1e9;
 let firstDoc: number | undefined;
-const templates = loadTemplates(config.paths.templates);
-const signer = await openSigner(config, process.env, systemClock, () => {});
-const ledger = Ledger.open(config.paths.ledger);
-const renderer = new ChromiumRenderer(templates, { executablePath: findChromium(config.documents.chromium), concurrency: config.concurrency, printBatch: config.documents.print_batch });
-browserPid = await renderer.pid();
-const outcome = await processFile(
-  csv,
-  {
-    config,
-    library,
-    ledger,
-    clock: systemClock,
-    renderer,
-    templates,
-    signer,
-    signatureBytes: await signatureSpace(signer),
-    outbox: config.paths.outbox,
-    received: config.paths.received,
-    rejected: config.paths.rejected,
-    onEvent: (e) => {
-      if (e.type === 'published-chunk' && firstDoc === undefined) firstDoc = seconds();
-    },
-    onStage: (stage, s) => (stages[stage] += s),
+const engine = await startEngine(config, library, {
+  clock: systemClock,
+  env: process.env,
+  notice: () => {},
+  onEvent: (e) => {
+    if (e.type === 'published-chunk' && firstDoc === undefined) firstDoc = seconds();
   },
-  'copy',
-);
+  onStage: (stage, s) => (stages[stage] += s),
+});
+const { ledger, signer, templates } = engine.ctx;
+browserPid = await engine.renderer.pid();
+const outcome = await processFile(csv, engine.ctx, 'copy');
 const pipelineSeconds = seconds();
 clearInterval(sampler);
-await renderer.close();
 if (outcome.outcome !== 'published' || outcome.report.valid !== n) throw new Error(`bench data did not all validate: ${JSON.stringify(outcome.report.errors.slice(0, 3))}`);
 const batch = ledger.batch(outcome.batch);
 // The certificates' count, and the first few models for the naive baseline, without loading the batch whole.
@@ -134,7 +93,7 @@ for (const d of ledger.eachDocument(outcome.batch)) {
   certificateCount++;
   if (models.length < naiveN) models.push(JSON.parse(d.model_json) as CertificateModel);
 }
-ledger.close();
+await engine.close();
 const pipelineRate = certificateCount / pipelineSeconds;
 
 // ---- the naive baseline: a new page per document, page.pdf(), the same signing ------------

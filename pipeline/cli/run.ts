@@ -1,13 +1,9 @@
 import { relative } from 'node:path';
 import pino from 'pino';
-import { type EngineContext, type EngineEvent, type FileOutcome, processFile } from '../batch/engine.js';
+import { type EngineEvent, type FileOutcome, processFile } from '../batch/engine.js';
+import { startEngine } from '../batch/start.js';
 import { watchInbox } from '../batch/watch.js';
 import { TanuError } from '../core/tanu-error.js';
-import { Ledger } from '../ledger/ledger.js';
-import { ChromiumRenderer, findChromium } from '../render/chromium.js';
-import { loadTemplates } from '../render/templates.js';
-import { openSigner } from '../sign/keys.js';
-import { signatureSpace } from '../sign/pades.js';
 import { type Ctx, libraryOrFail } from './main.js';
 import { say } from './output.js';
 
@@ -17,36 +13,8 @@ import { say } from './output.js';
  * structured JSON logs (pino) on stderr; at the end a summary per file.
  */
 
-export type Engine = { ctx: EngineContext; close: () => Promise<void> };
-
-export async function startEngine(ctx: Ctx, onEvent: (e: EngineEvent) => void): Promise<Engine> {
-  const { config } = ctx;
-  const library = await libraryOrFail(ctx);
-  const templates = loadTemplates(config.paths.templates);
-  const signer = await openSigner(config, ctx.io.env, ctx.io.clock, (notice) => ctx.io.err(notice));
-  const ledger = Ledger.open(config.paths.ledger);
-  const renderer = new ChromiumRenderer(templates, { executablePath: findChromium(config.documents.chromium), concurrency: config.concurrency, printBatch: config.documents.print_batch });
-  return {
-    ctx: {
-      config,
-      library,
-      ledger,
-      clock: ctx.io.clock,
-      renderer,
-      templates,
-      signer,
-      signatureBytes: await signatureSpace(signer),
-      outbox: config.paths.outbox,
-      received: config.paths.received,
-      rejected: config.paths.rejected,
-      onEvent,
-    },
-    close: async () => {
-      await renderer.close();
-      ledger.close();
-    },
-  };
-}
+const engineFor = async (ctx: Ctx, onEvent: (e: EngineEvent) => void) =>
+  startEngine(ctx.config, await libraryOrFail(ctx), { clock: ctx.io.clock, env: ctx.io.env, notice: (text) => ctx.io.err(text), onEvent });
 
 /** Progress for people on a terminal, JSON lines for machines. */
 export function progressReporter(ctx: Ctx): { onEvent: (e: EngineEvent) => void } {
@@ -81,7 +49,7 @@ export function progressReporter(ctx: Ctx): { onEvent: (e: EngineEvent) => void 
 export async function runCommand(files: string[], ctx: Ctx): Promise<number> {
   if (files.length === 0) throw new TanuError('USAGE', { detail: { kk: 'файл көрсетілмеген', ru: 'не указан файл' } });
   const progress = progressReporter(ctx);
-  const engine = await startEngine(ctx, progress.onEvent);
+  const engine = await engineFor(ctx, progress.onEvent);
   const outcomes: { outcome: FileOutcome; seconds: number }[] = [];
   try {
     for (const file of files) {
@@ -142,7 +110,7 @@ function describe(o: FileOutcome, ctx: Ctx, seconds: number | null): string {
 /** `tanu watch`: runs until SIGINT or SIGTERM, then drains and exits 0. */
 export async function watchCommand(ctx: Ctx): Promise<number> {
   const progress = progressReporter(ctx);
-  const engine = await startEngine(ctx, progress.onEvent);
+  const engine = await engineFor(ctx, progress.onEvent);
   const watcher = await watchInbox(
     engine.ctx,
     (o) => ctx.io.out(describe(o, ctx, null)),

@@ -160,7 +160,7 @@ export type RegistryRow = {
   expiry_date: string;
 };
 
-export type NewDocument = Omit<DocumentRow, 'id' | 'batch_id' | 'record_id' | 'state' | 'error_json' | 'files_json' | 'status' | 'revision'> & { recordIndex: number | null };
+export type NewDocument = Omit<DocumentRow, 'id' | 'batch_id' | 'record_id' | 'state' | 'error_json' | 'files_json' | 'status' | 'revision'>;
 
 export class Ledger {
   private readonly db: Database.Database;
@@ -287,7 +287,7 @@ export class Ledger {
     this.db.prepare('UPDATE batches SET rows = @rows, valid = @valid, errors = @errors, report_json = @report_json, rejected_json = @rejected_json WHERE id = @id').run({ ...counts, id });
   }
 
-  insertDocument(batchId: string, recordId: number | null, d: Omit<NewDocument, 'recordIndex'>) {
+  insertDocument(batchId: string, recordId: number | null, d: NewDocument) {
     this.db
       .prepare(
         `INSERT INTO documents (batch_id, record_id, type, serial, revision, status, iin, profession_code, level, language, standard_code, standard_version, card_code, model_json, state)
@@ -306,10 +306,6 @@ export class Ledger {
 
   batch(id: string): BatchRow | undefined {
     return this.db.prepare('SELECT * FROM batches WHERE id = ?').get(id) as BatchRow | undefined;
-  }
-
-  documents(batchId: string): DocumentRow[] {
-    return this.db.prepare('SELECT * FROM documents WHERE batch_id = ? ORDER BY id').all(batchId) as DocumentRow[];
   }
 
   /** A batch's documents one at a time, for batches too large to hold. */

@@ -92,11 +92,4 @@ const lookup = new Map<Kind, Map<string, Column>>(
 
 export const columnFor = (kind: Kind, header: string): Column | undefined => lookup.get(kind)?.get(headerKey(header));
 
-/** A kind's column by canonical key; the table above is the only place keys are spelled. */
-export function column(kind: Kind, key: string): Column {
-  const found = COLUMNS[kind].find((c) => c.key === key);
-  if (!found) throw new Error(`no column ${key} in ${kind}`);
-  return found;
-}
-
 export const isKind = (value: unknown): value is Kind => typeof value === 'string' && (KINDS as readonly string[]).includes(value);

@@ -20,7 +20,6 @@ export function iinCheckDigit(first11: string): number | null {
   return second === 10 ? null : second;
 }
 
-export const isIinShape = (value: string) => /^\d{12}$/.test(value);
 
 export function iinChecksumOk(iin: string): boolean {
   return iinCheckDigit(iin.slice(0, 11)) === Number(iin[11]);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -49,4 +49,3 @@ export const pdfQrCodes = (pdf: Uint8Array): string[] =>
     return out.split('\n').filter(Boolean);
   });
 
-export const readBack = (path: string) => readFileSync(path);

@@ -1,0 +1,48 @@
+import type { Clock } from '../core/clock.js';
+import type { LoadedConfig } from '../config/load.js';
+import { Ledger } from '../ledger/ledger.js';
+import { ChromiumRenderer, findChromium } from '../render/chromium.js';
+import { loadTemplates } from '../render/templates.js';
+import { openSigner } from '../sign/keys.js';
+import { signatureSpace } from '../sign/pades.js';
+import type { Library } from '../standards/library.js';
+import type { EngineContext } from './engine.js';
+
+/**
+ * Everything the engine needs, opened once: the ledger, the templates, the signer and one
+ * browser. `tanu run`, `tanu watch` and the benchmark start it the same way.
+ */
+export type Engine = { ctx: EngineContext; renderer: ChromiumRenderer; close: () => Promise<void> };
+
+export async function startEngine(
+  config: LoadedConfig,
+  library: Library,
+  options: { clock: Clock; env: NodeJS.ProcessEnv; notice: (text: string) => void } & Pick<EngineContext, 'onEvent' | 'onStage'>,
+): Promise<Engine> {
+  const templates = loadTemplates(config.paths.templates);
+  const signer = await openSigner(config, options.env, options.clock, options.notice);
+  const ledger = Ledger.open(config.paths.ledger);
+  const renderer = new ChromiumRenderer(templates, { executablePath: findChromium(config.documents.chromium), concurrency: config.concurrency, printBatch: config.documents.print_batch });
+  return {
+    ctx: {
+      config,
+      library,
+      ledger,
+      clock: options.clock,
+      renderer,
+      templates,
+      signer,
+      signatureBytes: await signatureSpace(signer),
+      outbox: config.paths.outbox,
+      received: config.paths.received,
+      rejected: config.paths.rejected,
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(options.onStage ? { onStage: options.onStage } : {}),
+    },
+    renderer,
+    close: async () => {
+      await renderer.close();
+      ledger.close();
+    },
+  };
+}
