@@ -71,7 +71,7 @@ export type ChromiumOptions = {
 };
 
 /** Prints per page before it is replaced (see withPage). */
-const PAGE_USES = 20;
+const PAGE_USES = 8;
 
 /** A4 at 96 dpi, the size Chromium lays a page out at. */
 const A4 = { width: 794, height: 1123 };
