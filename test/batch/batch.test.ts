@@ -10,7 +10,7 @@ import { clock } from '../support/env.js';
 import { makeIin } from '../support/iin.js';
 import { pdfText } from '../support/poppler.js';
 import { examResultsCsv, makeProject } from '../support/project.js';
-import { pdfsig } from '../support/pki.js';
+import { opensslVerifies, pdfsig } from '../support/pki.js';
 import { useTmpDir } from '../support/tmp.js';
 
 /**
@@ -62,6 +62,17 @@ describe('tanu run', () => {
     const verified = await verifyPaths([p.outbox], trust);
     expect(verified.length).toBe(8 * 2 + 1);
     expect(verified.filter((v) => !v.valid)).toEqual([]);
+    // Every published PDF, checked by the independent tools too: pdfsig inside, openssl beside.
+    const nss = join(p.dir, 'nss');
+    const caPem = join(p.dir, 'var', 'keys', 'dev-ca.pem');
+    spawnSync('mkdir', [nss]);
+    spawnSync('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password']);
+    spawnSync('certutil', ['-A', '-d', `sql:${nss}`, '-n', 'dev', '-t', 'CT,C,C', '-i', caPem]);
+    for (const d of manifest.documents) {
+      const pdfPath = join(manifestPath, '..', d.file);
+      expect(pdfsig(pdfPath, nss), d.file).toContain('Signature is Valid.');
+      expect(opensslVerifies(join(manifestPath, '..', d.signature), pdfPath, caPem), d.signature).toBe(true);
+    }
     const cert = join(manifestPath, '..', 'certificates', 'DEMO01-2026-000001.pdf');
     expect(pdfText(readFileSync(cert))).toContain('№ DEMO01-2026-000001');
     // Signed with the development key: marked as a sample on the page.
