@@ -4,7 +4,7 @@ import type { Library } from '../pipeline/standards/library.js';
 /**
  * Exam results for the benchmark: N valid recognized rows with distinct IINs, names with
  * every Kazakh letter, all ten cards of Q88100061 at their levels, both languages, a
- * protocol per hundred rows. Written as a CSV, the way centres send them.
+ * protocol per hundred rows (or `protocolSize`). The tests make their files with it too. Written as a CSV, the way centres send them.
  */
 const LAST = ['Әбдіғұлова', 'Өмірзақов', 'Шаһизадаев', 'Қоңыратбаева', 'Ұлықбеков', 'Иванова', 'Сейітқали', 'Үмбетова'];
 const FIRST = ['Гүлшаһар', 'Жәңгір', 'Айгерім', 'Ерғали', 'Сергей', 'Мөлдір', 'Нұрлан', 'Әсел'];
@@ -26,7 +26,7 @@ function iin(i: number): string {
   throw new Error(`no IIN for index ${i}`);
 }
 
-export function benchCsv(n: number, library: Library): string {
+export function benchCsv(n: number, library: Library, options: { protocolSize?: number } = {}): string {
   const cards = library.byCode('Q88100061')?.cards ?? [];
   if (cards.length === 0) throw new Error('Q88100061 missing');
   if (n > 3650 * 5000) throw new Error('too many rows for distinct IINs');
@@ -47,7 +47,7 @@ export function benchCsv(n: number, library: Library): string {
       '11.11.2026 10:00',
       75 + (i % 26),
       i % 2 ? 'Признан' : 'Танылды',
-      `П-${Math.floor(i / 100) + 1}`,
+      `П-${Math.floor(i / (options.protocolSize ?? 100)) + 1}`,
       '12.11.2026',
     ].join(',');
   });

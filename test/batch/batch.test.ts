@@ -41,7 +41,7 @@ describe('tanu run', () => {
   it('drop → signed documents, report and manifest; the same file again → nothing new', async () => {
     const p = makeProject(tmp());
     const file = join(p.inbox, 'exam-results-nov.csv');
-    writeFileSync(file, examResultsCsv(7));
+    writeFileSync(file, await examResultsCsv(7));
     const original = readFileSync(file);
     const first = await tanu(['run', file, '--config', p.config, '--json']);
     expect(first.code, first.err).toBe(0);
@@ -96,9 +96,9 @@ describe('tanu run', () => {
     const p = makeProject(tmp());
     const first = join(p.inbox, 'exam-results-a.csv');
     const second = join(p.inbox, 'exam-results-b.csv');
-    writeFileSync(first, examResultsCsv(3));
+    writeFileSync(first, await examResultsCsv(3));
     // The same three people again, and one new.
-    writeFileSync(second, `${examResultsCsv(3).trim()}\n${makeIin('1970-01-01', 'male')},Иванов,Иван,5320-9-006,3,ru,10.11.2026 10:00,90,,,Признан,П-9,12.11.2026\n`);
+    writeFileSync(second, `${(await examResultsCsv(3)).trim()}\n${makeIin('1970-01-01', 'male')},Иванов,Иван,,5320-9-006,3,ru,10.11.2026 10:00,90,,,Признан,П-9,12.11.2026\n`);
     expect((await tanu(['run', first, '--config', p.config])).code).toBe(0);
     const r = await tanu(['run', second, '--config', p.config, '--json']);
     expect(r.code).toBe(1);
@@ -168,7 +168,7 @@ describe('crash safety', () => {
   it('kill -9 in the middle of a 500-row batch; after restart exactly 500 certificates, consecutive serials, every hash matching', async () => {
     const p = makeProject(tmp());
     const file = join(p.inbox, 'exam-results-big.csv');
-    writeFileSync(file, examResultsCsv(500));
+    writeFileSync(file, await examResultsCsv(500));
     const args = ['bin/tanu.js', 'run', file, '--config', p.config, '--json'];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TANU_DOCUMENTS__PRINT_BATCH: '20' } });
     let stderr = '';

@@ -38,7 +38,7 @@ describe('tanu watch', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     expect(await until(() => err.includes(p.inbox), 60_000), err).toBe(true);
 
-    const text = examResultsCsv(5);
+    const text = await examResultsCsv(5);
     const file = join(p.inbox, 'DEMO01', 'exam-results-slow.csv');
     writeFileSync(join(p.inbox, '~$exam-results-slow.csv'), 'lock');
     const { mkdirSync } = await import('node:fs');

@@ -27,6 +27,12 @@ export const pdfText = (pdf: Uint8Array) =>
 export const pdfPages = (pdf: Uint8Array) =>
   Number(/Pages:\s+(\d+)/.exec(withFile(pdf, 'doc.pdf', (path) => execFileSync('pdfinfo', [path], { encoding: 'utf8' })))?.[1]);
 
+/** Every one of `expected` is in `text`, each reported by itself when it is not. */
+export function expectAllIn(text: string, expected: readonly string[]) {
+  const missing = expected.filter((s) => !text.includes(s));
+  if (missing.length > 0) throw new Error(`missing from the text: ${missing.map((m) => JSON.stringify(m)).join(', ')}\n---\n${text}`);
+}
+
 /** pdffonts rows: name, whether embedded and subset. */
 export function pdfFonts(pdf: Uint8Array): { name: string; embedded: boolean; subset: boolean }[] {
   const out = withFile(pdf, 'doc.pdf', (path) => execFileSync('pdffonts', [path], { encoding: 'utf8' }));
