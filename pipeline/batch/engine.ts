@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, unlink, constants } from 'node:fs/promises';
+import { copyFile, mkdir, rename, unlink, constants } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { type Clock, localNow } from '../core/clock.js';
@@ -191,7 +191,8 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
     const { report } = planned;
     const rejectedPath = join(ctx.rejected, `${sha}${ext}`);
     await mkdir(ctx.rejected, { recursive: true, mode: 0o700 });
-    await copyFile(stored, rejectedPath);
+    // The received area holds accepted files only: the rejected one moves over, untouched.
+    await rename(stored, rejectedPath);
     await writeAtomic(`${rejectedPath}.report.json`, `${JSON.stringify({ files: [report] }, null, 2)}\n`);
     ledger.transaction(() => {
       ledger.recordFile({ sha256: sha, name: basename(file), centre: report.centre, kind: report.kind, received_at: now.toISOString(), stored_path: rejectedPath, outcome: 'rejected', batch_id: null });

@@ -129,6 +129,7 @@ describe('tanu run', () => {
     expect(JSON.parse(readFileSync(outcome.report, 'utf8')).files[0].errors[0].code).toBe('FILE_UNREADABLE');
     expect(readFileSync(file)).toEqual(bytes);
     expect(manifests(p.outbox)).toEqual([]);
+    expect(files(join(p.dir, 'var', 'received'))).toEqual([]);
   });
 });
 
