@@ -1,11 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, rename, unlink, constants } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { basename, dirname, extname, join, relative } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { type Clock, localNow } from '../core/clock.js';
 import { type Issue, issue } from '../core/issue.js';
 import type { LoadedConfig } from '../config/load.js';
-import type { DocumentRow, Ledger, RegistryRow } from '../ledger/ledger.js';
+import type { BatchRow, DocumentRow, Ledger, RegistryRow } from '../ledger/ledger.js';
 import { type PlanContext, type PlannedDocument, formatSerial, needsSerial, planForRecord, planProtocol } from '../plan/plan.js';
 import { type Manifest, type ManifestEntry, removeTempFiles, safeName, sha256, syncDir, writeAtomic, writeDurably } from '../publish/publish.js';
 import PQueue from 'p-queue';
@@ -20,6 +20,8 @@ import { type Library, effectiveThresholds } from '../standards/library.js';
 import { CATALOGUE } from '../core/catalogue.js';
 import type { FileReport } from '../validate/report.js';
 import { validateFile } from '../validate/validate-file.js';
+import { leavesInbox, unsafePath } from '../intake/open.js';
+import { currentOwner, ownerAlive } from './owner.js';
 import type { Kind } from '../records/columns.js';
 import { type RejectedRow, rejectedWorkbook, reportHtml } from '../publish/reports.js';
 
@@ -69,6 +71,8 @@ export type EngineEvent =
 export type FileOutcome =
   | { file: string; outcome: 'published'; batch: string; dir: string; documents: number; failed: number; report: FileReport; resumed: boolean }
   | { file: string; outcome: 'already-published'; batch: string; dir: string; report: FileReport }
+  /** Another live process (a second `tanu watch`) is issuing this batch right now. */
+  | { file: string; outcome: 'in-progress'; batch: string; dir: string; report: FileReport }
   | { file: string; outcome: 'rejected'; report: FileReport; reportPath: string };
 
 /** How many documents go through render, sign and publish at once: bounds memory whatever the file's size. */
@@ -100,6 +104,7 @@ const isFileLevel = (i: Issue) => i.row === null && CATALOGUE[i.code].severity =
 
 export async function processFile(file: string, ctx: EngineContext, mode: 'copy' | 'move'): Promise<FileOutcome> {
   const { ledger, config } = ctx;
+  if (await leavesInbox(file, config.paths.inbox)) return refuseUnsafe(file, ctx, mode);
   const sha = await fileSha256(file);
   const known = ledger.file(sha);
   if (known?.outcome === 'rejected') {
@@ -131,6 +136,8 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
   // so two processes cannot both issue the same person's certificate.
   const planned = await ledger
     .transactionAsync(async () => {
+      // Another process may have taken the same bytes while this one waited for the lock.
+      if (ledger.file(sha)) throw new KnownMeanwhile();
       const report = await timed(ctx, 'validate', () =>
         validateFile(
           stored,
@@ -185,7 +192,8 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
       });
       return report;
     })
-    .catch((e: unknown) => (e instanceof Rejected ? e : Promise.reject(e)));
+    .catch((e: unknown) => (e instanceof Rejected || e instanceof KnownMeanwhile ? e : Promise.reject(e)));
+  if (planned instanceof KnownMeanwhile) return processFile(file, ctx, mode);
 
   if (planned instanceof Rejected) {
     const { report } = planned;
@@ -206,10 +214,31 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
   return execute(batchId, ctx, false, file);
 }
 
+/**
+ * A link leading out of the inbox is never followed: the link itself (not its target) is
+ * set aside in the rejected area with its report, and the ledger notes the refusal.
+ */
+async function refuseUnsafe(file: string, ctx: EngineContext, mode: 'copy' | 'move'): Promise<FileOutcome> {
+  const report: FileReport = { file, kind: null, centre: null, rows: 0, valid: 0, errors: [unsafePath(file)], warnings: [] };
+  const setAside = join(ctx.rejected, `${sha256(Buffer.from(resolve(file))).slice(0, 16)}-${safeName(basename(file))}`);
+  await mkdir(ctx.rejected, { recursive: true, mode: 0o700 });
+  if (mode === 'move') await rename(file, setAside);
+  await writeAtomic(`${setAside}.report.json`, `${JSON.stringify({ files: [report] }, null, 2)}\n`);
+  const at = ctx.clock.now().toISOString();
+  ctx.ledger.transaction(() => ctx.ledger.event(at, 'file-rejected', null, { file, errors: ['UNSAFE_PATH'] }));
+  return { file, outcome: 'rejected', report, reportPath: `${setAside}.report.json` };
+}
+
 /** Thrown out of the plan's transaction to roll it back when the file turns out unreadable. */
 class Rejected {
   constructor(readonly report: FileReport) {}
 }
+
+/** Thrown out of the plan's transaction when another process recorded the file first. */
+class KnownMeanwhile {}
+
+/** This process, as it claims batches in the ledger. */
+const OWNER = currentOwner();
 
 function insertPlanned(ledger: Ledger, batchId: string, recordId: number | null, doc: PlannedDocument) {
   const { model, ...rest } = doc;
@@ -232,6 +261,18 @@ export async function execute(batchId: string, ctx: EngineContext, resumed: bool
   const { ledger } = ctx;
   const batch = ledger.batch(batchId);
   if (!batch) throw new Error(`no batch ${batchId}`);
+  if (!ledger.claim(batchId, OWNER, ownerAlive, ctx.clock.now().toISOString()))
+    return { file, outcome: 'in-progress', batch: batchId, dir: batch.outbox_dir, report: JSON.parse(batch.report_json) as FileReport };
+  try {
+    return await issueDocuments(batch, ctx, resumed, file);
+  } finally {
+    ledger.release(batchId, OWNER);
+  }
+}
+
+async function issueDocuments(batch: BatchRow, ctx: EngineContext, resumed: boolean, file: string): Promise<FileOutcome> {
+  const { ledger } = ctx;
+  const batchId = batch.id;
   const signingTime = new Date(batch.created_at);
   await removeTempFiles(batch.outbox_dir);
   const counts = ledger.documentCounts(batchId);

@@ -1,14 +1,17 @@
+import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { watch as chokidar } from 'chokidar';
 import PQueue from 'p-queue';
+import { asTanuError } from '../core/tanu-error.js';
 import { type EngineContext, type FileOutcome, execute, processFile } from './engine.js';
 
 /**
  * `tanu watch`: the inbox daemon. Files are taken one at a time once their writing has
  * finished (their size has held still for `watch.stability_ms`), copied into the received
  * area, processed, and removed from the inbox once the ledger knows them; temporary and
- * lock files are left alone. At start, batches a crash
- * interrupted are resumed first. On SIGINT/SIGTERM it takes no new file, finishes the one
+ * lock files are left alone. At start, batches a crash interrupted are resumed first. A
+ * full disk or a ledger another process holds is waited out: the file or batch is tried
+ * again `watch.retry_ms` later. On SIGINT/SIGTERM it takes no new file, finishes the one
  * in hand and resolves.
  */
 
@@ -20,18 +23,39 @@ export function isTransient(path: string): boolean {
 
 export type Watcher = { stop: () => Promise<void>; idle: () => Promise<void> };
 
+/** Errors that pass by themselves: the same work is tried again later. */
+const passing = (e: unknown) => ['NO_SPACE', 'LEDGER_BUSY'].includes(asTanuError(e)?.code ?? '');
+
 export async function watchInbox(ctx: EngineContext, onOutcome: (o: FileOutcome) => void, onError: (file: string, e: unknown) => void): Promise<Watcher> {
-  for (const batch of ctx.ledger.unfinishedBatches()) onOutcome(await execute(batch.id, ctx, true, batch.id));
   const queue = new PQueue({ concurrency: 1 });
+  const timers = new Set<NodeJS.Timeout>();
   let stopping = false;
-  const watcher = chokidar(ctx.config.paths.inbox, {
-    ignoreInitial: false,
-    depth: 1,
-    ignored: (path, stats) => stats?.isFile() === true && isTransient(path),
-    awaitWriteFinish: { stabilityThreshold: ctx.config.watch.stability_ms, pollInterval: 100 },
-  });
-  watcher.on('add', (file) => {
-    if (stopping || isTransient(file)) return;
+
+  const later = (task: () => void) => {
+    if (stopping) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      task();
+    }, ctx.config.watch.retry_ms);
+    timers.add(timer);
+  };
+
+  /** Batches planned but not finished (a crash, a full disk), unless another live watcher holds them. */
+  const resume = () =>
+    void queue.add(async () => {
+      for (const batch of ctx.ledger.unfinishedBatches()) {
+        if (stopping) return;
+        try {
+          const outcome = await execute(batch.id, ctx, true, batch.id);
+          if (outcome.outcome !== 'in-progress') onOutcome(outcome);
+        } catch (e) {
+          onError(batch.id, e);
+          if (passing(e)) later(resume);
+        }
+      }
+    });
+
+  const take = (file: string) =>
     void queue.add(async () => {
       if (stopping) return;
       try {
@@ -40,14 +64,31 @@ export async function watchInbox(ctx: EngineContext, onOutcome: (o: FileOutcome)
         // Another watcher took it first: the file is gone, which is its business now.
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
         onError(file, e);
+        if (!passing(e)) return;
+        // Still in the inbox: the file is tried again; already planned: its batch is.
+        const waiting = await access(file).then(() => true, () => false);
+        later(() => (waiting ? take(file) : resume()));
       }
     });
+
+  resume();
+  const watcher = chokidar(ctx.config.paths.inbox, {
+    ignoreInitial: false,
+    depth: 1,
+    // A linked folder is not walked into; a linked file is seen as a link, and refused if it leads out.
+    followSymlinks: false,
+    ignored: (path, stats) => stats?.isFile() === true && isTransient(path),
+    awaitWriteFinish: { stabilityThreshold: ctx.config.watch.stability_ms, pollInterval: 100 },
+  });
+  watcher.on('add', (file) => {
+    if (!stopping && !isTransient(file)) take(file);
   });
   await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   return {
     idle: () => queue.onIdle(),
     stop: async () => {
       stopping = true;
+      timers.forEach((t) => clearTimeout(t));
       await watcher.close();
       queue.clear();
       await queue.onIdle();

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { relative, resolve } from 'node:path';
 import { type Clock, localNow, systemClock } from '../core/clock.js';
 import { displayDate } from '../core/dates.js';
-import { TanuError, isTanuError } from '../core/tanu-error.js';
+import { TanuError, asTanuError } from '../core/tanu-error.js';
 import { type ConfigOverrides, type LoadedConfig, loadConfig } from '../config/load.js';
 import { inForceOn, loadLibrary } from '../standards/library.js';
 import type { Language } from '../standards/schema.js';
@@ -111,8 +111,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       default:
         throw new TanuError('USAGE', { detail: { kk: `белгісіз команда ${command}`, ru: `неизвестная команда ${command}` } });
     }
-  } catch (e) {
-    if (!isTanuError(e)) throw e;
+  } catch (thrown) {
+    const e = asTanuError(thrown);
+    if (!e) throw thrown;
     const lang = (values.language === 'kk' ? 'kk' : 'ru') satisfies Language;
     io.err(`[${e.code}] ${e.text[lang]}`);
     if (e.code === 'USAGE') io.err(USAGE);

@@ -18,6 +18,14 @@ const LABELS = {
   total: { kk: 'Барлығы', ru: 'Итого' },
 } satisfies Record<string, Bilingual>;
 
+/**
+ * Text from outside (a file name, a cell) as it may be shown on a terminal: control
+ * characters and bidirectional overrides become visible escapes, so a name cannot move the
+ * cursor, recolour the screen, forge a line or reverse what follows it.
+ */
+export const printable = (text: string) =>
+  text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, (c) => `\\u{${c.codePointAt(0)?.toString(16)}}`);
+
 export const say = (lang: Language, text: Bilingual) => text[lang];
 
 function columnLabel(kind: Kind | null, key: string | null, lang: Language): string {
@@ -29,12 +37,12 @@ function columnLabel(kind: Kind | null, key: string | null, lang: Language): str
 function issueLine(i: Issue, kind: Kind | null, lang: Language): string {
   const where = i.row === null ? `${LABELS.file[lang]}` : `${LABELS.row[lang]} ${i.row}`;
   const column = columnLabel(kind, i.column, lang);
-  const value = i.value === null ? '' : ` «${i.value.length > 60 ? `${i.value.slice(0, 60)}…` : i.value}»`;
+  const value = i.value === null ? '' : ` «${printable(i.value.length > 60 ? `${i.value.slice(0, 60)}…` : i.value)}»`;
   return `  ${where}${column ? `, ${column}` : ''}${value}: [${i.code}] ${i.message[lang]}`;
 }
 
 export function formatFileReport(r: FileReport, lang: Language): string {
-  const head = `${r.file} — ${r.kind ?? LABELS.unknownKind[lang]}${r.centre ? `, ${LABELS.centre[lang]} ${r.centre}` : ''}`;
+  const head = `${printable(r.file)} — ${r.kind ?? LABELS.unknownKind[lang]}${r.centre ? `, ${LABELS.centre[lang]} ${r.centre}` : ''}`;
   const counts = `  ${LABELS.rows[lang]}: ${r.rows}, ${LABELS.valid[lang]}: ${r.valid}, ${LABELS.errors[lang]}: ${r.errors.length}, ${LABELS.warnings[lang]}: ${r.warnings.length}`;
   return [head, counts, ...r.errors.map((i) => issueLine(i, r.kind, lang)), ...r.warnings.map((i) => issueLine(i, r.kind, lang))].join('\n');
 }

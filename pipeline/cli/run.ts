@@ -5,7 +5,7 @@ import { startEngine } from '../batch/start.js';
 import { watchInbox } from '../batch/watch.js';
 import { TanuError } from '../core/tanu-error.js';
 import { type Ctx, libraryOrFail } from './main.js';
-import { say } from './output.js';
+import { printable, say } from './output.js';
 
 /**
  * `tanu run FILE...` and the engine set-up `tanu watch` shares: ledger, library, templates,
@@ -86,23 +86,29 @@ function describe(o: FileOutcome, ctx: Ctx, seconds: number | null): string {
   const rel = (p: string) => relative(process.cwd(), p) || p;
   const { rows, valid } = o.report;
   const errors = o.report.errors.length;
+  const file = printable(o.file);
   switch (o.outcome) {
     case 'published': {
       const rate = seconds === null ? '' : (o.documents / Math.max(seconds, 0.001)).toFixed(1);
       return say(ctx.lang, {
-        kk: `${o.file}: жол ${rows}, жарамды ${valid}, құжат ${o.documents}, қате ${errors}${rate ? `, ${rate} құжат/с` : ''}${o.resumed ? ', үзілген топтама жалғастырылды' : ''}\n  → ${rel(o.dir)}`,
-        ru: `${o.file}: строк ${rows}, верных ${valid}, документов ${o.documents}, ошибок ${errors}${rate ? `, ${rate} док./с` : ''}${o.resumed ? ', прерванный пакет продолжен' : ''}\n  → ${rel(o.dir)}`,
+        kk: `${file}: жол ${rows}, жарамды ${valid}, құжат ${o.documents}, қате ${errors}${rate ? `, ${rate} құжат/с` : ''}${o.resumed ? ', үзілген топтама жалғастырылды' : ''}\n  → ${rel(o.dir)}`,
+        ru: `${file}: строк ${rows}, верных ${valid}, документов ${o.documents}, ошибок ${errors}${rate ? `, ${rate} док./с` : ''}${o.resumed ? ', прерванный пакет продолжен' : ''}\n  → ${rel(o.dir)}`,
       });
     }
     case 'already-published':
       return say(ctx.lang, {
-        kk: `${o.file}: бұл файл бұрын ${o.batch} топтамасында өңделген, жаңа ештеңе жоқ\n  → ${rel(o.dir)}`,
-        ru: `${o.file}: этот файл уже обработан в пакете ${o.batch}, ничего нового\n  → ${rel(o.dir)}`,
+        kk: `${file}: бұл файл бұрын ${o.batch} топтамасында өңделген, жаңа ештеңе жоқ\n  → ${rel(o.dir)}`,
+        ru: `${file}: этот файл уже обработан в пакете ${o.batch}, ничего нового\n  → ${rel(o.dir)}`,
+      });
+    case 'in-progress':
+      return say(ctx.lang, {
+        kk: `${file}: ${o.batch} топтамасын қазір басқа Tanu процесі шығарып жатыр\n  → ${rel(o.dir)}`,
+        ru: `${file}: пакет ${o.batch} сейчас выпускает другой процесс Tanu\n  → ${rel(o.dir)}`,
       });
     case 'rejected':
       return say(ctx.lang, {
-        kk: `${o.file}: файл қабылданбады: ${o.report.errors.map((e) => e.message.kk).join('; ')}\n  → ${rel(o.reportPath)}`,
-        ru: `${o.file}: файл отклонён: ${o.report.errors.map((e) => e.message.ru).join('; ')}\n  → ${rel(o.reportPath)}`,
+        kk: `${file}: файл қабылданбады: ${o.report.errors.map((e) => e.message.kk).join('; ')}\n  → ${rel(o.reportPath)}`,
+        ru: `${file}: файл отклонён: ${o.report.errors.map((e) => e.message.ru).join('; ')}\n  → ${rel(o.reportPath)}`,
       });
   }
 }
@@ -114,7 +120,7 @@ export async function watchCommand(ctx: Ctx): Promise<number> {
   const watcher = await watchInbox(
     engine.ctx,
     (o) => ctx.io.out(describe(o, ctx, null)),
-    (file, e) => ctx.io.err(`${file}: ${(e as Error).message}`),
+    (file, e) => ctx.io.err(`${printable(file)}: ${(e as Error).message}`),
   );
   ctx.io.err(say(ctx.lang, { kk: `Кіріс бумасы бақылануда: ${ctx.config.paths.inbox}`, ru: `Наблюдаю за папкой входящих: ${ctx.config.paths.inbox}` }));
   await new Promise<void>((resolve) => {

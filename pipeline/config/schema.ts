@@ -73,6 +73,12 @@ export const Config = z
     watch: z
       .strictObject({
         stability_ms: z.number().int().min(100).default(2000).describe('A file is taken once its size has not changed for this long'),
+        retry_ms: z
+          .number()
+          .int()
+          .min(100)
+          .default(10_000)
+          .describe('After a full disk or a ledger held by another process, the file or batch is tried again this much later'),
       })
       .prefault({}),
     documents: z
@@ -85,6 +91,12 @@ export const Config = z
     limits: z
       .strictObject({
         max_file_bytes: z.number().int().min(1).default(200 * 1024 * 1024).describe('Larger input files are refused whole'),
+        max_unpacked_bytes: z
+          .number()
+          .int()
+          .min(1)
+          .default(1024 * 1024 * 1024)
+          .describe('An XLSX whose parts declare more than this, unpacked, is refused before anything is inflated'),
       })
       .prefault({}),
     defaults: z

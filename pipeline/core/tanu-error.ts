@@ -18,3 +18,21 @@ export class TanuError extends Error {
 }
 
 export const isTanuError = (e: unknown): e is TanuError => e instanceof TanuError;
+
+/** How long the ledger waits for another process's write lock before giving up. */
+export const LEDGER_BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * The operating system's and SQLite's errors that the operator, not a programmer, has to
+ * act on: a full disk, a ledger another process holds. Anything else stays as thrown.
+ */
+export function asTanuError(e: unknown): TanuError | undefined {
+  if (isTanuError(e)) return e;
+  const { code, path, message } = (e ?? {}) as { code?: unknown; path?: unknown; message?: unknown };
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') {
+    const where = typeof path === 'string' ? path : String(message);
+    return new TanuError('NO_SPACE', { detail: { kk: where, ru: where } }, { cause: e });
+  }
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED') return new TanuError('LEDGER_BUSY', { max: `${LEDGER_BUSY_TIMEOUT_MS / 1000} s` }, { cause: e });
+  return undefined;
+}

@@ -1,5 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
-import { basename, extname, relative, resolve, sep } from 'node:path';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { basename, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { type Issue, issue } from '../core/issue.js';
 import { TanuError, isTanuError } from '../core/tanu-error.js';
 import { COLUMNS, KINDS, type Kind, columnFor, isKind } from '../records/columns.js';
@@ -8,6 +8,7 @@ import { readCsv } from './csv.js';
 import { parseStructuredText } from './structured.js';
 import { HEADER_SEARCH_ROWS, type Header, type SourceRecord, findHeader, mapHeader, mapRow, missingColumns, presentKeys } from './table.js';
 import { readXlsx } from './xlsx.js';
+import { checkDeclaredSizes } from './zip-guard.js';
 
 /**
  * The intake shell: any file in, its kind, its centre, the problems known up front and a
@@ -21,6 +22,8 @@ export type IntakeOptions = {
   centres: readonly string[];
   defaultCentre: string;
   maxFileBytes: number;
+  /** What an XLSX may declare it unpacks to, checked before anything is inflated. */
+  maxUnpackedBytes: number;
 };
 
 export type IntakeRow = { record: SourceRecord | null; issues: Issue[] };
@@ -70,6 +73,25 @@ export function resolveCentre(file: string, field: string | null, options: Intak
   return { centre };
 }
 
+const isInside = (path: string, dir: string) => {
+  const rel = relative(dir, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+};
+
+/**
+ * A file in the inbox that is a symbolic link (or sits under one) leading out of the inbox:
+ * whoever can drop files must not make Tanu read, copy or report on files elsewhere.
+ */
+export async function leavesInbox(file: string, inboxDir: string): Promise<boolean> {
+  const inbox = resolve(inboxDir);
+  if (!isInside(resolve(file), inbox)) return false;
+  const real = await realpath(file).catch(() => null);
+  return real !== null && !isInside(real, await realpath(inbox).catch(() => inbox));
+}
+
+export const unsafePath = (file: string) =>
+  issue('UNSAFE_PATH', { value: basename(file) }, { detail: { kk: 'символдық сілтеме кіріс бумасынан тыс', ru: 'символическая ссылка ведёт за пределы входящей папки' } });
+
 const failed = (file: string, kind: Kind | null, centre: string | null, issues: Issue[]): Intake => ({
   file,
   kind,
@@ -87,6 +109,7 @@ export async function openIntake(file: string, options: IntakeOptions): Promise<
         detail: { kk: 'CSV, XLSX, JSON немесе YAML файлы күтіледі', ru: 'ожидается файл CSV, XLSX, JSON или YAML' },
       }),
     ]);
+  if (await leavesInbox(file, options.inboxDir)) return failed(file, null, null, [unsafePath(file)]);
   try {
     const info = await stat(file);
     if (!info.isFile()) throw new TanuError('FILE_UNREADABLE', { detail: { kk: 'бұл файл емес', ru: 'это не файл' } });
@@ -144,6 +167,7 @@ async function openStructured(file: string, format: 'json' | 'yaml', options: In
 
 async function openTable(file: string, container: 'csv' | 'xlsx', options: IntakeOptions): Promise<Intake> {
   const hint = kindFromName(options.origin ?? file);
+  if (container === 'xlsx') await checkDeclaredSizes(file, options.maxUnpackedBytes);
   const source = container === 'csv' ? readCsv(file) : readXlsx(file, hint ? [hint] : KINDS);
   const iterator = source[Symbol.asyncIterator]();
   const buffered: TableRow[] = [];

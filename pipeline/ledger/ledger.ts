@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { TanuError } from '../core/tanu-error.js';
+import { LEDGER_BUSY_TIMEOUT_MS, TanuError, asTanuError } from '../core/tanu-error.js';
 
 /**
  * The ledger: an embedded SQLite file (WAL, foreign keys) holding what was received, what
@@ -107,6 +107,14 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
   CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
   `,
+  // Which process is issuing a batch: two watchers on one inbox must not both execute it.
+  `
+  CREATE TABLE claims (
+    batch_id TEXT PRIMARY KEY REFERENCES batches(id),
+    owner TEXT NOT NULL,
+    claimed_at TEXT NOT NULL
+  );
+  `,
 ];
 
 export type FileRow = { sha256: string; name: string; centre: string | null; kind: string | null; received_at: string; stored_path: string; outcome: 'accepted' | 'rejected'; batch_id: string | null };
@@ -174,12 +182,14 @@ export class Ledger {
     if (fresh) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     let db: Database.Database;
     try {
-      db = new Database(path, { timeout: 10_000 });
+      db = new Database(path, { timeout: LEDGER_BUSY_TIMEOUT_MS });
       if (fresh) chmodSync(path, 0o600);
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
       db.pragma('synchronous = FULL');
     } catch (e) {
+      const busy = asTanuError(e);
+      if (busy) throw busy;
       throw new TanuError('LEDGER', { detail: { kk: `${path}: ${(e as Error).message}`, ru: `${path}: ${(e as Error).message}` } }, { cause: e });
     }
     const version = db.pragma('user_version', { simple: true }) as number;
@@ -341,6 +351,23 @@ export class Ledger {
     );
     for (const row of registry) insert.run({ ...row, batch_id: id });
     this.db.prepare(`UPDATE batches SET state = 'published', published_at = ? WHERE id = ?`).run(at, id);
+  }
+
+  /**
+   * Takes a batch for this process unless a live process holds it. A claim left by a
+   * process that died (kill -9, power cut) is taken over, so a crash never strands a batch.
+   */
+  claim(batchId: string, owner: string, alive: (owner: string) => boolean, at: string): boolean {
+    return this.transaction(() => {
+      const held = this.db.prepare('SELECT owner FROM claims WHERE batch_id = ?').get(batchId) as { owner: string } | undefined;
+      if (held && held.owner !== owner && alive(held.owner)) return false;
+      this.db.prepare('INSERT INTO claims (batch_id, owner, claimed_at) VALUES (?, ?, ?) ON CONFLICT (batch_id) DO UPDATE SET owner = excluded.owner, claimed_at = excluded.claimed_at').run(batchId, owner, at);
+      return true;
+    });
+  }
+
+  release(batchId: string, owner: string) {
+    this.transaction(() => this.db.prepare('DELETE FROM claims WHERE batch_id = ? AND owner = ?').run(batchId, owner));
   }
 
   unfinishedBatches(): BatchRow[] {

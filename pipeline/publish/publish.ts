@@ -22,14 +22,22 @@ export async function writeDurably(path: string, bytes: Uint8Array | string, mod
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(path)}.tmp-${process.pid}`);
-  const handle = await open(temp, 'w', mode);
   try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await open(temp, 'w', mode);
+    try {
+      // Exactly the configured mode, whatever the umask.
+      await handle.chmod(mode);
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (e) {
+    // A full disk leaves no partial temp file behind to fill it further.
+    await rm(temp, { force: true });
+    throw e;
   }
-  await rename(temp, path);
 }
 
 /** One file, durable at once (reports, the manifest). */

@@ -22,11 +22,17 @@ export function reportHtml(templatePath: string, data: { batch: string; created_
   return template({ ...data, ...data.report, issues });
 }
 
+/** What a spreadsheet cell can hold; a longer value is cut with its length shown (the received file keeps it whole). */
+const EXCEL_MAX_CHARS = 32_767;
+
+const fitText = (text: string) => (text.length <= EXCEL_MAX_CHARS ? text : `${text.slice(0, EXCEL_MAX_CHARS - 20)}… [${text.length}]`);
+
 const toExcel = (cell: Cell): ExcelJS.CellValue => {
+  if (typeof cell === 'string') return fitText(cell);
   if (typeof cell !== 'object') return cell;
   if ('date' in cell) return cell.date;
   // Written back as text, never as a formula: the centre sees what it sent and fixes it.
-  return `=${cell.formula}`;
+  return fitText(`=${cell.formula}`);
 };
 
 export async function rejectedWorkbook(kind: Kind, rows: readonly RejectedRow[], report: FileReport, lang: Language): Promise<Uint8Array> {

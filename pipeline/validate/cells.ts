@@ -48,6 +48,13 @@ const NAME = new RegExp(`^[${LETTER}]+(?:[ \\-'’ʼ][${LETTER}]+)*$`);
 
 export const isValidName = (text: string) => NAME.test(text);
 
+/**
+ * The longest name part and free text a document can carry. The longest Kazakh and
+ * Russian surnames, double-barrelled, stay well under the first; anything longer is a
+ * column mix-up or hostile input, refused before any other check looks at it.
+ */
+export const MAX_CHARS = { name: 100, text: 1000 } as const;
+
 function scalar(cell: Cell): string | number | boolean | { date: string } {
   // A formula's result stands for numbers and dates; names and texts must be typed, so there the formula itself is judged.
   return typeof cell === 'object' && 'formula' in cell ? (cell.result === null ? `=${cell.formula}` : scalar(cell.result)) : cell;
@@ -59,6 +66,8 @@ export function parseCell(type: CellType, cell: Cell): Parsed {
     if (isFormula) return type === 'name' ? fail('NAME_CHARS') : ok(`=${cell.formula}`);
     if (typeof cell === 'object') return type === 'name' ? fail('NAME_CHARS') : ok(cell.date);
     const text = String(cell).trim();
+    const length = [...text].length;
+    if (length > MAX_CHARS[type]) return fail('VALUE_TOO_LONG', { value: String(length), max: MAX_CHARS[type] });
     if (type === 'name') return isValidName(text) ? ok(text) : fail('NAME_CHARS');
     return ok(text);
   }

@@ -19,7 +19,7 @@ export type Report = z.infer<typeof Report>;
 
 /** design.md: 0 all valid · 1 some rows invalid · 2 a file could not be read at all. */
 export function exitCode(report: Report): 0 | 1 | 2 {
-  const unreadable = report.files.some((f) => f.errors.some((e) => e.row === null && ['FILE_UNREADABLE', 'FILE_TOO_LARGE', 'UNKNOWN_KIND'].includes(e.code)));
+  const unreadable = report.files.some((f) => f.errors.some((e) => e.row === null && ['FILE_UNREADABLE', 'FILE_TOO_LARGE', 'UNKNOWN_KIND', 'UNSAFE_PATH'].includes(e.code)));
   if (unreadable) return 2;
   return report.files.some((f) => f.errors.length > 0) ? 1 : 0;
 }

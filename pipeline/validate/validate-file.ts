@@ -43,6 +43,7 @@ export async function validateFile(
     centres: config.centres.map((c) => c.id),
     defaultCentre: config.default_centre,
     maxFileBytes: config.limits.max_file_bytes,
+    maxUnpackedBytes: config.limits.max_unpacked_bytes,
   });
   const errors: Issue[] = [];
   const warnings: Issue[] = [];
@@ -82,6 +83,8 @@ export async function validateFile(
       if (!isTanuError(e)) throw e;
       errors.push({ ...issue(e.code), message: e.text });
     }
+    // A header with nothing under it is an error, not an empty success: an export went wrong.
+    if (rows === 0 && !errors.some((e) => e.row === null)) errors.push(issue('NO_RECORDS'));
   }
   const hasFileError = errors.some((e) => e.row === null);
   return { file: options.origin ?? file, kind: intake.kind, centre: intake.centre, rows, valid: hasFileError ? 0 : valid, errors, warnings };

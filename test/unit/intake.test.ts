@@ -18,7 +18,7 @@ const tmp = useTmpDir();
 const fixture = (name: string) => join('test/fixtures', name);
 
 async function records(file: string): Promise<IntakeRow[]> {
-  const intake = await openIntake(file, { inboxDir: env.config.paths.inbox, centres: ['DEMO01'], defaultCentre: 'DEMO01', maxFileBytes: 1e7 });
+  const intake = await openIntake(file, { inboxDir: env.config.paths.inbox, centres: ['DEMO01'], defaultCentre: 'DEMO01', maxFileBytes: 1e7, maxUnpackedBytes: 1e8 });
   const out: IntakeRow[] = [];
   for await (const r of intake.rows) out.push(r);
   return out;
@@ -92,7 +92,7 @@ describe('intake: CSV', () => {
     const header = 'ИИН,Фамилия,Имя,Код профессии,Уровень ОРК,Дата и время первого экзамена,Балл первого экзамена,Статус,№ протокола,Дата протокола\n';
     const rows = Array.from({ length: 20_000 }, (_, i) => `${iin},Иванов,Иван,5320-9-006,3,10.11.2026 10:00,${70 + (i % 30)},Отказ в признании,П-${i},12.11.2026`);
     writeFileSync(file, header + rows.join('\n'));
-    const intake = await openIntake(file, { inboxDir: 'inbox', centres: ['DEMO01'], defaultCentre: 'DEMO01', maxFileBytes: 1e8 });
+    const intake = await openIntake(file, { inboxDir: 'inbox', centres: ['DEMO01'], defaultCentre: 'DEMO01', maxFileBytes: 1e8, maxUnpackedBytes: 1e8 });
     let count = 0;
     let lastRow = 0;
     for await (const r of intake.rows) {
@@ -190,7 +190,7 @@ describe('bad input: a report, never a crash', () => {
   it('refuses a file over the size limit without reading it', async () => {
     const file = join(tmp(), 'exam-results.csv');
     writeFileSync(file, 'x'.repeat(2048));
-    const report = await validateFile(file, { ...env, config: { ...env.config, limits: { max_file_bytes: 1024 } } });
+    const report = await validateFile(file, { ...env, config: { ...env.config, limits: { ...env.config.limits, max_file_bytes: 1024 } } });
     expect(report.errors.map((e) => e.code)).toEqual(['FILE_TOO_LARGE']);
   });
 

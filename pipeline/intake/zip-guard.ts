@@ -1,0 +1,97 @@
+import { open } from 'node:fs/promises';
+import { TanuError } from '../core/tanu-error.js';
+
+/**
+ * An XLSX is a zip, and a zip can declare a worksheet of a few kilobytes that inflates to
+ * gigabytes. Before anything is inflated, the central directory is read and the sizes it
+ * declares are summed: a workbook that would unpack beyond the limit is refused whole.
+ */
+
+export type ZipEntry = { name: string; compressed: number; uncompressed: number };
+
+const EOCD = 0x06054b50;
+const EOCD64_LOCATOR = 0x07064b50;
+const CENTRAL = 0x02014b50;
+const ZIP64_EXTRA = 0x0001;
+const MAX32 = 0xffffffff;
+/** The end-of-central-directory record is 22 bytes plus a comment of up to 65,535. */
+const TAIL = 22 + 0xffff;
+
+const broken = (kk: string, ru: string) => new TanuError('FILE_UNREADABLE', { detail: { kk: `XLSX файлы бұзылған: ${kk}`, ru: `файл XLSX повреждён: ${ru}` } });
+
+const u64 = (b: Buffer, at: number) => Number(b.readBigUInt64LE(at));
+
+/** Pure: where the central directory is, from the file's last bytes. */
+export function locateCentralDirectory(tail: Buffer): { offset: number; size: number; zip64Locator: number | null } {
+  for (let at = tail.length - 22; at >= 0; at--) {
+    if (tail.readUInt32LE(at) !== EOCD) continue;
+    const size = tail.readUInt32LE(at + 12);
+    const offset = tail.readUInt32LE(at + 16);
+    const locatorAt = at - 20;
+    const zip64 = (size === MAX32 || offset === MAX32) && locatorAt >= 0 && tail.readUInt32LE(locatorAt) === EOCD64_LOCATOR;
+    return { offset, size, zip64Locator: zip64 ? u64(tail, locatorAt + 8) : null };
+  }
+  throw broken('zip мұрағатының соңғы жазбасы жоқ', 'нет завершающей записи архива zip');
+}
+
+/** Pure: the entries a central directory declares, with zip64 sizes where the 32-bit ones overflow. */
+export function readCentralDirectory(dir: Buffer): ZipEntry[] {
+  const entries: ZipEntry[] = [];
+  let at = 0;
+  while (at + 46 <= dir.length && dir.readUInt32LE(at) === CENTRAL) {
+    let compressed = dir.readUInt32LE(at + 20);
+    let uncompressed = dir.readUInt32LE(at + 24);
+    const nameLength = dir.readUInt16LE(at + 28);
+    const extraLength = dir.readUInt16LE(at + 30);
+    const commentLength = dir.readUInt16LE(at + 32);
+    const name = dir.toString('utf8', at + 46, at + 46 + nameLength);
+    const extra = dir.subarray(at + 46 + nameLength, at + 46 + nameLength + extraLength);
+    for (let e = 0; e + 4 <= extra.length; ) {
+      const id = extra.readUInt16LE(e);
+      const length = extra.readUInt16LE(e + 2);
+      if (id === ZIP64_EXTRA) {
+        // The zip64 field lists, in order, only the sizes whose 32-bit slots hold 0xFFFFFFFF.
+        let field = e + 4;
+        if (uncompressed === MAX32 && field + 8 <= e + 4 + length) (uncompressed = u64(extra, field)), (field += 8);
+        if (compressed === MAX32 && field + 8 <= e + 4 + length) compressed = u64(extra, field);
+      }
+      e += 4 + length;
+    }
+    entries.push({ name, compressed, uncompressed });
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  if (at !== dir.length) throw broken('zip мұрағатының мазмұны бұзылған', 'нарушено оглавление архива zip');
+  return entries;
+}
+
+/** Reads the central directory of `path` and refuses a workbook that would unpack beyond `maxUnpacked` bytes. */
+export async function checkDeclaredSizes(path: string, maxUnpacked: number): Promise<ZipEntry[]> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const tailStart = Math.max(0, size - TAIL);
+    const tail = Buffer.alloc(size - tailStart);
+    await handle.read(tail, 0, tail.length, tailStart);
+    let where = locateCentralDirectory(tail);
+    if (where.zip64Locator !== null) {
+      const record = Buffer.alloc(56);
+      await handle.read(record, 0, 56, where.zip64Locator);
+      where = { offset: u64(record, 48), size: u64(record, 40), zip64Locator: null };
+    }
+    if (where.offset + where.size > size) throw broken('zip мұрағатының мазмұны файлдан тыс', 'оглавление архива zip выходит за пределы файла');
+    const dir = Buffer.alloc(where.size);
+    await handle.read(dir, 0, where.size, where.offset);
+    const entries = readCentralDirectory(dir);
+    const total = entries.reduce((sum, e) => sum + e.uncompressed, 0);
+    if (total > maxUnpacked) {
+      const mb = (n: number) => `${Math.ceil(n / 1024 / 1024)} MB`;
+      throw new TanuError('FILE_TOO_LARGE', {
+        max: `${mb(maxUnpacked)}`,
+        detail: { kk: `ашылғанда ${mb(total)} болар еді`, ru: `в распакованном виде было бы ${mb(total)}` },
+      });
+    }
+    return entries;
+  } finally {
+    await handle.close();
+  }
+}
