@@ -26,12 +26,15 @@ function iin(i: number): string {
   throw new Error(`no IIN for index ${i}`);
 }
 
-export function benchCsv(n: number, library: Library, options: { protocolSize?: number } = {}): string {
+/** Rows `first` to `first + n - 1` of one endless list: files made from disjoint ranges share no person. */
+export function benchCsv(n: number, library: Library, options: { protocolSize?: number; first?: number } = {}): string {
   const cards = library.byCode('Q88100061')?.cards ?? [];
   if (cards.length === 0) throw new Error('Q88100061 missing');
-  if (n > 3650 * 5000) throw new Error('too many rows for distinct IINs');
+  const first = options.first ?? 0;
+  if (first + n > 3650 * 5000) throw new Error('too many rows for distinct IINs');
   const header = 'ИИН,Фамилия,Имя,Отчество,Код профессии,Уровень ОРК,Язык,Дата и время первого экзамена,Балл первого экзамена,Дата и время второго экзамена,Балл второго экзамена,Статус,№ протокола,Дата протокола';
-  const rows = Array.from({ length: n }, (_, i) => {
+  const rows = Array.from({ length: n }, (_, k) => {
+    const i = first + k;
     const card = cards[i % cards.length];
     if (!card) throw new Error('no card');
     return [

@@ -22,7 +22,7 @@ export async function startEngine(
   const templates = loadTemplates(config.paths.templates);
   const signer = await openSigner(config, options.env, options.clock, options.notice);
   const ledger = Ledger.open(config.paths.ledger);
-  const renderer = new ChromiumRenderer(templates, { executablePath: findChromium(config.documents.chromium), concurrency: config.concurrency, printBatch: config.documents.print_batch });
+  const renderer = new ChromiumRenderer(templates, { executablePath: findChromium(config.documents.chromium), concurrency: config.concurrency, printBatch: config.documents.print_batch, timeoutMs: config.documents.render_timeout_ms });
   return {
     ctx: {
       config,

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { type EngineEvent, type FileOutcome, processFile } from '../batch/engine.js';
 import { startEngine } from '../batch/start.js';
 import { watchInbox } from '../batch/watch.js';
-import { TanuError } from '../core/tanu-error.js';
+import { TanuError, asTanuError } from '../core/tanu-error.js';
 import { type Ctx, libraryOrFail } from './main.js';
 import { printable, say } from './output.js';
 
@@ -120,7 +120,10 @@ export async function watchCommand(ctx: Ctx): Promise<number> {
   const watcher = await watchInbox(
     engine.ctx,
     (o) => ctx.io.out(describe(o, ctx, null)),
-    (file, e) => ctx.io.err(`${printable(file)}: ${(e as Error).message}`),
+    (file, e) => {
+      const known = asTanuError(e);
+      ctx.io.err(`${printable(file)}: ${known ? `[${known.code}] ${known.text[ctx.lang]}` : (e as Error).message}`);
+    },
   );
   ctx.io.err(say(ctx.lang, { kk: `Кіріс бумасы бақылануда: ${ctx.config.paths.inbox}`, ru: `Наблюдаю за папкой входящих: ${ctx.config.paths.inbox}` }));
   await new Promise<void>((resolve) => {

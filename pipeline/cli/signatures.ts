@@ -51,7 +51,7 @@ export async function keysCommand(args: string[], force: boolean, ctx: Ctx): Pro
     ctx.io.out(say(ctx.lang, { kk: `${ctx.config.signing.key} бар (--force қайта жасайды)`, ru: `${ctx.config.signing.key} уже есть (--force создаст заново)` }));
     return 0;
   }
-  await createDevKey(ctx.config, ctx.io.env, ctx.io.clock);
+  await createDevKey(ctx.config, ctx.io.env, ctx.io.clock, present);
   ctx.io.out(`${ctx.config.signing.key}\n${devCaPath(ctx.config)}`);
   ctx.io.err(
     say(ctx.lang, {

@@ -86,6 +86,12 @@ export const Config = z
         verify_base_url: z.url().default('https://tanu.example.kz/verify').describe('QR codes on certificates point here, followed by /<serial>'),
         chromium: z.string().optional().describe('Chromium executable; found on the system when not set'),
         print_batch: z.number().int().min(1).max(500).default(50).describe('One-page documents printed together, then split'),
+        render_timeout_ms: z
+          .number()
+          .int()
+          .min(100)
+          .default(60_000)
+          .describe('A print that takes longer is taken for a hung browser: it is killed, relaunched and the print retried'),
       })
       .prefault({}),
     limits: z

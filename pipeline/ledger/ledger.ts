@@ -195,10 +195,14 @@ export class Ledger {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > MIGRATIONS.length)
       throw new TanuError('LEDGER', { detail: { kk: `${path} Tanu-дың жаңа нұсқасынан`, ru: `${path} создан более новой версией Tanu` } });
-    db.transaction(() => {
-      MIGRATIONS.slice(version).forEach((sql) => db.exec(sql));
-      db.pragma(`user_version = ${MIGRATIONS.length}`);
-    })();
+    // Only a ledger that needs migrating is written to on open: opening must not wait for another process's lock.
+    // The version is read again under the lock: another process may have migrated it meanwhile.
+    if (version < MIGRATIONS.length)
+      db.transaction(() => {
+        const current = db.pragma('user_version', { simple: true }) as number;
+        MIGRATIONS.slice(current).forEach((sql) => db.exec(sql));
+        db.pragma(`user_version = ${MIGRATIONS.length}`);
+      }).immediate();
     return new Ledger(db);
   }
 

@@ -29,18 +29,18 @@ export function keyPassword(config: LoadedConfig, env: NodeJS.ProcessEnv): strin
   });
 }
 
-export async function createDevKey(config: LoadedConfig, env: NodeJS.ProcessEnv, clock: Clock) {
+export async function createDevKey(config: LoadedConfig, env: NodeJS.ProcessEnv, clock: Clock, replace = false) {
   if (!config.signing.dev_key)
     throw new TanuError('SIGNING_KEY', { detail: { kk: 'signing.dev_key: true емес, нақты кілт қайта жазылмайды', ru: 'signing.dev_key не true: настоящий ключ не перезаписывается' } });
-  return createDevPki({ keyPath: config.signing.key, caPath: devCaPath(config), password: keyPassword(config, env), centre: config.default_centre, now: clock.now() });
+  return createDevPki({ keyPath: config.signing.key, caPath: devCaPath(config), password: keyPassword(config, env), centre: config.default_centre, now: clock.now(), replace });
 }
 
 export async function openSigner(config: LoadedConfig, env: NodeJS.ProcessEnv, clock: Clock, notice: (text: string) => void): Promise<Pkcs12Signer> {
   if (!(await exists(config.signing.key))) {
     if (!config.signing.dev_key)
       throw new TanuError('SIGNING_KEY', { detail: { kk: `${config.signing.key} жоқ`, ru: `нет файла ${config.signing.key}` } });
-    await createDevKey(config, env, clock);
-    notice(`TEST signing key created: ${config.signing.key} (CA ${devCaPath(config)}). Documents it signs are marked ҮЛГІ / ОБРАЗЕЦ.`);
+    if ((await createDevKey(config, env, clock)).created)
+      notice(`TEST signing key created: ${config.signing.key} (CA ${devCaPath(config)}). Documents it signs are marked ҮЛГІ / ОБРАЗЕЦ.`);
   }
   return Pkcs12Signer.load(config.signing.key, keyPassword(config, env));
 }

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { access, chmod, link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import forge from 'node-forge';
 import { TEST_MARK } from './signer.js';
@@ -56,8 +56,13 @@ export function pkcs12(leaf: Issued, chain: readonly Issued[], password: string)
 
 export const DEV_ORGANIZATION = `Tanu development PKI ${TEST_MARK}`;
 
-/** A root CA (10 years) and a centre's certificate (3 years) from `now`, written owner-only. */
-export async function createDevPki(args: { keyPath: string; caPath: string; password: string; centre: string; now: Date }) {
+/**
+ * A root CA (10 years) and a centre's certificate (3 years) from `now`, written owner-only.
+ * Both files appear whole (temp name, then link or rename). Without `replace`, two
+ * processes starting together on a fresh install agree on one pair: the CA is linked
+ * exclusively first, and whoever loses that race waits for the winner's key.
+ */
+export async function createDevPki(args: { keyPath: string; caPath: string; password: string; centre: string; now: Date; replace: boolean }): Promise<{ created: boolean }> {
   const year = 365 * 24 * 3600 * 1000;
   const notBefore = new Date(args.now.getTime() - 24 * 3600 * 1000);
   const caName = { commonName: 'Tanu TEST root CA', organization: DEV_ORGANIZATION };
@@ -70,8 +75,36 @@ export async function createDevPki(args: { keyPath: string; caPath: string; pass
     ca: false,
   });
   for (const path of [args.keyPath, args.caPath]) await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  await writeFile(args.keyPath, pkcs12(centre, [ca], args.password), { mode: 0o600 });
-  await chmod(args.keyPath, 0o600);
-  await writeFile(args.caPath, ca.pem);
-  return { ca, centre };
+  const temp = (path: string) => `${path}.tmp-${process.pid}`;
+  await writeFile(temp(args.keyPath), pkcs12(centre, [ca], args.password), { mode: 0o600 });
+  await chmod(temp(args.keyPath), 0o600);
+  await writeFile(temp(args.caPath), ca.pem);
+  try {
+    if (args.replace) {
+      await rename(temp(args.caPath), args.caPath);
+      await rename(temp(args.keyPath), args.keyPath);
+      return { created: true };
+    }
+    try {
+      await link(temp(args.caPath), args.caPath);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      await waitFor(args.keyPath);
+      return { created: false };
+    }
+    await link(temp(args.keyPath), args.keyPath);
+    return { created: true };
+  } finally {
+    await rm(temp(args.caPath), { force: true });
+    await rm(temp(args.keyPath), { force: true });
+  }
+}
+
+/** The other process's key, which follows its CA within moments. */
+async function waitFor(path: string) {
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    if (await access(path).then(() => true, () => false)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${path}: its CA exists but the key never appeared (tanu keys dev --force makes a new pair)`);
 }

@@ -1,16 +1,14 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import Database from 'better-sqlite3';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../pipeline/cli/main.js';
-import type { Manifest } from '../../pipeline/publish/publish.js';
 import { loadTrust, verifyManifest, verifyPaths } from '../../pipeline/sign/verify.js';
 import { clock } from '../support/env.js';
 import { makeIin } from '../support/iin.js';
 import { pdfText } from '../support/poppler.js';
 import { examResultsCsv, makeProject } from '../support/project.js';
-import { opensslVerifies, pdfsig } from '../support/pki.js';
+import { nssTrusting } from '../support/pki.js';
+import { expectBatchVerifies, files, manifests, readManifest } from '../support/outbox.js';
 import { useTmpDir } from '../support/tmp.js';
 
 /**
@@ -26,16 +24,6 @@ async function tanu(args: string[]) {
   return { code, out, err };
 }
 
-function files(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => relative(dir, join(e.parentPath, e.name)))
-    .sort();
-}
-
-const manifests = (outbox: string) => files(outbox).filter((f) => f.endsWith('manifest.json')).map((f) => join(outbox, f));
-const readManifest = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Manifest;
 
 describe('tanu run', () => {
   it('drop → signed documents, report and manifest; the same file again → nothing new', async () => {
@@ -63,16 +51,8 @@ describe('tanu run', () => {
     expect(verified.length).toBe(8 * 2 + 1);
     expect(verified.filter((v) => !v.valid)).toEqual([]);
     // Every published PDF, checked by the independent tools too: pdfsig inside, openssl beside.
-    const nss = join(p.dir, 'nss');
     const caPem = join(p.dir, 'var', 'keys', 'dev-ca.pem');
-    spawnSync('mkdir', [nss]);
-    spawnSync('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password']);
-    spawnSync('certutil', ['-A', '-d', `sql:${nss}`, '-n', 'dev', '-t', 'CT,C,C', '-i', caPem]);
-    for (const d of manifest.documents) {
-      const pdfPath = join(manifestPath, '..', d.file);
-      expect(pdfsig(pdfPath, nss), d.file).toContain('Signature is Valid.');
-      expect(opensslVerifies(join(manifestPath, '..', d.signature), pdfPath, caPem), d.signature).toBe(true);
-    }
+    expect(await expectBatchVerifies(manifestPath, caPem, nssTrusting(join(p.dir, 'nss'), caPem))).toHaveLength(8);
     const cert = join(manifestPath, '..', 'certificates', 'DEMO01-2026-000001.pdf');
     expect(pdfText(readFileSync(cert))).toContain('№ DEMO01-2026-000001');
     // Signed with the development key: marked as a sample on the page.
@@ -162,63 +142,5 @@ describe('reports for people', () => {
     expect(report.errors.map((e: { code: string }) => e.code)).toContain('NAME_CHARS');
     const rerun = JSON.parse((await tanu(['run', fixed, '--config', p.config, '--json'])).out).outcomes[0];
     expect(rerun).toMatchObject({ outcome: 'published', rows: 11, valid: 0, documents: 0 });
-  });
-});
-
-describe('crash safety', () => {
-  it('kill -9 in the middle of a 500-row batch; after restart exactly 500 certificates, consecutive serials, every hash matching', async () => {
-    const p = makeProject(tmp());
-    const file = join(p.inbox, 'exam-results-big.csv');
-    writeFileSync(file, await examResultsCsv(500));
-    const args = ['bin/tanu.js', 'run', file, '--config', p.config, '--json'];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TANU_DOCUMENTS__PRINT_BATCH: '20' } });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    // Kill once some certificates are published but not all.
-    const deadline = Date.now() + 120_000;
-    let published = 0;
-    while (Date.now() < deadline) {
-      published = files(p.outbox).filter((f) => f.endsWith('.pdf') && f.includes('certificates')).length;
-      if (published >= 40) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    child.kill('SIGKILL');
-    expect(await exited, stderr).toBeNull();
-    expect(published).toBeGreaterThanOrEqual(40);
-    expect(published).toBeLessThan(500);
-    expect(manifests(p.outbox)).toEqual([]);
-
-    const again = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 180_000 });
-    expect(again.status, again.stderr).toBe(0);
-    expect(JSON.parse(again.stdout).outcomes[0]).toMatchObject({ outcome: 'published', resumed: true, documents: 510 });
-
-    const [manifestPath] = manifests(p.outbox);
-    if (!manifestPath) throw new Error('no manifest after resume');
-    const certs = readManifest(manifestPath).documents.filter((d) => d.type === 'certificate');
-    expect(certs).toHaveLength(500);
-    expect(certs.map((d) => d.serial)).toEqual(Array.from({ length: 500 }, (_, i) => `DEMO01-2026-${String(i + 1).padStart(6, '0')}`));
-    expect(new Set(certs.map((d) => d.iin)).size).toBe(500);
-    expect((await verifyManifest(manifestPath)).valid).toBe(true);
-    expect(files(p.outbox).filter((f) => f.endsWith('.pdf') && f.includes('certificates'))).toHaveLength(500);
-    expect(files(p.outbox).some((f) => /\.tmp-\d+$/.test(f))).toBe(false);
-
-    const db = new Database(p.ledger, { readonly: true });
-    try {
-      expect(db.prepare("SELECT last_seq FROM serials WHERE centre = 'DEMO01'").get()).toEqual({ last_seq: 500 });
-      expect(db.prepare("SELECT COUNT(*) AS n FROM registry").get()).toEqual({ n: 500 });
-      expect(db.prepare("SELECT COUNT(*) AS n FROM documents WHERE state != 'published'").get()).toEqual({ n: 0 });
-    } finally {
-      db.close();
-    }
-    // Independent check of a document published before the kill and one after.
-    const trust = await loadTrust([join(p.dir, 'var', 'keys', 'dev-ca.pem')]);
-    const sampled = [certs[0], certs[499]].map((d) => join(manifestPath, '..', d?.file ?? ''));
-    expect((await verifyPaths(sampled, trust)).every((v) => v.valid)).toBe(true);
-    const nss = join(p.dir, 'nss');
-    spawnSync('mkdir', [nss]);
-    spawnSync('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password']);
-    spawnSync('certutil', ['-A', '-d', `sql:${nss}`, '-n', 'dev', '-t', 'CT,C,C', '-i', join(p.dir, 'var', 'keys', 'dev-ca.pem')]);
-    for (const s of sampled) expect(pdfsig(s, nss)).toContain('Signature is Valid.');
   });
 });

@@ -31,10 +31,7 @@ export function makeTestPki(dir: string, now: Date): TestPki {
   const other = issueCertificate({ subject: otherName, notBefore: new Date(now.getTime() - 30 * DAY), notAfter: new Date(now.getTime() + 3650 * DAY), ca: true });
   const caPem = join(dir, 'ca.pem');
   writeFileSync(caPem, ca.pem);
-  const nssDir = join(dir, 'nss');
-  mkdirSync(nssDir);
-  execFileSync('certutil', ['-N', '-d', `sql:${nssDir}`, '--empty-password']);
-  execFileSync('certutil', ['-A', '-d', `sql:${nssDir}`, '-n', 'tanu-tests-ca', '-t', 'CT,C,C', '-i', caPem]);
+  const nssDir = nssTrusting(join(dir, 'nss'), caPem);
   return {
     dir,
     caPem,
@@ -43,6 +40,14 @@ export function makeTestPki(dir: string, now: Date): TestPki {
     untrusted: signer(leaf('Stranger key', other, otherName, -1, 365), [other]),
     nssDir,
   };
+}
+
+/** An NSS database (what pdfsig reads) trusting one CA. */
+export function nssTrusting(nssDir: string, caPem: string): string {
+  mkdirSync(nssDir, { recursive: true });
+  execFileSync('certutil', ['-N', '-d', `sql:${nssDir}`, '--empty-password']);
+  execFileSync('certutil', ['-A', '-d', `sql:${nssDir}`, '-n', 'tanu-tests-ca', '-t', 'CT,C,C', '-i', caPem]);
+  return nssDir;
 }
 
 /** pdfsig's verdict. It exits 0 even for a bad signature, so its text is what counts. */

@@ -21,8 +21,8 @@ export function makeProject(dir: string): { config: string; dir: string; inbox: 
 
 let library: Library | undefined;
 
-/** An exam-results CSV of `count` recognized people with distinct IINs, the benchmark's generator, protocols of 50 rows. */
-export async function examResultsCsv(count: number): Promise<string> {
+/** An exam-results CSV of `count` recognized people with distinct IINs (from person number `first`), the benchmark's generator, protocols of 50 rows. */
+export async function examResultsCsv(count: number, first = 0): Promise<string> {
   library ??= (await loadLibrary(resolve('standards'))).library;
-  return benchCsv(count, library, { protocolSize: 50 });
+  return benchCsv(count, library, { protocolSize: 50, first });
 }

@@ -1,0 +1,92 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+
+/**
+ * What the fault suite needs around a real `tanu` process: start it, watch its output,
+ * find its Chromium, kill it, and read the ledger it leaves behind.
+ */
+
+export type Exit = { code: number | null; signal: NodeJS.Signals | null };
+export type Running = { child: ChildProcess; exited: Promise<Exit>; stdout: () => string; stderr: () => string };
+
+const BIN = resolve('bin/tanu.js');
+
+export const startTanu = (args: string[], env: Record<string, string> = {}) => start([BIN, ...args], env);
+
+/** A plain Node script run from the repository (so it finds the project's packages). */
+export const startNode = (code: string) => start(['-e', code], {});
+
+function start(argv: string[], env: Record<string, string>): Running {
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env }, cwd: resolve('.') });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d) => (out += String(d)));
+  child.stderr?.on('data', (d) => (err += String(d)));
+  const exited = new Promise<Exit>((done) => child.on('exit', (code, signal) => done({ code, signal })));
+  return { child, exited, stdout: () => out, stderr: () => err };
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls until `check` holds, or fails after `ms`: the deadline guards a hang, it measures nothing. */
+export async function until(check: () => boolean, ms: number, what: string) {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+/** The Chromium browser a Tanu process launched: its child whose command is chromium. */
+export function chromiumOf(pid: number): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(join('/proc', entry, 'stat'), 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid && comm.startsWith('chromium')) return Number(entry);
+    } catch {
+      // The process ended while the table was read.
+    }
+  }
+  return undefined;
+}
+
+/** A small deterministic generator, so a failing run can be replayed from its printed seed. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Read-only questions to the ledger a run left behind. */
+export function ledgerFacts(path: string) {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const one = <T>(sql: string) => db.prepare(sql).get() as T;
+    return {
+      integrity: (one<{ integrity_check: string }>('PRAGMA integrity_check')).integrity_check,
+      lastSerial: one<{ n: number | null }>("SELECT MAX(last_seq) AS n FROM serials").n ?? 0,
+      certificates: one<{ n: number }>("SELECT COUNT(*) AS n FROM documents WHERE type = 'certificate'").n,
+      distinctSerials: one<{ n: number }>("SELECT COUNT(DISTINCT serial) AS n FROM documents WHERE type = 'certificate'").n,
+      unpublished: one<{ n: number }>("SELECT COUNT(*) AS n FROM documents WHERE state != 'published'").n,
+      registry: one<{ n: number }>('SELECT COUNT(*) AS n FROM registry').n,
+      registryPeople: one<{ n: number }>('SELECT COUNT(DISTINCT iin) AS n FROM registry').n,
+      batches: db.prepare('SELECT id, state FROM batches ORDER BY created_at').all() as { id: string; state: string }[],
+      published: db.prepare("SELECT serial, files_json FROM documents WHERE state = 'published'").all() as { serial: string; files_json: string }[],
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** The figures the suite prints at its end. */
+export const figures = { injected: 0, survived: 0, rowsSent: 0, rowsLost: 0, lines: [] as string[] };
