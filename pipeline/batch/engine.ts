@@ -65,6 +65,8 @@ async function timed<T>(ctx: EngineContext, stage: Stage, work: () => Promise<T>
 
 export type EngineEvent =
   | { type: 'planned'; batch: string; documents: number }
+  /** An interrupted batch taken up again: `remaining` of its documents are still to be issued. */
+  | { type: 'resumed'; batch: string; remaining: number }
   | { type: 'published-chunk'; batch: string; done: number; total: number }
   | { type: 'published'; batch: string; dir: string };
 
@@ -290,6 +292,7 @@ async function issueDocuments(batch: BatchRow, ctx: EngineContext, resumed: bool
       signatureBytes: ctx.signatureBytes,
     });
   let done = counts.total - counts.planned;
+  if (resumed) ctx.onEvent?.({ type: 'resumed', batch: batchId, remaining: counts.planned });
   let chunk = nextChunk(FIRST_CHUNK);
   let next = chunk ? render(chunk) : undefined;
   while (chunk) {

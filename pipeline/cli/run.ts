@@ -29,7 +29,7 @@ export function progressReporter(ctx: Ctx): { onEvent: (e: EngineEvent) => void 
         log.info(e, e.type);
         return;
       }
-      if (e.type === 'planned') {
+      if (e.type === 'planned' || e.type === 'resumed') {
         started = Date.now();
         startDone = 0;
       }

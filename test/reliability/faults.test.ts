@@ -84,25 +84,44 @@ describe('kill -9', () => {
       }
       return file;
     };
-    const moments = { starting: 0, rendering: 0, completing: 0 };
+    const moments = { starting: 0, rendering: 0, completing: 0, exiting: 0 };
+    const allDone = /"done":(\d+),"total":\1\b/;
     let kills = 0;
     let k = 0;
     while (kills < KILLS) {
       const file = await fileFor(k);
       const run = startTanu(['run', file, '--config', p.config, '--json']);
-      const delay = 200 + Math.floor(random() * 3800);
-      const finished = await Promise.race([run.exited.then(() => true), sleep(delay).then(() => false)]);
-      if (finished) {
-        // This file's batch completed between kills: the storm goes on with the next file.
+      let exited = false;
+      void run.exited.then(() => (exited = true));
+      // Where to strike: while starting or planning, while rendering and publishing, or right as the last chunk lands.
+      const dice = random();
+      const log = run.stderr;
+      const working = () => log().includes('"planned"') || log().includes('"resumed"');
+      if (dice < 0.2) await sleep(random() * 3000);
+      else if (dice < 0.9) {
+        await until(() => exited || working(), 120_000, 'a plan');
+        await sleep(random() * 1000);
+      } else {
+        await until(() => exited || allDone.test(log()), 120_000, 'the last chunk');
+        await sleep(random() * 30);
+      }
+      if (exited) {
+        // This file's batch completed before the blow: the storm goes on with the next file.
         expect((await run.exited).code, run.stderr()).toBe(0);
         k++;
         continue;
       }
       run.child.kill('SIGKILL');
-      expect((await run.exited).signal).toBe('SIGKILL');
+      const exit = await run.exited;
+      if (exit.signal !== 'SIGKILL') {
+        // It finished in the same instant: not a kill.
+        expect(exit.code, run.stderr()).toBe(0);
+        k++;
+        continue;
+      }
       kills++;
-      const log = run.stderr();
-      moments[log.includes('"published"') ? 'completing' : log.includes('"planned"') ? 'rendering' : 'starting']++;
+      const at = log();
+      moments[at.includes('"published"') ? 'exiting' : allDone.test(at) ? 'completing' : working() ? 'rendering' : 'starting']++;
       // After every kill: the ledger is whole and no serial was skipped or given twice.
       if (existsSync(p.ledger)) {
         const facts = ledgerFacts(p.ledger);
@@ -126,7 +145,7 @@ describe('kill -9', () => {
     figures.survived += kills;
     figures.rowsSent += rows;
     figures.rowsLost += lost;
-    figures.lines.push(`kill -9: ${kills} kills over ${made.length} files of 1,000 rows (${moments.starting} while starting or planning, ${moments.rendering} while rendering and publishing, ${moments.completing} while completing)`);
+    figures.lines.push(`kill -9: ${kills} kills over ${made.length} files of 1,000 rows (${moments.starting} while starting or planning, ${moments.rendering} while rendering and publishing, ${moments.completing} while completing, ${moments.exiting} after the manifest)`);
   }, 900_000);
 });
 
