@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Transform } from 'node:stream';
+import { Transform, pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
 import { TanuError } from '../core/tanu-error.js';
 import type { TableRow } from './cell.js';
@@ -82,9 +82,10 @@ export async function sniffCsv(path: string): Promise<{ encoding: CsvEncoding; d
 
 export async function* readCsv(path: string): AsyncGenerator<TableRow> {
   const { encoding, delimiter } = await sniffCsv(path);
-  const parser = createReadStream(path)
-    .pipe(decoder(encoding))
-    .pipe(parse({ delimiter, relax_column_count: true, skip_empty_lines: false, info: true }));
+  const parser = parse({ delimiter, relax_column_count: true, skip_empty_lines: false, info: true });
+  // pipeline, not pipe: a decoding error must reach the loop below (pipe would leave it
+  // unhandled and the parser waiting forever), and a loop left early must close the file.
+  pipeline(createReadStream(path), decoder(encoding), parser, () => {});
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { records: number } }>) {
       yield { row: info.records, cells: record };

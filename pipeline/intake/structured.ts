@@ -50,7 +50,7 @@ export function parseStructuredText(text: string, format: 'json' | 'yaml'): Stru
   let data: unknown;
   try {
     // YAML aliases get a small budget so that an alias bomb is refused rather than expanded.
-    data = format === 'json' ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100, uniqueKeys: true });
+    data = format === 'json' ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100, uniqueKeys: true, logLevel: 'error' });
   } catch (e) {
     const text = (e as Error).message.split('\n')[0] ?? '';
     throw new TanuError('FILE_UNREADABLE', { detail: { kk: `${format.toUpperCase()} синтаксисі бұзылған: ${text}`, ru: `нарушен синтаксис ${format.toUpperCase()}: ${text}` } }, { cause: e });

@@ -1,17 +1,21 @@
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { crc32, createInflateRaw } from 'node:zlib';
 import { TanuError } from '../core/tanu-error.js';
 
 /**
  * An XLSX is a zip, and a zip can declare a worksheet of a few kilobytes that inflates to
  * gigabytes. Before anything is inflated, the central directory is read and the sizes it
  * declares are summed: a workbook that would unpack beyond the limit is refused whole.
+ * Then each entry is inflated once, never past its declared size, and its CRC checked.
  */
 
-export type ZipEntry = { name: string; compressed: number; uncompressed: number };
+export type ZipEntry = { name: string; method: number; crc: number; compressed: number; uncompressed: number; offset: number };
 
 const EOCD = 0x06054b50;
 const EOCD64_LOCATOR = 0x07064b50;
 const CENTRAL = 0x02014b50;
+const LOCAL = 0x04034b50;
 const ZIP64_EXTRA = 0x0001;
 const MAX32 = 0xffffffff;
 /** The end-of-central-directory record is 22 bytes plus a comment of up to 65,535. */
@@ -39,8 +43,11 @@ export function readCentralDirectory(dir: Buffer): ZipEntry[] {
   const entries: ZipEntry[] = [];
   let at = 0;
   while (at + 46 <= dir.length && dir.readUInt32LE(at) === CENTRAL) {
+    const method = dir.readUInt16LE(at + 10);
+    const crc = dir.readUInt32LE(at + 16);
     let compressed = dir.readUInt32LE(at + 20);
     let uncompressed = dir.readUInt32LE(at + 24);
+    let offset = dir.readUInt32LE(at + 42);
     const nameLength = dir.readUInt16LE(at + 28);
     const extraLength = dir.readUInt16LE(at + 30);
     const commentLength = dir.readUInt16LE(at + 32);
@@ -53,18 +60,56 @@ export function readCentralDirectory(dir: Buffer): ZipEntry[] {
         // The zip64 field lists, in order, only the sizes whose 32-bit slots hold 0xFFFFFFFF.
         let field = e + 4;
         if (uncompressed === MAX32 && field + 8 <= e + 4 + length) (uncompressed = u64(extra, field)), (field += 8);
-        if (compressed === MAX32 && field + 8 <= e + 4 + length) compressed = u64(extra, field);
+        if (compressed === MAX32 && field + 8 <= e + 4 + length) (compressed = u64(extra, field)), (field += 8);
+        if (offset === MAX32 && field + 8 <= e + 4 + length) offset = u64(extra, field);
       }
       e += 4 + length;
     }
-    entries.push({ name, compressed, uncompressed });
+    entries.push({ name, method, crc, compressed, uncompressed, offset });
     at += 46 + nameLength + extraLength + commentLength;
   }
   if (at !== dir.length) throw broken('zip мұрағатының мазмұны бұзылған', 'нарушено оглавление архива zip');
   return entries;
 }
 
-/** Reads the central directory of `path` and refuses a workbook that would unpack beyond `maxUnpacked` bytes. */
+/**
+ * Inflates every entry once, counting: more bytes than declared, a CRC that does not
+ * match or a method other than stored/deflate refuses the file. The streaming XLSX reader
+ * then meets only an archive known to be whole (a damaged one can leave it waiting forever).
+ */
+async function checkEntries(path: string, entries: readonly ZipEntry[], size: number) {
+  const handle = await open(path, 'r');
+  try {
+    for (const e of entries) {
+      const local = Buffer.alloc(30);
+      await handle.read(local, 0, 30, e.offset);
+      if (local.readUInt32LE(0) !== LOCAL) throw broken(`${e.name}: жергілікті тақырып жоқ`, `${e.name}: нет локального заголовка`);
+      const start = e.offset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+      if (start + e.compressed > size) throw broken(`${e.name} файлдан тыс`, `${e.name} выходит за пределы файла`);
+      if (e.method !== 0 && e.method !== 8) throw broken(`${e.name}: белгісіз қысу әдісі ${e.method}`, `${e.name}: неизвестный метод сжатия ${e.method}`);
+      const raw = e.compressed === 0 ? null : createReadStream(path, { start, end: start + e.compressed - 1 });
+      const source = raw === null ? [] : e.method === 8 ? raw.pipe(createInflateRaw()) : raw;
+      let length = 0;
+      let crc = 0;
+      try {
+        for await (const chunk of source as AsyncIterable<Buffer>) {
+          length += chunk.length;
+          if (length > e.uncompressed) throw broken(`${e.name} жарияланғаннан үлкен`, `${e.name} больше заявленного размера`);
+          crc = crc32(chunk, crc);
+        }
+      } catch (err) {
+        raw?.destroy();
+        if (err instanceof TanuError) throw err;
+        throw broken(`${e.name}: ${(err as Error).message}`, `${e.name}: ${(err as Error).message}`);
+      }
+      if (length !== e.uncompressed || crc !== e.crc) throw broken(`${e.name} бақылау сомасы сәйкес емес`, `${e.name}: не сходится контрольная сумма`);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads the central directory of `path` and refuses a workbook that would unpack beyond `maxUnpacked` bytes, or that is damaged. */
 export async function checkDeclaredSizes(path: string, maxUnpacked: number): Promise<ZipEntry[]> {
   const handle = await open(path, 'r');
   try {
@@ -90,6 +135,7 @@ export async function checkDeclaredSizes(path: string, maxUnpacked: number): Pro
         detail: { kk: `ашылғанда ${mb(total)} болар еді`, ru: `в распакованном виде было бы ${mb(total)}` },
       });
     }
+    await checkEntries(path, entries, size);
     return entries;
   } finally {
     await handle.close();
