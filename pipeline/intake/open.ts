@@ -134,9 +134,9 @@ async function openStructured(file: string, format: 'json' | 'yaml', options: In
   const where = resolveCentre(file, doc.centre, options);
   const centre = 'centre' in where ? where.centre : null;
   const issues = 'issue' in where ? [where.issue] : [];
-  if (doc.records.length === 0) return failed(file, null, centre, [...issues, issue('NO_RECORDS')]);
   let kind: Kind | null = isKind(doc.kind) ? doc.kind : null;
   if (doc.kind !== null && !kind) return failed(file, null, centre, [...issues, issue('UNKNOWN_KIND', { column: 'kind', value: doc.kind })]);
+  if (doc.records.length === 0) return failed(file, kind, centre, [...issues, issue('NO_RECORDS')]);
   const keys = [...new Set(doc.records.flatMap((r) => r.fields.map(([k]) => k)))];
   kind ??= kindFromName(options.origin ?? file);
   let header: Header | { problem: string };
