@@ -7,7 +7,7 @@ import { type Issue, issue } from '../core/issue.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { BatchRow, DocumentRow, Ledger, RegistryRow } from '../ledger/ledger.js';
 import { type PlanContext, type PlannedDocument, formatSerial, needsSerial, planForRecord, planProtocol } from '../plan/plan.js';
-import { type Manifest, type ManifestEntry, removeTempFiles, safeName, sha256, syncDir, writeAtomic, writeDurably } from '../publish/publish.js';
+import { type Manifest, type ManifestEntry, type Modes, removeTempFiles, safeName, sha256, syncDir, writeAtomic, writeDurably } from '../publish/publish.js';
 import PQueue from 'p-queue';
 import type { Renderer } from '../render/chromium.js';
 import type { CertificateModel, DocumentModel } from '../render/models.js';
@@ -43,6 +43,8 @@ export type EngineContext = {
   /** Bytes reserved in each PDF for the signer's CMS. */
   signatureBytes: number;
   outbox: string;
+  /** Permissions of published files and folders. */
+  modes: Modes;
   received: string;
   rejected: string;
   /** Structured progress, for logs and the progress bar. */
@@ -325,7 +327,7 @@ async function issueDocuments(batch: BatchRow, ctx: EngineContext, resumed: bool
         files.docx = `${base}.docx`;
         files.docx_sha256 = sha256(signed.docx);
       }
-      for (const [path, bytes] of outputs) written.push(writes.add(() => writeDurably(path, bytes)));
+      for (const [path, bytes] of outputs) written.push(writes.add(() => writeDurably(path, bytes, ctx.modes)));
       updates.push({ id: doc.id, state: 'published', detail: files });
     }
     await timed(ctx, 'write', async () => {
@@ -379,15 +381,16 @@ async function complete(batchId: string, ctx: EngineContext, resumed: boolean, f
     report.errors.push({ row: d.record_id === null ? null : ledger.recordRow(d.record_id), column: null, value: d.serial, code: error.code, message: error.message });
   }
   const manifest: Manifest = { batch: batchId, centre: batch.centre, created_at: batch.created_at, documents: entries };
-  await writeAtomic(join(batch.outbox_dir, 'report.json'), `${JSON.stringify({ batch: batchId, files: [report] }, null, 2)}\n`);
+  await writeAtomic(join(batch.outbox_dir, 'report.json'), `${JSON.stringify({ batch: batchId, files: [report] }, null, 2)}\n`, ctx.modes);
   const rejected = (JSON.parse(batch.rejected_json) as RejectedRow[]).sort((a, b) => a.row - b.row);
   const rejectedFile = rejected.length > 0 ? 'rejected-rows.xlsx' : null;
-  if (rejectedFile) await writeAtomic(join(batch.outbox_dir, rejectedFile), await rejectedWorkbook(batch.kind as Kind, rejected, report, ctx.config.operator_language));
+  if (rejectedFile) await writeAtomic(join(batch.outbox_dir, rejectedFile), await rejectedWorkbook(batch.kind as Kind, rejected, report, ctx.config.operator_language), ctx.modes);
   await writeAtomic(
     join(batch.outbox_dir, 'report.html'),
     reportHtml(join(ctx.config.paths.templates, 'report.hbs'), { batch: batchId, created_at: batch.created_at, documents: entries.length, report, rejectedFile }),
+    ctx.modes,
   );
-  await writeAtomic(join(batch.outbox_dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeAtomic(join(batch.outbox_dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, ctx.modes);
   const at = ctx.clock.now().toISOString();
   ledger.transaction(() => {
     ledger.finishBatch(batchId, at, registry);

@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { LoadedConfig } from '../config/load.js';
+import { modeBits } from '../config/schema.js';
 import { Ledger } from '../ledger/ledger.js';
 import { ChromiumRenderer, findChromium } from '../render/chromium.js';
 import { loadTemplates } from '../render/templates.js';
@@ -22,7 +23,15 @@ export async function startEngine(
   const templates = loadTemplates(config.paths.templates);
   const signer = await openSigner(config, options.env, options.clock, options.notice);
   const ledger = Ledger.open(config.paths.ledger);
-  const renderer = new ChromiumRenderer(templates, { executablePath: findChromium(config.documents.chromium), concurrency: config.concurrency, printBatch: config.documents.print_batch, timeoutMs: config.documents.render_timeout_ms });
+  // The browser inherits no secret: not the key password, not any TANU_* setting.
+  const browserEnv = Object.fromEntries(Object.entries(options.env).filter(([name]) => !name.startsWith('TANU_') && name !== config.signing.password_env));
+  const renderer = new ChromiumRenderer(templates, {
+    executablePath: findChromium(config.documents.chromium),
+    concurrency: config.concurrency,
+    printBatch: config.documents.print_batch,
+    timeoutMs: config.documents.render_timeout_ms,
+    env: browserEnv,
+  });
   return {
     ctx: {
       config,
@@ -34,6 +43,7 @@ export async function startEngine(
       signer,
       signatureBytes: await signatureSpace(signer),
       outbox: config.paths.outbox,
+      modes: { file: modeBits(config.publish.file_mode), dir: modeBits(config.publish.dir_mode) },
       received: config.paths.received,
       rejected: config.paths.rejected,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),

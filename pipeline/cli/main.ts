@@ -45,14 +45,15 @@ Options:
 
 export type Io = { out: (text: string) => void; err: (text: string) => void; clock: Clock; env: NodeJS.ProcessEnv };
 
-const defaultIo: Io = {
+/** The terminal, the system clock and the given environment (bin/tanu.js hands over its own copy). */
+export const terminalIo = (env: NodeJS.ProcessEnv): Io => ({
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
   clock: systemClock,
-  env: process.env,
-};
+  env,
+});
 
-export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+export async function main(argv: readonly string[], io: Io = terminalIo(process.env)): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({

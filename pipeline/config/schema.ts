@@ -36,6 +36,17 @@ export const Centre = z.strictObject({
 });
 export type Centre = z.infer<typeof Centre>;
 
+/**
+ * Octal permissions. YAML reads an unquoted 0640 as the number 640, so a number is taken
+ * as the digits the user typed: 640 and "0640" both mean rw-r-----.
+ */
+const Mode = z
+  .union([z.string(), z.number().int()])
+  .refine((v) => /^0?[0-7]{3}$/.test(String(v)), 'octal permissions such as 0644')
+  .transform((v) => String(v).padStart(4, '0'));
+
+export const modeBits = (mode: string | number) => Number.parseInt(String(mode), 8);
+
 export const Config = z
   .strictObject({
     $schema: z.string().optional(),
@@ -92,6 +103,12 @@ export const Config = z
           .min(100)
           .default(60_000)
           .describe('A print that takes longer is taken for a hung browser: it is killed, relaunched and the print retried'),
+      })
+      .prefault({}),
+    publish: z
+      .strictObject({
+        file_mode: Mode.default('0644').describe('Permissions of every file written to the outbox (octal, applied whatever the umask)'),
+        dir_mode: Mode.default('0755').describe('Permissions of the folders created in the outbox (octal)'),
       })
       .prefault({}),
     limits: z

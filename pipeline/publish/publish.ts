@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -13,20 +13,31 @@ export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).
 
 const TEMP = /^\..*\.tmp-\d+$/;
 
+/** Permissions of what is published: the config's `publish.file_mode` and `publish.dir_mode`. */
+export type Modes = { file: number; dir: number };
+export const DEFAULT_MODES: Modes = { file: 0o644, dir: 0o755 };
+
+/** Creates `dir` and its missing parents with exactly `mode`, whatever the umask. */
+async function makeDirs(dir: string, mode: number) {
+  const first = await mkdir(dir, { recursive: true, mode });
+  if (first === undefined) return;
+  for (let d = dir; d.length >= first.length; d = dirname(d)) await chmod(d, mode);
+}
+
 /**
  * Temp name, write, fsync, rename: the file is whole under its name or not there at all.
  * The rename itself is made durable by `syncDir`, which a caller publishing many files
  * runs once per folder rather than once per file.
  */
-export async function writeDurably(path: string, bytes: Uint8Array | string, mode = 0o644): Promise<void> {
+export async function writeDurably(path: string, bytes: Uint8Array | string, modes: Modes = DEFAULT_MODES): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir, modes.dir);
   const temp = join(dir, `.${basename(path)}.tmp-${process.pid}`);
   try {
-    const handle = await open(temp, 'w', mode);
+    const handle = await open(temp, 'w', modes.file);
     try {
       // Exactly the configured mode, whatever the umask.
-      await handle.chmod(mode);
+      await handle.chmod(modes.file);
       await handle.writeFile(bytes);
       await handle.sync();
     } finally {
@@ -41,8 +52,8 @@ export async function writeDurably(path: string, bytes: Uint8Array | string, mod
 }
 
 /** One file, durable at once (reports, the manifest). */
-export async function writeAtomic(path: string, bytes: Uint8Array | string, mode = 0o644): Promise<void> {
-  await writeDurably(path, bytes, mode);
+export async function writeAtomic(path: string, bytes: Uint8Array | string, modes: Modes = DEFAULT_MODES): Promise<void> {
+  await writeDurably(path, bytes, modes);
   await syncDir(dirname(path));
 }
 

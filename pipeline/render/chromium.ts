@@ -68,6 +68,8 @@ export type ChromiumOptions = {
   /** A print that takes longer is taken for a hang. */
   timeoutMs?: number;
   attempts?: number;
+  /** Chromium's environment: Tanu's own, without its secrets (see startEngine). */
+  env?: Record<string, string | undefined>;
 };
 
 /** Prints per page before it is replaced (see withPage). */
@@ -94,7 +96,14 @@ export class ChromiumRenderer implements Renderer {
   private launch(): Promise<Browser> {
     this.browser ??= puppeteer
       // pipe: Chromium talks over its stdin/stdout, so it exits when this process dies, even by kill -9.
-      .launch({ executablePath: this.options.executablePath, headless: true, args: ARGS, pipe: true, protocolTimeout: this.timeout() * 2 })
+      .launch({
+        executablePath: this.options.executablePath,
+        headless: true,
+        args: ARGS,
+        pipe: true,
+        protocolTimeout: this.timeout() * 2,
+        ...(this.options.env ? { env: this.options.env } : {}),
+      })
       .then((browser) => {
         browser.on('disconnected', () => this.forget(browser));
         return browser;
