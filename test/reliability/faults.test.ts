@@ -7,7 +7,7 @@ import { expectBatchVerifies, files, manifests, readManifest, tempFiles } from '
 import { nssTrusting } from '../support/pki.js';
 import { examResultsCsv, makeProject } from '../support/project.js';
 import { useTmpDir } from '../support/tmp.js';
-import { chromiumOf, figures, ledgerFacts, seeded, sleep, startNode, startTanu, until } from './support.js';
+import { chromiumOf, figures, inject, ledgerFacts, seeded, sleep, startNode, startTanu, tally, until } from './support.js';
 import { verifyManifest } from '../../pipeline/sign/verify.js';
 
 /**
@@ -120,6 +120,7 @@ describe('kill -9', () => {
         continue;
       }
       kills++;
+      inject();
       const at = log();
       moments[at.includes('"published"') ? 'exiting' : allDone.test(at) ? 'completing' : working() ? 'rendering' : 'starting']++;
       // After every kill: the ledger is whole and no serial was skipped or given twice.
@@ -141,11 +142,7 @@ describe('kill -9', () => {
     }
     const rows = made.length * 1000;
     const lost = await expectWhole(p, rows);
-    figures.injected += kills;
-    figures.survived += kills;
-    figures.rowsSent += rows;
-    figures.rowsLost += lost;
-    figures.lines.push(`kill -9: ${kills} kills over ${made.length} files of 1,000 rows (${moments.starting} while starting or planning, ${moments.rendering} while rendering and publishing, ${moments.completing} while completing, ${moments.exiting} after the manifest)`);
+    tally(kills, rows, lost, `kill -9: ${kills} kills over ${made.length} files of 1,000 rows (${moments.starting} while starting or planning, ${moments.rendering} while rendering and publishing, ${moments.completing} while completing, ${moments.exiting} after the manifest)`);
   }, 900_000);
 });
 
@@ -162,22 +159,20 @@ describe('Chromium', () => {
     const first = chromiumOf(pid);
     if (!first) throw new Error('no Chromium under the tanu process');
     process.kill(first, 'SIGKILL');
+    inject();
 
     // A relaunched browser, frozen: a hang, not a crash; the print deadline must notice it.
     await until(() => chromiumOf(pid) !== undefined && chromiumOf(pid) !== first && certificates() >= 60, 120_000, 'a relaunched browser');
     const second = chromiumOf(pid) ?? 0;
     process.kill(second, 'SIGSTOP');
+    inject();
 
     const exit = await run.exited;
     expect(exit.code, run.stderr()).toBe(0);
     expect(JSON.parse(run.stdout()).outcomes[0]).toMatchObject({ outcome: 'published', documents: 408, failed: 0 });
     expect(existsSync(`/proc/${second}`)).toBe(false);
     const lost = await expectWhole(p, 400);
-    figures.injected += 2;
-    figures.survived += 2;
-    figures.rowsSent += 400;
-    figures.rowsLost += lost;
-    figures.lines.push('Chromium: killed once and frozen once during a 400-row batch; relaunched both times');
+    tally(2, 400, lost, 'Chromium: killed once and frozen once during a 400-row batch; relaunched both times');
   }, 300_000);
 });
 
@@ -200,6 +195,7 @@ describe('disk full', () => {
       cp -a "$OUTBOX/." "$OUT/outbox/"
     `;
     mkdirSync(join(out, 'outbox'));
+    inject();
     const unshare = process.getuid?.() === 0 ? ['--mount', '--propagation', 'private'] : ['--map-root-user', '--mount', '--propagation', 'private'];
     const result = spawnSync('unshare', [...unshare, 'bash', '-c', script], {
       encoding: 'utf8',
@@ -242,11 +238,7 @@ describe('disk full', () => {
     expect((await expectBatchVerifies(manifest, caPem, nssTrusting(join(p.dir, 'nss'), caPem))).filter((d) => d.type === 'certificate')).toHaveLength(200);
     expect(tempFiles(copy.outbox)).toEqual([]);
     expect(ledgerFacts(p.ledger)).toMatchObject({ certificates: 200, distinctSerials: 200, lastSerial: 200, registry: 200, unpublished: 0 });
-    figures.injected += 1;
-    figures.survived += 1;
-    figures.rowsSent += 200;
-    figures.rowsLost += 200 - ledgerFacts(p.ledger).registry;
-    figures.lines.push(`disk full: a 2 MB outbox filled after ${facts.published.length} of 204 documents; completed after the space returned`);
+    tally(1, 200, 200 - ledgerFacts(p.ledger).registry, `disk full: a 2 MB outbox filled after ${facts.published.length} of 204 documents; completed after the space returned`);
   }, 300_000);
 });
 
@@ -268,6 +260,7 @@ describe('one ledger, several processes', () => {
     const warm = startTanu(['status', '--config', p.config]);
     expect((await warm.exited).code, warm.stderr()).toBe(0);
     const holder = lockLedger(p.ledger, 15_000);
+    inject();
     await until(() => holder.stdout().includes('locked'), 30_000, 'the lock');
 
     const run = startTanu(['run', file, '--config', p.config, '--json']);
@@ -280,11 +273,7 @@ describe('one ledger, several processes', () => {
 
     const again = startTanu(['run', file, '--config', p.config, '--json']);
     expect((await again.exited).code, again.stderr()).toBe(0);
-    figures.lines.push('ledger locked by another process: tanu run refused with LEDGER_BUSY after 10 s, nothing written; issued on the next run');
-    figures.injected += 1;
-    figures.survived += 1;
-    figures.rowsSent += 30;
-    figures.rowsLost += await expectWhole(p, 30);
+    tally(1, 30, await expectWhole(p, 30), 'ledger locked by another process: tanu run refused with LEDGER_BUSY after 10 s, nothing written; issued on the next run');
   }, 120_000);
 
   it('two tanu watch on one inbox, the ledger briefly locked under them: every file issued once, no document twice', async () => {
@@ -294,6 +283,7 @@ describe('one ledger, several processes', () => {
     const watchers = [startTanu(['watch', '--config', p.config], env), startTanu(['watch', '--config', p.config], env)];
     await until(() => watchers.every((w) => w.stderr().includes('inbox')), 60_000, 'both watchers');
     const holder = lockLedger(p.ledger, 12_000);
+    inject(2);
     await until(() => holder.stdout().includes('locked'), 30_000, 'the lock');
     for (let k = 0; k < 4; k++) writeFileSync(join(p.inbox, `exam-results-shared-${k}.csv`), await examResultsCsv(60, k * 60));
     await until(() => manifests(p.outbox).length === 4 && files(p.inbox).length === 0, 180_000, 'four published batches and an empty inbox');
@@ -303,10 +293,6 @@ describe('one ledger, several processes', () => {
     const log = watchers.map((w) => w.stderr()).join('\n');
     expect(log).toContain('LEDGER_BUSY');
     expect(manifests(p.outbox).map((m) => readManifest(m).documents.length)).toEqual([62, 62, 62, 62]);
-    figures.injected += 2;
-    figures.survived += 2;
-    figures.rowsSent += 240;
-    figures.rowsLost += await expectWhole(p, 240);
-    figures.lines.push('two watchers on one inbox with the ledger locked for 12 s under them: 4 files issued once each');
+    tally(2, 240, await expectWhole(p, 240), 'two watchers on one inbox with the ledger locked for 12 s under them: 4 files issued once each');
   }, 300_000);
 });

@@ -90,3 +90,14 @@ export function ledgerFacts(path: string) {
 
 /** The figures the suite prints at its end. */
 export const figures = { injected: 0, survived: 0, rowsSent: 0, rowsLost: 0, lines: [] as string[] };
+
+/** Counted as each fault is injected. */
+export const inject = (faults = 1) => void (figures.injected += faults);
+
+/** A test's faults counted as survived once it has checked the end state (a failed check never gets here). */
+export function tally(faults: number, rowsSent: number, rowsLost: number, line: string) {
+  figures.survived += faults;
+  figures.rowsSent += rowsSent;
+  figures.rowsLost += rowsLost;
+  figures.lines.push(line);
+}
