@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import JSZip from 'jszip';
@@ -295,6 +295,29 @@ describe('hostile file names and links', () => {
     // A NUL cannot be in a name on disk nor in an argument; handed over by a caller, it is a clean refusal.
     expect(await main(['validate', join(p.inbox, 'exam-results-a\u0000b.csv'), '--config', p.config], { out: () => {}, err: () => {}, clock, env: {} })).toBe(2);
     cases.handMade += 2;
+  });
+
+  it('"../" and absolute paths inside the data never become paths: unknown centres, document names kept inside their batch', async () => {
+    const p = makeProject(tmp());
+    const json = join(p.dir, 'exam-results-centre.json');
+    for (const centre of ['../../etc', '/etc/passwd']) {
+      writeFileSync(json, JSON.stringify({ kind: 'exam-results', centre, records: [{ iin: '1' }] }));
+      const report = await answer(json);
+      expect(report.errors.map((e) => e.code)).toContain('UNKNOWN_CENTRE');
+    }
+    const lines = (await examResultsCsv(2)).trim().split('\n');
+    const outside = join(p.dir, 'escaped');
+    lines[1] = (lines[1] ?? '').split(',').map((c) => (c.startsWith('П-') ? `../../../../../..${outside}` : c)).join(',');
+    const file = join(p.dir, 'exam-results-paths.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    expect(await main(['run', file, '--config', p.config], { out: () => {}, err: () => {}, clock, env: {} })).toBe(0);
+    const [manifest] = manifests(p.outbox);
+    if (!manifest) throw new Error('no batch published');
+    expect(files(join(manifest, '..', 'protocols')).filter((f) => f.endsWith('.pdf'))).toHaveLength(2);
+    // The number is kept, made harmless: one flat name inside protocols/, nothing written where it pointed.
+    expect(files(p.dir).filter((f) => f.includes('escaped') && !f.startsWith(relative(p.dir, join(manifest, '..', 'protocols'))))).toEqual([]);
+    expect(existsSync(outside) || existsSync(`${outside}.pdf`)).toBe(false);
+    cases.handMade += 3;
   });
 
   it('a link in the inbox that leads out of it: refused (UNSAFE_PATH), its target neither read nor copied', async () => {
