@@ -5,7 +5,7 @@ import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { type Clock, localNow } from '../core/clock.js';
 import { type Issue, issue } from '../core/issue.js';
 import type { LoadedConfig } from '../config/load.js';
-import type { BatchRow, DocumentRow, Ledger, RegistryRow } from '../ledger/ledger.js';
+import type { BatchRow, DocumentRow, FileRow, Ledger, RegistryRow } from '../ledger/ledger.js';
 import { type PlanContext, type PlannedDocument, formatSerial, needsSerial, planForRecord, planProtocol } from '../plan/plan.js';
 import { type Manifest, type ManifestEntry, type Modes, removeTempFiles, safeName, sha256, syncDir, writeAtomic, writeDurably } from '../publish/publish.js';
 import PQueue from 'p-queue';
@@ -111,18 +111,7 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
   if (await leavesInbox(file, config.paths.inbox)) return refuseUnsafe(file, ctx, mode);
   const sha = await fileSha256(file);
   const known = ledger.file(sha);
-  if (known?.outcome === 'rejected') {
-    await release(file, mode);
-    return { file, outcome: 'rejected', report: rejectedReport(file, known.stored_path), reportPath: `${known.stored_path}.report.json` };
-  }
-  if (known?.batch_id) {
-    const batch = ledger.batch(known.batch_id);
-    if (!batch) throw new Error(`ledger: file ${sha} names missing batch ${known.batch_id}`);
-    await release(file, mode);
-    const report = JSON.parse(batch.report_json) as FileReport;
-    if (batch.state === 'published') return { file, outcome: 'already-published', batch: batch.id, dir: batch.outbox_dir, report };
-    return execute(batch.id, ctx, true, file);
-  }
+  if (known) return settleKnown(known, file, ctx, mode);
 
   const ext = extname(file).toLowerCase();
   const stored = join(ctx.received, `${sha}${ext}`);
@@ -141,7 +130,8 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
   const planned = await ledger
     .transactionAsync(async () => {
       // Another process may have taken the same bytes while this one waited for the lock.
-      if (ledger.file(sha)) throw new KnownMeanwhile();
+      const meanwhile = ledger.file(sha);
+      if (meanwhile) throw new KnownMeanwhile(meanwhile);
       const report = await timed(ctx, 'validate', () =>
         validateFile(
           stored,
@@ -197,7 +187,7 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
       return report;
     })
     .catch((e: unknown) => (e instanceof Rejected || e instanceof KnownMeanwhile ? e : Promise.reject(e)));
-  if (planned instanceof KnownMeanwhile) return processFile(file, ctx, mode);
+  if (planned instanceof KnownMeanwhile) return settleKnown(planned.known, file, ctx, mode);
 
   if (planned instanceof Rejected) {
     const { report } = planned;
@@ -205,7 +195,7 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
     await mkdir(ctx.rejected, { recursive: true, mode: 0o700 });
     // The received area holds accepted files only: the rejected one moves over, untouched.
     await rename(stored, rejectedPath);
-    await writeAtomic(`${rejectedPath}.report.json`, `${JSON.stringify({ files: [report] }, null, 2)}\n`);
+    await writeSetAsideReport(rejectedPath, report);
     ledger.transaction(() => {
       ledger.recordFile({ sha256: sha, name: basename(file), centre: report.centre, kind: report.kind, received_at: now.toISOString(), stored_path: rejectedPath, outcome: 'rejected', batch_id: null });
       ledger.event(now.toISOString(), 'file-rejected', null, { sha256: sha, file, errors: report.errors.filter(isFileLevel).map((e) => e.code) });
@@ -227,11 +217,14 @@ async function refuseUnsafe(file: string, ctx: EngineContext, mode: 'copy' | 'mo
   const setAside = join(ctx.rejected, `${sha256(Buffer.from(resolve(file))).slice(0, 16)}-${safeName(basename(file))}`);
   await mkdir(ctx.rejected, { recursive: true, mode: 0o700 });
   if (mode === 'move') await rename(file, setAside);
-  await writeAtomic(`${setAside}.report.json`, `${JSON.stringify({ files: [report] }, null, 2)}\n`);
+  await writeSetAsideReport(setAside, report);
   const at = ctx.clock.now().toISOString();
   ctx.ledger.transaction(() => ctx.ledger.event(at, 'file-rejected', null, { file, errors: ['UNSAFE_PATH'] }));
   return { file, outcome: 'rejected', report, reportPath: `${setAside}.report.json` };
 }
+
+/** The report beside a file set aside in the rejected area: `<name>.report.json`. */
+const writeSetAsideReport = (setAside: string, report: FileReport) => writeAtomic(`${setAside}.report.json`, `${JSON.stringify({ files: [report] }, null, 2)}\n`);
 
 /** Thrown out of the plan's transaction to roll it back when the file turns out unreadable. */
 class Rejected {
@@ -239,7 +232,24 @@ class Rejected {
 }
 
 /** Thrown out of the plan's transaction when another process recorded the file first. */
-class KnownMeanwhile {}
+class KnownMeanwhile {
+  constructor(readonly known: FileRow) {}
+}
+
+/** Bytes the ledger has seen: rejected before, already published, or a batch to resume. */
+async function settleKnown(known: FileRow, file: string, ctx: EngineContext, mode: 'copy' | 'move'): Promise<FileOutcome> {
+  if (known.outcome === 'rejected') {
+    await release(file, mode);
+    return { file, outcome: 'rejected', report: rejectedReport(file, known.stored_path), reportPath: `${known.stored_path}.report.json` };
+  }
+  const batch = known.batch_id === null ? undefined : ctx.ledger.batch(known.batch_id);
+  // The dropped file is let go only once the ledger is known to hold its batch.
+  if (!batch) throw new Error(`ledger: file ${known.sha256} names missing batch ${known.batch_id}`);
+  await release(file, mode);
+  const report = JSON.parse(batch.report_json) as FileReport;
+  if (batch.state === 'published') return { file, outcome: 'already-published', batch: batch.id, dir: batch.outbox_dir, report };
+  return execute(batch.id, ctx, true, file);
+}
 
 /** This process, as it claims batches in the ledger. */
 const OWNER = currentOwner();

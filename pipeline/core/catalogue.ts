@@ -23,11 +23,11 @@ type Entry = { severity: 'error' | 'warning'; text: (p: MessageParams) => Biling
 const withDetail = (base: Bilingual, p: MessageParams): Bilingual =>
   p.detail ? { kk: `${base.kk}: ${p.detail.kk}`, ru: `${base.ru}: ${p.detail.ru}` } : base;
 
+/** An error whose message is a fixed statement, followed by the detail of the case when there is one. */
+const explained = (kk: string, ru: string): Entry => ({ severity: 'error', text: (p) => withDetail({ kk, ru }, p) });
+
 export const CATALOGUE = {
-  FILE_UNREADABLE: {
-    severity: 'error',
-    text: (p) => withDetail({ kk: 'Файлды оқу мүмкін емес', ru: 'Файл невозможно прочитать' }, p),
-  },
+  FILE_UNREADABLE: explained('Файлды оқу мүмкін емес', 'Файл невозможно прочитать'),
   FILE_TOO_LARGE: {
     severity: 'error',
     text: (p) =>
@@ -46,10 +46,7 @@ export const CATALOGUE = {
       ru: 'В файле нет ни одной записи (только строка заголовков или пустой список)',
     }),
   },
-  UNSAFE_PATH: {
-    severity: 'error',
-    text: (p) => withDetail({ kk: 'Файл кіріс бумасынан тыс жерге сілтейді, ол оқылмайды', ru: 'Файл указывает за пределы входящей папки и не читается' }, p),
-  },
+  UNSAFE_PATH: explained('Файл кіріс бумасынан тыс жерге сілтейді, ол оқылмайды', 'Файл указывает за пределы входящей папки и не читается'),
   UNKNOWN_KIND: {
     severity: 'error',
     text: () => ({
@@ -71,10 +68,7 @@ export const CATALOGUE = {
       ru: `Нет обязательного столбца: ${p.expected?.ru}`,
     }),
   },
-  REQUIRED: {
-    severity: 'error',
-    text: (p) => withDetail({ kk: 'Міндетті өріс толтырылмаған', ru: 'Обязательное поле не заполнено' }, p),
-  },
+  REQUIRED: explained('Міндетті өріс толтырылмаған', 'Обязательное поле не заполнено'),
   IIN_FORMAT: {
     severity: 'error',
     text: () => ({
@@ -89,10 +83,7 @@ export const CATALOGUE = {
       ru: 'Контрольная цифра ИИН не сходится',
     }),
   },
-  IIN_DATE: {
-    severity: 'error',
-    text: (p) => withDetail({ kk: 'ЖСН ішіндегі туған күн нақты күн емес', ru: 'Дата рождения внутри ИИН не является реальной датой' }, p),
-  },
+  IIN_DATE: explained('ЖСН ішіндегі туған күн нақты күн емес', 'Дата рождения внутри ИИН не является реальной датой'),
   BIRTH_DATE_MISMATCH: {
     severity: 'error',
     text: (p) => ({
@@ -180,10 +171,7 @@ export const CATALOGUE = {
       ru: 'Неизвестный язык; допустимы: казахский (kk), русский (ru)',
     }),
   },
-  DATE_ORDER: {
-    severity: 'error',
-    text: (p) => withDetail({ kk: 'Күндердің реті бұзылған', ru: 'Нарушен порядок дат' }, p),
-  },
+  DATE_ORDER: explained('Күндердің реті бұзылған', 'Нарушен порядок дат'),
   FUTURE_DATE: {
     severity: 'error',
     text: (p) => ({
@@ -219,14 +207,8 @@ export const CATALOGUE = {
       ru: `Файл документа больше допустимого размера (${p.max})`,
     }),
   },
-  RENDER_FAILED: {
-    severity: 'error',
-    text: (p) => withDetail({ kk: 'Құжатты жасау мүмкін болмады', ru: 'Не удалось сформировать документ' }, p),
-  },
-  SIGNING_KEY: {
-    severity: 'error',
-    text: (p) => withDetail({ kk: 'Қол қою кілтін пайдалану мүмкін емес', ru: 'Невозможно использовать ключ подписи' }, p),
-  },
+  RENDER_FAILED: explained('Құжатты жасау мүмкін болмады', 'Не удалось сформировать документ'),
+  SIGNING_KEY: explained('Қол қою кілтін пайдалану мүмкін емес', 'Невозможно использовать ключ подписи'),
   SIGNATURE_SPACE: {
     severity: 'error',
     text: (p) => ({
@@ -234,10 +216,7 @@ export const CATALOGUE = {
       ru: `Подпись не помещается в место, оставленное в PDF (${p.max} байт)`,
     }),
   },
-  LEDGER: {
-    severity: 'error',
-    text: (p) => withDetail({ kk: 'Журналды (ledger) ашу мүмкін емес', ru: 'Не удалось открыть журнал (ledger)' }, p),
-  },
+  LEDGER: explained('Журналды (ledger) ашу мүмкін емес', 'Не удалось открыть журнал (ledger)'),
   LEDGER_BUSY: {
     severity: 'error',
     text: (p) => ({
@@ -245,22 +224,10 @@ export const CATALOGUE = {
       ru: `Журнал (ledger) занят другим процессом дольше ${p.max}; файл не тронут, его можно обработать позже`,
     }),
   },
-  NO_SPACE: {
-    severity: 'error',
-    text: (p) => withDetail({ kk: 'Дискіде орын жоқ: пакет аяқталмады, орын босағанда жалғасады', ru: 'На диске нет места: пакет не завершён и продолжится, когда место появится' }, p),
-  },
-  CONFIG_INVALID: {
-    severity: 'error',
-    text: (p) => withDetail({ kk: 'Баптаулар файлы жарамсыз', ru: 'Файл настроек недействителен' }, p),
-  },
-  STANDARD_INVALID: {
-    severity: 'error',
-    text: (p) => withDetail({ kk: 'Кәсіптік стандарт файлы жарамсыз', ru: 'Файл профессионального стандарта недействителен' }, p),
-  },
-  USAGE: {
-    severity: 'error',
-    text: (p) => withDetail({ kk: 'Команда дұрыс берілмеген', ru: 'Команда задана неверно' }, p),
-  },
+  NO_SPACE: explained('Дискіде орын жоқ: пакет аяқталмады, орын босағанда жалғасады', 'На диске нет места: пакет не завершён и продолжится, когда место появится'),
+  CONFIG_INVALID: explained('Баптаулар файлы жарамсыз', 'Файл настроек недействителен'),
+  STANDARD_INVALID: explained('Кәсіптік стандарт файлы жарамсыз', 'Файл профессионального стандарта недействителен'),
+  USAGE: explained('Команда дұрыс берілмеген', 'Команда задана неверно'),
 } as const satisfies Record<string, Entry>;
 
 export type Code = keyof typeof CATALOGUE;

@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
+import { pipeline } from 'node:stream';
 import { crc32, createInflateRaw } from 'node:zlib';
 import { TanuError } from '../core/tanu-error.js';
 
@@ -77,35 +77,31 @@ export function readCentralDirectory(dir: Buffer): ZipEntry[] {
  * match or a method other than stored/deflate refuses the file. The streaming XLSX reader
  * then meets only an archive known to be whole (a damaged one can leave it waiting forever).
  */
-async function checkEntries(path: string, entries: readonly ZipEntry[], size: number) {
-  const handle = await open(path, 'r');
-  try {
-    for (const e of entries) {
-      const local = Buffer.alloc(30);
-      await handle.read(local, 0, 30, e.offset);
-      if (local.readUInt32LE(0) !== LOCAL) throw broken(`${e.name}: жергілікті тақырып жоқ`, `${e.name}: нет локального заголовка`);
-      const start = e.offset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
-      if (start + e.compressed > size) throw broken(`${e.name} файлдан тыс`, `${e.name} выходит за пределы файла`);
-      if (e.method !== 0 && e.method !== 8) throw broken(`${e.name}: белгісіз қысу әдісі ${e.method}`, `${e.name}: неизвестный метод сжатия ${e.method}`);
-      const raw = e.compressed === 0 ? null : createReadStream(path, { start, end: start + e.compressed - 1 });
-      const source = raw === null ? [] : e.method === 8 ? raw.pipe(createInflateRaw()) : raw;
-      let length = 0;
-      let crc = 0;
-      try {
-        for await (const chunk of source as AsyncIterable<Buffer>) {
-          length += chunk.length;
-          if (length > e.uncompressed) throw broken(`${e.name} жарияланғаннан үлкен`, `${e.name} больше заявленного размера`);
-          crc = crc32(chunk, crc);
-        }
-      } catch (err) {
-        raw?.destroy();
-        if (err instanceof TanuError) throw err;
-        throw broken(`${e.name}: ${(err as Error).message}`, `${e.name}: ${(err as Error).message}`);
+async function checkEntries(handle: FileHandle, entries: readonly ZipEntry[], size: number) {
+  for (const e of entries) {
+    const local = Buffer.alloc(30);
+    await handle.read(local, 0, 30, e.offset);
+    if (local.readUInt32LE(0) !== LOCAL) throw broken(`${e.name}: жергілікті тақырып жоқ`, `${e.name}: нет локального заголовка`);
+    const start = e.offset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+    if (start + e.compressed > size) throw broken(`${e.name} файлдан тыс`, `${e.name} выходит за пределы файла`);
+    if (e.method !== 0 && e.method !== 8) throw broken(`${e.name}: белгісіз қысу әдісі ${e.method}`, `${e.name}: неизвестный метод сжатия ${e.method}`);
+    const raw = e.compressed === 0 ? null : handle.createReadStream({ start, end: start + e.compressed - 1, autoClose: false });
+    // pipeline, not pipe: a read error must end the loop below, not leave it waiting.
+    const source = raw === null ? [] : e.method === 8 ? pipeline(raw, createInflateRaw(), () => {}) : raw;
+    let length = 0;
+    let crc = 0;
+    try {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        length += chunk.length;
+        if (length > e.uncompressed) throw broken(`${e.name} жарияланғаннан үлкен`, `${e.name} больше заявленного размера`);
+        crc = crc32(chunk, crc);
       }
-      if (length !== e.uncompressed || crc !== e.crc) throw broken(`${e.name} бақылау сомасы сәйкес емес`, `${e.name}: не сходится контрольная сумма`);
+    } catch (err) {
+      raw?.destroy();
+      if (err instanceof TanuError) throw err;
+      throw broken(`${e.name}: ${(err as Error).message}`, `${e.name}: ${(err as Error).message}`);
     }
-  } finally {
-    await handle.close();
+    if (length !== e.uncompressed || crc !== e.crc) throw broken(`${e.name} бақылау сомасы сәйкес емес`, `${e.name}: не сходится контрольная сумма`);
   }
 }
 
@@ -135,7 +131,7 @@ export async function checkDeclaredSizes(path: string, maxUnpacked: number): Pro
         detail: { kk: `ашылғанда ${mb(total)} болар еді`, ru: `в распакованном виде было бы ${mb(total)}` },
       });
     }
-    await checkEntries(path, entries, size);
+    await checkEntries(handle, entries, size);
     return entries;
   } finally {
     await handle.close();

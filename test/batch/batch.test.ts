@@ -6,7 +6,7 @@ import { loadTrust, verifyManifest, verifyPaths } from '../../pipeline/sign/veri
 import { clock } from '../support/env.js';
 import { makeIin } from '../support/iin.js';
 import { pdfText } from '../support/poppler.js';
-import { examResultsCsv, makeProject } from '../support/project.js';
+import { examResultsCsv, examResultsFile, makeProject } from '../support/project.js';
 import { nssTrusting } from '../support/pki.js';
 import { expectBatchVerifies, files, manifests, readManifest } from '../support/outbox.js';
 import { useTmpDir } from '../support/tmp.js';
@@ -28,8 +28,7 @@ async function tanu(args: string[]) {
 describe('tanu run', () => {
   it('drop → signed documents, report and manifest; the same file again → nothing new', async () => {
     const p = makeProject(tmp());
-    const file = join(p.inbox, 'exam-results-nov.csv');
-    writeFileSync(file, await examResultsCsv(7));
+    const file = await examResultsFile(p.inbox, 'exam-results-nov.csv', 7);
     const original = readFileSync(file);
     const first = await tanu(['run', file, '--config', p.config, '--json']);
     expect(first.code, first.err).toBe(0);

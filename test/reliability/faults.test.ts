@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../pipeline/publish/publish.js';
 import { expectBatchVerifies, files, manifests, readManifest, tempFiles } from '../support/outbox.js';
 import { nssTrusting } from '../support/pki.js';
-import { examResultsCsv, makeProject } from '../support/project.js';
+import { examResultsFile, makeProject } from '../support/project.js';
 import { useTmpDir } from '../support/tmp.js';
 import { chromiumOf, figures, inject, ledgerFacts, seeded, sleep, startNode, startTanu, tally, until } from './support.js';
 import { verifyManifest } from '../../pipeline/sign/verify.js';
@@ -78,10 +78,7 @@ describe('kill -9', () => {
     const made: string[] = [];
     const fileFor = async (k: number) => {
       const file = join(p.dir, `exam-results-storm-${k}.csv`);
-      if (!existsSync(file)) {
-        writeFileSync(file, await examResultsCsv(1000, k * 1000));
-        made.push(file);
-      }
+      if (!existsSync(file)) made.push(await examResultsFile(p.dir, `exam-results-storm-${k}.csv`, 1000, k * 1000));
       return file;
     };
     const moments = { starting: 0, rendering: 0, completing: 0, exiting: 0 };
@@ -149,8 +146,7 @@ describe('kill -9', () => {
 describe('Chromium', () => {
   it('killed, then frozen, in the middle of a batch: relaunched, and the batch completes', async () => {
     const p = makeProject(tmp());
-    const file = join(p.dir, 'exam-results-browser.csv');
-    writeFileSync(file, await examResultsCsv(400));
+    const file = await examResultsFile(p.dir, 'exam-results-browser.csv', 400);
     const run = startTanu(['run', file, '--config', p.config, '--json'], { TANU_DOCUMENTS__RENDER_TIMEOUT_MS: '3000', TANU_DOCUMENTS__PRINT_BATCH: '10' });
     const certificates = () => files(p.outbox).filter((f) => f.includes('certificates') && f.endsWith('.pdf')).length;
     const pid = run.child.pid ?? 0;
@@ -179,8 +175,7 @@ describe('Chromium', () => {
 describe('disk full', () => {
   it('the outbox fills up while publishing: a clean failure, nothing partial, a consistent ledger; the batch completes when space returns', async () => {
     const p = makeProject(tmp());
-    const file = join(p.dir, 'exam-results-disk.csv');
-    writeFileSync(file, await examResultsCsv(200));
+    const file = await examResultsFile(p.dir, 'exam-results-disk.csv', 200);
     const out = join(p.dir, 'results');
     mkdirSync(out);
     // A private mount namespace: the 2 MB tmpfs over outbox/ exists only for this script.
@@ -253,8 +248,7 @@ describe('one ledger, several processes', () => {
 
   it('a ledger locked by another process: tanu run waits, then exits 2 with LEDGER_BUSY and touches nothing; run again, it issues', async () => {
     const p = makeProject(tmp());
-    const file = join(p.dir, 'exam-results-locked.csv');
-    writeFileSync(file, await examResultsCsv(30));
+    const file = await examResultsFile(p.dir, 'exam-results-locked.csv', 30);
     const before = sha256(readFileSync(file));
     // The ledger exists (and the dev key) before the lock is taken.
     const warm = startTanu(['status', '--config', p.config]);
@@ -285,7 +279,7 @@ describe('one ledger, several processes', () => {
     const holder = lockLedger(p.ledger, 12_000);
     inject(2);
     await until(() => holder.stdout().includes('locked'), 30_000, 'the lock');
-    for (let k = 0; k < 4; k++) writeFileSync(join(p.inbox, `exam-results-shared-${k}.csv`), await examResultsCsv(60, k * 60));
+    for (let k = 0; k < 4; k++) await examResultsFile(p.inbox, `exam-results-shared-${k}.csv`, 60, k * 60);
     await until(() => manifests(p.outbox).length === 4 && files(p.inbox).length === 0, 180_000, 'four published batches and an empty inbox');
     watchers.forEach((w) => w.child.kill('SIGTERM'));
     for (const w of watchers) expect((await w.exited).code, w.stderr()).toBe(0);

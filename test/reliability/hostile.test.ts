@@ -13,7 +13,7 @@ import { clock, shippedEnv } from '../support/env.js';
 import { deepJson, writeXlsxBomb, yamlAliasBomb } from '../support/hostile.js';
 import { files, manifests } from '../support/outbox.js';
 import { pdfText } from '../support/poppler.js';
-import { examResultsCsv, makeProject } from '../support/project.js';
+import { examResultsCsv, examResultsFile, makeProject } from '../support/project.js';
 import { useTmpDir } from '../support/tmp.js';
 
 /**
@@ -322,8 +322,7 @@ describe('hostile file names and links', () => {
 
   it('a link in the inbox that leads out of it: refused (UNSAFE_PATH), its target neither read nor copied', async () => {
     const p = makeProject(tmp());
-    const secret = join(p.dir, 'secret.csv');
-    writeFileSync(secret, await examResultsCsv(2));
+    const secret = await examResultsFile(p.dir, 'secret.csv', 2);
     const link = join(p.inbox, 'exam-results-link.csv');
     symlinkSync(secret, link);
     mkdirSync(join(p.inbox, 'DEMO01'));

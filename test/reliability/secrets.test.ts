@@ -1,11 +1,11 @@
-import { readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { issueCertificate, pkcs12 } from '../../pipeline/sign/pki.js';
 import { files, manifests } from '../support/outbox.js';
-import { examResultsCsv, makeProject } from '../support/project.js';
+import { examResultsFile, makeProject } from '../support/project.js';
 import { useTmpDir } from '../support/tmp.js';
-import { chromiumOf, startTanu, until } from './support.js';
+import { chromiumOf, descendants, startTanu, until } from './support.js';
 
 /**
  * Secrets and access: a centre's real key (a PKCS#12 with a password, not the dev key),
@@ -35,21 +35,6 @@ function centreKey(dir: string) {
   return { key, ca: join(dir, 'keys', 'ca.pem') };
 }
 
-/** Every process below `pid`, by walking parent links in /proc. */
-function descendants(pid: number): number[] {
-  const parent = new Map<number, number>();
-  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const below = (p: number): number[] => [...parent].filter(([, pp]) => pp === p).flatMap(([c]) => [c, ...below(c)]);
-  return below(pid);
-}
-
 const readOr = (path: string) => {
   try {
     return readFileSync(path).toString('latin1');
@@ -69,8 +54,7 @@ describe('secrets and access', () => {
         .replace('dev_key: true', 'dev_key: false')
         .replace('- var/keys/dev-ca.pem', `- ${ca}`),
     );
-    const file = join(p.dir, 'exam-results-secret.csv');
-    writeFileSync(file, await examResultsCsv(150));
+    const file = await examResultsFile(p.dir, 'exam-results-secret.csv', 150);
     const env = { TANU_KEY_PASSWORD: PASSWORD, TANU_PUBLISH__FILE_MODE: '0640', TANU_PUBLISH__DIR_MODE: '0750', TANU_DOCUMENTS__PRINT_BATCH: '10' };
     const run = startTanu(['run', file, '--config', p.config, '--json'], env);
     const pid = run.child.pid ?? 0;

@@ -39,20 +39,31 @@ export async function until(check: () => boolean, ms: number, what: string) {
   }
 }
 
-/** The Chromium browser a Tanu process launched: its child whose command is chromium. */
-export function chromiumOf(pid: number): number | undefined {
+/** Every process on the machine with its parent and command name, read from /proc. */
+function processTable(): { pid: number; ppid: number; comm: string }[] {
+  const table = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(join('/proc', entry, 'stat'), 'utf8');
+      // The command name may contain spaces and parentheses: fields are counted from its closing one.
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid && comm.startsWith('chromium')) return Number(entry);
+      table.push({ pid: Number(entry), ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]), comm });
     } catch {
       // The process ended while the table was read.
     }
   }
-  return undefined;
+  return table;
+}
+
+/** The Chromium browser a Tanu process launched: its child whose command is chromium. */
+export const chromiumOf = (pid: number): number | undefined => processTable().find((p) => p.ppid === pid && p.comm.startsWith('chromium'))?.pid;
+
+/** Every process below `pid`: children, their children, and so on. */
+export function descendants(pid: number): number[] {
+  const table = processTable();
+  const below = (parent: number): number[] => table.filter((p) => p.ppid === parent).flatMap((p) => [p.pid, ...below(p.pid)]);
+  return below(pid);
 }
 
 /** A small deterministic generator, so a failing run can be replayed from its printed seed. */

@@ -26,3 +26,10 @@ export async function examResultsCsv(count: number, first = 0): Promise<string> 
   library ??= (await loadLibrary(resolve('standards'))).library;
   return benchCsv(count, library, { protocolSize: 50, first });
 }
+
+/** `examResultsCsv` written to `dir/name`; returns the path. */
+export async function examResultsFile(dir: string, name: string, count: number, first = 0): Promise<string> {
+  const path = join(dir, name);
+  writeFileSync(path, await examResultsCsv(count, first));
+  return path;
+}
