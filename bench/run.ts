@@ -16,7 +16,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PDFDocument } from 'pdf-lib';
 import puppeteer from 'puppeteer-core';
-import { type Stage, processFile } from '../pipeline/batch/engine.js';
+import type { Stage } from '../pipeline/batch/context.js';
+import { takeFile } from '../pipeline/batch/take.js';
 import { startEngine } from '../pipeline/batch/start.js';
 import { findChromium } from '../pipeline/render/chromium.js';
 import { treeMemoryMb } from './memory.js';
@@ -80,18 +81,18 @@ const engine = await startEngine(config, library, {
 });
 const { ledger, signer, templates } = engine.ctx;
 browserPid = await engine.renderer.pid();
-const outcome = await processFile(csv, engine.ctx, 'copy');
+const outcome = await takeFile(csv, engine.ctx, 'copy');
 const pipelineSeconds = seconds();
 clearInterval(sampler);
 if (outcome.outcome !== 'published' || outcome.report.valid !== n) throw new Error(`bench data did not all validate: ${JSON.stringify(outcome.report.errors.slice(0, 3))}`);
-const batch = ledger.batch(outcome.batch);
+const batch = await ledger.batch(outcome.batch);
 // The certificates' count, and the first few models for the naive baseline, without loading the batch whole.
 let certificateCount = 0;
 const models: CertificateModel[] = [];
-for (const d of ledger.eachDocument(outcome.batch)) {
+for await (const d of ledger.eachDocument(outcome.batch)) {
   if (d.type !== 'certificate') continue;
   certificateCount++;
-  if (models.length < naiveN) models.push(JSON.parse(d.model_json) as CertificateModel);
+  if (models.length < naiveN) models.push(d.model as CertificateModel);
 }
 await engine.close();
 const pipelineRate = certificateCount / pipelineSeconds;

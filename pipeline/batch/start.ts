@@ -1,13 +1,13 @@
 import type { Clock } from '../core/clock.js';
 import type { LoadedConfig } from '../config/load.js';
 import { modeBits } from '../config/schema.js';
-import { Ledger } from '../ledger/ledger.js';
+import { SqliteLedger } from '../ledger/sqlite.js';
 import { ChromiumRenderer, findChromium } from '../render/chromium.js';
 import { loadTemplates } from '../render/templates.js';
 import { openSigner } from '../sign/keys.js';
 import { signatureSpace } from '../sign/pades.js';
 import type { Library } from '../standards/library.js';
-import type { EngineContext } from './engine.js';
+import type { EngineContext } from './context.js';
 
 /**
  * Everything the engine needs, opened once: the ledger, the templates, the signer and one
@@ -22,7 +22,7 @@ export async function startEngine(
 ): Promise<Engine> {
   const templates = loadTemplates(config.paths.templates);
   const signer = await openSigner(config, options.env, options.clock, options.notice);
-  const ledger = Ledger.open(config.paths.ledger);
+  const ledger = SqliteLedger.open(config.paths.ledger);
   // The browser inherits no secret: not the key password, not any TANU_* setting.
   const browserEnv = Object.fromEntries(Object.entries(options.env).filter(([name]) => !name.startsWith('TANU_') && name !== config.signing.password_env));
   const renderer = new ChromiumRenderer(templates, {
@@ -52,7 +52,7 @@ export async function startEngine(
     renderer,
     close: async () => {
       await renderer.close();
-      ledger.close();
+      await ledger.close();
     },
   };
 }

@@ -3,7 +3,9 @@ import { basename } from 'node:path';
 import { watch as chokidar } from 'chokidar';
 import PQueue from 'p-queue';
 import { asTanuError } from '../core/tanu-error.js';
-import { type EngineContext, type FileOutcome, execute, processFile } from './engine.js';
+import type { EngineContext, FileOutcome } from './context.js';
+import { runBatch } from './run-batch.js';
+import { takeFile } from './take.js';
 
 /**
  * `tanu watch`: the inbox daemon. Files are taken one at a time once their writing has
@@ -43,10 +45,10 @@ export async function watchInbox(ctx: EngineContext, onOutcome: (o: FileOutcome)
   /** Batches planned but not finished (a crash, a full disk), unless another live watcher holds them. */
   const resume = () =>
     void queue.add(async () => {
-      for (const batch of ctx.ledger.unfinishedBatches()) {
+      for (const batch of await ctx.ledger.unfinishedBatches()) {
         if (stopping) return;
         try {
-          const outcome = await execute(batch.id, ctx, true, batch.id);
+          const outcome = await runBatch(batch.id, ctx, { file: batch.id, resumed: true, claimed: false });
           if (outcome.outcome !== 'in-progress') onOutcome(outcome);
         } catch (e) {
           onError(batch.id, e);
@@ -59,7 +61,7 @@ export async function watchInbox(ctx: EngineContext, onOutcome: (o: FileOutcome)
     void queue.add(async () => {
       if (stopping) return;
       try {
-        onOutcome(await processFile(file, ctx, 'move'));
+        onOutcome(await takeFile(file, ctx, 'move'));
       } catch (e) {
         // Another watcher took it first: the file is gone, which is its business now.
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;

@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import { displayDate } from '../core/dates.js';
 import { TanuError } from '../core/tanu-error.js';
-import { Ledger, type RegistryRow } from '../ledger/ledger.js';
+import type { RegistryRow } from '../ledger/ledger.js';
+import { SqliteLedger } from '../ledger/sqlite.js';
 import type { Language } from '../standards/schema.js';
 import type { Ctx } from './main.js';
 import { table } from './output.js';
@@ -10,9 +11,9 @@ import { table } from './output.js';
 /** `tanu status` and `tanu registry export`: what the ledger knows, for people. */
 
 export async function statusCommand(ctx: Ctx): Promise<number> {
-  const ledger = Ledger.open(ctx.config.paths.ledger);
+  const ledger = SqliteLedger.open(ctx.config.paths.ledger);
   try {
-    const batches = ledger.recentBatches(20);
+    const batches = await ledger.recentBatches(20);
     if (ctx.json) ctx.io.out(JSON.stringify({ batches }, null, 2));
     else
       ctx.io.out(
@@ -25,7 +26,7 @@ export async function statusCommand(ctx: Ctx): Promise<number> {
       );
     return 0;
   } finally {
-    ledger.close();
+    await ledger.close();
   }
 }
 
@@ -50,12 +51,12 @@ export async function registryCommand(args: string[], options: { format: string 
   const lang = (options.language ?? ctx.lang) as Language;
   if (args[0] !== 'export' || !['csv', 'xlsx'].includes(format) || !['kk', 'ru'].includes(lang))
     throw new TanuError('USAGE', { detail: { kk: 'tanu registry export --format csv|xlsx [--language kk|ru] [--out FILE]', ru: 'tanu registry export --format csv|xlsx [--language kk|ru] [--out FILE]' } });
-  const ledger = Ledger.open(ctx.config.paths.ledger);
+  const ledger = SqliteLedger.open(ctx.config.paths.ledger);
   let rows: string[][];
   try {
-    rows = registryRows(ledger.registry(), lang);
+    rows = registryRows(await ledger.registry(), lang);
   } finally {
-    ledger.close();
+    await ledger.close();
   }
   const out = options.out ?? `registry-${lang}.${format}`;
   if (format === 'csv') {

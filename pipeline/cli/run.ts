@@ -1,11 +1,13 @@
 import { relative } from 'node:path';
 import pino from 'pino';
-import { type EngineEvent, type FileOutcome, processFile } from '../batch/engine.js';
+import type { EngineEvent, FileOutcome } from '../batch/context.js';
+import { takeFile } from '../batch/take.js';
 import { startEngine } from '../batch/start.js';
 import { watchInbox } from '../batch/watch.js';
 import { TanuError, asTanuError } from '../core/tanu-error.js';
 import { type Ctx, libraryOrFail } from './main.js';
 import { printable, say } from './output.js';
+import { exitCode } from '../validate/report.js';
 
 /**
  * `tanu run FILE...` and the engine set-up `tanu watch` shares: ledger, library, templates,
@@ -29,7 +31,7 @@ export function progressReporter(ctx: Ctx): { onEvent: (e: EngineEvent) => void 
         log.info(e, e.type);
         return;
       }
-      if (e.type === 'planned' || e.type === 'resumed') {
+      if (e.type === 'started' || e.type === 'resumed') {
         started = Date.now();
         startDone = 0;
       }
@@ -54,7 +56,7 @@ export async function runCommand(files: string[], ctx: Ctx): Promise<number> {
   try {
     for (const file of files) {
       const started = process.hrtime.bigint();
-      const outcome = await processFile(file, engine.ctx, 'copy');
+      const outcome = await takeFile(file, engine.ctx, 'copy');
       outcomes.push({ outcome, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
     }
   } finally {
@@ -62,14 +64,10 @@ export async function runCommand(files: string[], ctx: Ctx): Promise<number> {
   }
   if (ctx.json) ctx.io.out(JSON.stringify({ outcomes: outcomes.map((o) => ({ ...summary(o.outcome), seconds: Number(o.seconds.toFixed(3)) })) }, null, 2));
   else for (const o of outcomes) ctx.io.out(describe(o.outcome, ctx, o.seconds));
-  return exitCodeOf(outcomes.map((o) => o.outcome));
+  // The same rule as `tanu validate`: the same file gives the same exit code.
+  return exitCode({ files: outcomes.map((o) => o.outcome.report) });
 }
 
-/** As `tanu validate`: 2 when a file was unreadable, 1 when some rows were invalid, else 0. */
-export function exitCodeOf(outcomes: readonly FileOutcome[]): number {
-  if (outcomes.some((o) => o.outcome === 'rejected')) return 2;
-  return outcomes.some((o) => o.report.errors.length > 0) ? 1 : 0;
-}
 
 const summary = (o: FileOutcome) => ({
   file: o.file,

@@ -1,4 +1,5 @@
 import type { Centre } from '../config/schema.js';
+import type { PlanChunk, PlannedRecord } from '../ledger/ledger.js';
 import type { Application, ExamResult, ValidRecord } from '../records/records.js';
 import { type DocumentModel, certificateModel, contractModel, protocolModels } from '../render/models.js';
 import type { Library } from '../standards/library.js';
@@ -9,8 +10,9 @@ import type { Language } from '../standards/schema.js';
  * standard, version and card, and exactly what each will print (its model). It is stored
  * in the ledger before anything is rendered, so a crashed batch resumes from what was
  * planned, never from a second guess. It is made record by record as the file streams
- * through validation, so a file of any length is never held whole; protocols, which
- * gather the rows of one protocol number, are planned once the file has been read.
+ * through validation and committed chunk by chunk, so a file of any length is never held
+ * whole and its first documents are issued while the rest is still being read; protocols,
+ * which gather the rows of one protocol number, are planned once the file has been read.
  */
 
 export type PlannedDocument = {
@@ -99,4 +101,35 @@ export function planProtocol(records: readonly ExamResult[], ctx: PlanContext): 
     card_code: first.profession_code,
     model,
   };
+}
+
+export type ChunkContext = PlanContext & {
+  serialFormat: string;
+  /** The year serials are counted in (the issue date's). */
+  year: number;
+  /** The last sequence number already given for the centre and year. */
+  lastSerial: number;
+};
+
+/**
+ * One chunk of a batch's plan, as a value: each valid record with the document it earns,
+ * the certificates numbered on from `lastSerial` in file order. The shell commits it
+ * whole or not at all; nothing here reads or writes anything.
+ */
+export function planChunk(records: readonly ValidRecord[], ctx: ChunkContext): PlanChunk {
+  let count = 0;
+  const planned = records.map((record): PlannedRecord => {
+    const serial = needsSerial(record) ? formatSerial(ctx.serialFormat, { centre: ctx.centre.serial_prefix, year: ctx.year, seq: ctx.lastSerial + ++count }) : null;
+    return {
+      row: record.row,
+      iin: record.iin,
+      profession_code: record.profession_code,
+      level: record.level,
+      status: 'status' in record ? record.status : null,
+      protocol_number: 'protocol_number' in record ? record.protocol_number : null,
+      data: record,
+      document: planForRecord(record, serial, ctx),
+    };
+  });
+  return { records: planned, serials: count > 0 ? { centre: ctx.centre.serial_prefix, year: ctx.year, after: ctx.lastSerial, count } : null };
 }

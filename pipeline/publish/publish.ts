@@ -1,3 +1,4 @@
+import type { DocumentStatus, DocumentType } from '../ledger/rows.js';
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -85,7 +86,7 @@ export async function removeTempFiles(dir: string): Promise<number> {
 export const safeName = (id: string) => id.normalize('NFC').replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^\.+/, '_');
 
 export type ManifestEntry = {
-  type: 'certificate' | 'protocol' | 'contract';
+  type: DocumentType;
   serial: string;
   revision: number;
   file: string;
@@ -95,7 +96,7 @@ export type ManifestEntry = {
   profession_code: string | null;
   level: number | null;
   language: string;
-  status: 'issued' | 'superseded' | 'revoked';
+  status: DocumentStatus;
 };
 
 export type Manifest = { batch: string; centre: string; created_at: string; documents: ManifestEntry[] };

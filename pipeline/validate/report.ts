@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CATALOGUE } from '../core/catalogue.js';
 import { Issue } from '../core/issue.js';
 import { KINDS } from '../records/columns.js';
 
@@ -17,9 +18,17 @@ export type FileReport = z.infer<typeof FileReport>;
 export const Report = z.strictObject({ files: z.array(FileReport) });
 export type Report = z.infer<typeof Report>;
 
-/** design.md: 0 all valid · 1 some rows invalid · 2 a file could not be read at all. */
+/**
+ * The one rule for what stops a whole file: an error that belongs to no row (unreadable,
+ * unknown kind or centre, a missing column, no records). Such a file plans nothing and is
+ * set aside; `tanu validate`, `tanu run` and `tanu watch` all decide by this.
+ */
+export const isFileLevel = (i: Issue) => i.row === null && CATALOGUE[i.code].severity === 'error';
+
+export const fileLevelErrors = (report: FileReport) => report.errors.filter(isFileLevel);
+
+/** docs/contracts.md: 0 all valid · 1 some rows invalid · 2 a file could not be processed at all. */
 export function exitCode(report: Report): 0 | 1 | 2 {
-  const unreadable = report.files.some((f) => f.errors.some((e) => e.row === null && ['FILE_UNREADABLE', 'FILE_TOO_LARGE', 'UNKNOWN_KIND', 'UNSAFE_PATH'].includes(e.code)));
-  if (unreadable) return 2;
+  if (report.files.some((f) => fileLevelErrors(f).length > 0)) return 2;
   return report.files.some((f) => f.errors.length > 0) ? 1 : 0;
 }

@@ -5,10 +5,9 @@ import { isTanuError } from '../core/tanu-error.js';
 import type { LoadedConfig } from '../config/load.js';
 import { openIntake } from '../intake/open.js';
 import type { SourceRecord } from '../intake/table.js';
-import type { Kind } from '../records/columns.js';
 import type { ValidRecord } from '../records/records.js';
 import { type Library, effectiveThresholds } from '../standards/library.js';
-import type { FileReport } from './report.js';
+import { type FileReport, isFileLevel } from './report.js';
 import { RecordValidator } from './validator.js';
 
 /**
@@ -23,28 +22,54 @@ export type ValidateOptions = {
   /** Where the file was dropped, when `file` is a stored copy; the report names it. */
   origin?: string;
   /** The certificate already issued for this person, profession and level (the ledger's answer). */
-  recognizedBefore?: (iin: string, professionCode: string, level: number) => string | undefined;
+  recognizedBefore?: (iin: string, professionCode: string, level: number) => Promise<string | undefined>;
   /** Each record that has errors, as it was read: the batch hands them back to the centre. */
   onRejected?: (record: SourceRecord) => void;
-  /** Called once the file is known to be readable, with its kind and centre, before its first record. */
-  onStart?: (file: { kind: Kind; centre: string }) => void;
 };
 
-export async function validateFile(
-  file: string,
-  env: ValidationEnv,
-  onRecord: (record: ValidRecord) => void = () => {},
-  options: ValidateOptions = {},
-): Promise<FileReport> {
-  const { config } = env;
-  const intake = await openIntake(file, {
-    ...(options.origin ? { origin: options.origin } : {}),
+const intakeOf = (file: string, config: LoadedConfig, origin: string | undefined) =>
+  openIntake(file, {
+    ...(origin ? { origin } : {}),
     inboxDir: config.paths.inbox,
     centres: config.centres.map((c) => c.id),
     defaultCentre: config.default_centre,
     maxFileBytes: config.limits.max_file_bytes,
     maxUnpackedBytes: config.limits.max_unpacked_bytes,
   });
+
+/** A header with nothing under it is an error, not an empty success: an export went wrong. */
+const noRecords = (rows: number, errors: readonly Issue[]) => (rows === 0 && !errors.some(isFileLevel) ? [issue('NO_RECORDS')] : []);
+
+/**
+ * Reads the file through, without validating a row: only the problems of the file as a
+ * whole (unreadable, unknown kind or centre, missing columns, broken mid-way, no records).
+ * The engine scans a file before it plans anything, so a file that turns out unreadable
+ * half-way has planned nothing.
+ */
+export async function scanFile(file: string, env: ValidationEnv, options: { origin?: string } = {}): Promise<FileReport> {
+  const intake = await intakeOf(file, env.config, options.origin);
+  const errors = intake.issues.filter(isFileLevel);
+  let rows = 0;
+  if (errors.length === 0 && intake.kind && intake.centre) {
+    try {
+      for await (const row of intake.rows) if (row.record) rows++;
+    } catch (e) {
+      if (!isTanuError(e)) throw e;
+      errors.push({ ...issue(e.code), message: e.text });
+    }
+    errors.push(...noRecords(rows, errors));
+  }
+  return { file: options.origin ?? file, kind: intake.kind, centre: intake.centre, rows, valid: 0, errors, warnings: [] };
+}
+
+export async function validateFile(
+  file: string,
+  env: ValidationEnv,
+  onRecord: (record: ValidRecord) => Promise<void> | void = () => {},
+  options: ValidateOptions = {},
+): Promise<FileReport> {
+  const { config } = env;
+  const intake = await intakeOf(file, config, options.origin);
   const errors: Issue[] = [];
   const warnings: Issue[] = [];
   const sort = (i: Issue) => (CATALOGUE[i.code].severity === 'error' ? errors : warnings).push(i);
@@ -54,7 +79,6 @@ export async function validateFile(
   let valid = 0;
   const fileFailed = errors.length > 0;
   if (!fileFailed && intake.kind && intake.centre) {
-    options.onStart?.({ kind: intake.kind, centre: intake.centre });
     const centre = config.centres.find((c) => c.id === intake.centre);
     const validator = new RecordValidator(
       intake.kind,
@@ -67,25 +91,28 @@ export async function validateFile(
       },
       intake.columns,
     );
+    // What the caller's handler throws (a busy ledger, a full disk) is its own, never a problem of the file.
+    let handlerFailed = false;
     try {
       for await (const row of intake.rows) {
         row.issues.forEach(sort);
         if (!row.record) continue;
         rows++;
-        const result = validator.check(row.record);
+        const result = await validator.check(row.record);
         result.errors.forEach(sort);
         if (result.record) {
           valid++;
-          onRecord(result.record);
+          handlerFailed = true;
+          await onRecord(result.record);
+          handlerFailed = false;
         } else options.onRejected?.(row.record);
       }
     } catch (e) {
-      if (!isTanuError(e)) throw e;
+      if (handlerFailed || !isTanuError(e)) throw e;
       errors.push({ ...issue(e.code), message: e.text });
     }
-    // A header with nothing under it is an error, not an empty success: an export went wrong.
-    if (rows === 0 && !errors.some((e) => e.row === null)) errors.push(issue('NO_RECORDS'));
+    errors.push(...noRecords(rows, errors));
   }
-  const hasFileError = errors.some((e) => e.row === null);
+  const hasFileError = errors.some(isFileLevel);
   return { file: options.origin ?? file, kind: intake.kind, centre: intake.centre, rows, valid: hasFileError ? 0 : valid, errors, warnings };
 }

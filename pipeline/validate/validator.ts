@@ -17,8 +17,8 @@ import { RULES, type RowFacts, type RuleContext } from './rules.js';
 
 export type ValidatorContext = RuleContext & {
   defaultLanguage: Language;
-  /** A certificate issued before (by an earlier file) for this person, profession and level. */
-  recognizedBefore?: (iin: string, professionCode: string, level: number) => string | undefined;
+  /** A certificate issued before (by an earlier file) for this person, profession and level: the ledger's answer. */
+  recognizedBefore?: (iin: string, professionCode: string, level: number) => Promise<string | undefined>;
 };
 
 export class RecordValidator {
@@ -34,7 +34,7 @@ export class RecordValidator {
     this.rules = RULES.filter((r) => r.kinds.includes(kind));
   }
 
-  check(source: SourceRecord): { record?: ValidRecord; errors: Issue[] } {
+  async check(source: SourceRecord): Promise<{ record?: ValidRecord; errors: Issue[] }> {
     const errors: Issue[] = [];
     const values: Record<string, string | number> = {};
     const failed = new Set<string>();
@@ -74,7 +74,7 @@ export class RecordValidator {
     const key = `${values.iin}|${profession}|${values.level}`;
     if (this.kind === 'exam-results' && values.status === 'recognized') {
       const first = this.recognized.get(key);
-      const earlier = typeof values.iin === 'string' && typeof profession === 'string' && typeof values.level === 'number' ? this.ctx.recognizedBefore?.(values.iin, profession, values.level) : undefined;
+      const earlier = typeof values.iin === 'string' && typeof profession === 'string' && typeof values.level === 'number' ? await this.ctx.recognizedBefore?.(values.iin, profession, values.level) : undefined;
       // The earlier row of this file is named first: the ledger may already hold its certificate too.
       if (first !== undefined) errors.push(issue('DUPLICATE', at('iin'), { detail: { kk: `${first}-жолда`, ru: `в строке ${first}` } }));
       else if (earlier !== undefined)

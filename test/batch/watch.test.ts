@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, readFileSync, readdirSync, writeFileSync } 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isTransient } from '../../pipeline/batch/watch.js';
-import { fileSha256 } from '../../pipeline/batch/engine.js';
+import { fileSha256 } from '../../pipeline/batch/take.js';
 import { examResultsCsv, makeProject } from '../support/project.js';
 import { useTmpDir } from '../support/tmp.js';
 

@@ -1,0 +1,93 @@
+import { join, relative } from 'node:path';
+import type { DocumentRow, RegistryRow } from '../ledger/ledger.js';
+import { type Manifest, type ManifestEntry, writeAtomic } from '../publish/publish.js';
+import { rejectedWorkbook, reportHtml } from '../publish/reports.js';
+import type { CertificateModel } from '../render/models.js';
+import { isKind } from '../records/columns.js';
+import { type EngineContext, type FileOutcome, timed } from './context.js';
+
+/**
+ * Completing a batch once every planned document is published or failed with its error:
+ * the reports, then `manifest.json` (its presence means the batch is complete), then the
+ * batch's state and its certificates' register rows in one step. Done again after a crash,
+ * it writes the same files.
+ */
+export async function completeBatch(batchId: string, ctx: EngineContext, options: { file: string; resumed: boolean }): Promise<FileOutcome> {
+  return timed(ctx, 'complete', async () => {
+    const { ledger } = ctx;
+    const batch = await ledger.batch(batchId);
+    if (!batch?.report) throw new Error(`batch ${batchId} is not planned`);
+    const counts = await ledger.documentCounts(batchId);
+    if (counts.planned > 0) throw new Error(`batch ${batchId}: ${counts.planned} documents still planned at completion`);
+    const report = structuredClone(batch.report);
+    // One pass over the documents, one row at a time; what is kept is small per document.
+    const entries: ManifestEntry[] = [];
+    const registry: RegistryRow[] = [];
+    for await (const d of ledger.eachDocument(batchId)) {
+      if (d.state === 'failed') {
+        // A document that could not be made is an error of its row, reported with the rest.
+        if (!d.error) throw new Error(`document ${d.serial} failed without its error`);
+        report.errors.push({ row: d.record_id === null ? null : await ledger.recordRow(d.record_id), column: null, value: d.serial, ...d.error });
+        continue;
+      }
+      entries.push(...manifestEntries(d, batch.outbox_dir));
+      if (d.type === 'certificate') registry.push(registryRow(d.model as CertificateModel, batch.centre));
+    }
+    const manifest: Manifest = { batch: batchId, centre: batch.centre, created_at: batch.created_at, documents: entries };
+    await writeAtomic(join(batch.outbox_dir, 'report.json'), `${JSON.stringify({ batch: batchId, files: [report] }, null, 2)}\n`, ctx.modes);
+    const rejectedFile = batch.rejected.length > 0 && isKind(batch.kind) ? 'rejected-rows.xlsx' : null;
+    if (rejectedFile && isKind(batch.kind))
+      await writeAtomic(join(batch.outbox_dir, rejectedFile), await rejectedWorkbook(batch.kind, batch.rejected, report, ctx.config.operator_language), ctx.modes);
+    await writeAtomic(
+      join(batch.outbox_dir, 'report.html'),
+      reportHtml(join(ctx.config.paths.templates, 'report.hbs'), { batch: batchId, created_at: batch.created_at, documents: entries.length, report, rejectedFile }),
+      ctx.modes,
+    );
+    await writeAtomic(join(batch.outbox_dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, ctx.modes);
+    const at = ctx.clock.now().toISOString();
+    await ledger.finishBatch(batchId, at, registry, { documents: entries.length, resumed: options.resumed });
+    ctx.onEvent?.({ type: 'published', batch: batchId, dir: batch.outbox_dir });
+    return {
+      file: options.file,
+      outcome: 'published',
+      batch: batchId,
+      dir: batch.outbox_dir,
+      documents: counts.published,
+      failed: counts.failed,
+      report,
+      resumed: options.resumed,
+    };
+  });
+}
+
+const registryRow = (m: CertificateModel, centre: string): RegistryRow => ({
+  certificate_serial: m.serial,
+  iin: m.holder.iin,
+  full_name: m.holder.full_name,
+  profession_code: m.profession.code,
+  profession_kk: m.profession.name.kk,
+  profession_ru: m.profession.name.ru,
+  level: m.profession.level,
+  centre,
+  issue_date: m.issue_date,
+  expiry_date: m.valid_until,
+});
+
+function manifestEntries(d: DocumentRow, dir: string): ManifestEntry[] {
+  const files = d.files;
+  if (!files) throw new Error(`document ${d.serial} is published without its files`);
+  const entry = (path: string, hash: string): ManifestEntry => ({
+    type: d.type,
+    serial: d.serial,
+    revision: d.revision,
+    file: relative(dir, path),
+    sha256: hash,
+    signature: `${relative(dir, path)}.p7s`,
+    iin: d.iin,
+    profession_code: d.profession_code,
+    level: d.level,
+    language: d.language,
+    status: d.status,
+  });
+  return [entry(files.pdf, files.pdf_sha256), ...(files.docx && files.docx_sha256 ? [entry(files.docx, files.docx_sha256)] : [])];
+}

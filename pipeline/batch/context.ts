@@ -1,0 +1,73 @@
+import type { Clock } from '../core/clock.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Modes } from '../publish/publish.js';
+import { isKind } from '../records/columns.js';
+import type { Renderer } from '../render/chromium.js';
+import type { TemplateSet } from '../render/templates.js';
+import type { Signer } from '../sign/signer.js';
+import type { Library } from '../standards/library.js';
+import type { FileReport } from '../validate/report.js';
+
+/** What the engine's parts share: opened once by `startEngine`. */
+export type EngineContext = {
+  config: LoadedConfig;
+  library: Library;
+  ledger: Ledger;
+  clock: Clock;
+  renderer: Renderer;
+  templates: TemplateSet;
+  signer: Signer;
+  /** Bytes reserved in each PDF for the signer's CMS. */
+  signatureBytes: number;
+  outbox: string;
+  /** Permissions of published files and folders. */
+  modes: Modes;
+  received: string;
+  rejected: string;
+  /** Structured progress, for logs and the progress bar. */
+  onEvent?: (event: EngineEvent) => void;
+  /** Seconds spent per stage, for the benchmark. */
+  onStage?: (stage: Stage, seconds: number) => void;
+};
+
+export type Stage = 'validate' | 'plan' | 'render_wait' | 'sign' | 'write' | 'ledger' | 'complete';
+
+export async function timed<T>(ctx: EngineContext, stage: Stage, work: () => Promise<T> | T): Promise<T> {
+  if (!ctx.onStage) return work();
+  const start = process.hrtime.bigint();
+  try {
+    return await work();
+  } finally {
+    ctx.onStage(stage, Number(process.hrtime.bigint() - start) / 1e9);
+  }
+}
+
+export type EngineEvent =
+  /** A new batch: its plan is being made while its first documents are issued. */
+  | { type: 'started'; batch: string }
+  /** The plan is complete: the batch issues `documents` in all. */
+  | { type: 'planned'; batch: string; documents: number }
+  /** An interrupted batch taken up again: `remaining` of its documents are still to be issued. */
+  | { type: 'resumed'; batch: string; remaining: number }
+  /** `total` grows while the file is still being planned. */
+  | { type: 'published-chunk'; batch: string; done: number; total: number }
+  | { type: 'published'; batch: string; dir: string };
+
+export type FileOutcome =
+  | { file: string; outcome: 'published'; batch: string; dir: string; documents: number; failed: number; report: FileReport; resumed: boolean }
+  | { file: string; outcome: 'already-published'; batch: string; dir: string; report: FileReport }
+  /** Another live process (a second `tanu watch`) is issuing this batch right now. */
+  | { file: string; outcome: 'in-progress'; batch: string; dir: string; report: FileReport }
+  | { file: string; outcome: 'rejected'; report: FileReport; reportPath: string };
+
+/** A report for a batch whose plan is not complete yet: what is known before the file is read. */
+export const pendingReport = (file: string, batch: { kind: string; centre: string }): FileReport => ({
+  file,
+  kind: isKind(batch.kind) ? batch.kind : null,
+  centre: batch.centre,
+  rows: 0,
+  valid: 0,
+  errors: [],
+  warnings: [],
+});

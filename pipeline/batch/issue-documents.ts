@@ -1,0 +1,101 @@
+import { dirname, join } from 'node:path';
+import PQueue from 'p-queue';
+import type { BatchRow, DocumentRow, DocumentUpdate } from '../ledger/ledger.js';
+import { removeTempFiles, safeName, sha256, syncDir, writeDurably } from '../publish/publish.js';
+import type { DocumentModel } from '../render/models.js';
+import { renderDocuments } from '../render/render.js';
+import { signDocument } from '../sign/sign.js';
+import { type EngineContext, timed } from './context.js';
+import type { PlanProgress } from './plan-batch.js';
+
+/**
+ * Issuing a batch's planned documents, chunk by chunk: Chromium renders the next chunk
+ * while this process signs and writes the current one; a chunk's files are flushed, their
+ * folders synced once, and only then recorded as published, in one step. Chunks are read
+ * from the ledger as they are needed, following the plan while it is still being made:
+ * memory is bounded by the chunk whatever the file's size.
+ */
+
+/** A small first chunk so the first signed document is on disk within seconds. */
+const FIRST_CHUNK = 20;
+const CHUNK = 200;
+
+export async function issueDocuments(batch: BatchRow, ctx: EngineContext, options: { resumed: boolean; progress: PlanProgress }): Promise<void> {
+  const { ledger } = ctx;
+  const { progress } = options;
+  const signingTime = new Date(batch.created_at);
+  await removeTempFiles(batch.outbox_dir);
+  const counts = await ledger.documentCounts(batch.id);
+  if (options.resumed) ctx.onEvent?.({ type: 'resumed', batch: batch.id, remaining: counts.planned });
+  let done = counts.total - counts.planned;
+
+  let lastId = 0;
+  /** Up to `size` planned documents, waiting for the plan when it has none yet; none once the plan is complete and issued. */
+  const take = async (size: number): Promise<DocumentRow[] | undefined> => {
+    for (;;) {
+      const mark = progress.mark;
+      const ended = progress.ended;
+      const rows = await ledger.plannedDocuments(batch.id, lastId, size);
+      if (rows.length > 0) {
+        lastId = rows.at(-1)?.id ?? lastId;
+        return rows;
+      }
+      progress.check();
+      if (ended) return undefined;
+      await progress.changedSince(mark);
+    }
+  };
+  const render = (chunk: DocumentRow[]) =>
+    renderDocuments(
+      ctx.renderer,
+      ctx.templates,
+      // The model was checked when it was planned; the ledger hands it back as stored.
+      chunk.map((d) => d.model as DocumentModel),
+      { sample: ctx.signer.isTest, now: signingTime, signatureBytes: ctx.signatureBytes },
+    );
+
+  let chunk = await take(FIRST_CHUNK);
+  let next = chunk ? render(chunk) : undefined;
+  while (chunk) {
+    const rendered = await timed(ctx, 'render_wait', () => next as ReturnType<typeof render>);
+    const following = await take(CHUNK);
+    next = following ? render(following) : undefined;
+    // If publishing this chunk fails, the next render must not become an unhandled rejection.
+    next?.catch(() => {});
+    const updates: DocumentUpdate[] = [];
+    const dirs = new Set<string>();
+    const writes = new PQueue({ concurrency: 8 });
+    const written: Promise<unknown>[] = [];
+    for (const [i, doc] of chunk.entries()) {
+      const result = rendered[i];
+      if (!result) throw new Error('renderer lost a document');
+      if ('error' in result) {
+        updates.push({ id: doc.id, state: 'failed', error: { code: result.error.code, message: result.error.text } });
+        continue;
+      }
+      const signed = await timed(ctx, 'sign', () => signDocument({ pdf: result.pdf, ...(result.docx ? { docx: result.docx } : {}) }, ctx.signer, signingTime));
+      const base = join(batch.outbox_dir, `${doc.type}s`, safeName(doc.serial));
+      dirs.add(dirname(base));
+      const outputs: [string, Uint8Array][] = [
+        [`${base}.pdf`, signed.pdf],
+        [`${base}.pdf.p7s`, signed.pdfSignature],
+      ];
+      const files: Extract<DocumentUpdate, { state: 'published' }>['files'] = { pdf: `${base}.pdf`, pdf_sha256: sha256(signed.pdf) };
+      if (signed.docx && signed.docxSignature) {
+        outputs.push([`${base}.docx`, signed.docx], [`${base}.docx.p7s`, signed.docxSignature]);
+        files.docx = `${base}.docx`;
+        files.docx_sha256 = sha256(signed.docx);
+      }
+      for (const [path, bytes] of outputs) written.push(writes.add(() => writeDurably(path, bytes, ctx.modes)));
+      updates.push({ id: doc.id, state: 'published', files });
+    }
+    await timed(ctx, 'write', async () => {
+      await Promise.all(written);
+      for (const dir of dirs) await syncDir(dir);
+    });
+    await timed(ctx, 'ledger', () => ledger.markDocuments(updates));
+    done += chunk.length;
+    ctx.onEvent?.({ type: 'published-chunk', batch: batch.id, done, total: (await ledger.documentCounts(batch.id)).total });
+    chunk = following;
+  }
+}

@@ -1,0 +1,163 @@
+import { basename, join } from 'node:path';
+import type { BatchRow, PlanChunk } from '../ledger/ledger.js';
+import { type ChunkContext, type PlanContext, planChunk, planProtocol } from '../plan/plan.js';
+import { ExamResult, type ValidRecord } from '../records/records.js';
+import { effectiveThresholds } from '../standards/library.js';
+import type { RejectedRow } from '../ledger/rows.js';
+import { fileLevelErrors } from '../validate/report.js';
+import { validateFile } from '../validate/validate-file.js';
+import { type Issue, issue } from '../core/issue.js';
+import { type EngineContext, timed } from './context.js';
+
+/**
+ * Planning a batch: its stored file streams through validation and each chunk of valid
+ * records is planned as a value (`planChunk`) and committed in one short transaction, so
+ * no transaction is held while the file is read and the first documents can be issued at
+ * once. A crash mid-plan is resumed by reading the file again and planning only the rows
+ * the ledger does not hold yet: validation is deterministic, so the rows and serials come
+ * out as they would have. Protocols, which gather the rows of one protocol number, are
+ * planned last, with the file's report, in the step that completes the plan.
+ */
+
+/** The first chunk is small so the first certificate is rendered within seconds; later ones amortise the commit. */
+const FIRST_PLAN_CHUNK = 20;
+const PLAN_CHUNK = 500;
+
+/** How the plan is growing, for the issuing that follows it. */
+export class PlanProgress {
+  private version = 0;
+  private failure: { error: unknown } | null = null;
+  private waiters: (() => void)[] = [];
+
+  constructor(private complete: boolean) {}
+
+  /** A mark to wait from: a change after it is never missed. */
+  get mark() {
+    return this.version;
+  }
+
+  get ended() {
+    return this.complete || this.failure !== null;
+  }
+
+  /** Throws what stopped the plan, if something did. */
+  check() {
+    if (this.failure) throw this.failure.error;
+  }
+
+  /** Resolves once the plan has grown or ended since `mark`. */
+  async changedSince(mark: number): Promise<void> {
+    if (this.version !== mark || this.ended) return;
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  grew() {
+    this.version++;
+    this.wake();
+  }
+
+  finish() {
+    this.complete = true;
+    this.grew();
+  }
+
+  fail(error: unknown): never {
+    this.failure = { error };
+    this.grew();
+    throw error;
+  }
+
+  private wake() {
+    const waiters = this.waiters;
+    this.waiters = [];
+    waiters.forEach((w) => w());
+  }
+}
+
+export async function planBatch(batch: BatchRow, ctx: EngineContext, options: { file: string; progress: PlanProgress }): Promise<void> {
+  const { ledger, config } = ctx;
+  const centre = config.centres.find((c) => c.id === batch.centre);
+  if (!centre) throw new Error(`batch ${batch.id}: centre ${batch.centre} missing from config`);
+  const fileRow = await ledger.file(batch.file_sha256);
+  if (!fileRow) throw new Error(`batch ${batch.id}: its file is not in the ledger`);
+  const { stored_path: stored, name } = fileRow;
+  const context: PlanContext = {
+    centre,
+    library: ctx.library,
+    issueDate: batch.issue_date,
+    validityYears: (code) => effectiveThresholds(config.defaults, ctx.library.byCode(code), centre).validity_years,
+    verifyBaseUrl: config.documents.verify_base_url,
+    protocolLanguage: config.default_language,
+  };
+  const year = Number(batch.issue_date.slice(0, 4));
+  const done = await ledger.plannedRows(batch.id);
+  const rejected: RejectedRow[] = [];
+  const lateDuplicates: Issue[] = [];
+  let pending: ValidRecord[] = [];
+  let chunkSize = done.size === 0 ? FIRST_PLAN_CHUNK : PLAN_CHUNK;
+
+  const commit = async () => {
+    if (pending.length === 0) return;
+    let records = pending;
+    pending = [];
+    // Optimistic: planned against the counter as read, committed only if it has not moved.
+    for (;;) {
+      const chunkContext: ChunkContext = { ...context, serialFormat: config.defaults.serial_format, year, lastSerial: await ledger.lastSerial(centre.serial_prefix, year) };
+      const chunk: PlanChunk = await timed(ctx, 'plan', () => planChunk(records, chunkContext));
+      const result = await timed(ctx, 'ledger', () => ledger.commitPlan(batch.id, chunk));
+      if (result.committed) break;
+      if (result.reason === 'recognized') {
+        // Another batch issued to these persons while this one was read: duplicates now, as validation would say.
+        const taken = new Map(result.rows.map((r) => [r.row, r.serial]));
+        for (const r of records) {
+          const serial = taken.get(r.row);
+          if (serial !== undefined)
+            lateDuplicates.push(issue('DUPLICATE', { row: r.row, column: 'iin', value: r.iin }, { detail: { kk: `№ ${serial} құжаты бұрын берілген`, ru: `ранее выдан документ № ${serial}` } }));
+        }
+        records = records.filter((r) => !taken.has(r.row));
+      }
+    }
+    chunkSize = PLAN_CHUNK;
+    options.progress.grew();
+  };
+
+  // The centre is the batch's: the stored copy is read as if it were in that centre's inbox folder.
+  const origin = join(config.paths.inbox, batch.centre, name);
+  const report = await timed(ctx, 'validate', () =>
+    validateFile(
+      stored,
+      { config, library: ctx.library, clock: ctx.clock },
+      async (record) => {
+        if (done.has(record.row)) return;
+        pending.push(record);
+        if (pending.length >= chunkSize) await commit();
+      },
+      {
+        origin,
+        recognizedBefore: (iin, code, level) => ledger.recognized(iin, code, level, batch.id),
+        onRejected: (r) => rejected.push({ row: r.row, cells: Object.fromEntries(r.cells) }),
+      },
+    ),
+  );
+  await commit();
+  // The scan found the file readable; reading it again cannot disagree unless the stored copy changed.
+  if (fileLevelErrors(report).length > 0) throw new Error(`batch ${batch.id}: the stored file ${stored} no longer reads as it did`);
+  report.file = options.file;
+  report.valid -= lateDuplicates.length;
+  report.errors.push(...lateDuplicates);
+  const protocols = [];
+  for (const number of await ledger.protocolNumbers(batch.id)) {
+    const records = (await ledger.protocolRecords(batch.id, number)).map((r) => ExamResult.parse(r));
+    protocols.push(planProtocol(records, context));
+  }
+  await ledger.completePlan(batch.id, {
+    documents: protocols,
+    report,
+    rejected: rejected.sort((a, b) => a.row - b.row),
+    at: ctx.clock.now().toISOString(),
+    file: basename(options.file),
+  });
+  options.progress.finish();
+  const counts = await ledger.documentCounts(batch.id);
+  ctx.onEvent?.({ type: 'planned', batch: batch.id, documents: counts.total });
+}

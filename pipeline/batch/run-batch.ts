@@ -1,0 +1,34 @@
+import { completeBatch } from './complete.js';
+import { type EngineContext, type FileOutcome, pendingReport } from './context.js';
+import { issueDocuments } from './issue-documents.js';
+import { PlanProgress, planBatch } from './plan-batch.js';
+import { OWNER } from './take.js';
+import { ownerAlive } from './owner.js';
+
+/**
+ * One batch from its plan to its manifest, in the process that holds its claim: the plan
+ * is made (or, after a crash, finished) while the documents already planned are rendered,
+ * signed and published, so the first certificate of a long file is out within seconds;
+ * then the batch is completed. A batch a live process holds is left to it.
+ */
+export async function runBatch(batchId: string, ctx: EngineContext, options: { file: string; resumed: boolean; claimed: boolean }): Promise<FileOutcome> {
+  const { ledger } = ctx;
+  const batch = await ledger.batch(batchId);
+  if (!batch) throw new Error(`no batch ${batchId}`);
+  const { file, resumed } = options;
+  if (!options.claimed && !(await ledger.claim(batchId, { owner: OWNER, alive: ownerAlive, at: ctx.clock.now().toISOString() })))
+    return { file, outcome: 'in-progress', batch: batchId, dir: batch.outbox_dir, report: batch.report ?? pendingReport(file, batch) };
+  try {
+    if (!resumed) ctx.onEvent?.({ type: 'started', batch: batchId });
+    const progress = new PlanProgress(batch.planned_at !== null);
+    // Issuing follows the plan as it grows; a failed plan stops it at the next chunk.
+    const planning = batch.planned_at === null ? planBatch(batch, ctx, { file, progress }) : Promise.resolve();
+    const issuing = issueDocuments(batch, ctx, { resumed, progress });
+    const [planned, issued] = await Promise.allSettled([planning.catch((e: unknown) => progress.fail(e)), issuing]);
+    if (planned.status === 'rejected') throw planned.reason;
+    if (issued.status === 'rejected') throw issued.reason;
+    return await completeBatch(batchId, ctx, { file, resumed });
+  } finally {
+    await ledger.release(batchId, OWNER);
+  }
+}

@@ -1,0 +1,125 @@
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, rename, unlink, constants } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { basename, extname, join, resolve } from 'node:path';
+import { localNow } from '../core/clock.js';
+import { issue } from '../core/issue.js';
+import { leavesInbox, unsafePath } from '../intake/open.js';
+import type { FileRow } from '../ledger/ledger.js';
+import { safeName, sha256, writeAtomic } from '../publish/publish.js';
+import { type FileReport, fileLevelErrors } from '../validate/report.js';
+import { scanFile } from '../validate/validate-file.js';
+import { type EngineContext, type FileOutcome, pendingReport } from './context.js';
+import { runBatch } from './run-batch.js';
+import { currentOwner, ownerAlive } from './owner.js';
+
+/**
+ * Taking a dropped file: known by its SHA-256 (the same bytes again produce nothing new;
+ * an interrupted batch resumes), copied byte for byte into the received area, read once
+ * for file-level problems (an unreadable file plans nothing and is set aside with its
+ * report), then recorded with its batch, which is planned and issued by `runBatch`.
+ */
+
+export type TakeMode = 'copy' | 'move';
+
+/** This process, as it claims batches in the ledger. */
+export const OWNER = currentOwner();
+
+export async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * `tanu watch` removes the dropped file only once the ledger knows it (planned or
+ * rejected): a crash before that leaves it in the inbox, where the next start takes it
+ * again, so a file is never lost between the two.
+ */
+const release = async (file: string, mode: TakeMode) => {
+  if (mode === 'move') await unlink(file).catch(() => {});
+};
+
+export async function takeFile(file: string, ctx: EngineContext, mode: TakeMode): Promise<FileOutcome> {
+  const { ledger, config } = ctx;
+  if (await leavesInbox(file, config.paths.inbox)) return refuseUnsafe(file, ctx, mode);
+  const sha = await fileSha256(file);
+  const known = await ledger.file(sha);
+  if (known) return settleKnown(known, file, ctx, mode);
+
+  const ext = extname(file).toLowerCase();
+  const stored = join(ctx.received, `${sha}${ext}`);
+  await mkdir(ctx.received, { recursive: true, mode: 0o700 });
+  await copyFile(file, stored, constants.COPYFILE_EXCL).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EEXIST') throw e;
+  });
+  const scan = await scanFile(stored, { config, library: ctx.library, clock: ctx.clock }, { origin: file });
+  const now = ctx.clock.now().toISOString();
+  if (fileLevelErrors(scan).length > 0 || !scan.kind || !scan.centre) return setAside({ file, sha, ext, stored, report: scan, at: now }, ctx, mode);
+
+  const batchId = sha.slice(0, 12);
+  const issueDate = localNow(ctx.clock, config.timezone).date;
+  const fileRow: FileRow = { sha256: sha, name: basename(file), centre: scan.centre, kind: scan.kind, received_at: now, stored_path: stored, outcome: 'accepted', batch_id: batchId };
+  const batch = { id: batchId, file_sha256: sha, centre: scan.centre, kind: scan.kind, created_at: now, issue_date: issueDate, outbox_dir: join(ctx.outbox, scan.centre, issueDate, batchId) };
+  const opened = await ledger.openBatch(batch, fileRow, { owner: OWNER, alive: ownerAlive, at: now });
+  // Another process recorded the same bytes while this one read them.
+  if (!opened.opened) return settleKnown(opened.known, file, ctx, mode);
+  await release(file, mode);
+  return runBatch(batchId, ctx, { file, resumed: false, claimed: true });
+}
+
+/** An unreadable file: moved from the received area to the rejected one, untouched, with its report. */
+async function setAside(taken: { file: string; sha: string; ext: string; stored: string; report: FileReport; at: string }, ctx: EngineContext, mode: TakeMode): Promise<FileOutcome> {
+  const { file, sha, report } = taken;
+  const rejectedPath = join(ctx.rejected, `${sha}${taken.ext}`);
+  await mkdir(ctx.rejected, { recursive: true, mode: 0o700 });
+  await rename(taken.stored, rejectedPath);
+  await writeSetAsideReport(rejectedPath, report);
+  const row: FileRow = { sha256: sha, name: basename(file), centre: report.centre, kind: report.kind, received_at: taken.at, stored_path: rejectedPath, outcome: 'rejected', batch_id: null };
+  await ctx.ledger.rejectFile(row, taken.at, { sha256: sha, file, errors: fileLevelErrors(report).map((e) => e.code) });
+  await release(file, mode);
+  return { file, outcome: 'rejected', report, reportPath: `${rejectedPath}.report.json` };
+}
+
+/**
+ * A link leading out of the inbox is never followed: the link itself (not its target) is
+ * set aside in the rejected area with its report, and the ledger notes the refusal.
+ */
+async function refuseUnsafe(file: string, ctx: EngineContext, mode: TakeMode): Promise<FileOutcome> {
+  const report: FileReport = { file, kind: null, centre: null, rows: 0, valid: 0, errors: [unsafePath(file)], warnings: [] };
+  const setAsidePath = join(ctx.rejected, `${sha256(Buffer.from(resolve(file))).slice(0, 16)}-${safeName(basename(file))}`);
+  await mkdir(ctx.rejected, { recursive: true, mode: 0o700 });
+  if (mode === 'move') await rename(file, setAsidePath);
+  await writeSetAsideReport(setAsidePath, report);
+  await ctx.ledger.rejectFile(null, ctx.clock.now().toISOString(), { file, errors: ['UNSAFE_PATH'] });
+  return { file, outcome: 'rejected', report, reportPath: `${setAsidePath}.report.json` };
+}
+
+/** The report beside a file set aside in the rejected area: `<name>.report.json`. */
+const writeSetAsideReport = (path: string, report: FileReport) => writeAtomic(`${path}.report.json`, `${JSON.stringify({ files: [report] }, null, 2)}\n`);
+
+/** Bytes the ledger has seen: rejected before, already published, or a batch to resume. */
+async function settleKnown(known: FileRow, file: string, ctx: EngineContext, mode: TakeMode): Promise<FileOutcome> {
+  if (known.outcome === 'rejected') {
+    await release(file, mode);
+    return { file, outcome: 'rejected', report: rejectedBefore(file, known.stored_path), reportPath: `${known.stored_path}.report.json` };
+  }
+  const batch = known.batch_id === null ? undefined : await ctx.ledger.batch(known.batch_id);
+  // The dropped file is let go only once the ledger is known to hold its batch.
+  if (!batch) throw new Error(`ledger: file ${known.sha256} names missing batch ${known.batch_id}`);
+  await release(file, mode);
+  if (batch.state === 'published') return { file, outcome: 'already-published', batch: batch.id, dir: batch.outbox_dir, report: batch.report ?? pendingReport(file, batch) };
+  return runBatch(batch.id, ctx, { file, resumed: true, claimed: false });
+}
+
+function rejectedBefore(file: string, storedPath: string): FileReport {
+  return {
+    file,
+    kind: null,
+    centre: null,
+    rows: 0,
+    valid: 0,
+    errors: [issue('FILE_UNREADABLE', {}, { detail: { kk: `бұрын қабылданбаған, есебі: ${storedPath}.report.json`, ru: `отклонён ранее, отчёт: ${storedPath}.report.json` } })],
+    warnings: [],
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * The ledger's schema, versioned in code: entry N brings a ledger from version N to N + 1
+ * (SQLite's PRAGMA user_version). A migration is never edited once released: a change is a
+ * new entry, so every existing ledger reaches the same schema.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE files (
+    sha256 TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    centre TEXT,
+    kind TEXT,
+    received_at TEXT NOT NULL,
+    stored_path TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'rejected')),
+    batch_id TEXT
+  );
+  CREATE TABLE batches (
+    id TEXT PRIMARY KEY,
+    file_sha256 TEXT NOT NULL REFERENCES files(sha256),
+    centre TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    issue_date TEXT NOT NULL,
+    outbox_dir TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('planned', 'published')),
+    rows INTEGER NOT NULL,
+    valid INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    report_json TEXT NOT NULL,
+    rejected_json TEXT NOT NULL DEFAULT '[]',
+    published_at TEXT
+  );
+  CREATE TABLE records (
+    id INTEGER PRIMARY KEY,
+    batch_id TEXT NOT NULL REFERENCES batches(id),
+    row INTEGER NOT NULL,
+    iin TEXT NOT NULL,
+    profession_code TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    status TEXT,
+    protocol_number TEXT,
+    data_json TEXT NOT NULL
+  );
+  CREATE INDEX records_natural_key ON records (iin, profession_code, level);
+  CREATE INDEX records_protocol ON records (batch_id, protocol_number);
+  CREATE TABLE serials (
+    centre TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    PRIMARY KEY (centre, year)
+  );
+  CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    batch_id TEXT NOT NULL REFERENCES batches(id),
+    record_id INTEGER REFERENCES records(id),
+    type TEXT NOT NULL CHECK (type IN ('certificate', 'protocol', 'contract')),
+    serial TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    status TEXT NOT NULL CHECK (status IN ('issued', 'superseded', 'revoked')),
+    supersedes INTEGER REFERENCES documents(id),
+    iin TEXT,
+    profession_code TEXT,
+    level INTEGER,
+    language TEXT NOT NULL,
+    standard_code TEXT NOT NULL,
+    standard_version INTEGER NOT NULL,
+    card_code TEXT NOT NULL,
+    model_json TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('planned', 'published', 'failed')),
+    error_json TEXT,
+    files_json TEXT,
+    UNIQUE (type, serial, revision, batch_id)
+  );
+  CREATE UNIQUE INDEX certificate_serials ON documents (serial) WHERE type = 'certificate';
+  CREATE INDEX documents_standard ON documents (standard_code, standard_version, card_code);
+  CREATE INDEX documents_person ON documents (iin, profession_code, level) WHERE type = 'certificate';
+  CREATE TABLE registry (
+    certificate_serial TEXT PRIMARY KEY,
+    iin TEXT NOT NULL,
+    full_name TEXT NOT NULL,
+    profession_code TEXT NOT NULL,
+    profession_kk TEXT NOT NULL,
+    profession_ru TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    centre TEXT NOT NULL,
+    issue_date TEXT NOT NULL,
+    expiry_date TEXT NOT NULL,
+    batch_id TEXT NOT NULL REFERENCES batches(id)
+  );
+  CREATE UNIQUE INDEX registry_person ON registry (iin, profession_code, level);
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    type TEXT NOT NULL,
+    batch_id TEXT,
+    data_json TEXT NOT NULL
+  );
+  CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+  CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+  `,
+  // Which process is issuing a batch: two watchers on one inbox must not both execute it.
+  `
+  CREATE TABLE claims (
+    batch_id TEXT PRIMARY KEY REFERENCES batches(id),
+    owner TEXT NOT NULL,
+    claimed_at TEXT NOT NULL
+  );
+  `,
+  // Planning commits chunk by chunk: a batch whose plan is not yet complete has no
+  // planned_at, and is resumed by planning its stored file again from the first row not
+  // yet recorded. A certificate keeps its serial across revisions: unique per revision.
+  `
+  ALTER TABLE batches ADD COLUMN planned_at TEXT;
+  UPDATE batches SET planned_at = created_at;
+  CREATE UNIQUE INDEX records_batch_row ON records (batch_id, row);
+  CREATE INDEX documents_batch_state ON documents (batch_id, state);
+  DROP INDEX certificate_serials;
+  CREATE UNIQUE INDEX certificate_revisions ON documents (serial, revision) WHERE type = 'certificate';
+  `,
+];

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { Issue } from '../core/issue.js';
+import { FileReport } from '../validate/report.js';
+
+/**
+ * What the ledger holds, as zod schemas: rows are parsed here, at the boundary, so no
+ * caller casts parsed JSON. The enums are the one list of document types, statuses,
+ * states and event types.
+ */
+
+export const DocumentType = z.enum(['certificate', 'protocol', 'contract']);
+export type DocumentType = z.infer<typeof DocumentType>;
+/** What a document is to its readers: in force, replaced by a later revision, or withdrawn. */
+export const DocumentStatus = z.enum(['issued', 'superseded', 'revoked']);
+export type DocumentStatus = z.infer<typeof DocumentStatus>;
+/** How far the engine got with a document. */
+export const DocumentState = z.enum(['planned', 'published', 'failed']);
+export type DocumentState = z.infer<typeof DocumentState>;
+export const BatchState = z.enum(['planned', 'published']);
+export type BatchState = z.infer<typeof BatchState>;
+export const EventType = z.enum(['batch-planned', 'batch-published', 'file-rejected']);
+export type EventType = z.infer<typeof EventType>;
+
+/** A JSON column: text in the database, a checked value in the code. */
+const json = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
+const Cell: z.ZodType<import('../intake/cell.js').Cell> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.strictObject({ date: z.string() }), z.strictObject({ formula: z.string(), result: Cell.nullable() })]),
+);
+/** A rejected row as it was sent, for the rejected-rows workbook. */
+export const RejectedRow = z.strictObject({ row: z.number().int(), cells: z.record(z.string(), Cell) });
+export type RejectedRow = z.infer<typeof RejectedRow>;
+
+export const FileRow = z.object({
+  sha256: z.string(),
+  name: z.string(),
+  centre: z.string().nullable(),
+  kind: z.string().nullable(),
+  received_at: z.string(),
+  stored_path: z.string(),
+  outcome: z.enum(['accepted', 'rejected']),
+  batch_id: z.string().nullable(),
+});
+export type FileRow = z.infer<typeof FileRow>;
+
+export const BatchRow = z
+  .object({
+    id: z.string(),
+    file_sha256: z.string(),
+    centre: z.string(),
+    kind: z.string(),
+    created_at: z.string(),
+    issue_date: z.string(),
+    outbox_dir: z.string(),
+    state: BatchState,
+    /** When the plan was complete: null while records are still being planned (a crash mid-plan resumes it). */
+    planned_at: z.string().nullable(),
+    rows: z.number().int(),
+    valid: z.number().int(),
+    errors: z.number().int(),
+    report_json: json(FileReport.nullable()),
+    rejected_json: json(z.array(RejectedRow)),
+    published_at: z.string().nullable(),
+  })
+  .transform(({ report_json, rejected_json, ...rest }) => ({ ...rest, report: report_json, rejected: rejected_json }));
+export type BatchRow = z.infer<typeof BatchRow>;
+
+/** Where a published document's files are and what they hash to. */
+export const DocumentFiles = z.strictObject({ pdf: z.string(), pdf_sha256: z.string(), docx: z.string().optional(), docx_sha256: z.string().optional() });
+export type DocumentFiles = z.infer<typeof DocumentFiles>;
+/** Why a document could not be made: an error of its row. */
+export const DocumentError = Issue.pick({ code: true, message: true });
+export type DocumentError = z.infer<typeof DocumentError>;
+
+export const DocumentRow = z
+  .object({
+    id: z.number().int(),
+    batch_id: z.string(),
+    record_id: z.number().int().nullable(),
+    type: DocumentType,
+    serial: z.string(),
+    revision: z.number().int(),
+    status: DocumentStatus,
+    supersedes: z.number().int().nullable(),
+    iin: z.string().nullable(),
+    profession_code: z.string().nullable(),
+    level: z.number().int().nullable(),
+    language: z.string(),
+    standard_code: z.string(),
+    standard_version: z.number().int(),
+    card_code: z.string(),
+    model_json: json(z.unknown()),
+    state: DocumentState,
+    error_json: json(DocumentError).nullable(),
+    files_json: json(DocumentFiles).nullable(),
+  })
+  .transform(({ model_json, error_json, files_json, ...rest }) => ({ ...rest, model: model_json, error: error_json, files: files_json }));
+export type DocumentRow = z.infer<typeof DocumentRow>;
+
+export const RegistryRow = z.object({
+  certificate_serial: z.string(),
+  iin: z.string(),
+  full_name: z.string(),
+  profession_code: z.string(),
+  profession_kk: z.string(),
+  profession_ru: z.string(),
+  level: z.number().int(),
+  centre: z.string(),
+  issue_date: z.string(),
+  expiry_date: z.string(),
+});
+export type RegistryRow = z.infer<typeof RegistryRow>;
+
+export const DocumentCounts = z.object({ total: z.number().int(), planned: z.number().int(), published: z.number().int(), failed: z.number().int() });
+export type DocumentCounts = z.infer<typeof DocumentCounts>;
+
+export const RecentBatch = z.intersection(BatchRow, z.object({ documents: z.number().int(), failed: z.number().int(), file_name: z.string() }));
+export type RecentBatch = z.infer<typeof RecentBatch>;

@@ -1,0 +1,281 @@
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { LEDGER_BUSY_TIMEOUT_MS, TanuError, asTanuError } from '../core/tanu-error.js';
+import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument, PlanChunk } from './ledger.js';
+import { MIGRATIONS } from './migrations.js';
+import { BatchRow, DocumentCounts, DocumentRow, type EventType, FileRow, RecentBatch, RegistryRow, type RejectedRow } from './rows.js';
+import type { FileReport } from '../validate/report.js';
+
+/**
+ * The embedded ledger: one SQLite file (WAL, foreign keys, synchronous = FULL) through
+ * better-sqlite3. Every method is one immediate transaction, short: no transaction waits
+ * on anything but the disk.
+ */
+export class SqliteLedger implements Ledger {
+  private constructor(private readonly db: Database.Database) {}
+
+  static open(path: string): SqliteLedger {
+    const fresh = !existsSync(path);
+    if (fresh) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    let db: Database.Database;
+    try {
+      db = new Database(path, { timeout: LEDGER_BUSY_TIMEOUT_MS });
+      if (fresh) chmodSync(path, 0o600);
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('synchronous = FULL');
+    } catch (e) {
+      throw asTanuError(e) ?? new TanuError('LEDGER', { detail: { kk: `${path}: ${(e as Error).message}`, ru: `${path}: ${(e as Error).message}` } }, { cause: e });
+    }
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) throw new TanuError('LEDGER', { detail: { kk: `${path} Tanu-дың жаңа нұсқасынан`, ru: `${path} создан более новой версией Tanu` } });
+    // Only a ledger that needs migrating is written to on open: opening must not wait for another process's lock.
+    // The version is read again under the lock: another process may have migrated it meanwhile.
+    if (version < MIGRATIONS.length)
+      db.transaction(() => {
+        const current = db.pragma('user_version', { simple: true }) as number;
+        MIGRATIONS.slice(current).forEach((sql) => db.exec(sql));
+        db.pragma(`user_version = ${MIGRATIONS.length}`);
+      }).immediate();
+    return new SqliteLedger(db);
+  }
+
+  async close() {
+    this.db.close();
+  }
+
+  private write<T>(work: () => T): T {
+    try {
+      return this.db.transaction(work).immediate();
+    } catch (e) {
+      throw asTanuError(e) ?? e;
+    }
+  }
+
+  private event(at: string, type: EventType, batchId: string | null, data: object) {
+    this.db.prepare('INSERT INTO events (at, type, batch_id, data_json) VALUES (?, ?, ?, ?)').run(at, type, batchId, JSON.stringify(data));
+  }
+
+  private fileRow(sha256: string): FileRow | undefined {
+    const row = this.db.prepare('SELECT * FROM files WHERE sha256 = ?').get(sha256);
+    return row === undefined ? undefined : FileRow.parse(row);
+  }
+
+  private insertFile(row: FileRow) {
+    this.db
+      .prepare('INSERT INTO files (sha256, name, centre, kind, received_at, stored_path, outcome, batch_id) VALUES (@sha256, @name, @centre, @kind, @received_at, @stored_path, @outcome, @batch_id)')
+      .run(row);
+  }
+
+  private insertDocument(batchId: string, recordId: number | null, d: NewDocument) {
+    const { model, ...rest } = d;
+    this.db
+      .prepare(
+        `INSERT INTO documents (batch_id, record_id, type, serial, revision, status, iin, profession_code, level, language, standard_code, standard_version, card_code, model_json, state)
+         VALUES (@batch_id, @record_id, @type, @serial, 1, 'issued', @iin, @profession_code, @level, @language, @standard_code, @standard_version, @card_code, @model_json, 'planned')`,
+      )
+      .run({ ...rest, model_json: JSON.stringify(model), batch_id: batchId, record_id: recordId });
+  }
+
+  private claimNow(batchId: string, claim: Claim): boolean {
+    const held = this.db.prepare('SELECT owner FROM claims WHERE batch_id = ?').get(batchId) as { owner: string } | undefined;
+    if (held && held.owner !== claim.owner && claim.alive(held.owner)) return false;
+    this.db
+      .prepare('INSERT INTO claims (batch_id, owner, claimed_at) VALUES (?, ?, ?) ON CONFLICT (batch_id) DO UPDATE SET owner = excluded.owner, claimed_at = excluded.claimed_at')
+      .run(batchId, claim.owner, claim.at);
+    return true;
+  }
+
+  private recognizedNow(iin: string, professionCode: string, level: number, exceptBatch: string): string | undefined {
+    const row = this.db
+      .prepare(`SELECT serial FROM documents WHERE type = 'certificate' AND status = 'issued' AND iin = ? AND profession_code = ? AND level = ? AND batch_id <> ? LIMIT 1`)
+      .get(iin, professionCode, level, exceptBatch) as { serial: string } | undefined;
+    return row?.serial;
+  }
+
+  async file(sha256: string) {
+    return this.fileRow(sha256);
+  }
+
+  async openBatch(batch: NewBatch, file: FileRow, claim: Claim): Promise<{ opened: true } | { opened: false; known: FileRow }> {
+    return this.write(() => {
+      const known = this.fileRow(file.sha256);
+      if (known) return { opened: false as const, known };
+      this.insertFile(file);
+      this.db
+        .prepare(
+          `INSERT INTO batches (id, file_sha256, centre, kind, created_at, issue_date, outbox_dir, state, rows, valid, errors, report_json, rejected_json)
+           VALUES (@id, @file_sha256, @centre, @kind, @created_at, @issue_date, @outbox_dir, 'planned', 0, 0, 0, 'null', '[]')`,
+        )
+        .run(batch);
+      this.claimNow(batch.id, claim);
+      return { opened: true as const };
+    });
+  }
+
+  async rejectFile(file: FileRow | null, at: string, data: object) {
+    this.write(() => {
+      if (file) this.insertFile(file);
+      this.event(at, 'file-rejected', null, data);
+    });
+  }
+
+  async recognized(iin: string, professionCode: string, level: number, exceptBatch: string) {
+    return this.recognizedNow(iin, professionCode, level, exceptBatch);
+  }
+
+  async plannedRows(batchId: string): Promise<ReadonlySet<number>> {
+    return new Set((this.db.prepare('SELECT row FROM records WHERE batch_id = ?').pluck().all(batchId) as number[]));
+  }
+
+  async lastSerial(centre: string, year: number) {
+    return (this.db.prepare('SELECT last_seq FROM serials WHERE centre = ? AND year = ?').pluck().get(centre, year) as number | undefined) ?? 0;
+  }
+
+  async commitPlan(batchId: string, chunk: PlanChunk): Promise<CommitResult> {
+    return this.write((): CommitResult => {
+      const { serials } = chunk;
+      if (serials) {
+        const last = (this.db.prepare('SELECT last_seq FROM serials WHERE centre = ? AND year = ?').pluck().get(serials.centre, serials.year) as number | undefined) ?? 0;
+        if (last !== serials.after) return { committed: false, reason: 'serials-moved' };
+      }
+      // Checked again under the lock: another process may have issued to the same person since the plan was made.
+      const taken = chunk.records.flatMap((r) => {
+        if (r.document?.type !== 'certificate') return [];
+        const serial = this.recognizedNow(r.iin, r.profession_code, r.level, batchId);
+        return serial === undefined ? [] : [{ row: r.row, serial }];
+      });
+      if (taken.length > 0) return { committed: false, reason: 'recognized', rows: taken };
+      const insert = this.db.prepare(
+        'INSERT INTO records (batch_id, row, iin, profession_code, level, status, protocol_number, data_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      for (const r of chunk.records) {
+        const id = Number(insert.run(batchId, r.row, r.iin, r.profession_code, r.level, r.status, r.protocol_number, JSON.stringify(r.data)).lastInsertRowid);
+        if (r.document) this.insertDocument(batchId, id, r.document);
+      }
+      if (serials && serials.count > 0)
+        this.db
+          .prepare('INSERT INTO serials (centre, year, last_seq) VALUES (?, ?, ?) ON CONFLICT (centre, year) DO UPDATE SET last_seq = excluded.last_seq')
+          .run(serials.centre, serials.year, serials.after + serials.count);
+      return { committed: true };
+    });
+  }
+
+  async protocolNumbers(batchId: string) {
+    return this.db.prepare('SELECT protocol_number FROM records WHERE batch_id = ? AND protocol_number IS NOT NULL GROUP BY protocol_number ORDER BY MIN(id)').pluck().all(batchId) as string[];
+  }
+
+  async protocolRecords(batchId: string, protocolNumber: string): Promise<unknown[]> {
+    return (this.db.prepare('SELECT data_json FROM records WHERE batch_id = ? AND protocol_number = ? ORDER BY row').pluck().all(batchId, protocolNumber) as string[]).map(
+      (text) => JSON.parse(text) as unknown,
+    );
+  }
+
+  async completePlan(batchId: string, done: { documents: NewDocument[]; report: FileReport; rejected: RejectedRow[]; at: string; file: string }) {
+    this.write(() => {
+      for (const d of done.documents) this.insertDocument(batchId, null, d);
+      this.db
+        .prepare('UPDATE batches SET rows = ?, valid = ?, errors = ?, report_json = ?, rejected_json = ?, planned_at = ? WHERE id = ?')
+        .run(done.report.rows, done.report.valid, done.report.errors.length, JSON.stringify(done.report), JSON.stringify(done.rejected), done.at, batchId);
+      const total = this.db.prepare('SELECT COUNT(*) FROM documents WHERE batch_id = ?').pluck().get(batchId) as number;
+      this.event(done.at, 'batch-planned', batchId, { file: done.file, documents: total });
+    });
+  }
+
+  async claim(batchId: string, claim: Claim) {
+    return this.write(() => this.claimNow(batchId, claim));
+  }
+
+  async release(batchId: string, owner: string) {
+    this.write(() => this.db.prepare('DELETE FROM claims WHERE batch_id = ? AND owner = ?').run(batchId, owner));
+  }
+
+  async batch(id: string) {
+    const row = this.db.prepare('SELECT * FROM batches WHERE id = ?').get(id);
+    return row === undefined ? undefined : BatchRow.parse(row);
+  }
+
+  async plannedDocuments(batchId: string, afterId: number, limit: number) {
+    return this.db
+      .prepare(`SELECT * FROM documents WHERE batch_id = ? AND state = 'planned' AND id > ? ORDER BY id LIMIT ?`)
+      .all(batchId, afterId, limit)
+      .map((row) => DocumentRow.parse(row));
+  }
+
+  async documentCounts(batchId: string) {
+    return DocumentCounts.parse(
+      this.db
+        .prepare(
+          `SELECT COUNT(*) AS total, COALESCE(SUM(state = 'planned'), 0) AS planned, COALESCE(SUM(state = 'published'), 0) AS published, COALESCE(SUM(state = 'failed'), 0) AS failed
+           FROM documents WHERE batch_id = ?`,
+        )
+        .get(batchId),
+    );
+  }
+
+  async markDocuments(updates: readonly DocumentUpdate[]) {
+    const published = this.db.prepare(`UPDATE documents SET state = 'published', files_json = ? WHERE id = ?`);
+    const failed = this.db.prepare(`UPDATE documents SET state = 'failed', error_json = ? WHERE id = ?`);
+    this.write(() => {
+      for (const u of updates) {
+        if (u.state === 'published') published.run(JSON.stringify(u.files), u.id);
+        else failed.run(JSON.stringify(u.error), u.id);
+      }
+    });
+  }
+
+  async recordRow(recordId: number) {
+    return (this.db.prepare('SELECT row FROM records WHERE id = ?').pluck().get(recordId) as number | undefined) ?? null;
+  }
+
+  async *eachDocument(batchId: string): AsyncIterable<DocumentRow> {
+    // Read in pages by id, not through one open statement: the caller may write between rows.
+    let after = 0;
+    for (;;) {
+      const page = this.db.prepare('SELECT * FROM documents WHERE batch_id = ? AND id > ? ORDER BY id LIMIT 500').all(batchId, after);
+      for (const row of page) yield DocumentRow.parse(row);
+      const last = page.at(-1) as { id: number } | undefined;
+      if (!last) return;
+      after = last.id;
+    }
+  }
+
+  async finishBatch(batchId: string, at: string, registry: readonly RegistryRow[], data: object) {
+    const insert = this.db.prepare(
+      `INSERT INTO registry (certificate_serial, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date, batch_id)
+       VALUES (@certificate_serial, @iin, @full_name, @profession_code, @profession_kk, @profession_ru, @level, @centre, @issue_date, @expiry_date, @batch_id)`,
+    );
+    this.write(() => {
+      for (const row of registry) insert.run({ ...row, batch_id: batchId });
+      this.db.prepare(`UPDATE batches SET state = 'published', published_at = ? WHERE id = ?`).run(at, batchId);
+      this.event(at, 'batch-published', batchId, data);
+    });
+  }
+
+  async unfinishedBatches() {
+    return this.db
+      .prepare(`SELECT * FROM batches WHERE state = 'planned' ORDER BY created_at`)
+      .all()
+      .map((row) => BatchRow.parse(row));
+  }
+
+  async recentBatches(limit: number) {
+    return this.db
+      .prepare(
+        `SELECT b.*, f.name AS file_name,
+           (SELECT COUNT(*) FROM documents d WHERE d.batch_id = b.id AND d.state = 'published') AS documents,
+           (SELECT COUNT(*) FROM documents d WHERE d.batch_id = b.id AND d.state = 'failed') AS failed
+         FROM batches b JOIN files f ON f.sha256 = b.file_sha256 ORDER BY b.created_at DESC, b.id DESC LIMIT ?`,
+      )
+      .all(limit)
+      .map((row) => RecentBatch.parse(row));
+  }
+
+  async registry() {
+    return this.db
+      .prepare('SELECT certificate_serial, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date FROM registry ORDER BY centre, certificate_serial')
+      .all()
+      .map((row) => RegistryRow.parse(row));
+  }
+}
