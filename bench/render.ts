@@ -18,7 +18,7 @@ import { sampleApplication, sampleExamResult } from '../pipeline/render/sample.j
 import { loadTemplates } from '../pipeline/render/templates.js';
 import { loadLibrary } from '../pipeline/standards/library.js';
 import { treeMemoryMb } from './memory.js';
-import { signatureSpace } from '../pipeline/sign/pades.js';
+import { signaturePreparer, signatureSpace } from '../pipeline/sign/pades.js';
 import { issueCertificate, pkcs12 } from '../pipeline/sign/pki.js';
 import { signDocument } from '../pipeline/sign/sign.js';
 import { Pkcs12Signer } from '../pipeline/sign/signer.js';
@@ -98,7 +98,7 @@ async function measureSigning(bits: number, count: number): Promise<Row> {
   const leaf = issueCertificate({ subject: { commonName: 'bench signer' }, issuer: { cert: ca, name: caName }, notBefore: now, notAfter: new Date(now.getTime() + year), ca: false, bits });
   const signer = Pkcs12Signer.fromBytes(pkcs12(leaf, [ca], 'bench'), 'bench');
   const renderer = new ChromiumRenderer(templates, { executablePath: findChromium(config.documents.chromium), concurrency: 1, printBatch: 1 });
-  const [prepared] = await renderDocuments(renderer, templates, certificates(1), { sample: false, now, signatureBytes: await signatureSpace(signer) });
+  const [prepared] = await renderDocuments(renderer, templates, certificates(1), { sample: false, now, prepare: signaturePreparer(await signatureSpace(signer)) });
   await renderer.close();
   if (!prepared || 'error' in prepared) throw new Error('could not prepare a certificate');
   const start = process.hrtime.bigint();

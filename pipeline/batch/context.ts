@@ -3,7 +3,7 @@ import type { LoadedConfig } from '../config/load.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Modes } from '../publish/publish.js';
 import { isKind } from '../records/columns.js';
-import type { Renderer } from '../render/chromium.js';
+import type { RenderOptions, Renderer } from '../render/chromium.js';
 import type { TemplateSet } from '../render/templates.js';
 import type { Signer } from '../sign/signer.js';
 import type { Library } from '../standards/library.js';
@@ -18,8 +18,8 @@ export type EngineContext = {
   renderer: Renderer;
   templates: TemplateSet;
   signer: Signer;
-  /** Bytes reserved in each PDF for the signer's CMS. */
-  signatureBytes: number;
+  /** Prepares each rendered PDF for the signer: its signature field, sized for its CMS. */
+  prepare: NonNullable<RenderOptions['prepare']>;
   outbox: string;
   /** Permissions of published files and folders. */
   modes: Modes;

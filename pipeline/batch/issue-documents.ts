@@ -51,7 +51,7 @@ export async function issueDocuments(batch: BatchRow, ctx: EngineContext, option
       ctx.templates,
       // The model was checked when it was planned; the ledger hands it back as stored.
       chunk.map((d) => d.model as DocumentModel),
-      { sample: ctx.signer.isTest, now: signingTime, signatureBytes: ctx.signatureBytes },
+      { sample: ctx.signer.isTest, now: signingTime, prepare: ctx.prepare },
     );
 
   let chunk = await take(FIRST_CHUNK);

@@ -5,7 +5,7 @@ import { SqliteLedger } from '../ledger/sqlite.js';
 import { ChromiumRenderer, findChromium } from '../render/chromium.js';
 import { loadTemplates } from '../render/templates.js';
 import { openSigner } from '../sign/keys.js';
-import { signatureSpace } from '../sign/pades.js';
+import { signaturePreparer, signatureSpace } from '../sign/pades.js';
 import type { Library } from '../standards/library.js';
 import type { EngineContext } from './context.js';
 
@@ -41,7 +41,7 @@ export async function startEngine(
       renderer,
       templates,
       signer,
-      signatureBytes: await signatureSpace(signer),
+      prepare: signaturePreparer(await signatureSpace(signer)),
       outbox: config.paths.outbox,
       modes: { file: modeBits(config.publish.file_mode), dir: modeBits(config.publish.dir_mode) },
       received: config.paths.received,

@@ -67,6 +67,9 @@ export const Config = z
       .prefault({}),
     signing: z
       .strictObject({
+        // The kind of key store, a tagged union with one member today: a signer of another
+        // kind (a token, a signing service) is a new value here and a new Signer class.
+        kind: z.enum(['pkcs12']).default('pkcs12').describe('How the key is held: pkcs12 (a PKCS#12 file and its password)'),
         key: z.string().default('var/keys/dev-centre.p12').describe('PKCS#12 file of the signing key'),
         password_env: z
           .string()

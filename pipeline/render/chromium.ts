@@ -3,7 +3,6 @@ import PQueue from 'p-queue';
 import { PDFDocument } from 'pdf-lib';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { TanuError } from '../core/tanu-error.js';
-import { addSignaturePlaceholder } from '../sign/pades.js';
 import { bundledFonts } from './fonts.js';
 import { type DocumentModel, printedText } from './models.js';
 import type { TemplateSet } from './templates.js';
@@ -23,8 +22,12 @@ export type RenderOptions = {
   /** Print the sample mark (previews; documents signed with a test key). */
   sample: boolean;
   now: Date;
-  /** Bytes to reserve for an embedded signature: the PDF comes out prepared for signing. */
-  signatureBytes?: number;
+  /**
+   * The prepare step for signing (sign/pades.ts `signaturePreparer`), run on each document
+   * while pdf-lib holds it: render knows nothing of signatures, only that a caller may
+   * add to the document before it is saved.
+   */
+  prepare?: (doc: PDFDocument, info: { signingTime: Date; reason: string }) => void;
 };
 
 export interface Renderer {
@@ -271,7 +274,7 @@ async function finish(doc: PDFDocument, model: DocumentModel, options: RenderOpt
   doc.setCreator('Tanu');
   doc.setCreationDate(now);
   doc.setModificationDate(now);
-  if (options.signatureBytes !== undefined) addSignaturePlaceholder(doc, { contentsBytes: options.signatureBytes, signingTime: now, reason: title });
-  const bytes = await doc.save({ useObjectStreams: options.signatureBytes === undefined });
+  options.prepare?.(doc, { signingTime: now, reason: title });
+  const bytes = await doc.save({ useObjectStreams: options.prepare === undefined });
   return { pdf: bytes, pages: doc.getPageCount() };
 }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import forge from 'node-forge';
+import { DIGESTS, type SignatureAlgorithm } from './signer.js';
 
 /**
  * CMS SignedData (RFC 5652), detached, as PAdES baseline B-B and the national platforms
- * expect it: SHA-256, signed attributes content-type, message-digest and
+ * expect it: the signer's digest and signature algorithm (SHA-256 and RSA for a PKCS#12 key), signed attributes content-type, message-digest and
  * signing-certificate-v2 (RFC 5035), and, for a detached .p7s only, signing-time (PAdES
  * keeps the time in the signature dictionary's /M instead). The structure is built with
  * node-forge's ASN.1; the RSA is the signer's, which sees nothing but a digest.
@@ -19,9 +20,6 @@ export const OID = {
   messageDigest: '1.2.840.113549.1.9.4',
   signingTime: '1.2.840.113549.1.9.5',
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
-  sha256: '2.16.840.1.101.3.4.2.1',
-  rsaEncryption: '1.2.840.113549.1.1.1',
-  sha256WithRSA: '1.2.840.113549.1.1.11',
 } as const;
 
 type Node = forge.asn1.Asn1;
@@ -58,18 +56,22 @@ export function certParts(der: Uint8Array): CertParts {
 }
 
 export type SignedDataInput = {
-  /** SHA-256 of the content signed (the PDF's byte ranges, or the whole file for a .p7s). */
+  /** How the signer signs: the content digest was made with `algorithm.digest`. */
+  algorithm: SignatureAlgorithm;
+  /** Digest of the content signed (the PDF's byte ranges, or the whole file for a .p7s). */
   contentDigest: Uint8Array;
   signer: CertParts;
   /** Every certificate to carry: the signer's first, then its chain. */
   certificates: readonly Uint8Array[];
   signingTime?: Date;
-  /** The signer's RSA over the SHA-256 digest of the signed attributes. */
+  /** The signer's signature over the digest of the signed attributes. */
   sign: (digest: Uint8Array) => Promise<Uint8Array>;
 };
 
 export async function signedData(input: SignedDataInput): Promise<Uint8Array> {
-  const sha256 = () => seq(oid(OID.sha256));
+  const { algorithm } = input;
+  const digestAlgorithm = () => seq(oid(DIGESTS[algorithm.digest]));
+  // ESSCertIDv2 without hashAlgorithm means SHA-256 (RFC 5035), whatever the signer's digest.
   const essCertId = seq(
     octets(createHash('sha256').update(input.signer.der).digest()),
     // issuerSerial: GeneralNames { directoryName [4] Name } and the serial.
@@ -83,20 +85,20 @@ export async function signedData(input: SignedDataInput): Promise<Uint8Array> {
   ];
   // DER orders a SET OF by its encodings; the signature is over the attributes as a SET.
   const sorted = attributes.map(bytesOf).sort(Buffer.compare).map((b) => parseDer(b));
-  const signedAttrsDigest = createHash('sha256').update(bytesOf(set(...sorted))).digest();
+  const signedAttrsDigest = createHash(algorithm.digest).update(bytesOf(set(...sorted))).digest();
   const signature = await input.sign(signedAttrsDigest);
 
   const signerInfo = seq(
     int(1),
     seq(input.signer.issuer, input.signer.serial),
-    sha256(),
+    digestAlgorithm(),
     asn1.create(Class.CONTEXT_SPECIFIC, 0, true, sorted),
-    seq(oid(OID.rsaEncryption), nul()),
+    algorithm.nullParameters ? seq(oid(algorithm.signature), nul()) : seq(oid(algorithm.signature)),
     octets(signature),
   );
   const content = seq(
     int(1),
-    set(sha256()),
+    set(digestAlgorithm()),
     seq(oid(OID.data)),
     asn1.create(Class.CONTEXT_SPECIFIC, 0, true, input.certificates.map((c) => parseDer(c))),
     set(signerInfo),

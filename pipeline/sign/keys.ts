@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { TanuError } from '../core/tanu-error.js';
 import type { LoadedConfig } from '../config/load.js';
 import { createDevPki } from './pki.js';
-import { Pkcs12Signer } from './signer.js';
+import { Pkcs12Signer, type Signer } from './signer.js';
 
 /**
  * Opening the configured key. The password comes from the environment variable the config
@@ -35,7 +35,14 @@ export async function createDevKey(config: LoadedConfig, env: NodeJS.ProcessEnv,
   return createDevPki({ keyPath: config.signing.key, caPath: devCaPath(config), password: keyPassword(config, env), centre: config.default_centre, now: clock.now(), replace });
 }
 
-export async function openSigner(config: LoadedConfig, env: NodeJS.ProcessEnv, clock: Clock, notice: (text: string) => void): Promise<Pkcs12Signer> {
+export async function openSigner(config: LoadedConfig, env: NodeJS.ProcessEnv, clock: Clock, notice: (text: string) => void): Promise<Signer> {
+  switch (config.signing.kind) {
+    case 'pkcs12':
+      return openPkcs12(config, env, clock, notice);
+  }
+}
+
+async function openPkcs12(config: LoadedConfig, env: NodeJS.ProcessEnv, clock: Clock, notice: (text: string) => void): Promise<Pkcs12Signer> {
   if (!(await exists(config.signing.key))) {
     if (!config.signing.dev_key)
       throw new TanuError('SIGNING_KEY', { detail: { kk: `${config.signing.key} жоқ`, ru: `нет файла ${config.signing.key}` } });

@@ -7,7 +7,7 @@ import type { Signer } from './signer.js';
 /**
  * PAdES baseline B-B inside the PDF and a detached CMS beside it.
  *
- * The PDF is prepared when it is rendered (pdf-lib already holds it then): a signature
+ * The PDF is prepared as it is rendered (`signaturePreparer`; pdf-lib already holds it then): a signature
  * field, and a signature dictionary /SubFilter /ETSI.CAdES.detached with the time in /M,
  * a /ByteRange placeholder and a zero-filled /Contents sized for this signer. Signing then
  * only patches bytes: it fills /ByteRange, hashes everything but /Contents and writes the
@@ -20,13 +20,23 @@ const RANGE_PATTERN = new RegExp(`/ByteRange\\s*\\[\\s*0\\s+/\\*{10}\\s+/\\*{10}
 /** Bytes of /Contents this signer needs: its CMS measured once with a dummy signature, plus room for DER length variation. */
 export async function signatureSpace(signer: Signer): Promise<number> {
   const dummy = await signedData({
-    contentDigest: Buffer.alloc(32),
+    algorithm: signer.algorithm,
+    contentDigest: createHash(signer.algorithm.digest).digest(),
     signer: certParts(signer.certificates[0] ?? Buffer.alloc(0)),
     certificates: signer.certificates,
-    sign: async () => Buffer.alloc(signer.signatureBytes, 0xff),
+    sign: async () => Buffer.alloc(signer.maxSignatureBytes, 0xff),
   });
   return dummy.length + 512;
 }
+
+/**
+ * The prepare step between render and sign: given to the renderer as its `prepare` hook,
+ * it adds the signature field and dictionary while pdf-lib holds the document anyway.
+ */
+export const signaturePreparer =
+  (contentsBytes: number) =>
+  (doc: PDFDocument, info: { signingTime: Date; reason: string }) =>
+    addSignaturePlaceholder(doc, { contentsBytes, ...info });
 
 export function addSignaturePlaceholder(doc: PDFDocument, options: { contentsBytes: number; signingTime: Date; reason: string }) {
   const { context } = doc;
@@ -68,8 +78,9 @@ export async function signPreparedPdf(prepared: Uint8Array, signer: Signer): Pro
   if (filled.length > range[0].length) throw new Error('ByteRange placeholder too short');
   pdf.write(filled.padEnd(range[0].length, ' '), range.index, 'latin1');
 
-  const digest = createHash('sha256').update(pdf.subarray(0, open)).update(pdf.subarray(close + 1)).digest();
+  const digest = createHash(signer.algorithm.digest).update(pdf.subarray(0, open)).update(pdf.subarray(close + 1)).digest();
   const cms = await signedData({
+    algorithm: signer.algorithm,
     contentDigest: digest,
     signer: certParts(signer.certificates[0] ?? Buffer.alloc(0)),
     certificates: signer.certificates,
@@ -84,7 +95,8 @@ export async function signPreparedPdf(prepared: Uint8Array, signer: Signer): Pro
 /** A detached CMS (.p7s, DER) over the exact bytes of a file, with the signing time. */
 export async function detachedSignature(content: Uint8Array, signer: Signer, signingTime: Date): Promise<Uint8Array> {
   return signedData({
-    contentDigest: createHash('sha256').update(content).digest(),
+    algorithm: signer.algorithm,
+    contentDigest: createHash(signer.algorithm.digest).update(content).digest(),
     signer: certParts(signer.certificates[0] ?? Buffer.alloc(0)),
     certificates: signer.certificates,
     signingTime,

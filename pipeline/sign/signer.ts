@@ -4,20 +4,39 @@ import forge from 'node-forge';
 import { TanuError } from '../core/tanu-error.js';
 
 /**
- * The Signer seam. A signer holds a certificate chain and turns a SHA-256 digest into an
- * RSA signature: it never sees the document. That is the shape of keys that never leave a
- * device or a service (the national certifying centre's GOST keys are used through such
- * services), so one can be added without touching the rest.
+ * The Signer seam. A signer holds a certificate chain and turns a digest into a signature:
+ * it never sees the document. That is the shape of keys that never leave a device or a
+ * service (the national certifying centre's GOST keys are used through such services), so
+ * one can be added without touching the rest: it says which digest and signature
+ * algorithm it uses, and CMS, PAdES and verification follow what it says.
  */
 export interface Signer {
   /** The signer's certificate first, then the chain, DER. */
   readonly certificates: readonly Uint8Array[];
-  /** Length of a signature in bytes (the RSA modulus). */
-  readonly signatureBytes: number;
+  readonly algorithm: SignatureAlgorithm;
+  /** The longest signature it can make, in bytes: the room a PDF reserves for it. */
+  readonly maxSignatureBytes: number;
   /** True for the development PKI: such documents carry the sample mark. */
   readonly isTest: boolean;
-  signDigest(sha256: Uint8Array): Promise<Uint8Array>;
+  /** Signs a digest made with `algorithm.digest`. */
+  signDigest(digest: Uint8Array): Promise<Uint8Array>;
 }
+
+/** How a signer signs: the digest (a node:crypto hash name) and the signature algorithm's identifier as CMS carries it. */
+export type SignatureAlgorithm = {
+  digest: DigestName;
+  /** The OID of signerInfo's signatureAlgorithm. */
+  signature: string;
+  /** RSA's AlgorithmIdentifier carries explicit NULL parameters; ECDSA's carry none. */
+  nullParameters: boolean;
+};
+
+/** Digests CMS may name, with their OIDs (RFC 5754). */
+export const DIGESTS = { sha256: '2.16.840.1.101.3.4.2.1', sha384: '2.16.840.1.101.3.4.2.2', sha512: '2.16.840.1.101.3.4.2.3' } as const;
+export type DigestName = keyof typeof DIGESTS;
+export const digestNamed = (oid: string): DigestName | undefined => (Object.keys(DIGESTS) as DigestName[]).find((name) => DIGESTS[name] === oid);
+
+const RSA_PKCS1 = { digest: 'sha256', signature: '1.2.840.113549.1.1.1', nullParameters: true } as const satisfies SignatureAlgorithm;
 
 /** DigestInfo prefix for SHA-256 (RFC 8017, 9.2): PKCS#1 v1.5 signs DigestInfo || digest. */
 const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');
@@ -34,7 +53,8 @@ export const isTestCertificate = (der: Uint8Array) => {
 
 /** A PKCS#12 key (the form the national certifying centre issues RSA keys in). */
 export class Pkcs12Signer implements Signer {
-  readonly signatureBytes: number;
+  readonly algorithm = RSA_PKCS1;
+  readonly maxSignatureBytes: number;
   readonly isTest: boolean;
 
   private constructor(
@@ -42,7 +62,7 @@ export class Pkcs12Signer implements Signer {
     readonly certificates: readonly Uint8Array[],
   ) {
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-    this.signatureBytes = Math.ceil(bits / 8);
+    this.maxSignatureBytes = Math.ceil(bits / 8);
     this.isTest = certificates.some(isTestCertificate);
   }
 
@@ -79,8 +99,8 @@ export class Pkcs12Signer implements Signer {
     return new Pkcs12Signer(key, [leaf, ...certs.filter((c) => c !== leaf)]);
   }
 
-  async signDigest(sha256: Uint8Array): Promise<Uint8Array> {
+  async signDigest(digest: Uint8Array): Promise<Uint8Array> {
     // RSA in node:crypto (OpenSSL): forge's own RSA is about a hundred times slower.
-    return privateEncrypt({ key: this.key, padding: constants.RSA_PKCS1_PADDING }, Buffer.concat([SHA256_DIGEST_INFO, sha256]));
+    return privateEncrypt({ key: this.key, padding: constants.RSA_PKCS1_PADDING }, Buffer.concat([SHA256_DIGEST_INFO, digest]));
   }
 }

@@ -1,7 +1,8 @@
 import { X509Certificate, createHash, verify as verifySignature } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
-import { OID, certParts, derOf, parseSignedData } from './cms.js';
+import { certParts, derOf, parseSignedData } from './cms.js';
+import { type DigestName, digestNamed } from './signer.js';
 
 /**
  * Verification of what Tanu signs, for `tanu verify` and archives: a PDF's embedded
@@ -45,8 +46,8 @@ function derLength(bytes: Uint8Array): number {
   return 2 + count + length;
 }
 
-/** Checks a CMS over a content digest: everything but the byte range. */
-function checkCms(cms: Uint8Array, contentDigest: Buffer, trust: readonly X509Certificate[], fallbackTime: Date | null): Omit<Verification, 'file' | 'kind'> {
+/** Checks a CMS over content it digests with the algorithm the CMS names: everything but the byte range. */
+function checkCms(cms: Uint8Array, digestOf: (name: DigestName) => Buffer, trust: readonly X509Certificate[], fallbackTime: Date | null): Omit<Verification, 'file' | 'kind'> {
   const checks: Check[] = [];
   let parsed;
   try {
@@ -62,14 +63,16 @@ function checkCms(cms: Uint8Array, contentDigest: Buffer, trust: readonly X509Ce
   const signer = new X509Certificate(signerDer);
   const time = parsed.signingTime ?? fallbackTime;
 
+  const digestName = digestNamed(parsed.digestAlgorithm);
+  if (!digestName) return { valid: false, signer: signer.subject, signed_at: null, checks: [bad('digest', `unknown digest algorithm ${parsed.digestAlgorithm}`)] };
   checks.push(
-    parsed.digestAlgorithm === OID.sha256 && parsed.messageDigest && Buffer.compare(parsed.messageDigest, contentDigest) === 0
+    parsed.messageDigest && Buffer.compare(parsed.messageDigest, digestOf(digestName)) === 0
       ? ok('digest', 'SHA-256 of the signed bytes matches')
       : bad('digest', 'the signed bytes have changed: their SHA-256 differs from the signed one'),
   );
   const signatureOk = (() => {
     try {
-      return verifySignature('sha256', parsed.signedAttributes, signer.publicKey, parsed.signature);
+      return verifySignature(digestName, parsed.signedAttributes, signer.publicKey, parsed.signature);
     } catch {
       return false;
     }
@@ -130,7 +133,7 @@ export function verifyPdf(file: string, pdf: Uint8Array, trust: readonly X509Cer
   const cms = contents.subarray(0, cmsLength);
   if (contents.subarray(cmsLength).some((byte) => byte !== 0))
     return { file, kind: 'pdf', valid: false, signer: null, signed_at: null, checks: [rangeCheck, bad('signature', 'bytes other than padding follow the signature in /Contents')] };
-  const digest = createHash('sha256').update(bytes.subarray(0, b)).update(bytes.subarray(c, Math.min(c + d, bytes.length))).digest();
+  const digest = (name: DigestName) => createHash(name).update(bytes.subarray(0, b)).update(bytes.subarray(c, Math.min(c + d, bytes.length))).digest();
   const dict = text.lastIndexOf('<<', last.index);
   const m = /\/M\s*\((D:[^)]+)\)/.exec(text.slice(dict, text.indexOf('>>', c)));
   const result = checkCms(cms, digest, trust, m?.[1] ? parsePdfDate(m[1]) : null);
@@ -138,7 +141,7 @@ export function verifyPdf(file: string, pdf: Uint8Array, trust: readonly X509Cer
 }
 
 export function verifyDetached(file: string, p7s: Uint8Array, content: Uint8Array, trust: readonly X509Certificate[]): Verification {
-  const result = checkCms(p7s, createHash('sha256').update(content).digest(), trust, null);
+  const result = checkCms(p7s, (name) => createHash(name).update(content).digest(), trust, null);
   return { file, kind: 'p7s', ...result };
 }
 

@@ -11,7 +11,7 @@ import { sampleApplication, sampleExamResult } from '../../pipeline/render/sampl
 import { loadTemplates } from '../../pipeline/render/templates.js';
 import { parseSignedData } from '../../pipeline/sign/cms.js';
 import { DEV_KEY_PASSWORD, openSigner } from '../../pipeline/sign/keys.js';
-import { signatureSpace } from '../../pipeline/sign/pades.js';
+import { signaturePreparer, signatureSpace } from '../../pipeline/sign/pades.js';
 import { type SignedFiles, signDocument } from '../../pipeline/sign/sign.js';
 import { Pkcs12Signer, type Signer } from '../../pipeline/sign/signer.js';
 import { issueCertificate, pkcs12 } from '../../pipeline/sign/pki.js';
@@ -44,7 +44,7 @@ beforeAll(async () => {
         certificateModel({ record: sampleExamResult(0, 'kk'), serial: 'ALM01-2026-000001', issueDate: '2026-11-23', validityYears: 5, centre, library: env.library, verifyBaseUrl: 'https://x.kz/v' }),
         contractModel({ record: sampleApplication('ru'), centre, library: env.library }),
       ],
-      { sample: false, now, signatureBytes: space },
+      { sample: false, now, prepare: signaturePreparer(space) },
     );
     if (!cert || !('pdf' in cert) || !contract || !('pdf' in contract) || !contract.docx) throw new Error('render failed');
     prepared = { certificate: cert.pdf, contractPdf: contract.pdf, contractDocx: contract.docx };
