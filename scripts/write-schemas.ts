@@ -4,7 +4,7 @@
  * schema: npm run schemas. A test fails while the committed files are out of date.
  */
 import { writeFileSync } from 'node:fs';
-import { JSON_SCHEMAS } from '../pipeline/core/json-schemas.js';
+import { JSON_SCHEMAS } from '../pipeline/schemas/json-schemas.js';
 
 for (const [file, schema] of Object.entries(JSON_SCHEMAS)) {
   writeFileSync(new URL(`../schemas/${file}`, import.meta.url), `${JSON.stringify(schema, null, 2)}\n`);

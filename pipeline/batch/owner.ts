@@ -35,3 +35,6 @@ export function ownerAlive(owner: string): boolean {
   // A zombie has exited: only its parent has not collected it yet.
   return now.state !== 'Z' && (started === '-' || now.started === started);
 }
+
+/** This process, as it claims batches in the ledger. */
+export const OWNER = currentOwner();

@@ -2,8 +2,7 @@ import { completeBatch } from './complete.js';
 import { type EngineContext, type FileOutcome, pendingReport } from './context.js';
 import { issueDocuments } from './issue-documents.js';
 import { PlanProgress, planBatch } from './plan-batch.js';
-import { OWNER } from './take.js';
-import { ownerAlive } from './owner.js';
+import { OWNER, ownerAlive } from './owner.js';
 
 /**
  * One batch from its plan to its manifest, in the process that holds its claim: the plan

@@ -11,7 +11,7 @@ import { type FileReport, fileLevelErrors } from '../validate/report.js';
 import { scanFile } from '../validate/validate-file.js';
 import { type EngineContext, type FileOutcome, pendingReport } from './context.js';
 import { runBatch } from './run-batch.js';
-import { currentOwner, ownerAlive } from './owner.js';
+import { OWNER, ownerAlive } from './owner.js';
 
 /**
  * Taking a dropped file: known by its SHA-256 (the same bytes again produce nothing new;
@@ -21,9 +21,6 @@ import { currentOwner, ownerAlive } from './owner.js';
  */
 
 export type TakeMode = 'copy' | 'move';
-
-/** This process, as it claims batches in the ledger. */
-export const OWNER = currentOwner();
 
 export async function fileSha256(path: string): Promise<string> {
   const hash = createHash('sha256');

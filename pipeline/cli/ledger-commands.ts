@@ -5,7 +5,7 @@ import { TanuError } from '../core/tanu-error.js';
 import type { RegistryRow } from '../ledger/ledger.js';
 import { SqliteLedger } from '../ledger/sqlite.js';
 import type { Language } from '../standards/schema.js';
-import type { Ctx } from './main.js';
+import type { Ctx } from './context.js';
 import { table } from './output.js';
 
 /** `tanu status` and `tanu registry export`: what the ledger knows, for people. */

@@ -8,6 +8,7 @@ import { inForceOn, loadLibrary } from '../standards/library.js';
 import type { Language } from '../standards/schema.js';
 import { type Report, exitCode } from '../validate/report.js';
 import { validateFile } from '../validate/validate-file.js';
+import { type Ctx, type Io, libraryOrFail, terminalIo } from './context.js';
 import { formatFileReport, formatTotals, say, table } from './output.js';
 import { previewCommand } from './preview.js';
 import { keysCommand, verifyCommand } from './signatures.js';
@@ -42,16 +43,6 @@ Options:
   --language kk|ru     language of the messages printed for the operator
   -h, --help           this text
 `;
-
-export type Io = { out: (text: string) => void; err: (text: string) => void; clock: Clock; env: NodeJS.ProcessEnv };
-
-/** The terminal, the system clock and the given environment (bin/tanu.js hands over its own copy). */
-export const terminalIo = (env: NodeJS.ProcessEnv): Io => ({
-  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
-  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
-  clock: systemClock,
-  env,
-});
 
 export async function main(argv: readonly string[], io: Io = terminalIo(process.env)): Promise<number> {
   let parsed;
@@ -120,22 +111,6 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
     if (e.code === 'USAGE') io.err(USAGE);
     return 2;
   }
-}
-
-export type Ctx = { config: LoadedConfig; json: boolean; io: Io; lang: Language };
-
-export async function libraryOrFail(ctx: Ctx) {
-  const loaded = await loadLibrary(ctx.config.paths.standards);
-  if (loaded.problems.length > 0) {
-    const first = loaded.problems[0];
-    throw new TanuError('STANDARD_INVALID', {
-      detail: {
-        kk: `${first?.file}:${first?.line} ${first?.path}: ${first?.message} (tanu standards check)`,
-        ru: `${first?.file}:${first?.line} ${first?.path}: ${first?.message} (tanu standards check)`,
-      },
-    });
-  }
-  return loaded.library;
 }
 
 async function validateCommand(files: string[], ctx: Ctx): Promise<number> {

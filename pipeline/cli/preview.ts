@@ -7,7 +7,7 @@ import { DOCUMENT_TYPES, type DocumentType } from '../render/models.js';
 import { renderDocuments } from '../render/render.js';
 import { sampleModel } from '../render/sample.js';
 import { loadTemplates } from '../render/templates.js';
-import { type Ctx, libraryOrFail } from './main.js';
+import { type Ctx, libraryOrFail } from './context.js';
 
 /** `tanu preview`: a sample of one document, as PDF and PNG, for template designers. */
 export async function previewCommand(args: { document: string | undefined; language: string | undefined; out: string }, ctx: Ctx): Promise<number> {

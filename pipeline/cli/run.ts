@@ -5,7 +5,7 @@ import { takeFile } from '../batch/take.js';
 import { startEngine } from '../batch/start.js';
 import { watchInbox } from '../batch/watch.js';
 import { TanuError, asTanuError } from '../core/tanu-error.js';
-import { type Ctx, libraryOrFail } from './main.js';
+import { type Ctx, libraryOrFail } from './context.js';
 import { printable, say } from './output.js';
 import { exitCode } from '../validate/report.js';
 

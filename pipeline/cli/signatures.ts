@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import { TanuError } from '../core/tanu-error.js';
 import { createDevKey, devCaPath } from '../sign/keys.js';
 import { loadTrust, verifyPaths } from '../sign/verify.js';
-import type { Ctx } from './main.js';
+import type { Ctx } from './context.js';
 import { say, table } from './output.js';
 
 /** `tanu verify PATH...`: every signature under the paths, each check reported. */

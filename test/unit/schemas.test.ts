@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE, CODES } from '../../pipeline/core/catalogue.js';
-import { JSON_SCHEMAS } from '../../pipeline/core/json-schemas.js';
+import { JSON_SCHEMAS } from '../../pipeline/schemas/json-schemas.js';
 
 describe('published schemas and the catalogue', () => {
   it('the committed JSON Schemas match the zod schemas (npm run schemas to refresh)', () => {
