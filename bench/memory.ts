@@ -1,11 +1,13 @@
+import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Memory of a process and all its descendants, from /proc (Linux): the sum of resident
  * sizes (counts pages Chromium's processes share once per process, so it overstates) and
  * the sum of proportional sizes (shared pages split between the processes: the real cost).
  */
-export function treeMemoryMb(root: number): { rss: number; pss: number } {
+export function treeMemoryMb(root: number, except?: number): { rss: number; pss: number } {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -20,6 +22,7 @@ export function treeMemoryMb(root: number): { rss: number; pss: number } {
   let rssKb = 0;
   let pssKb = 0;
   const walk = (pid: number) => {
+    if (pid === except) return;
     try {
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
       rssKb += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
@@ -31,4 +34,40 @@ export function treeMemoryMb(root: number): { rss: number; pss: number } {
   };
   walk(root);
   return { rss: rssKb / 1024, pss: pssKb / 1024 };
+}
+
+/**
+ * The peak memory of a process tree, sampled from another process: reading smaps_rollup
+ * of a large Chromium costs milliseconds of kernel time, and sampled every 100 ms on the
+ * benchmark's own thread it took a fifth of the time the pipeline was being measured for.
+ * The sampler leaves itself out of the tree.
+ */
+export function peakSampler(root: number, intervalMs = 250): { stop: () => Promise<number> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), String(root), String(intervalMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    stop: async () => {
+      child.stdin.end();
+      await exited;
+      return Number(out.trim());
+    },
+  };
+}
+
+// Run as the sampler: `node --import tsx bench/memory.ts ROOT_PID INTERVAL_MS`; prints the peak (MB) when stdin closes.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const root = Number(process.argv[2]);
+  let peak = 0;
+  const sample = () => {
+    peak = Math.max(peak, treeMemoryMb(root, process.pid).pss);
+  };
+  const timer = setInterval(sample, Number(process.argv[3] ?? 250));
+  process.stdin.resume();
+  process.stdin.on('end', () => {
+    clearInterval(timer);
+    sample();
+    process.stdout.write(`${Math.round(peak)}\n`);
+  });
 }

@@ -6,8 +6,8 @@
  * baseline on the same certificates: a new Chromium page per document, page.pdf(), then the
  * same signing. Prints a table and, with --json, one last line:
  * {"n", "pipeline_docs_per_s", "naive_docs_per_s", "ratio", "peak_rss_mb", "first_doc_s", "stages"}.
- * peak_rss_mb is this process's RSS plus the proportional memory (PSS) of every Chromium
- * process, during the pipeline. Results go to bench/results/ with the machine's description. Nothing is asserted.
+ * peak_rss_mb is the proportional memory (PSS) of this process and every Chromium process
+ * it started, sampled every 250 ms by a separate process during the pipeline. Results go to bench/results/ with the machine's description. Nothing is asserted.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ import type { Stage } from '../pipeline/batch/context.js';
 import { takeFile } from '../pipeline/batch/take.js';
 import { startEngine } from '../pipeline/batch/start.js';
 import { findChromium } from '../pipeline/render/chromium.js';
-import { treeMemoryMb } from './memory.js';
+import { peakSampler } from './memory.js';
 import { systemClock } from '../pipeline/core/clock.js';
 import { loadConfig } from '../pipeline/config/load.js';
 import { writeAtomic } from '../pipeline/publish/publish.js';
@@ -61,12 +61,7 @@ await openSigner(config, process.env, systemClock, () => {});
 
 // ---- the pipeline ---------------------------------------------------------------------
 const stages: Record<Stage, number> = { validate: 0, plan: 0, render_wait: 0, sign: 0, write: 0, ledger: 0, complete: 0 };
-let peakMb = 0;
-let browserPid: number | undefined;
-const sampler = setInterval(() => {
-  const mb = process.memoryUsage().rss / 2 ** 20 + (browserPid ? treeMemoryMb(browserPid).pss : 0);
-  peakMb = Math.max(peakMb, mb);
-}, 100);
+const sampler = peakSampler(process.pid);
 const t0 = process.hrtime.bigint();
 const seconds = () => Number(process.hrtime.bigint() - t0) / 1e9;
 let firstDoc: number | undefined;
@@ -80,10 +75,9 @@ const engine = await startEngine(config, library, {
   onStage: (stage, s) => (stages[stage] += s),
 });
 const { ledger, signer, templates } = engine.ctx;
-browserPid = await engine.renderer.pid();
 const outcome = await takeFile(csv, engine.ctx, 'copy');
 const pipelineSeconds = seconds();
-clearInterval(sampler);
+const peakMb = await sampler.stop();
 if (outcome.outcome !== 'published' || outcome.report.valid !== n) throw new Error(`bench data did not all validate: ${JSON.stringify(outcome.report.errors.slice(0, 3))}`);
 const batch = await ledger.batch(outcome.batch);
 // The certificates' count, and the first few models for the naive baseline, without loading the batch whole.
@@ -159,7 +153,7 @@ const rows: [string, string][] = [
   [`naive baseline on ${models.length} certificates, per second`, String(result.naive_docs_per_s)],
   ['ratio', `${result.ratio}×`],
   ['first signed certificate on disk after', `${result.first_doc_s} s`],
-  ['peak memory, Tanu RSS + Chromium PSS', `${result.peak_rss_mb} MB`],
+  ['peak memory, Tanu + Chromium (PSS)', `${result.peak_rss_mb} MB`],
   ...Object.entries(result.stages).map(([k, v]): [string, string] => [`  stage ${k}`, `${v} s`]),
 ];
 for (const [k, v] of rows) console.error(`${k.padEnd(52)} ${v}`);
