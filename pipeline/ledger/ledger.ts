@@ -115,6 +115,19 @@ const MIGRATIONS: readonly string[] = [
     claimed_at TEXT NOT NULL
   );
   `,
+  // Verification and revocation (issue 16): a certificate's secret code for the link in its
+  // QR (NULL for documents issued before it), its revocation, and its PDF found by hash for
+  // "is this the document you issued?".
+  `
+  ALTER TABLE documents ADD COLUMN verify_code TEXT;
+  CREATE TABLE revocations (
+    document_id INTEGER PRIMARY KEY REFERENCES documents(id),
+    revoked_at TEXT NOT NULL,
+    reason TEXT NOT NULL CHECK (reason IN ('issued_in_error', 'court_decision', 'fraud', 'duplicate', 'other')),
+    note TEXT
+  );
+  CREATE INDEX documents_pdf_sha256 ON documents (json_extract(files_json, '$.pdf_sha256')) WHERE type = 'certificate';
+  `,
 ];
 
 export type FileRow = { sha256: string; name: string; centre: string | null; kind: string | null; received_at: string; stored_path: string; outcome: 'accepted' | 'rejected'; batch_id: string | null };
@@ -154,6 +167,7 @@ export type DocumentRow = {
   state: 'planned' | 'published' | 'failed';
   error_json: string | null;
   files_json: string | null;
+  verify_code: string | null;
 };
 export type RegistryRow = {
   certificate_serial: string;
@@ -304,8 +318,8 @@ export class Ledger {
   insertDocument(batchId: string, recordId: number | null, d: NewDocument) {
     this.db
       .prepare(
-        `INSERT INTO documents (batch_id, record_id, type, serial, revision, status, iin, profession_code, level, language, standard_code, standard_version, card_code, model_json, state)
-         VALUES (@batch_id, @record_id, @type, @serial, 1, 'issued', @iin, @profession_code, @level, @language, @standard_code, @standard_version, @card_code, @model_json, 'planned')`,
+        `INSERT INTO documents (batch_id, record_id, type, serial, revision, status, iin, profession_code, level, language, standard_code, standard_version, card_code, model_json, state, verify_code)
+         VALUES (@batch_id, @record_id, @type, @serial, 1, 'issued', @iin, @profession_code, @level, @language, @standard_code, @standard_version, @card_code, @model_json, 'planned', @verify_code)`,
       )
       .run({ ...d, batch_id: batchId, record_id: recordId });
   }

@@ -3,6 +3,7 @@ import type { Application, ExamResult } from '../records/records.js';
 import type { Library } from '../standards/library.js';
 import type { Language } from '../standards/schema.js';
 import { type DocumentModel, type DocumentType, certificateModel, contractModel, protocolModels } from './models.js';
+import { newVerifyCode } from '../plan/plan.js';
 
 /**
  * Sample documents for `tanu preview` and the benchmark: a holder whose name has every
@@ -78,6 +79,7 @@ export function sampleModel(type: DocumentType, languages: 'kk' | 'ru' | 'both',
       centre,
       library,
       verifyBaseUrl: config.documents.verify_base_url,
+      verifyCode: newVerifyCode(),
     });
   if (type === 'protocol') {
     const [protocol] = protocolModels({ records: [0, 1, 2, 3, 4].map((n) => sampleExamResult(n, language)), centre, library, language });
