@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { RevocationReason } from '../core/catalogue.js';
 import { LEDGER_BUSY_TIMEOUT_MS, TanuError, asTanuError } from '../core/tanu-error.js';
 
 /**
@@ -405,5 +406,40 @@ export class Ledger {
 
   registry(): RegistryRow[] {
     return this.db.prepare('SELECT * FROM registry ORDER BY centre, certificate_serial').all() as RegistryRow[];
+  }
+
+  // verification and revocation (issue 16)
+
+  /**
+   * Revokes a certificate's current (latest published) revision, with the date and reason,
+   * and records the event; a revision already revoked is left as it was. Undefined when no
+   * published certificate has this serial.
+   */
+  revoke(
+    serial: string,
+    reason: RevocationReason,
+    note: string | null,
+    at: string,
+  ): { outcome: 'revoked' | 'already-revoked'; revision: number; revoked_at: string; reason: RevocationReason } | undefined {
+    return this.transaction(() => {
+      const current = this.db
+        .prepare(`SELECT id, batch_id, revision FROM documents WHERE type = 'certificate' AND serial = ? AND state = 'published' ORDER BY revision DESC LIMIT 1`)
+        .get(serial) as { id: number; batch_id: string; revision: number } | undefined;
+      if (!current) return undefined;
+      const earlier = this.db.prepare('SELECT revoked_at, reason FROM revocations WHERE document_id = ?').get(current.id) as { revoked_at: string; reason: RevocationReason } | undefined;
+      if (earlier) return { outcome: 'already-revoked' as const, revision: current.revision, ...earlier };
+      this.db.prepare('INSERT INTO revocations (document_id, revoked_at, reason, note) VALUES (?, ?, ?, ?)').run(current.id, at, reason, note);
+      this.db.prepare(`UPDATE documents SET status = 'revoked' WHERE id = ?`).run(current.id);
+      this.event(at, 'document-revoked', current.batch_id, { serial, revision: current.revision, reason, note });
+      return { outcome: 'revoked' as const, revision: current.revision, revoked_at: at, reason };
+    });
+  }
+
+  /** Revoked certificates by serial, for the register's status column. */
+  revocations(): Map<string, { revoked_at: string; reason: RevocationReason }> {
+    const rows = this.db
+      .prepare(`SELECT d.serial, v.revoked_at, v.reason FROM revocations v JOIN documents d ON d.id = v.document_id WHERE d.type = 'certificate'`)
+      .all() as { serial: string; revoked_at: string; reason: RevocationReason }[];
+    return new Map(rows.map((r) => [r.serial, { revoked_at: r.revoked_at, reason: r.reason }]));
   }
 }
