@@ -8,16 +8,27 @@ import type { RevocationReason } from '../core/catalogue.js';
  * `tanu watch` writes beside it. WAL lets it read while the watcher writes.
  */
 
-/** One published revision of a certificate, with what its page needs. */
+/**
+ * One published revision of a certificate, with only what its page needs: taken out of
+ * the stored model (what the certificate printed) and record (the holder's name parts) by
+ * SQLite, so a lookup never parses whole documents.
+ */
 export type CertificateRow = {
   id: number;
   serial: string;
   revision: number;
   status: 'issued' | 'superseded' | 'revoked';
   verify_code: string | null;
-  model_json: string;
-  /** The validated record the certificate was planned from: the holder's name parts. */
-  record_json: string;
+  issued: string;
+  expires: string;
+  profession_code: string;
+  profession_kk: string;
+  profession_ru: string;
+  level: number;
+  centre_kk: string;
+  centre_ru: string;
+  last_name: string;
+  first_name: string;
   revoked_at: string | null;
   reason: RevocationReason | null;
 };
@@ -34,7 +45,13 @@ export type CentreBatch = {
   failed: number;
 };
 
-const CERTIFICATE_COLUMNS = `d.id, d.serial, d.revision, d.status, d.verify_code, d.model_json, r.data_json AS record_json, v.revoked_at, v.reason
+const CERTIFICATE_COLUMNS = `d.id, d.serial, d.revision, d.status, d.verify_code,
+  json_extract(d.model_json, '$.issue_date') AS issued, json_extract(d.model_json, '$.valid_until') AS expires,
+  json_extract(d.model_json, '$.profession.code') AS profession_code, json_extract(d.model_json, '$.profession.name.kk') AS profession_kk,
+  json_extract(d.model_json, '$.profession.name.ru') AS profession_ru, json_extract(d.model_json, '$.profession.level') AS level,
+  json_extract(d.model_json, '$.centre.name.kk') AS centre_kk, json_extract(d.model_json, '$.centre.name.ru') AS centre_ru,
+  json_extract(r.data_json, '$.last_name') AS last_name, json_extract(r.data_json, '$.first_name') AS first_name,
+  v.revoked_at, v.reason
   FROM documents d JOIN records r ON r.id = d.record_id LEFT JOIN revocations v ON v.document_id = d.id`;
 
 export class LedgerReader {

@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { type Bilingual, RevocationReason } from '../core/catalogue.js';
-import type { CertificateModel } from '../render/models.js';
 import type { CertificateRow } from './reader.js';
 
 /**
@@ -55,10 +54,10 @@ export function shortName(person: { last_name: string; first_name: string }): st
   return `${person.last_name} ${initial}.`;
 }
 
-function publicStatus(row: CertificateRow, today: string, validUntil: string): PublicStatus {
+function publicStatus(row: CertificateRow, today: string): PublicStatus {
   if (row.status === 'revoked') return 'revoked';
   if (row.status === 'superseded') return 'superseded';
-  return validUntil < today ? 'expired' : 'valid';
+  return row.expires < today ? 'expired' : 'valid';
 }
 
 /** The link of a revision, relative to the service (the QR's base URL may differ by proxy). */
@@ -75,22 +74,20 @@ export function verify(rows: readonly CertificateRow[], code: string, today: str
     if (matches && row) found = row;
   }
   if (!found) return null;
-  const model = JSON.parse(found.model_json) as CertificateModel;
-  const person = JSON.parse(found.record_json) as { last_name: string; first_name: string };
-  const status = publicStatus(found, today, model.valid_until);
+  const status = publicStatus(found, today);
   const current = status === 'superseded' ? rows.filter((r) => r.status !== 'superseded').at(-1) : undefined;
   return {
     serial: found.serial,
     revision: found.revision,
     type: 'certificate',
     status,
-    issued: model.issue_date,
-    expires: model.valid_until,
-    profession_code: model.profession.code,
-    profession: { kk: model.profession.name.kk, ru: model.profession.name.ru },
-    level: model.profession.level,
-    centre: { kk: model.centre.name.kk, ru: model.centre.name.ru },
-    holder: shortName(person),
+    issued: found.issued,
+    expires: found.expires,
+    profession_code: found.profession_code,
+    profession: { kk: found.profession_kk, ru: found.profession_ru },
+    level: found.level,
+    centre: { kk: found.centre_kk, ru: found.centre_ru },
+    holder: shortName(found),
     current_revision: current?.verify_code ? { revision: current.revision, url: verifyPath(current.serial, current.verify_code) } : null,
     revocation: found.revoked_at && found.reason ? { date: found.revoked_at.slice(0, 10), reason: found.reason } : null,
   };
@@ -103,8 +100,7 @@ export function verify(rows: readonly CertificateRow[], code: string, today: str
 export function verifyLegacy(rows: readonly CertificateRow[], today: string): LegacyJson | null {
   const latest = rows.at(-1);
   if (!latest || rows.some((r) => r.verify_code !== null)) return null;
-  const model = JSON.parse(latest.model_json) as CertificateModel;
-  return { serial: latest.serial, revision: latest.revision, type: 'certificate', status: publicStatus(latest, today, model.valid_until) };
+  return { serial: latest.serial, revision: latest.revision, type: 'certificate', status: publicStatus(latest, today) };
 }
 
 /** What an uploaded PDF turned out to be. */
@@ -113,8 +109,7 @@ export type UploadVerdict = { ours: true; serial: string; revision: number; stat
 /** Ours only when the signature holds and the bytes are exactly those the ledger recorded. */
 export function uploadVerdict(row: CertificateRow | undefined, signatureValid: boolean, today: string): UploadVerdict {
   if (!row || !signatureValid) return { ours: false };
-  const model = JSON.parse(row.model_json) as CertificateModel;
-  return { ours: true, serial: row.serial, revision: row.revision, status: publicStatus(row, today, model.valid_until) };
+  return { ours: true, serial: row.serial, revision: row.revision, status: publicStatus(row, today) };
 }
 
 export const STATUS_LABELS: Record<PublicStatus, Bilingual> = {

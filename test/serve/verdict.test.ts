@@ -6,24 +6,22 @@ import { codeMatches, shortName, verify, verifyLegacy } from '../../pipeline/ser
 
 /** The pure core of the verification service: what a page says given the ledger's rows. */
 
-const model = (serial: string) =>
-  JSON.stringify({
-    serial,
-    issue_date: '2026-11-23',
-    valid_until: '2031-11-23',
-    profession: { code: '3412-0-008', name: { kk: 'Әлеуметтік қызметкер', ru: 'Социальный работник' }, level: 4 },
-    centre: { name: { kk: 'Орталық', ru: 'Центр' } },
-    holder: { full_name: 'Жаңғыров Жандос Ерланұлы', iin: '850315300017' },
-  });
-
 const row = (over: Partial<CertificateRow>): CertificateRow => ({
   id: 1,
   serial: 'DEMO01-2026-000001',
   revision: 1,
   status: 'issued',
   verify_code: 'AAAAAAAAAAAAAAAA',
-  model_json: model('DEMO01-2026-000001'),
-  record_json: JSON.stringify({ last_name: 'Жаңғыров', first_name: 'Жандос', middle_name: 'Ерланұлы' }),
+  issued: '2026-11-23',
+  expires: '2031-11-23',
+  profession_code: '3412-0-008',
+  profession_kk: 'Әлеуметтік қызметкер',
+  profession_ru: 'Социальный работник',
+  level: 4,
+  centre_kk: 'Орталық',
+  centre_ru: 'Центр',
+  last_name: 'Жаңғыров',
+  first_name: 'Жандос',
   revoked_at: null,
   reason: null,
   ...over,
