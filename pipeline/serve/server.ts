@@ -63,7 +63,17 @@ export function buildServer(deps: ServeDeps): FastifyInstance {
     // Nothing but the multipart upload has a body; multipart enforces its own limit.
     bodyLimit: 16 * 1024,
   });
-  const today = () => localNow(deps.clock, config.timezone).date;
+  // Today's local date, worked out at most once a second: an Intl formatter per request would cost more than the lookup.
+  let todayAt = Number.NEGATIVE_INFINITY;
+  let todayDate = '';
+  const today = () => {
+    const now = deps.clock.now().getTime();
+    if (Math.abs(now - todayAt) >= 1000) {
+      todayDate = localNow(deps.clock, config.timezone).date;
+      todayAt = now;
+    }
+    return todayDate;
+  };
   const langOf = (req: FastifyRequest) => negotiate((req.query as { lang?: unknown }).lang, req.headers['accept-language'], config.default_language);
   const wantsJson = (req: FastifyRequest) => /\bapplication\/json\b/.test(req.headers.accept ?? '');
   const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').send(body);
