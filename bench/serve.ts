@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -72,6 +72,8 @@ try {
       requests: [{ method: 'GET', headers: { 'accept-language': 'kk' }, setupRequest: (req) => ({ ...req, path: path ?? pick() }) }],
     });
 
+  // The machine is shared: its load before and after says how far the figures can be trusted.
+  const loadBefore = loadavg()[0] ?? 0;
   await load(null, 2);
   const lookups = await load(null, seconds);
   const health = await load('/health', seconds);
@@ -90,11 +92,17 @@ try {
     lookups: figures(lookups),
     health: figures(health),
     lookups_vs_health: Math.round((lookups.requests.average / health.requests.average) * 100) / 100,
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      memory_gb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      load_average_1m: { before: Math.round(loadBefore * 10) / 10, after: Math.round((loadavg()[0] ?? 0) * 10) / 10 },
+    },
   };
   mkdirSync(values.out, { recursive: true });
   writeFileSync(join(values.out, 'serve.json'), `${JSON.stringify(result, null, 2)}\n`);
-  console.error(`machine: ${result.machine.cpus} × ${result.machine.cpu}, ${result.machine.memory_gb} GB, node ${result.machine.node}`);
+  console.error(`machine: ${result.machine.cpus} × ${result.machine.cpu}, ${result.machine.memory_gb} GB, node ${result.machine.node}, load ${result.machine.load_average_1m.before} → ${result.machine.load_average_1m.after}`);
   console.error(
     `lookups: ${result.lookups.requests_per_s}/s p50 ${result.lookups.p50_ms} ms p99 ${result.lookups.p99_ms} ms (non-2xx ${result.lookups.non_2xx}); ` +
       `/health: ${result.health.requests_per_s}/s p50 ${result.health.p50_ms} ms p99 ${result.health.p99_ms} ms; lookups/health ${result.lookups_vs_health}`,
