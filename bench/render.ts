@@ -13,6 +13,7 @@ import { fixedClock } from '../pipeline/core/clock.js';
 import { loadConfig } from '../pipeline/config/load.js';
 import { ChromiumRenderer, findChromium } from '../pipeline/render/chromium.js';
 import { type DocumentModel, certificateModel, contractModel, protocolModels } from '../pipeline/render/models.js';
+import { newVerifyCode } from '../pipeline/plan/plan.js';
 import { renderDocuments } from '../pipeline/render/render.js';
 import { sampleApplication, sampleExamResult } from '../pipeline/render/sample.js';
 import { loadTemplates } from '../pipeline/render/templates.js';
@@ -44,6 +45,7 @@ const certificates = (count: number): DocumentModel[] =>
       centre,
       library,
       verifyBaseUrl: config.documents.verify_base_url,
+      verifyCode: newVerifyCode(),
     }),
   );
 const protocols = (count: number): DocumentModel[] =>

@@ -11,5 +11,6 @@ const NEEDED = /^(PATH|HOME|USER|LOGNAME|SHELL|TMPDIR|TMP|TEMP|LANG|LANGUAGE|LC_
 for (const name of Object.keys(process.env)) if (!NEEDED.test(name)) delete process.env[name];
 
 register();
-const { main, terminalIo } = await import('../pipeline/cli/main.ts');
+const { main } = await import('../pipeline/cli/main.ts');
+const { terminalIo } = await import('../pipeline/cli/context.ts');
 process.exitCode = await main(process.argv.slice(2), terminalIo(env));

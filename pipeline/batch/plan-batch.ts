@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path';
 import type { BatchRow, PlanChunk } from '../ledger/ledger.js';
-import { type ChunkContext, type PlanContext, planChunk, planProtocol } from '../plan/plan.js';
+import { type ChunkContext, type PlanContext, newVerifyCode, planChunk, planProtocol } from '../plan/plan.js';
 import { ExamResult, type ValidRecord } from '../records/records.js';
 import { effectiveThresholds } from '../standards/library.js';
 import type { RejectedRow } from '../ledger/rows.js';
@@ -88,6 +88,7 @@ export async function planBatch(batch: BatchRow, ctx: EngineContext, options: { 
     validityYears: (code) => effectiveThresholds(config.defaults, ctx.library.byCode(code), centre).validity_years,
     verifyBaseUrl: config.documents.verify_base_url,
     protocolLanguage: config.default_language,
+    verifyCode: newVerifyCode,
   };
   const year = Number(batch.issue_date.slice(0, 4));
   const done = await ledger.plannedRows(batch.id);

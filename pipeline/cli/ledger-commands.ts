@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
+import { REVOCATION_REASONS } from '../core/catalogue.js';
 import { displayDate } from '../core/dates.js';
 import { TanuError } from '../core/tanu-error.js';
-import type { RegistryRow } from '../ledger/ledger.js';
+import type { Ledger, RegistryRow } from '../ledger/ledger.js';
 import { SqliteLedger } from '../ledger/sqlite.js';
 import type { Language } from '../standards/schema.js';
 import type { Ctx } from './context.js';
@@ -31,16 +32,35 @@ export async function statusCommand(ctx: Ctx): Promise<number> {
 }
 
 const HEADERS: Record<Language, string[]> = {
-  kk: ['Қатысушы', 'ЖСН', 'Құжат №', 'Кәсіп', 'Деңгей', 'Берілген күні', 'Жарамдылық мерзімі', 'Орталық'],
-  ru: ['Участник', 'ИИН', '№ документа', 'Профессия', 'Уровень', 'Дата выдачи', 'Срок действия', 'Центр'],
+  kk: ['Қатысушы', 'ЖСН', 'Құжат №', 'Кәсіп', 'Деңгей', 'Берілген күні', 'Жарамдылық мерзімі', 'Орталық', 'Күйі'],
+  ru: ['Участник', 'ИИН', '№ документа', 'Профессия', 'Уровень', 'Дата выдачи', 'Срок действия', 'Центр', 'Статус'],
 };
+
+type Revocations = Awaited<ReturnType<Ledger['revocations']>>;
+
+/** "действует", or "отозван 27.11.2026 (выдано ошибочно)". */
+function statusCell(revoked: ReturnType<Revocations['get']>, lang: Language): string {
+  if (!revoked) return lang === 'kk' ? 'жарамды' : 'действует';
+  const date = displayDate(revoked.revoked_at.slice(0, 10));
+  return `${lang === 'kk' ? 'кері қайтарылған' : 'отозван'} ${date} (${REVOCATION_REASONS[revoked.reason][lang]})`;
+}
 
 /** A cell a spreadsheet would run as a formula is prefixed with an apostrophe: shown, never run. */
 export const inert = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
 
-export function registryRows(rows: readonly RegistryRow[], lang: Language): string[][] {
+export function registryRows(rows: readonly RegistryRow[], revocations: Revocations, lang: Language): string[][] {
   return rows.map((r) =>
-    [r.full_name, r.iin, r.certificate_serial, `${r.profession_code} ${lang === 'kk' ? r.profession_kk : r.profession_ru}`, String(r.level), displayDate(r.issue_date), displayDate(r.expiry_date), r.centre].map(inert),
+    [
+      r.full_name,
+      r.iin,
+      r.certificate_serial,
+      `${r.profession_code} ${lang === 'kk' ? r.profession_kk : r.profession_ru}`,
+      String(r.level),
+      displayDate(r.issue_date),
+      displayDate(r.expiry_date),
+      r.centre,
+      statusCell(revocations.get(r.certificate_serial), lang),
+    ].map(inert),
   );
 }
 
@@ -54,7 +74,7 @@ export async function registryCommand(args: string[], options: { format: string 
   const ledger = SqliteLedger.open(ctx.config.paths.ledger);
   let rows: string[][];
   try {
-    rows = registryRows(await ledger.registry(), lang);
+    rows = registryRows(await ledger.registry(), await ledger.revocations(), lang);
   } finally {
     await ledger.close();
   }

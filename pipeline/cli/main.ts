@@ -13,6 +13,7 @@ import { formatFileReport, formatTotals, say, table } from './output.js';
 import { previewCommand } from './preview.js';
 import { keysCommand, verifyCommand } from './signatures.js';
 import { runCommand, watchCommand } from './run.js';
+import { revokeCommand, serveCommand } from './serve.js';
 import { registryCommand, statusCommand } from './ledger-commands.js';
 
 /**
@@ -36,6 +37,10 @@ Usage:
                                         render a sample document to PDF and PNG (marked ҮЛГІ / ОБРАЗЕЦ)
   tanu verify PATH... [--json]          check signed PDFs, .p7s files and folders of them (exit 0 all valid, 1 any invalid)
   tanu keys dev [--force]               create the development (TEST) signing key and CA the config names
+  tanu serve [--host H] [--port N] [--ledger FILE]
+                                        the verification service behind the QR code (reads the ledger, never writes it)
+  tanu revoke SERIAL --reason issued_in_error|court_decision|fraud|duplicate|other [--note TEXT] [--ledger FILE] [--json]
+                                        revoke a certificate's current revision (exit 1 unknown serial)
 
 Options:
   --config FILE        pipeline.config.yaml by default
@@ -60,6 +65,10 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
         outbox: { type: 'string' },
         ledger: { type: 'string' },
         format: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        reason: { type: 'string' },
+        note: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -98,6 +107,10 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
         return await verifyCommand(rest, ctx);
       case 'keys':
         return await keysCommand(rest, values.force, ctx);
+      case 'serve':
+        return await serveCommand({ host: values.host, port: values.port }, ctx);
+      case 'revoke':
+        return await revokeCommand(rest, { reason: values.reason, note: values.note }, ctx);
       case 'preview':
         return await previewCommand({ document: values.document, language: values.language, out: values.out ?? 'preview' }, ctx);
       default:

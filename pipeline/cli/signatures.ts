@@ -1,8 +1,12 @@
-import { access } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { access, readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { TanuError } from '../core/tanu-error.js';
 import { createDevKey, devCaPath } from '../sign/keys.js';
-import { loadTrust, verifyPaths } from '../sign/verify.js';
+import { REVOCATION_REASONS, type RevocationReason } from '../core/catalogue.js';
+import { displayDate } from '../core/dates.js';
+import { LedgerReader } from '../serve/reader.js';
+import { type Verification, loadTrust, verifyPaths } from '../sign/verify.js';
 import type { Ctx } from './context.js';
 import { say, table } from './output.js';
 
@@ -14,21 +18,33 @@ export async function verifyCommand(paths: string[], ctx: Ctx): Promise<number> 
       throw new TanuError('USAGE', { detail: { kk: `${p} жоқ`, ru: `${p} не существует` } });
     });
   const trust = await loadTrust(await existing(ctx.config.signing.trust));
-  const results = await verifyPaths(paths, trust);
-  const valid = results.length > 0 && results.every((r) => r.valid);
-  if (ctx.json) ctx.io.out(JSON.stringify({ valid, files: results }, null, 2));
+  const checked = await withLedgerStatus(await verifyPaths(paths, trust), ctx.config.paths.ledger);
+  const results = checked.map((r) => r.result);
+  const revoked = checked.filter((r) => r.ledger?.status === 'revoked');
+  const valid = results.length > 0 && results.every((r) => r.valid) && revoked.length === 0;
+  if (ctx.json) ctx.io.out(JSON.stringify({ valid, files: checked.map((r) => ({ ...r.result, ledger: r.ledger })) }, null, 2));
   else {
     const yes = say(ctx.lang, { kk: 'жарамды', ru: 'верна' });
     const no = say(ctx.lang, { kk: 'ЖАРАМСЫЗ', ru: 'НЕВЕРНА' });
     ctx.io.out(
       table([
         ctx.lang === 'kk' ? ['файл', 'қолтаңба', 'қол қойған', 'уақыты', 'себебі'] : ['файл', 'подпись', 'подписант', 'время', 'причина'],
-        ...results.map((r) => [
+        ...checked.map(({ result: r, ledger }) => [
           relative(process.cwd(), r.file) || r.file,
           r.valid ? yes : no,
           /CN=([^,]+)/.exec(r.signer ?? '')?.[1] ?? r.signer ?? '—',
           r.signed_at ?? '—',
-          r.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.detail}`).join('; '),
+          [
+            ...r.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.detail}`),
+            ...(ledger?.status === 'revoked' && ledger.revocation
+              ? [
+                  say(ctx.lang, {
+                    kk: `қолтаңба жарамды, бірақ құжат кері қайтарылған ${displayDate(ledger.revocation.revoked_at.slice(0, 10))} (${REVOCATION_REASONS[ledger.revocation.reason].kk})`,
+                    ru: `подпись верна, но документ отозван ${displayDate(ledger.revocation.revoked_at.slice(0, 10))} (${REVOCATION_REASONS[ledger.revocation.reason].ru})`,
+                  }),
+                ]
+              : []),
+          ].join('; '),
         ]),
       ]),
     );
@@ -37,7 +53,31 @@ export async function verifyCommand(paths: string[], ctx: Ctx): Promise<number> 
   return valid ? 0 : 1;
 }
 
-async function existing(paths: readonly string[]): Promise<string[]> {
+type LedgerStatus = { serial: string; revision: number; status: 'issued' | 'superseded' | 'revoked'; revocation: { revoked_at: string; reason: RevocationReason } | null };
+
+/**
+ * What the ledger, when there is one, says of each signed PDF it issued (found by the
+ * file's SHA-256): a valid signature on a revoked certificate is not a valid document.
+ */
+async function withLedgerStatus(results: Verification[], ledgerPath: string): Promise<{ result: Verification; ledger: LedgerStatus | null }[]> {
+  if (!(await access(ledgerPath).then(() => true, () => false))) return results.map((result) => ({ result, ledger: null }));
+  const reader = LedgerReader.open(ledgerPath);
+  try {
+    const out = [];
+    for (const result of results) {
+      const row = result.kind === 'pdf' ? reader.certificateByPdfHash(createHash('sha256').update(await readFile(result.file)).digest('hex')) : undefined;
+      out.push({
+        result,
+        ledger: row ? { serial: row.serial, revision: row.revision, status: row.status, revocation: row.revoked_at && row.reason ? { revoked_at: row.revoked_at, reason: row.reason } : null } : null,
+      });
+    }
+    return out;
+  } finally {
+    reader.close();
+  }
+}
+
+export async function existing(paths: readonly string[]): Promise<string[]> {
   const found: string[] = [];
   for (const p of paths) if (await access(p).then(() => true, () => false)) found.push(p);
   return found;

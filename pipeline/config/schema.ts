@@ -33,6 +33,12 @@ export const Centre = z.strictObject({
     .optional()
     .describe('The service fee printed in contracts not paid by a voucher'),
   overrides: CentreOverrides.optional(),
+  status_token_sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'the SHA-256 of the token, 64 lowercase hex digits')
+    .optional()
+    .describe('GET /centre of tanu serve answers the bearer token with this SHA-256 (the token itself is never stored)'),
+  status_language: Language.optional().describe('Language of the centre\'s status page; default_language when unset'),
 });
 export type Centre = z.infer<typeof Centre>;
 
@@ -97,7 +103,7 @@ export const Config = z
       .prefault({}),
     documents: z
       .strictObject({
-        verify_base_url: z.url().default('https://tanu.example.kz/verify').describe('QR codes on certificates point here, followed by /<serial>'),
+        verify_base_url: z.url().default('https://tanu.example.kz/verify').describe('QR codes on certificates point here, followed by /<serial>/<code>'),
         chromium: z.string().optional().describe('Chromium executable; found on the system when not set'),
         print_batch: z.number().int().min(1).max(500).default(50).describe('One-page documents printed together, then split'),
         render_timeout_ms: z
@@ -123,6 +129,20 @@ export const Config = z
           .min(1)
           .default(1024 * 1024 * 1024)
           .describe('An XLSX whose parts declare more than this, unpacked, is refused before anything is inflated'),
+      })
+      .prefault({}),
+    serve: z
+      .strictObject({
+        host: z.string().default('127.0.0.1').describe('tanu serve listens here; put a reverse proxy in front for the public'),
+        port: z.number().int().min(0).max(65535).default(8080).describe('0 picks a free port'),
+        trust_proxy: z.boolean().default(false).describe('Take the client address from X-Forwarded-For (only behind your own reverse proxy)'),
+        max_upload_bytes: z.number().int().min(1).max(10 * 1024 * 1024).default(10 * 1024 * 1024).describe('A PDF uploaded to POST /verify may be at most this large'),
+        rate_limit: z
+          .strictObject({
+            max: z.number().int().min(1).default(60).describe('Requests per client address per window'),
+            window_ms: z.number().int().min(1000).default(60_000),
+          })
+          .prefault({}),
       })
       .prefault({}),
     defaults: z

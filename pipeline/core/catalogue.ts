@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * The bilingual catalogue of everything a user can cause. Codes are stable API: reports,
  * scripts and centres' own tooling match on them, so a code is never renamed or reused.
@@ -228,7 +230,26 @@ export const CATALOGUE = {
   CONFIG_INVALID: explained('Баптаулар файлы жарамсыз', 'Файл настроек недействителен'),
   STANDARD_INVALID: explained('Кәсіптік стандарт файлы жарамсыз', 'Файл профессионального стандарта недействителен'),
   USAGE: explained('Команда дұрыс берілмеген', 'Команда задана неверно'),
+  UNKNOWN_SERIAL: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `${p.code} нөмірлі куәлік журналда жоқ немесе әлі жарияланбаған`,
+      ru: `Свидетельства № ${p.code} нет в журнале или оно ещё не опубликовано`,
+    }),
+  },
 } as const satisfies Record<string, Entry>;
+
+/** Why a certificate was revoked (`tanu revoke --reason`): stable codes, stored in the ledger. */
+export const RevocationReason = z.enum(['issued_in_error', 'court_decision', 'fraud', 'duplicate', 'other']);
+export type RevocationReason = z.infer<typeof RevocationReason>;
+
+export const REVOCATION_REASONS: Record<RevocationReason, Bilingual> = {
+  issued_in_error: { kk: 'қате берілген', ru: 'выдано ошибочно' },
+  court_decision: { kk: 'сот шешімі бойынша', ru: 'по решению суда' },
+  fraud: { kk: 'алаяқтық анықталды', ru: 'выявлено мошенничество' },
+  duplicate: { kk: 'қайталап берілген', ru: 'выдано повторно' },
+  other: { kk: 'басқа себеп', ru: 'иная причина' },
+};
 
 export type Code = keyof typeof CATALOGUE;
 export const CODES = Object.keys(CATALOGUE) as Code[];

@@ -1,3 +1,4 @@
+import type { RevocationReason } from '../core/catalogue.js';
 import type { FileReport } from '../validate/report.js';
 import type {
   BatchRow,
@@ -73,7 +74,18 @@ export interface Ledger {
 
   recentBatches(limit: number): Promise<RecentBatch[]>;
   registry(): Promise<RegistryRow[]>;
+
+  /**
+   * Revokes a certificate's current (latest published) revision with the date and reason,
+   * and records the event; a revision already revoked is left as it was. Undefined when no
+   * published certificate has this serial.
+   */
+  revoke(serial: string, reason: RevocationReason, note: string | null, at: string): Promise<Revocation | undefined>;
+  /** Revoked certificates by serial, for the register's status column. */
+  revocations(): Promise<Map<string, { revoked_at: string; reason: RevocationReason }>>;
 }
+
+export type Revocation = { outcome: 'revoked' | 'already-revoked'; revision: number; revoked_at: string; reason: RevocationReason };
 
 export type Claim = { owner: string; alive: (owner: string) => boolean; at: string };
 
@@ -91,6 +103,8 @@ export type NewDocument = {
   standard_version: number;
   card_code: string;
   model: unknown;
+  /** A certificate's verification code, decided with its plan. */
+  verify_code: string | null;
 };
 
 export type PlannedRecord = {

@@ -118,4 +118,17 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX certificate_serials;
   CREATE UNIQUE INDEX certificate_revisions ON documents (serial, revision) WHERE type = 'certificate';
   `,
+  // Verification and revocation: a certificate's secret code for the link in its QR (NULL
+  // for documents issued before it), its revocation, and its PDF found by hash for "is
+  // this the document you issued?".
+  `
+  ALTER TABLE documents ADD COLUMN verify_code TEXT;
+  CREATE TABLE revocations (
+    document_id INTEGER PRIMARY KEY REFERENCES documents(id),
+    revoked_at TEXT NOT NULL,
+    reason TEXT NOT NULL CHECK (reason IN ('issued_in_error', 'court_decision', 'fraud', 'duplicate', 'other')),
+    note TEXT
+  );
+  CREATE INDEX documents_pdf_sha256 ON documents (json_extract(files_json, '$.pdf_sha256')) WHERE type = 'certificate';
+  `,
 ];

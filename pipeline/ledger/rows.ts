@@ -18,7 +18,7 @@ export const DocumentState = z.enum(['planned', 'published', 'failed']);
 export type DocumentState = z.infer<typeof DocumentState>;
 export const BatchState = z.enum(['planned', 'published']);
 export type BatchState = z.infer<typeof BatchState>;
-export const EventType = z.enum(['batch-planned', 'batch-published', 'file-rejected']);
+export const EventType = z.enum(['batch-planned', 'batch-published', 'file-rejected', 'document-revoked']);
 export type EventType = z.infer<typeof EventType>;
 
 /** A JSON column: text in the database, a checked value in the code. */
@@ -104,6 +104,8 @@ export const DocumentRow = z
     state: DocumentState,
     error_json: json(DocumentError).nullable(),
     files_json: json(DocumentFiles).nullable(),
+    /** The secret part of a certificate's verification link (null for other documents and those issued before it). */
+    verify_code: z.string().nullable(),
   })
   .transform(({ model_json, error_json, files_json, ...rest }) => ({ ...rest, model: model_json, error: error_json, files: files_json }));
 export type DocumentRow = z.infer<typeof DocumentRow>;

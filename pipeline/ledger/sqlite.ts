@@ -2,7 +2,8 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { LEDGER_BUSY_TIMEOUT_MS, TanuError, asTanuError } from '../core/tanu-error.js';
-import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument, PlanChunk } from './ledger.js';
+import type { RevocationReason } from '../core/catalogue.js';
+import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument, PlanChunk, Revocation } from './ledger.js';
 import { MIGRATIONS } from './migrations.js';
 import { BatchRow, DocumentCounts, DocumentRow, type EventType, FileRow, RecentBatch, RegistryRow, type RejectedRow } from './rows.js';
 import type { FileReport } from '../validate/report.js';
@@ -72,8 +73,8 @@ export class SqliteLedger implements Ledger {
     const { model, ...rest } = d;
     this.db
       .prepare(
-        `INSERT INTO documents (batch_id, record_id, type, serial, revision, status, iin, profession_code, level, language, standard_code, standard_version, card_code, model_json, state)
-         VALUES (@batch_id, @record_id, @type, @serial, 1, 'issued', @iin, @profession_code, @level, @language, @standard_code, @standard_version, @card_code, @model_json, 'planned')`,
+        `INSERT INTO documents (batch_id, record_id, type, serial, revision, status, iin, profession_code, level, language, standard_code, standard_version, card_code, model_json, state, verify_code)
+         VALUES (@batch_id, @record_id, @type, @serial, 1, 'issued', @iin, @profession_code, @level, @language, @standard_code, @standard_version, @card_code, @model_json, 'planned', @verify_code)`,
       )
       .run({ ...rest, model_json: JSON.stringify(model), batch_id: batchId, record_id: recordId });
   }
@@ -277,5 +278,27 @@ export class SqliteLedger implements Ledger {
       .prepare('SELECT certificate_serial, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date FROM registry ORDER BY centre, certificate_serial')
       .all()
       .map((row) => RegistryRow.parse(row));
+  }
+
+  async revoke(serial: string, reason: RevocationReason, note: string | null, at: string): Promise<Revocation | undefined> {
+    return this.write(() => {
+      const current = this.db
+        .prepare(`SELECT id, batch_id, revision FROM documents WHERE type = 'certificate' AND serial = ? AND state = 'published' ORDER BY revision DESC LIMIT 1`)
+        .get(serial) as { id: number; batch_id: string; revision: number } | undefined;
+      if (!current) return undefined;
+      const earlier = this.db.prepare('SELECT revoked_at, reason FROM revocations WHERE document_id = ?').get(current.id) as { revoked_at: string; reason: RevocationReason } | undefined;
+      if (earlier) return { outcome: 'already-revoked' as const, revision: current.revision, ...earlier };
+      this.db.prepare('INSERT INTO revocations (document_id, revoked_at, reason, note) VALUES (?, ?, ?, ?)').run(current.id, at, reason, note);
+      this.db.prepare(`UPDATE documents SET status = 'revoked' WHERE id = ?`).run(current.id);
+      this.event(at, 'document-revoked', current.batch_id, { serial, revision: current.revision, reason, note });
+      return { outcome: 'revoked' as const, revision: current.revision, revoked_at: at, reason };
+    });
+  }
+
+  async revocations() {
+    const rows = this.db
+      .prepare(`SELECT d.serial, v.revoked_at, v.reason FROM revocations v JOIN documents d ON d.id = v.document_id WHERE d.type = 'certificate'`)
+      .all() as { serial: string; revoked_at: string; reason: RevocationReason }[];
+    return new Map(rows.map((r) => [r.serial, { revoked_at: r.revoked_at, reason: r.reason }]));
   }
 }

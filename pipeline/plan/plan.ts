@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Centre } from '../config/schema.js';
 import type { PlanChunk, PlannedRecord } from '../ledger/ledger.js';
 import type { Application, ExamResult, ValidRecord } from '../records/records.js';
@@ -26,6 +27,8 @@ export type PlannedDocument = {
   standard_code: string;
   standard_version: number;
   card_code: string;
+  /** A certificate's secret for its verification link (issue 16); null for other documents. */
+  verify_code: string | null;
   model: DocumentModel;
 };
 
@@ -36,6 +39,8 @@ export type PlanContext = {
   validityYears: (standardCode: string) => number;
   verifyBaseUrl: string;
   protocolLanguage: Language;
+  /** A new certificate's verification code (`newVerifyCode`): chance comes in from outside, so the plan stays a value. */
+  verifyCode: () => string;
 };
 
 /** A recognized exam result earns a certificate, and so a serial. */
@@ -58,19 +63,28 @@ const about = (r: ValidRecord) => ({
   card_code: r.profession_code,
 });
 
+/**
+ * A certificate's verification code: 96 random bits, base64url (16 characters). Serials
+ * are sequential, so the page behind the QR needs a secret nobody can count up to.
+ */
+export const newVerifyCode = () => randomBytes(12).toString('base64url');
+
 /** The document one record earns: a certificate (given its serial), a contract, or none. */
 export function planForRecord(record: ValidRecord, serial: string | null, ctx: PlanContext): PlannedDocument | null {
   if (!('status' in record)) {
     const application = record as Application;
-    return { type: 'contract', serial: application.application_number, language: application.language, ...about(application), model: contractModel({ record: application, centre: ctx.centre, library: ctx.library }) };
+    return { type: 'contract', serial: application.application_number, language: application.language, ...about(application), verify_code: null, model: contractModel({ record: application, centre: ctx.centre, library: ctx.library }) };
   }
   if (!needsSerial(record)) return null;
   if (serial === null) throw new Error(`row ${record.row}: a certificate needs a serial`);
+  // Decided here and stored with the plan, so a resumed batch prints the same code.
+  const verifyCode = ctx.verifyCode();
   return {
     type: 'certificate',
     serial,
     language: record.language,
     ...about(record),
+    verify_code: verifyCode,
     model: certificateModel({
       record,
       serial,
@@ -79,6 +93,7 @@ export function planForRecord(record: ValidRecord, serial: string | null, ctx: P
       centre: ctx.centre,
       library: ctx.library,
       verifyBaseUrl: ctx.verifyBaseUrl,
+      verifyCode,
     }),
   };
 }
@@ -99,6 +114,7 @@ export function planProtocol(records: readonly ExamResult[], ctx: PlanContext): 
     standard_code: first.standard_code,
     standard_version: first.standard_version,
     card_code: first.profession_code,
+    verify_code: null,
     model,
   };
 }

@@ -121,6 +121,8 @@ export function certificateModel(args: {
   centre: Centre;
   library: Library;
   verifyBaseUrl: string;
+  /** The document's secret verification code (plan time): the QR's link works only with it. */
+  verifyCode: string;
 }): CertificateModel {
   const { record, serial, issueDate, centre } = args;
   return {
@@ -133,7 +135,7 @@ export function certificateModel(args: {
     protocol: { number: record.protocol_number, date: record.protocol_date },
     issue_date: issueDate,
     valid_until: addYears(issueDate, args.validityYears),
-    verify_url: `${args.verifyBaseUrl.replace(/\/+$/, '')}/${encodeURIComponent(serial)}`,
+    verify_url: `${args.verifyBaseUrl.replace(/\/+$/, '')}/${encodeURIComponent(serial)}/${args.verifyCode}`,
   };
 }
 

@@ -78,6 +78,8 @@ export function sampleModel(type: DocumentType, languages: 'kk' | 'ru' | 'both',
       centre,
       library,
       verifyBaseUrl: config.documents.verify_base_url,
+      // A sample's link leads nowhere real: its code says so.
+      verifyCode: 'SAMPLE',
     });
   if (type === 'protocol') {
     const [protocol] = protocolModels({ records: [0, 1, 2, 3, 4].map((n) => sampleExamResult(n, language)), centre, library, language });

@@ -49,6 +49,7 @@ function certificate(n: number, language: 'kk' | 'ru', over: Partial<Centre> = {
     centre: { ...centre, ...over },
     library: env.library,
     verifyBaseUrl: 'https://tanu.example.kz/verify',
+    verifyCode: `code${n}`.padEnd(16, 'x'),
   });
 }
 
@@ -101,9 +102,9 @@ describe('certificate', () => {
     for (const letter of KAZAKH) expect(lower).toContain(letter);
   });
 
-  it('carries a QR code with the verification address and the serial', async () => {
+  it('carries a QR code with the verification address, the serial and the verification code', async () => {
     const { pdf } = await pdfOf(certificate(4, 'kk'));
-    expect(pdfQrCodes(pdf)).toEqual(['https://tanu.example.kz/verify/DEMO01-2026-000005']);
+    expect(pdfQrCodes(pdf)).toEqual(['https://tanu.example.kz/verify/DEMO01-2026-000005/code4xxxxxxxxxxx']);
   });
 
   it('embeds and subsets the bundled font, and nothing else', async () => {

@@ -6,6 +6,7 @@ import { main } from '../../pipeline/cli/main.js';
 import { loadConfig } from '../../pipeline/config/load.js';
 import { ChromiumRenderer, findChromium } from '../../pipeline/render/chromium.js';
 import { certificateModel, contractModel } from '../../pipeline/render/models.js';
+import { newVerifyCode } from '../../pipeline/plan/plan.js';
 import { renderDocuments } from '../../pipeline/render/render.js';
 import { sampleApplication, sampleExamResult } from '../../pipeline/render/sample.js';
 import { loadTemplates } from '../../pipeline/render/templates.js';
@@ -41,7 +42,7 @@ beforeAll(async () => {
       renderer,
       templates,
       [
-        certificateModel({ record: sampleExamResult(0, 'kk'), serial: 'ALM01-2026-000001', issueDate: '2026-11-23', validityYears: 5, centre, library: env.library, verifyBaseUrl: 'https://x.kz/v' }),
+        certificateModel({ record: sampleExamResult(0, 'kk'), serial: 'ALM01-2026-000001', issueDate: '2026-11-23', validityYears: 5, centre, library: env.library, verifyBaseUrl: 'https://x.kz/v', verifyCode: newVerifyCode() }),
         contractModel({ record: sampleApplication('ru'), centre, library: env.library }),
       ],
       { sample: false, now, prepare: signaturePreparer(space) },

@@ -8,6 +8,7 @@ import { shippedEnv } from '../support/env.js';
 /** The plan of a chunk is a value: made without disk, ledger or browser, and checked as such. */
 let env: ValidationEnv;
 let ctx: ChunkContext;
+let codes = 0;
 beforeAll(async () => {
   env = await shippedEnv();
   const centre = env.config.centres[0];
@@ -19,6 +20,8 @@ beforeAll(async () => {
     validityYears: (code) => effectiveThresholds(env.config.defaults, env.library.byCode(code), centre).validity_years,
     verifyBaseUrl: 'https://verify.example.kz',
     protocolLanguage: 'kk',
+    // Codes counted, not drawn: the test sees which certificate got which.
+    verifyCode: () => `code-${++codes}`,
     serialFormat: '{centre}-{yyyy}-{seq:6}',
     year: 2026,
     lastSerial: 41,
@@ -45,6 +48,9 @@ describe('planChunk', () => {
     expect(first).toMatchObject({ type: 'certificate', iin: records[0]?.iin, language: 'kk', card_code: '3412-0-008' });
     // What it will print is decided now: the serial is in the model and in its verification link.
     expect(first?.model).toMatchObject({ type: 'certificate', serial: `${prefix}-2026-000042` });
+    // Only certificates get a verification code, and the link in the QR carries it.
+    expect(plan.records.map((r) => (r.document?.verify_code ?? null) !== null)).toEqual([true, true, true, false, false, true]);
+    expect((first?.model as { verify_url: string }).verify_url).toBe(`https://verify.example.kz/${prefix}-2026-000042/${first?.verify_code}`);
   });
 
   it('an application earns its contract under its own number, and uses no serial', () => {
@@ -55,6 +61,7 @@ describe('planChunk', () => {
 
   it('the same records against the same counter plan the same: a resumed plan decides as the first did', () => {
     const records = [0, 1, 2].map((n) => sampleExamResult(n, 'kk'));
-    expect(planChunk(records, ctx)).toEqual(planChunk(records, ctx));
+    const fixed = { ...ctx, verifyCode: () => 'same' };
+    expect(planChunk(records, fixed)).toEqual(planChunk(records, fixed));
   });
 });

@@ -1,0 +1,122 @@
+import Database from 'better-sqlite3';
+import { TanuError } from '../core/tanu-error.js';
+import type { RevocationReason } from '../core/catalogue.js';
+
+/**
+ * The ledger as the verification service and `tanu verify` see it: opened read-only
+ * (SQLite itself refuses any write), so a public-facing process can never change what
+ * `tanu watch` writes beside it. WAL lets it read while the watcher writes.
+ */
+
+/**
+ * One published revision of a certificate, with only what its page needs: taken out of
+ * the stored model (what the certificate printed) and record (the holder's name parts) by
+ * SQLite, so a lookup never parses whole documents.
+ */
+export type CertificateRow = {
+  id: number;
+  serial: string;
+  revision: number;
+  status: 'issued' | 'superseded' | 'revoked';
+  verify_code: string | null;
+  issued: string;
+  expires: string;
+  profession_code: string;
+  profession_kk: string;
+  profession_ru: string;
+  level: number;
+  centre_kk: string;
+  centre_ru: string;
+  last_name: string;
+  first_name: string;
+  revoked_at: string | null;
+  reason: RevocationReason | null;
+};
+
+export type CentreBatch = {
+  id: string;
+  kind: string;
+  created_at: string;
+  state: 'planned' | 'published';
+  rows: number;
+  valid: number;
+  errors: number;
+  documents: number;
+  failed: number;
+};
+
+const CERTIFICATE_COLUMNS = `d.id, d.serial, d.revision, d.status, d.verify_code,
+  json_extract(d.model_json, '$.issue_date') AS issued, json_extract(d.model_json, '$.valid_until') AS expires,
+  json_extract(d.model_json, '$.profession.code') AS profession_code, json_extract(d.model_json, '$.profession.name.kk') AS profession_kk,
+  json_extract(d.model_json, '$.profession.name.ru') AS profession_ru, json_extract(d.model_json, '$.profession.level') AS level,
+  json_extract(d.model_json, '$.centre.name.kk') AS centre_kk, json_extract(d.model_json, '$.centre.name.ru') AS centre_ru,
+  json_extract(r.data_json, '$.last_name') AS last_name, json_extract(r.data_json, '$.first_name') AS first_name,
+  v.revoked_at, v.reason
+  FROM documents d JOIN records r ON r.id = d.record_id LEFT JOIN revocations v ON v.document_id = d.id`;
+
+export class LedgerReader {
+  private readonly bySerial: Database.Statement<[string], CertificateRow>;
+  private readonly byHash: Database.Statement<[string], CertificateRow>;
+  private readonly batches: Database.Statement<[string, number], CentreBatch>;
+  private readonly ping: Database.Statement<[], { ok: number }>;
+
+  private constructor(private readonly db: Database.Database) {
+    this.bySerial = db.prepare(`SELECT ${CERTIFICATE_COLUMNS} WHERE d.type = 'certificate' AND d.serial = ? AND d.state = 'published' ORDER BY d.revision`);
+    this.byHash = db.prepare(
+      `SELECT ${CERTIFICATE_COLUMNS} WHERE d.type = 'certificate' AND json_extract(d.files_json, '$.pdf_sha256') = ? AND d.state = 'published'`,
+    );
+    this.batches = db.prepare(
+      `SELECT b.id, b.kind, b.created_at, b.state, b.rows, b.valid, b.errors,
+         (SELECT COUNT(*) FROM documents d WHERE d.batch_id = b.id AND d.state = 'published') AS documents,
+         (SELECT COUNT(*) FROM documents d WHERE d.batch_id = b.id AND d.state = 'failed') AS failed
+       FROM batches b WHERE b.centre = ? ORDER BY b.created_at DESC, b.id DESC LIMIT ?`,
+    );
+    this.ping = db.prepare('SELECT 1 AS ok');
+  }
+
+  static open(path: string): LedgerReader {
+    let db: Database.Database;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+    } catch (e) {
+      throw new TanuError('LEDGER', { detail: { kk: `${path}: ${(e as Error).message}`, ru: `${path}: ${(e as Error).message}` } }, { cause: e });
+    }
+    // A ledger from before issue 16 has no codes to check: the writer migrates it on its next open.
+    const migrated = db.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'revocations'`).get() as { n: number };
+    if (migrated.n === 0) {
+      db.close();
+      throw new TanuError('LEDGER', {
+        detail: { kk: `${path} ескі нұсқада: алдымен tanu status іске қосыңыз (журналды жаңартады)`, ru: `${path} старой версии: сначала запустите tanu status (он обновит журнал)` },
+      });
+    }
+    // A ledger of 100,000 certificates is about 300 MB: random lookups read it through a
+    // memory map and a 64 MB page cache rather than a system call per page.
+    db.pragma('mmap_size = 1073741824');
+    db.pragma('cache_size = -65536');
+    return new LedgerReader(db);
+  }
+
+  close() {
+    this.db.close();
+  }
+
+  /** Every published revision of a certificate serial, oldest first. */
+  certificate(serial: string): CertificateRow[] {
+    return this.bySerial.all(serial);
+  }
+
+  /** The published certificate whose PDF has this SHA-256, if Tanu issued one. */
+  certificateByPdfHash(sha256: string): CertificateRow | undefined {
+    return this.byHash.get(sha256);
+  }
+
+  /** A centre's recent batches with their counts, newest first. */
+  centreBatches(centre: string, limit: number): CentreBatch[] {
+    return this.batches.all(centre, limit);
+  }
+
+  /** The ledger answers: for /health. */
+  readable(): boolean {
+    return this.ping.get()?.ok === 1;
+  }
+}
