@@ -7,7 +7,7 @@ import { type Issue, issue } from '../core/issue.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { BatchRow, DocumentRow, FileRow, Ledger, RegistryRow } from '../ledger/ledger.js';
 import { type PlanContext, type PlannedDocument, formatSerial, needsSerial, planForRecord, planProtocol } from '../plan/plan.js';
-import { type Manifest, type ManifestEntry, type Modes, removeTempFiles, safeName, sha256, syncDir, writeAtomic, writeDurably } from '../publish/publish.js';
+import { type ManifestEntry, type Modes, removeTempFiles, safeName, sha256, syncDir, writeAtomic, writeDurably } from '../publish/publish.js';
 import PQueue from 'p-queue';
 import type { Renderer } from '../render/chromium.js';
 import type { CertificateModel, DocumentModel } from '../render/models.js';
@@ -24,6 +24,7 @@ import { leavesInbox, unsafePath } from '../intake/open.js';
 import { currentOwner, ownerAlive } from './owner.js';
 import type { Kind } from '../records/columns.js';
 import { type RejectedRow, rejectedWorkbook, reportHtml } from '../publish/reports.js';
+import { type UnsealedManifest, sealManifest } from '../publish/manifest.js';
 
 /**
  * The batch engine: one dropped file in, signed and registered documents out, exactly
@@ -390,7 +391,7 @@ async function complete(batchId: string, ctx: EngineContext, resumed: boolean, f
     const error = JSON.parse(d.error_json ?? '{}') as { code: Issue['code']; message: Issue['message'] };
     report.errors.push({ row: d.record_id === null ? null : ledger.recordRow(d.record_id), column: null, value: d.serial, code: error.code, message: error.message });
   }
-  const manifest: Manifest = { batch: batchId, centre: batch.centre, created_at: batch.created_at, documents: entries };
+  const manifest: UnsealedManifest = { batch: batchId, centre: batch.centre, created_at: batch.created_at, documents: entries };
   await writeAtomic(join(batch.outbox_dir, 'report.json'), `${JSON.stringify({ batch: batchId, files: [report] }, null, 2)}\n`, ctx.modes);
   const rejected = (JSON.parse(batch.rejected_json) as RejectedRow[]).sort((a, b) => a.row - b.row);
   const rejectedFile = rejected.length > 0 ? 'rejected-rows.xlsx' : null;
@@ -400,7 +401,8 @@ async function complete(batchId: string, ctx: EngineContext, resumed: boolean, f
     reportHtml(join(ctx.config.paths.templates, 'report.hbs'), { batch: batchId, created_at: batch.created_at, documents: entries.length, report, rejectedFile }),
     ctx.modes,
   );
-  await writeAtomic(join(batch.outbox_dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, ctx.modes);
+  // Last: the manifest with the reports' hashes, then its signature.
+  await sealManifest(batch.outbox_dir, manifest, ctx.signer, new Date(batch.created_at), ctx.modes);
   const at = ctx.clock.now().toISOString();
   ledger.transaction(() => {
     ledger.finishBatch(batchId, at, registry);
