@@ -392,4 +392,43 @@ export class Ledger {
   registry(): RegistryRow[] {
     return this.db.prepare('SELECT * FROM registry ORDER BY centre, certificate_serial').all() as RegistryRow[];
   }
+
+  // export (issue 15)
+
+  /**
+   * The published documents a `tanu export` selection names, with every revision of each
+   * selected serial, one row at a time in (type, serial, revision) order, so an archive of
+   * any size is never held whole. Dates are the batch's issue date, inclusive.
+   */
+  exportDocuments(filter: ExportFilter): IterableIterator<ExportDocumentRow> {
+    return this.db
+      .prepare(
+        `${EXPORT_CHOSEN}
+         SELECT d.id, d.batch_id, d.type, d.serial, d.revision, d.status, d.iin, d.profession_code, d.level, d.language, d.files_json,
+           b.centre, b.issue_date, b.outbox_dir, b.published_at,
+           (SELECT MIN(n.revision) FROM documents n WHERE n.supersedes = d.id) AS superseded_by
+         FROM documents d JOIN batches b ON b.id = d.batch_id JOIN chosen c ON c.type = d.type AND c.serial = d.serial
+         WHERE d.state = 'published' ORDER BY d.type, d.serial, d.revision`,
+      )
+      .iterate(exportParams(filter)) as IterableIterator<ExportDocumentRow>;
+  }
+
+  /** The register rows of the selection's certificates. */
+  exportRegistry(filter: ExportFilter): RegistryRow[] {
+    return this.db
+      .prepare(`${EXPORT_CHOSEN} SELECT r.* FROM registry r WHERE r.certificate_serial IN (SELECT serial FROM chosen WHERE type = 'certificate') ORDER BY r.centre, r.certificate_serial`)
+      .all(exportParams(filter)) as RegistryRow[];
+  }
 }
+
+/** What `tanu export` selects by (pipeline/export/selection.ts); null is "any". */
+export type ExportFilter = { from: string | null; to: string | null; centre: string | null; profession: string | null; status: 'issued' | 'superseded' | 'revoked' | null };
+export type ExportDocumentRow = Pick<DocumentRow, 'id' | 'batch_id' | 'type' | 'serial' | 'revision' | 'status' | 'iin' | 'profession_code' | 'level' | 'language' | 'files_json'> &
+  Pick<BatchRow, 'centre' | 'issue_date' | 'outbox_dir' | 'published_at'> & { superseded_by: number | null };
+
+const EXPORT_CHOSEN = `WITH chosen AS (
+  SELECT DISTINCT d.type, d.serial FROM documents d JOIN batches b ON b.id = d.batch_id
+  WHERE d.state = 'published' AND (@from IS NULL OR b.issue_date >= @from) AND (@to IS NULL OR b.issue_date <= @to)
+    AND (@centre IS NULL OR b.centre = @centre) AND (@profession IS NULL OR d.profession_code = @profession) AND (@status IS NULL OR d.status = @status))`;
+
+const exportParams = (f: ExportFilter) => ({ from: f.from, to: f.to, centre: f.centre, profession: f.profession, status: f.status });

@@ -233,6 +233,17 @@ export class ChromiumRenderer implements Renderer {
     return results;
   }
 
+  /**
+   * A page of Tanu's own HTML that is not a document model (an archive export's
+   * verification report), as a PDF with the same metadata and signature placeholder.
+   */
+  async printPage(html: string, meta: { title: string; lang: 'kk' | 'ru' }, options: RenderOptions): Promise<Uint8Array> {
+    const pdf = await this.queue.add(() => this.print(html), { throwOnTimeout: true });
+    const result = await finishTitled(await PDFDocument.load(pdf, { updateMetadata: false }), meta.title, meta.lang, options);
+    if ('error' in result) throw result.error;
+    return result.pdf;
+  }
+
   async screenshot(model: DocumentModel, options: { sample: boolean }): Promise<Uint8Array> {
     const html = await this.templates.page([model], options);
     return this.withPage(async (page) => {
@@ -261,10 +272,13 @@ const TITLES = {
  * patches bytes. Saved without object streams so the placeholder stays findable.
  */
 async function finish(doc: PDFDocument, model: DocumentModel, options: RenderOptions): Promise<RenderResult> {
-  const { now } = options;
   const lang = model.languages[0] ?? 'kk';
   const id = model.type === 'certificate' ? model.serial : model.number;
-  const title = `${TITLES[model.type][lang]} № ${id}`;
+  return finishTitled(doc, `${TITLES[model.type][lang]} № ${id}`, lang, options);
+}
+
+async function finishTitled(doc: PDFDocument, title: string, lang: 'kk' | 'ru', options: RenderOptions): Promise<RenderResult> {
+  const { now } = options;
   doc.setTitle(title);
   doc.setLanguage(lang === 'kk' ? 'kk-KZ' : 'ru-RU');
   doc.setProducer('Tanu');
