@@ -139,8 +139,12 @@ export function verifyPdf(file: string, pdf: Uint8Array, trust: readonly X509Cer
 }
 
 export function verifyDetached(file: string, p7s: Uint8Array, content: Uint8Array, trust: readonly X509Certificate[]): Verification {
-  const result = checkCms(p7s, createHash('sha256').update(content).digest(), trust, null);
-  return { file, kind: 'p7s', ...result };
+  return verifyDetachedDigest(file, p7s, createHash('sha256').update(content).digest(), trust);
+}
+
+/** A detached CMS checked against the SHA-256 of its content, for content read as a stream (an archive package). */
+export function verifyDetachedDigest(file: string, p7s: Uint8Array, contentSha256: Buffer, trust: readonly X509Certificate[]): Verification {
+  return { file, kind: 'p7s', ...checkCms(p7s, contentSha256, trust, null) };
 }
 
 /** The file a .p7s signs: its own name without .p7s. */
