@@ -138,8 +138,8 @@ export function readme(bag: string, example: { pdf: string; p7s: string }): stri
   sha256sum -c tagmanifest-sha256.txt
   openssl cms -verify -binary -inform DER -in ${example.p7s} -content ${example.pdf} -CAfile ${TRUST_ANCHORS} -out /dev/null
   find data -name '*.p7s' | while read -r s; do openssl cms -verify -binary -inform DER -in "$s" -content "\${s%.p7s}" -CAfile ${TRUST_ANCHORS} -out /dev/null || echo "FAILED $s"; done
-  mkdir nss && certutil -N -d sql:nss --empty-password && certutil -A -d sql:nss -n tanu-ca -t CT,C,C -i ${TRUST_ANCHORS}
-  pdfsig -nssdir sql:nss ${example.pdf}
+  nss=$(mktemp -d) && certutil -N -d sql:$nss --empty-password && certutil -A -d sql:$nss -n tanu-ca -t CT,C,C -i ${TRUST_ANCHORS}
+  pdfsig -nssdir sql:$nss ${example.pdf}
 `;
   return `Tanu — мұрағаттық экспорт / архивный экспорт
 
