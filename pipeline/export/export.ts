@@ -11,7 +11,8 @@ import { TanuError } from '../core/tanu-error.js';
 import type { LoadedConfig } from '../config/load.js';
 import { startRenderer } from '../batch/start.js';
 import { registerCsv, registerXlsx, registryRows } from '../cli/ledger-commands.js';
-import { type ExportDocumentRow, Ledger } from '../ledger/ledger.js';
+import { type ExportDocumentRow, Ledger, type RegistryRow } from '../ledger/ledger.js';
+import type { ChromiumRenderer } from '../render/chromium.js';
 import { MANIFEST, MANIFEST_SIGNATURE } from '../publish/manifest.js';
 import { syncDir } from '../publish/publish.js';
 import { loadTemplates } from '../render/templates.js';
@@ -81,7 +82,7 @@ export async function exportArchive(config: LoadedConfig, options: ExportOptions
   const selection = describeSelection(options.selection);
   const ledger = Ledger.open(config.paths.ledger);
   let rows: ExportDocumentRow[];
-  let register;
+  let register: RegistryRow[];
   try {
     rows = [...ledger.exportDocuments(filter)];
     register = ledger.exportRegistry(filter);
@@ -90,13 +91,29 @@ export async function exportArchive(config: LoadedConfig, options: ExportOptions
   }
   if (rows.length === 0) throw new TanuError('EXPORT_EMPTY', { detail: { kk: selection, ru: selection } });
 
-  const now = options.clock.now();
-  const asOf = localNow(options.clock, config.timezone).date;
+  // The browser for the verification report starts while the outbox is checked: its launch takes seconds.
+  const renderer = startRenderer(config, loadTemplates(config.paths.templates), options.env);
+  try {
+    return await packDocuments(config, options, { rows, register, selection, renderer });
+  } finally {
+    await renderer.close();
+  }
+}
+
+async function packDocuments(
+  config: LoadedConfig,
+  options: ExportOptions,
+  { rows, register, selection, renderer }: { rows: readonly ExportDocumentRow[]; register: RegistryRow[]; selection: string; renderer: ChromiumRenderer },
+): Promise<ExportResult> {
+  const launched = renderer.pid();
+  // Awaited before printing; a failed launch must not go unhandled if the check fails first.
+  launched.catch(() => {});
   const trustPaths = [];
   for (const p of config.signing.trust) if (await access(p).then(() => true, () => false)) trustPaths.push(p);
   const trust = await loadTrust(trustPaths);
   const anchorsPem = trust.map((c) => c.toString()).join('');
-
+  const now = options.clock.now();
+  const asOf = localNow(options.clock, config.timezone).date;
   // Check every document in the outbox: present, the ledger's hash, signatures valid.
   const payload: Payload[] = [];
   const verified: VerifiedDocument[] = [];
@@ -180,15 +197,11 @@ export async function exportArchive(config: LoadedConfig, options: ExportOptions
   made(VERIFICATION_JSON, `${JSON.stringify(report, null, 2)}\n`);
   // Printed and signed like any document, with the centre's key.
   const signer = await openSigner(config, options.env, options.clock, options.notice);
-  const renderer = startRenderer(config, loadTemplates(config.paths.templates), options.env);
-  try {
-    const prepared = await verificationPdf(renderer, config.paths.templates, report, { sample: signer.isTest, now, signatureBytes: await signatureSpace(signer) });
-    const signed = await signDocument({ pdf: prepared }, signer, now);
-    made(VERIFICATION_PDF, signed.pdf);
-    made(`${VERIFICATION_PDF}.p7s`, signed.pdfSignature);
-  } finally {
-    await renderer.close();
-  }
+  await launched;
+  const prepared = await verificationPdf(renderer, config.paths.templates, report, { sample: signer.isTest, now, signatureBytes: await signatureSpace(signer) });
+  const signed = await signDocument({ pdf: prepared }, signer, now);
+  made(VERIFICATION_PDF, signed.pdf);
+  made(`${VERIFICATION_PDF}.p7s`, signed.pdfSignature);
 
   payload.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const centres = [...new Set(rows.map((d) => d.centre))].sort();
