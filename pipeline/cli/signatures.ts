@@ -23,7 +23,7 @@ export async function verifyCommand(paths: string[], ctx: Ctx): Promise<number> 
   const results = others.length > 0 ? await verifyPaths(others, await loadTrust(await existing(ctx.config.signing.trust))) : [];
   const valid = (results.length > 0 || packages.length > 0) && results.every((r) => r.valid) && packages.every((p) => p.valid);
   if (ctx.json) ctx.io.out(JSON.stringify({ valid, files: results, packages }, null, 2));
-  else {
+  else
     for (const p of packages) {
       const where = relative(process.cwd(), p.file) || p.file;
       for (const problem of p.problems) ctx.io.out(`${where}: ${problem.file}: ${problem.problem[ctx.lang]}`);
@@ -33,7 +33,6 @@ export async function verifyCommand(paths: string[], ctx: Ctx): Promise<number> 
           : say(ctx.lang, { kk: `${where}: пакет ЖАРАМСЫЗ, айырма ${p.problems.length}`, ru: `${where}: пакет НЕВЕРЕН, расхождений: ${p.problems.length}` }),
       );
     }
-  }
   if (!ctx.json && results.length > 0) {
     const yes = say(ctx.lang, { kk: 'жарамды', ru: 'верна' });
     const no = say(ctx.lang, { kk: 'ЖАРАМСЫЗ', ru: 'НЕВЕРНА' });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { access, open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import yazl from 'yazl';
@@ -77,6 +77,13 @@ async function readOrNull(path: string): Promise<Buffer | null> {
   });
 }
 
+/**
+ * Where a published file is now: under the configured outbox (`--outbox`), which may have
+ * moved since publication (an archive copy, another mount), at the same place in it.
+ */
+const inOutbox = (config: LoadedConfig, d: ExportDocumentRow, published: string) =>
+  join(config.paths.outbox, d.centre, d.issue_date, d.batch_id, relative(d.outbox_dir, published));
+
 export async function exportArchive(config: LoadedConfig, options: ExportOptions): Promise<ExportResult> {
   const filter = toFilter(options.selection);
   const selection = describeSelection(options.selection);
@@ -126,7 +133,8 @@ async function packDocuments(
     let signedAt: string | null = null;
     let valid = true;
     const found: Payload[] = [];
-    for (const [path, expected] of parts) {
+    for (const [published, expected] of parts) {
+      const path = inOutbox(config, d, published);
       const bytes = await readOrNull(path);
       const p7s = await readOrNull(`${path}.p7s`);
       if (!bytes) problems.push(`${basename(path)}: not in the outbox`);
@@ -142,7 +150,7 @@ async function packDocuments(
           problems.push(`${basename(c.file)}: ${c.checks.filter((k) => !k.ok).map((k) => `${k.check}: ${k.detail}`).join('; ')}`);
         }
       }
-      found.push({ path: packagedPath(d, path), sha256: expected, bytes: bytes.length, source: path }, { path: `${packagedPath(d, path)}.p7s`, sha256: sha256(p7s), bytes: p7s.length, source: `${path}.p7s` });
+      found.push({ path: packagedPath(d, published), sha256: expected, bytes: bytes.length, source: path }, { path: `${packagedPath(d, published)}.p7s`, sha256: sha256(p7s), bytes: p7s.length, source: `${path}.p7s` });
     }
     const present = found.length === parts.length * 2;
     const entry: VerifiedDocument = {
@@ -172,8 +180,9 @@ async function packDocuments(
   const batches = new Map(rows.map((d) => [d.batch_id, d]));
   for (const d of batches.values())
     for (const name of [MANIFEST, MANIFEST_SIGNATURE]) {
-      const bytes = await readOrNull(join(d.outbox_dir, name));
-      if (bytes) payload.push({ path: `${batchFolder(d)}/${name}`, sha256: sha256(bytes), bytes: bytes.length, source: join(d.outbox_dir, name) });
+      const source = inOutbox(config, d, join(d.outbox_dir, name));
+      const bytes = await readOrNull(source);
+      if (bytes) payload.push({ path: `${batchFolder(d)}/${name}`, sha256: sha256(bytes), bytes: bytes.length, source });
     }
 
   const made = (path: string, content: Uint8Array | string) => {
@@ -252,7 +261,6 @@ async function writeZip(out: string, bag: string, payload: readonly Payload[], t
   const zip = new yazl.ZipFile();
   const sink = createWriteStream(temp, { mode: 0o644 });
   zip.outputStream.pipe(sink);
-  const failures: Promise<void>[] = [];
   let failed: (e: unknown) => void = () => {};
   const failure = new Promise<never>((_, reject) => (failed = reject));
   // Awaited only through the race below; a late failure after success must not go unhandled.
@@ -272,7 +280,7 @@ async function writeZip(out: string, bag: string, payload: readonly Payload[], t
       } else
         zip.addReadStreamLazy(name, { ...common, compress, size: p.bytes }, (cb) => {
           const stream = checkedStream(p.source, p.sha256);
-          failures.push(stream.done.catch(failed));
+          stream.done.catch(failed);
           onProgress?.('zip', ++done, payload.length);
           cb(null, stream);
         });
@@ -280,7 +288,6 @@ async function writeZip(out: string, bag: string, payload: readonly Payload[], t
     for (const [path, text] of tags) zip.addBuffer(Buffer.from(text), `${bag}/${path}`, { ...common, compress: true });
     zip.end();
     await Promise.race([finished(sink), failure]);
-    await Promise.all(failures);
     const handle = await open(temp, 'r+');
     try {
       await handle.sync();

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buffer as readAll } from 'node:stream/consumers';
@@ -222,19 +222,22 @@ describe('tanu verify on a batch folder', () => {
 
 describe('tanu export with a document gone from the outbox', () => {
   it('fails naming it, writes nothing; with --allow-missing lists it in the verification report', async () => {
-    const [manifestPath] = manifests(project.outbox);
+    // The outbox as an archive copy elsewhere (--outbox), with one certificate gone from it.
+    const moved = join(dir, 'moved-outbox');
+    cpSync(project.outbox, moved, { recursive: true });
+    const [manifestPath] = manifests(moved);
     if (!manifestPath) throw new Error('no manifest');
-    const gone = join(manifestPath, '..', 'certificates', 'DEMO01-2026-000002.pdf');
-    unlinkSync(gone);
+    unlinkSync(join(manifestPath, '..', 'certificates', 'DEMO01-2026-000002.pdf'));
     const out = join(dir, 'missing', 'archive.zip');
     mkdirSync(join(dir, 'missing'));
-    const failed = await tanu(['export', '--out', out]);
+    expect((await tanu(['export', '--out', join(dir, 'from-original.zip')])).code).toBe(0);
+    const failed = await tanu(['export', '--outbox', moved, '--out', out]);
     expect(failed.code).toBe(1);
     expect(failed.err).toContain('[EXPORT_DOCUMENT_MISSING]');
     expect(failed.err).toContain('DEMO01-2026-000002 (DEMO01-2026-000002.pdf: not in the outbox)');
     expect(readdirSync(join(dir, 'missing'))).toEqual([]);
 
-    const allowed = await tanu(['export', '--out', out, '--allow-missing']);
+    const allowed = await tanu(['export', '--outbox', moved, '--out', out, '--allow-missing']);
     expect(allowed.code, allowed.err).toBe(0);
     expect(allowed.out).toContain('нет: DEMO01-2026-000002');
     const root = unpack(out, join(dir, 'missing-unpacked'));
