@@ -110,7 +110,11 @@ const csvCell = (v: string) => (/[",;\n\r]/.test(v) ? `"${v.replaceAll('"', '""'
  */
 export function historyCsv(rows: readonly ExportDocumentRow[]): string {
   const revisions = new Map<string, number>();
-  for (const r of rows) revisions.set(`${r.type}/${r.serial}`, (revisions.get(`${r.type}/${r.serial}`) ?? 0) + 1);
+  const supersededBy = new Map<number, number>();
+  for (const r of rows) {
+    revisions.set(`${r.type}/${r.serial}`, (revisions.get(`${r.type}/${r.serial}`) ?? 0) + 1);
+    if (r.supersedes !== null) supersededBy.set(r.supersedes, r.revision);
+  }
   const header = ['serial', 'type', 'revision', 'revisions', 'status', 'superseded_by', 'revoked', 'revoked_reason', 'issue_date', 'published_at', 'centre', 'batch'];
   const lines = rows.map((r) =>
     [
@@ -119,7 +123,7 @@ export function historyCsv(rows: readonly ExportDocumentRow[]): string {
       String(r.revision),
       String(revisions.get(`${r.type}/${r.serial}`)),
       r.status,
-      r.superseded_by === null ? '' : `${r.serial} rev. ${r.superseded_by}`,
+      supersededBy.has(r.id) ? `${r.serial} rev. ${supersededBy.get(r.id)}` : '',
       r.status === 'revoked' ? 'yes' : 'no',
       r.status === 'revoked' ? 'not recorded in the ledger' : '',
       r.issue_date,
