@@ -234,12 +234,18 @@ export class ChromiumRenderer implements Renderer {
   }
 
   /**
-   * A page of Tanu's own HTML that is not a document model (an archive export's
-   * verification report), as a PDF with the same metadata and signature placeholder.
+   * Tanu's own HTML that is not a document model (an archive export's verification
+   * report) as one PDF with the same metadata and signature placeholder. A long report
+   * comes as parts, printed one after another and joined: Chromium lays out one part at a
+   * time, so its memory does not grow with the report.
    */
-  async printPage(html: string, meta: { title: string; lang: 'kk' | 'ru' }, options: RenderOptions): Promise<Uint8Array> {
-    const pdf = await this.queue.add(() => this.print(html), { throwOnTimeout: true });
-    const result = await finishTitled(await PDFDocument.load(pdf, { updateMetadata: false }), meta.title, meta.lang, options);
+  async printParts(parts: readonly string[], meta: { title: string; lang: 'kk' | 'ru' }, options: RenderOptions): Promise<Uint8Array> {
+    const joined = await PDFDocument.create({ updateMetadata: false });
+    for (const html of parts) {
+      const part = await PDFDocument.load(await this.queue.add(() => this.print(html), { throwOnTimeout: true }));
+      for (const page of await joined.copyPages(part, part.getPageIndices())) joined.addPage(page);
+    }
+    const result = await finishTitled(joined, meta.title, meta.lang, options);
     if ('error' in result) throw result.error;
     return result.pdf;
   }
