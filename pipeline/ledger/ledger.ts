@@ -397,9 +397,9 @@ export class Ledger {
 
   /**
    * The published documents a `tanu export` selection names, with every revision of each
-   * selected serial, one row at a time in (type, serial, revision) order, so an archive of
-   * any size is never held whole. Dates are the batch's issue date, inclusive. The IN
-   * subquery is probed through a temporary index: one pass over the documents.
+   * selected serial, in (type, serial, revision) order, as an iterator: rows, never files.
+   * Dates are the batch's issue date, inclusive. The IN subquery is probed through a
+   * temporary index: one pass over the documents.
    */
   exportDocuments(filter: ExportFilter): IterableIterator<ExportDocumentRow> {
     return this.db
@@ -410,14 +410,14 @@ export class Ledger {
          FROM documents d JOIN batches b ON b.id = d.batch_id
          WHERE d.state = 'published' AND (d.type, d.serial) IN (SELECT type, serial FROM chosen) ORDER BY d.type, d.serial, d.revision`,
       )
-      .iterate(exportParams(filter)) as IterableIterator<ExportDocumentRow>;
+      .iterate(filter) as IterableIterator<ExportDocumentRow>;
   }
 
   /** The register rows of the selection's certificates. */
   exportRegistry(filter: ExportFilter): RegistryRow[] {
     return this.db
       .prepare(`${EXPORT_CHOSEN} SELECT r.* FROM registry r WHERE r.certificate_serial IN (SELECT serial FROM chosen WHERE type = 'certificate') ORDER BY r.centre, r.certificate_serial`)
-      .all(exportParams(filter)) as RegistryRow[];
+      .all(filter) as RegistryRow[];
   }
 }
 
@@ -431,5 +431,3 @@ const EXPORT_CHOSEN = `WITH chosen AS (
   SELECT DISTINCT d.type, d.serial FROM documents d JOIN batches b ON b.id = d.batch_id
   WHERE d.state = 'published' AND (@from IS NULL OR b.issue_date >= @from) AND (@to IS NULL OR b.issue_date <= @to)
     AND (@centre IS NULL OR b.centre = @centre) AND (@profession IS NULL OR d.profession_code = @profession) AND (@status IS NULL OR d.status = @status))`;
-
-const exportParams = (f: ExportFilter) => ({ from: f.from, to: f.to, centre: f.centre, profession: f.profession, status: f.status });
