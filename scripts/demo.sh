@@ -23,6 +23,11 @@ echo
 echo "== tanu registry export"
 node bin/tanu.js registry export --format xlsx --out var/registry.xlsx
 echo
+echo "== tanu export --out var/archive.zip, then tanu verify var/archive.zip"
+node bin/tanu.js export --out var/archive.zip
+node bin/tanu.js verify var/archive.zip
+echo
 echo "Signed documents are in outbox/<centre>/<date>/<batch>/ (certificates/, protocols/, contracts/),"
-echo "each PDF with its .p7s beside it, report.json and manifest.json per batch."
+echo "each PDF with its .p7s beside it, report.json and manifest.json with manifest.json.p7s per batch;"
+echo "var/archive.zip is the archive package of all of them (see README.txt inside it)."
 echo "Running the demo again publishes nothing new: every file was handled once."

@@ -1,6 +1,7 @@
 import { join, relative } from 'node:path';
 import type { DocumentRow, RegistryRow } from '../ledger/ledger.js';
-import { type Manifest, type ManifestEntry, writeAtomic } from '../publish/publish.js';
+import { type UnsealedManifest, sealManifest } from '../publish/manifest.js';
+import { type ManifestEntry, writeAtomic } from '../publish/publish.js';
 import { rejectedWorkbook, reportHtml } from '../publish/reports.js';
 import type { CertificateModel } from '../render/models.js';
 import { isKind } from '../records/columns.js';
@@ -8,8 +9,8 @@ import { type EngineContext, type FileOutcome, timed } from './context.js';
 
 /**
  * Completing a batch once every planned document is published or failed with its error:
- * the reports, then `manifest.json` (its presence means the batch is complete), then the
- * batch's state and its certificates' register rows in one step. Done again after a crash,
+ * the reports, then `manifest.json` with their hashes and its signature `manifest.json.p7s`
+ * (together they mean the batch is complete), then the batch's state and its certificates' register rows in one step. Done again after a crash,
  * it writes the same files.
  */
 export async function completeBatch(batchId: string, ctx: EngineContext, options: { file: string; resumed: boolean }): Promise<FileOutcome> {
@@ -33,7 +34,7 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
       entries.push(...manifestEntries(d, batch.outbox_dir));
       if (d.type === 'certificate') registry.push(registryRow(d.model as CertificateModel, batch.centre));
     }
-    const manifest: Manifest = { batch: batchId, centre: batch.centre, created_at: batch.created_at, documents: entries };
+    const manifest: UnsealedManifest = { batch: batchId, centre: batch.centre, created_at: batch.created_at, documents: entries };
     await writeAtomic(join(batch.outbox_dir, 'report.json'), `${JSON.stringify({ batch: batchId, files: [report] }, null, 2)}\n`, ctx.modes);
     const rejectedFile = batch.rejected.length > 0 && isKind(batch.kind) ? 'rejected-rows.xlsx' : null;
     if (rejectedFile && isKind(batch.kind))
@@ -43,7 +44,8 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
       reportHtml(join(ctx.config.paths.templates, 'report.hbs'), { batch: batchId, created_at: batch.created_at, documents: entries.length, report, rejectedFile }),
       ctx.modes,
     );
-    await writeAtomic(join(batch.outbox_dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, ctx.modes);
+    // Last: the manifest with the reports' hashes, then its signature.
+    await sealManifest(batch.outbox_dir, manifest, ctx.signer, new Date(batch.created_at), ctx.modes);
     const at = ctx.clock.now().toISOString();
     await ledger.finishBatch(batchId, at, registry, { documents: entries.length, resumed: options.resumed });
     ctx.onEvent?.({ type: 'published', batch: batchId, dir: batch.outbox_dir });

@@ -3,7 +3,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { modeBits } from '../config/schema.js';
 import { SqliteLedger } from '../ledger/sqlite.js';
 import { ChromiumRenderer, findChromium } from '../render/chromium.js';
-import { loadTemplates } from '../render/templates.js';
+import { type TemplateSet, loadTemplates } from '../render/templates.js';
 import { openSigner } from '../sign/keys.js';
 import { signaturePreparer, signatureSpace } from '../sign/pades.js';
 import type { Library } from '../standards/library.js';
@@ -15,6 +15,18 @@ import type { EngineContext } from './context.js';
  */
 export type Engine = { ctx: EngineContext; renderer: ChromiumRenderer; close: () => Promise<void> };
 
+/** The one browser, as the config sets it; it inherits no secret: not the key password, not any TANU_* setting. */
+export function startRenderer(config: LoadedConfig, templates: TemplateSet, env: NodeJS.ProcessEnv): ChromiumRenderer {
+  const browserEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('TANU_') && name !== config.signing.password_env));
+  return new ChromiumRenderer(templates, {
+    executablePath: findChromium(config.documents.chromium),
+    concurrency: config.concurrency,
+    printBatch: config.documents.print_batch,
+    timeoutMs: config.documents.render_timeout_ms,
+    env: browserEnv,
+  });
+}
+
 export async function startEngine(
   config: LoadedConfig,
   library: Library,
@@ -23,15 +35,7 @@ export async function startEngine(
   const templates = loadTemplates(config.paths.templates);
   const signer = await openSigner(config, options.env, options.clock, options.notice);
   const ledger = SqliteLedger.open(config.paths.ledger);
-  // The browser inherits no secret: not the key password, not any TANU_* setting.
-  const browserEnv = Object.fromEntries(Object.entries(options.env).filter(([name]) => !name.startsWith('TANU_') && name !== config.signing.password_env));
-  const renderer = new ChromiumRenderer(templates, {
-    executablePath: findChromium(config.documents.chromium),
-    concurrency: config.concurrency,
-    printBatch: config.documents.print_batch,
-    timeoutMs: config.documents.render_timeout_ms,
-    env: browserEnv,
-  });
+  const renderer = startRenderer(config, templates, options.env);
   return {
     ctx: {
       config,

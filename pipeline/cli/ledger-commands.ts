@@ -66,6 +66,20 @@ export function registryRows(rows: readonly RegistryRow[], revocations: Revocati
 
 const csvCell = (v: string) => (/[";\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
+/** The register as CSV: UTF-8 with BOM and ";", what spreadsheet programs in Kazakhstan open without asking. */
+export const registerCsv = (rows: readonly string[][], lang: Language) => Buffer.from(`\uFEFF${[HEADERS[lang], ...rows].map((r) => r.map(csvCell).join(';')).join('\r\n')}\r\n`);
+
+/** The register as XLSX; its document dates are fixed (an archive export repacks it with fixed times too, so the same rows give the same bytes). */
+export async function registerXlsx(rows: readonly string[][], lang: Language): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.created = wb.modified = new Date(0);
+  const ws = wb.addWorksheet(lang === 'kk' ? 'Тізілім' : 'Реестр');
+  ws.addRow(HEADERS[lang]).font = { bold: true };
+  for (const r of rows) ws.addRow(r);
+  ws.columns.forEach((c) => (c.width = 22));
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
 export async function registryCommand(args: string[], options: { format: string | undefined; out: string | undefined; language: string | undefined }, ctx: Ctx): Promise<number> {
   const format = options.format ?? 'csv';
   const lang = (options.language ?? ctx.lang) as Language;
@@ -79,17 +93,7 @@ export async function registryCommand(args: string[], options: { format: string 
     await ledger.close();
   }
   const out = options.out ?? `registry-${lang}.${format}`;
-  if (format === 'csv') {
-    // UTF-8 with BOM and ";": what spreadsheet programs in Kazakhstan open without asking.
-    await writeFile(out, `\uFEFF${[HEADERS[lang], ...rows].map((r) => r.map(csvCell).join(';')).join('\r\n')}\r\n`);
-  } else {
-    const wb = new ExcelJS.Workbook();
-    const ws = wb.addWorksheet(lang === 'kk' ? 'Тізілім' : 'Реестр');
-    ws.addRow(HEADERS[lang]).font = { bold: true };
-    for (const r of rows) ws.addRow(r);
-    ws.columns.forEach((c) => (c.width = 22));
-    await wb.xlsx.writeFile(out);
-  }
+  await writeFile(out, format === 'csv' ? registerCsv(rows, lang) : await registerXlsx(rows, lang));
   ctx.io.out(out);
   return 0;
 }

@@ -15,6 +15,7 @@ import { keysCommand, verifyCommand } from './signatures.js';
 import { runCommand, watchCommand } from './run.js';
 import { revokeCommand, serveCommand } from './serve.js';
 import { registryCommand, statusCommand } from './ledger-commands.js';
+import { exportCommand } from './export.js';
 
 /**
  * The `tanu` command line (design.md). Every command takes --config and --json; with
@@ -35,7 +36,10 @@ Usage:
   tanu standards check [--json]         check every standards/*.yaml (exit 1 on any problem)
   tanu preview --document certificate|protocol|contract --language kk|ru|both [--out DIR]
                                         render a sample document to PDF and PNG (marked ҮЛГІ / ОБРАЗЕЦ)
-  tanu verify PATH... [--json]          check signed PDFs, .p7s files and folders of them (exit 0 all valid, 1 any invalid)
+  tanu export [--from DATE] [--to DATE] [--centre ID] [--profession CODE] [--status issued|superseded|revoked|all]
+              [--outbox DIR] [--ledger FILE] --out FILE.zip [--allow-missing] [--json]
+                                        the archive package (BagIt in a zip) of the selected signed documents (exit 1 nothing selected or a document missing)
+  tanu verify PATH... [--json]          check signed PDFs, .p7s files, batch folders and export packages (FILE.zip) (exit 0 all valid, 1 any invalid)
   tanu keys dev [--force]               create the development (TEST) signing key and CA the config names
   tanu serve [--host H] [--port N] [--ledger FILE]
                                         the verification service behind the QR code (reads the ledger, never writes it)
@@ -69,6 +73,12 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
         port: { type: 'string' },
         reason: { type: 'string' },
         note: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        centre: { type: 'string' },
+        profession: { type: 'string' },
+        status: { type: 'string' },
+        'allow-missing': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -105,6 +115,19 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
         return await watchCommand(ctx);
       case 'verify':
         return await verifyCommand(rest, ctx);
+      case 'export':
+        return await exportCommand(
+          {
+            ...(values.from !== undefined ? { from: values.from } : {}),
+            ...(values.to !== undefined ? { to: values.to } : {}),
+            ...(values.centre !== undefined ? { centre: values.centre } : {}),
+            ...(values.profession !== undefined ? { profession: values.profession } : {}),
+            ...(values.status !== undefined ? { status: values.status } : {}),
+            ...(values.out !== undefined ? { out: values.out } : {}),
+            allowMissing: values['allow-missing'],
+          },
+          ctx,
+        );
       case 'keys':
         return await keysCommand(rest, values.force, ctx);
       case 'serve':

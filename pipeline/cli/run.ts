@@ -35,17 +35,20 @@ export function progressReporter(ctx: Ctx): { onEvent: (e: EngineEvent) => void 
         started = Date.now();
         startDone = 0;
       }
-      if (e.type === 'published-chunk') {
-        const seconds = (Date.now() - started) / 1000;
-        const rate = (e.done - startDone) / Math.max(seconds, 0.001);
-        const eta = rate > 0 ? Math.ceil((e.total - e.done) / rate) : 0;
-        const width = 30;
-        const filled = Math.round((e.done / Math.max(e.total, 1)) * width);
-        process.stderr.write(`\r${e.batch} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${e.done}/${e.total} ${rate.toFixed(1)}/s ETA ${eta}s   `);
-      }
+      if (e.type === 'published-chunk') drawProgress(e.batch, e.done - startDone, e.done, e.total, started);
       if (e.type === 'published') process.stderr.write('\n');
     },
   };
+}
+
+/** One progress line on the terminal (stderr): label, bar, count, rate since `started` (ms), ETA. */
+export function drawProgress(label: string, doneSinceStart: number, done: number, total: number, started: number) {
+  const seconds = (Date.now() - started) / 1000;
+  const rate = doneSinceStart / Math.max(seconds, 0.001);
+  const eta = rate > 0 ? Math.ceil((total - done) / rate) : 0;
+  const width = 30;
+  const filled = Math.round((done / Math.max(total, 1)) * width);
+  process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${rate.toFixed(1)}/s ETA ${eta}s   `);
 }
 
 export async function runCommand(files: string[], ctx: Ctx): Promise<number> {

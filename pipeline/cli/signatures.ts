@@ -5,25 +5,41 @@ import { TanuError } from '../core/tanu-error.js';
 import { createDevKey, devCaPath } from '../sign/keys.js';
 import { REVOCATION_REASONS, type RevocationReason } from '../core/catalogue.js';
 import { displayDate } from '../core/dates.js';
+import { verifyPackage } from '../export/verify-package.js';
 import { LedgerReader } from '../serve/reader.js';
 import { type Verification, loadTrust, verifyPaths } from '../sign/verify.js';
 import type { Ctx } from './context.js';
 import { say, table } from './output.js';
+import { drawProgress } from './run.js';
 
-/** `tanu verify PATH...`: every signature under the paths, each check reported. */
+/** `tanu verify PATH...`: every signature under the paths, each check reported; an export package (FILE.zip) checked whole. */
 export async function verifyCommand(paths: string[], ctx: Ctx): Promise<number> {
   if (paths.length === 0) throw new TanuError('USAGE', { detail: { kk: 'тексерілетін жол көрсетілмеген', ru: 'не указан путь для проверки' } });
   for (const p of paths)
     await access(p).catch(() => {
       throw new TanuError('USAGE', { detail: { kk: `${p} жоқ`, ru: `${p} не существует` } });
     });
-  const trust = await loadTrust(await existing(ctx.config.signing.trust));
-  const checked = await withLedgerStatus(await verifyPaths(paths, trust), ctx.config.paths.ledger);
+  // An export package is checked from itself alone (its own trust anchors); everything else against the config's, and the ledger's status.
+  const zips = paths.filter((p) => p.toLowerCase().endsWith('.zip'));
+  const others = paths.filter((p) => !zips.includes(p));
+  const packages = [];
+  for (const zip of zips) packages.push(await verifyPackage(zip, packageProgress(zip, ctx)));
+  const checked = others.length > 0 ? await withLedgerStatus(await verifyPaths(others, await loadTrust(await existing(ctx.config.signing.trust))), ctx.config.paths.ledger) : [];
   const results = checked.map((r) => r.result);
   const revoked = checked.filter((r) => r.ledger?.status === 'revoked');
-  const valid = results.length > 0 && results.every((r) => r.valid) && revoked.length === 0;
-  if (ctx.json) ctx.io.out(JSON.stringify({ valid, files: checked.map((r) => ({ ...r.result, ledger: r.ledger })) }, null, 2));
-  else {
+  const valid = (results.length > 0 || packages.length > 0) && results.every((r) => r.valid) && revoked.length === 0 && packages.every((p) => p.valid);
+  if (ctx.json) ctx.io.out(JSON.stringify({ valid, files: checked.map((r) => ({ ...r.result, ledger: r.ledger })), packages }, null, 2));
+  else
+    for (const p of packages) {
+      const where = relative(process.cwd(), p.file) || p.file;
+      for (const problem of p.problems) ctx.io.out(`${where}: ${problem.file}: ${problem.problem[ctx.lang]}`);
+      ctx.io.out(
+        p.valid
+          ? say(ctx.lang, { kk: `${where}: пакет жарамды (құжат ${p.documents}, қолтаңба ${p.signatures})`, ru: `${where}: пакет верен (документов ${p.documents}, подписей ${p.signatures})` })
+          : say(ctx.lang, { kk: `${where}: пакет ЖАРАМСЫЗ, айырма ${p.problems.length}`, ru: `${where}: пакет НЕВЕРЕН, расхождений: ${p.problems.length}` }),
+      );
+    }
+  if (!ctx.json && results.length > 0) {
     const yes = say(ctx.lang, { kk: 'жарамды', ru: 'верна' });
     const no = say(ctx.lang, { kk: 'ЖАРАМСЫЗ', ru: 'НЕВЕРНА' });
     ctx.io.out(
@@ -48,8 +64,8 @@ export async function verifyCommand(paths: string[], ctx: Ctx): Promise<number> 
         ]),
       ]),
     );
-    if (results.length === 0) ctx.io.out(say(ctx.lang, { kk: 'Қол қойылған файл табылмады', ru: 'Подписанных файлов не найдено' }));
   }
+  if (!ctx.json && results.length === 0 && packages.length === 0) ctx.io.out(say(ctx.lang, { kk: 'Қол қойылған файл табылмады', ru: 'Подписанных файлов не найдено' }));
   return valid ? 0 : 1;
 }
 
@@ -75,6 +91,16 @@ async function withLedgerStatus(results: Verification[], ledgerPath: string): Pr
   } finally {
     reader.close();
   }
+}
+
+/** A progress line on a terminal while a large package is read. */
+function packageProgress(zip: string, ctx: Ctx): ((done: number, total: number) => void) | undefined {
+  if (process.stderr.isTTY !== true || ctx.json) return undefined;
+  const started = Date.now();
+  return (done, total) => {
+    drawProgress(zip, done, done, total, started);
+    if (done === total) process.stderr.write('\n');
+  };
 }
 
 export async function existing(paths: readonly string[]): Promise<string[]> {

@@ -7,6 +7,8 @@ import type {
   DocumentFiles,
   DocumentRow,
   DocumentType,
+  ExportDocumentRow,
+  ExportFilter,
   FileRow,
   RecentBatch,
   RegistryRow,
@@ -83,6 +85,15 @@ export interface Ledger {
   revoke(serial: string, reason: RevocationReason, note: string | null, at: string): Promise<Revocation | undefined>;
   /** Revoked certificates by serial, for the register's status column. */
   revocations(): Promise<Map<string, { revoked_at: string; reason: RevocationReason }>>;
+
+  /**
+   * The published documents an export selection names, with every revision of each
+   * selected serial, in (type, serial, revision) order; dates are the batch's issue date,
+   * inclusive. One at a time: rows, never files.
+   */
+  exportDocuments(filter: ExportFilter): AsyncIterable<ExportDocumentRow>;
+  /** The register rows of the selection's certificates. */
+  exportRegistry(filter: ExportFilter): Promise<RegistryRow[]>;
 }
 
 export type Revocation = { outcome: 'revoked' | 'already-revoked'; revision: number; revoked_at: string; reason: RevocationReason };

@@ -129,3 +129,38 @@ export type DocumentCounts = z.infer<typeof DocumentCounts>;
 
 export const RecentBatch = z.intersection(BatchRow, z.object({ documents: z.number().int(), failed: z.number().int(), file_name: z.string() }));
 export type RecentBatch = z.infer<typeof RecentBatch>;
+
+/** What `tanu export` selects by; null is "any". */
+export const ExportFilter = z.object({
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  centre: z.string().nullable(),
+  profession: z.string().nullable(),
+  status: DocumentStatus.nullable(),
+});
+export type ExportFilter = z.infer<typeof ExportFilter>;
+
+/** A selected document revision with its batch and revocation: a revision that supersedes another is of the same serial. */
+export const ExportDocumentRow = z
+  .object({
+    id: z.number().int(),
+    batch_id: z.string(),
+    type: DocumentType,
+    serial: z.string(),
+    revision: z.number().int(),
+    status: DocumentStatus,
+    supersedes: z.number().int().nullable(),
+    iin: z.string().nullable(),
+    profession_code: z.string().nullable(),
+    level: z.number().int().nullable(),
+    language: z.string(),
+    files_json: json(DocumentFiles),
+    centre: z.string(),
+    issue_date: z.string(),
+    outbox_dir: z.string(),
+    published_at: z.string().nullable(),
+    revoked_at: z.string().nullable(),
+    revocation_reason: z.string().nullable(),
+  })
+  .transform(({ files_json, ...rest }) => ({ ...rest, files: files_json }));
+export type ExportDocumentRow = z.infer<typeof ExportDocumentRow>;

@@ -1,14 +1,18 @@
-import type { DocumentStatus, DocumentType } from '../ledger/rows.js';
+import { DocumentStatus, DocumentType } from '../ledger/rows.js';
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
 
 /**
  * Publishing to the outbox as design.md requires: nothing partial is ever visible. Each
  * file is written under a temporary dot-name, flushed to disk, then renamed into place;
- * the folder is flushed so the rename survives a power cut; `manifest.json` is written
- * last, and its presence is what says a batch is complete.
+ * the folder is flushed so the rename survives a power cut; `manifest.json` and then its
+ * signature `manifest.json.p7s` are written last (manifest.ts), and their presence is what
+ * says a batch is complete.
  */
+
+const SHA256 = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -85,18 +89,34 @@ export async function removeTempFiles(dir: string): Promise<number> {
 /** A file name from a serial or a document number: letters, digits, ".", "-" and "_" only. */
 export const safeName = (id: string) => id.normalize('NFC').replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^\.+/, '_');
 
-export type ManifestEntry = {
-  type: DocumentType;
-  serial: string;
-  revision: number;
-  file: string;
-  sha256: string;
-  signature: string;
-  iin: string | null;
-  profession_code: string | null;
-  level: number | null;
-  language: string;
-  status: DocumentStatus;
-};
+/** One published document file in a batch's manifest, with the detached signature beside it. */
+export const ManifestEntry = z.strictObject({
+  type: DocumentType,
+  serial: z.string(),
+  revision: z.number().int().min(1),
+  file: z.string(),
+  sha256: SHA256,
+  signature: z.string(),
+  iin: z.string().nullable(),
+  profession_code: z.string().nullable(),
+  level: z.number().int().nullable(),
+  language: z.string(),
+  status: DocumentStatus,
+});
+export type ManifestEntry = z.infer<typeof ManifestEntry>;
 
-export type Manifest = { batch: string; centre: string; created_at: string; documents: ManifestEntry[] };
+/** A batch report the manifest vouches for (report.json, report.html, rejected-rows.xlsx). */
+export const ManifestReport = z.strictObject({ file: z.string(), sha256: SHA256 });
+
+/**
+ * manifest.json: every file of the batch with its SHA-256. It is signed by a detached CMS,
+ * manifest.json.p7s, so an edit to it (or, through the hashes, to a report) is seen.
+ */
+export const Manifest = z.strictObject({
+  batch: z.string(),
+  centre: z.string(),
+  created_at: z.string(),
+  documents: z.array(ManifestEntry),
+  reports: z.array(ManifestReport),
+});
+export type Manifest = z.infer<typeof Manifest>;

@@ -236,6 +236,23 @@ export class ChromiumRenderer implements Renderer {
     return results;
   }
 
+  /**
+   * Tanu's own HTML that is not a document model (an archive export's verification
+   * report) as one PDF with the same metadata and signature placeholder. A long report
+   * comes as parts, printed one after another and joined: Chromium lays out one part at a
+   * time, so its memory does not grow with the report.
+   */
+  async printParts(parts: readonly string[], meta: { title: string; lang: 'kk' | 'ru' }, options: RenderOptions): Promise<Uint8Array> {
+    const joined = await PDFDocument.create({ updateMetadata: false });
+    for (const html of parts) {
+      const part = await PDFDocument.load(await this.queue.add(() => this.print(html), { throwOnTimeout: true }));
+      for (const page of await joined.copyPages(part, part.getPageIndices())) joined.addPage(page);
+    }
+    const result = await finishTitled(joined, meta.title, meta.lang, options);
+    if ('error' in result) throw result.error;
+    return result.pdf;
+  }
+
   async screenshot(model: DocumentModel, options: { sample: boolean }): Promise<Uint8Array> {
     const html = await this.templates.page([model], options);
     return this.withPage(async (page) => {
@@ -264,10 +281,13 @@ const TITLES = {
  * patches bytes. Saved without object streams so the placeholder stays findable.
  */
 async function finish(doc: PDFDocument, model: DocumentModel, options: RenderOptions): Promise<RenderResult> {
-  const { now } = options;
   const lang = model.languages[0] ?? 'kk';
   const id = model.type === 'certificate' ? model.serial : model.number;
-  const title = `${TITLES[model.type][lang]} № ${id}`;
+  return finishTitled(doc, `${TITLES[model.type][lang]} № ${id}`, lang, options);
+}
+
+async function finishTitled(doc: PDFDocument, title: string, lang: 'kk' | 'ru', options: RenderOptions): Promise<RenderResult> {
+  const { now } = options;
   doc.setTitle(title);
   doc.setLanguage(lang === 'kk' ? 'kk-KZ' : 'ru-RU');
   doc.setProducer('Tanu');

@@ -1,6 +1,7 @@
 import { X509Certificate, createHash, verify as verifySignature } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { Manifest } from '../publish/publish.js';
 import { certParts, derOf, parseSignedData } from './cms.js';
 import { type DigestName, digestNamed } from './signer.js';
 
@@ -47,7 +48,7 @@ function derLength(bytes: Uint8Array): number {
 }
 
 /** Checks a CMS over content it digests with the algorithm the CMS names: everything but the byte range. */
-function checkCms(cms: Uint8Array, digestOf: (name: DigestName) => Buffer, trust: readonly X509Certificate[], fallbackTime: Date | null): Omit<Verification, 'file' | 'kind'> {
+function checkCms(cms: Uint8Array, digestOf: (name: DigestName) => Buffer | null, trust: readonly X509Certificate[], fallbackTime: Date | null): Omit<Verification, 'file' | 'kind'> {
   const checks: Check[] = [];
   let parsed;
   try {
@@ -66,7 +67,7 @@ function checkCms(cms: Uint8Array, digestOf: (name: DigestName) => Buffer, trust
   const digestName = digestNamed(parsed.digestAlgorithm);
   if (!digestName) return { valid: false, signer: signer.subject, signed_at: null, checks: [bad('digest', `unknown digest algorithm ${parsed.digestAlgorithm}`)] };
   checks.push(
-    parsed.messageDigest && Buffer.compare(parsed.messageDigest, digestOf(digestName)) === 0
+    parsed.messageDigest && Buffer.compare(parsed.messageDigest, digestOf(digestName) ?? Buffer.alloc(0)) === 0
       ? ok('digest', 'SHA-256 of the signed bytes matches')
       : bad('digest', 'the signed bytes have changed: their SHA-256 differs from the signed one'),
   );
@@ -141,8 +142,12 @@ export function verifyPdf(file: string, pdf: Uint8Array, trust: readonly X509Cer
 }
 
 export function verifyDetached(file: string, p7s: Uint8Array, content: Uint8Array, trust: readonly X509Certificate[]): Verification {
-  const result = checkCms(p7s, (name) => createHash(name).update(content).digest(), trust, null);
-  return { file, kind: 'p7s', ...result };
+  return { file, kind: 'p7s', ...checkCms(p7s, (name) => createHash(name).update(content).digest(), trust, null) };
+}
+
+/** A detached CMS checked against the SHA-256 of its content, for content read as a stream (an archive package). */
+export function verifyDetachedDigest(file: string, p7s: Uint8Array, contentSha256: Buffer, trust: readonly X509Certificate[]): Verification {
+  return { file, kind: 'p7s', ...checkCms(p7s, (name) => (name === 'sha256' ? contentSha256 : null), trust, null) };
 }
 
 /** The file a .p7s signs: its own name without .p7s. */
@@ -154,32 +159,52 @@ async function* signedFiles(path: string): AsyncGenerator<string> {
   } else if (/\.(pdf|p7s)$/i.test(path) || basename(path) === 'manifest.json') yield path;
 }
 
+/** Every file under a folder, relative to it, sorted. */
+async function filesUnder(dir: string, prefix = ''): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of (await readdir(join(dir, prefix), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const rel = prefix ? join(prefix, entry.name) : entry.name;
+    if (entry.isDirectory()) found.push(...(await filesUnder(dir, rel)));
+    else found.push(rel);
+  }
+  return found;
+}
+
 /**
- * An outbox batch's manifest: every document it lists is there with the SHA-256 it gives,
- * with its signature beside it, and no document file in the batch is missing from it.
+ * An outbox batch's manifest: signed by manifest.json.p7s beside it (so an edited manifest
+ * is caught), every document and report it lists is there with the SHA-256 it gives, every
+ * document has its signature beside it, and no other file is in the batch folder.
  */
-export async function verifyManifest(file: string): Promise<Verification> {
+export async function verifyManifest(file: string, trust: readonly X509Certificate[]): Promise<Verification> {
   const dir = dirname(file);
   const problems: string[] = [];
-  let listed: { file: string; sha256: string; signature: string }[] = [];
+  const bytes = await readFile(file);
+  const p7s = await readFile(`${file}.p7s`).catch(() => null);
+  const signed: Omit<Verification, 'file' | 'kind'> = p7s
+    ? verifyDetached(file, p7s, bytes, trust)
+    : { valid: false, signer: null, signed_at: null, checks: [bad('signature', `${basename(file)}.p7s is missing: the manifest is not signed`)] };
+  let manifest: Manifest | undefined;
   try {
-    listed = (JSON.parse(await readFile(file, 'utf8')) as { documents: typeof listed }).documents;
+    manifest = Manifest.parse(JSON.parse(bytes.toString('utf8')));
   } catch (e) {
-    problems.push(`unreadable manifest: ${(e as Error).message}`);
+    problems.push(`unreadable manifest: ${(e as Error).message.split('\n')[0]}`);
   }
-  for (const entry of listed) {
-    const bytes = await readFile(join(dir, entry.file)).catch(() => null);
-    if (!bytes) problems.push(`${entry.file} is missing`);
-    else if (createHash('sha256').update(bytes).digest('hex') !== entry.sha256) problems.push(`${entry.file} differs from its manifest hash`);
+  const listed = new Set([basename(file), `${basename(file)}.p7s`]);
+  const hashed = [...(manifest?.documents ?? []), ...(manifest?.reports ?? [])];
+  for (const entry of hashed) {
+    listed.add(entry.file);
+    const content = await readFile(join(dir, entry.file)).catch(() => null);
+    if (!content) problems.push(`${entry.file} is missing`);
+    else if (createHash('sha256').update(content).digest('hex') !== entry.sha256) problems.push(`${entry.file} differs from its manifest hash`);
+  }
+  for (const entry of manifest?.documents ?? []) {
+    listed.add(entry.signature);
     if (!(await stat(join(dir, entry.signature)).catch(() => null))) problems.push(`${entry.signature} is missing`);
   }
-  const names = new Set(listed.flatMap((e) => [e.file, e.signature]));
-  for await (const path of signedFiles(dir)) {
-    const rel = relative(dir, path);
-    if (rel !== 'manifest.json' && !names.has(rel)) problems.push(`${rel} is not in the manifest`);
-  }
-  const check: Check = problems.length === 0 ? ok('manifest', `${listed.length} documents, every hash matches`) : bad('manifest', problems.join('; '));
-  return { file, kind: 'manifest', valid: check.ok, signer: null, signed_at: null, checks: [check] };
+  if (manifest && !manifest.reports.some((r) => r.file === 'report.json')) problems.push('report.json is not in the manifest');
+  for (const rel of await filesUnder(dir)) if (!listed.has(rel)) problems.push(`${rel} is not in the manifest`);
+  const check: Check = problems.length === 0 ? ok('manifest', `${manifest?.documents.length ?? 0} documents and ${manifest?.reports.length ?? 0} reports, every hash matches`) : bad('manifest', problems.join('; '));
+  return { file, kind: 'manifest', ...signed, valid: signed.valid && check.ok, checks: [...signed.checks, check] };
 }
 
 /** Every PDF, .p7s and batch manifest under the given files and folders. */
@@ -187,7 +212,7 @@ export async function verifyPaths(paths: readonly string[], trust: readonly X509
   const results: Verification[] = [];
   for (const root of paths)
     for await (const file of signedFiles(root)) {
-      if (basename(file) === 'manifest.json') results.push(await verifyManifest(file));
+      if (basename(file) === 'manifest.json') results.push(await verifyManifest(file, trust));
       else if (file.toLowerCase().endsWith('.pdf')) results.push(verifyPdf(file, await readFile(file), trust));
       else {
         const content = await readFile(contentOf(file)).catch(() => null);

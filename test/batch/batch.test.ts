@@ -41,13 +41,15 @@ describe('tanu run', () => {
     const manifest = readManifest(manifestPath);
     expect(manifestPath).toContain(join('DEMO01', '2026-11-23'));
     expect(manifest.documents.filter((d) => d.type === 'certificate').map((d) => d.serial)).toEqual(Array.from({ length: 7 }, (_, i) => `DEMO01-2026-${String(i + 1).padStart(6, '0')}`));
-    expect((await verifyManifest(manifestPath)).valid).toBe(true);
+    const trust = await loadTrust([join(p.dir, 'var', 'keys', 'dev-ca.pem')]);
+    expect((await verifyManifest(manifestPath, trust)).valid).toBe(true);
     const report = JSON.parse(readFileSync(join(manifestPath, '..', 'report.json'), 'utf8'));
     expect(report.files[0]).toMatchObject({ file, rows: 7, valid: 7, errors: [] });
+    expect(manifest.reports.map((r) => r.file)).toEqual(['report.json', 'report.html']);
 
-    const trust = await loadTrust([join(p.dir, 'var', 'keys', 'dev-ca.pem')]);
     const verified = await verifyPaths([p.outbox], trust);
-    expect(verified.length).toBe(8 * 2 + 1);
+    // Each document and its .p7s, the manifest and its .p7s.
+    expect(verified.length).toBe(8 * 2 + 2);
     expect(verified.filter((v) => !v.valid)).toEqual([]);
     // Every published PDF, checked by the independent tools too: pdfsig inside, openssl beside.
     const caPem = join(p.dir, 'var', 'keys', 'dev-ca.pem');

@@ -20,6 +20,14 @@ describe('npm run bench (smoke)', () => {
     expect(Object.keys(result.stages)).toEqual(['validate', 'plan', 'render_wait', 'sign', 'write', 'ledger', 'complete']);
   });
 
+  it('issues certificates, exports them and verifies the package, reporting both rates and peak memory', () => {
+    const result = run('bench/export.ts', ['--n', '5']);
+    expect(Object.keys(result)).toEqual(['n', 'documents', 'export_docs_per_s', 'verify_docs_per_s', 'export_peak_mb', 'verify_peak_mb', 'zip_mb']);
+    // Five certificates and their protocol.
+    expect(result.documents).toBe(6);
+    for (const key of ['export_docs_per_s', 'verify_docs_per_s', 'export_peak_mb', 'verify_peak_mb', 'zip_mb']) expect(result[key], key).toBeGreaterThan(0);
+  });
+
   it('measures rendering per document type and signing', () => {
     const result = run('bench/render.ts', ['--n', '4']);
     expect(result.rows.map((row: { case: string }) => row.case)).toEqual([

@@ -8,7 +8,7 @@ import { nssTrusting } from '../support/pki.js';
 import { examResultsFile, makeProject } from '../support/project.js';
 import { useTmpDir } from '../support/tmp.js';
 import { chromiumOf, figures, inject, ledgerFacts, seeded, sleep, startNode, startTanu, tally, until } from './support.js';
-import { verifyManifest } from '../../pipeline/sign/verify.js';
+import { loadTrust, verifyManifest } from '../../pipeline/sign/verify.js';
 
 /**
  * Faults a centre's machine meets, injected into real `tanu` processes: kill -9 at random
@@ -49,7 +49,7 @@ async function expectWhole(p: ReturnType<typeof makeProject>, rowsSent: number) 
       listed.add(join(m, '..', d.signature));
       if (d.type === 'certificate') serials.push(Number(d.serial.slice(-6)));
     }
-    for (const name of ['manifest.json', 'report.json', 'report.html']) listed.add(join(m, '..', name));
+    for (const name of ['manifest.json', 'manifest.json.p7s', 'report.json', 'report.html']) listed.add(join(m, '..', name));
   }
   expect(serials.sort((a, b) => a - b)).toEqual(Array.from({ length: rowsSent }, (_, i) => i + 1));
   // Nothing published that a manifest does not vouch for.
@@ -127,8 +127,11 @@ describe('kill -9', () => {
         expect(facts.distinctSerials).toBe(facts.certificates);
         expect(facts.lastSerial).toBe(facts.certificates);
       }
-      // A manifest is written last: any that exists vouches for a whole batch.
-      for (const m of manifests(p.outbox)) expect((await verifyManifest(m)).valid, m).toBe(true);
+      // The manifest and then its signature are written last: a signed manifest vouches for a whole batch.
+      const sealed = manifests(p.outbox).filter((m) => existsSync(`${m}.p7s`));
+      // The key that signed them exists once any is signed.
+      const trust = sealed.length > 0 ? await loadTrust([join(p.dir, 'var', 'keys', 'dev-ca.pem')]) : [];
+      for (const m of sealed) expect((await verifyManifest(m, trust)).valid, m).toBe(true);
     }
     // Restart each file once more and let it finish.
     for (const file of made) {

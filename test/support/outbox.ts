@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { expect } from 'vitest';
 import type { Manifest } from '../../pipeline/publish/publish.js';
-import { verifyManifest } from '../../pipeline/sign/verify.js';
+import { loadTrust, verifyManifest } from '../../pipeline/sign/verify.js';
 import { opensslVerifies, pdfsig } from './pki.js';
 
 /** Every file under `dir`, relative, sorted. */
@@ -21,13 +21,13 @@ export const readManifest = (path: string) => JSON.parse(readFileSync(path, 'utf
 export const tempFiles = (dir: string) => files(dir).filter((f) => /\.tmp-\d+$/.test(f));
 
 /**
- * A published batch checked as an archivist would: the manifest's hashes by Tanu, then
+ * A published batch checked as an archivist would: the manifest's signature and hashes by Tanu, then
  * every PDF by pdfsig (the signature inside) and every .p7s by openssl (the one beside).
  * Returns the documents it checked.
  */
 export async function expectBatchVerifies(manifestPath: string, caPem: string, nssDir: string): Promise<Manifest['documents']> {
   const manifest = readManifest(manifestPath);
-  expect((await verifyManifest(manifestPath)).valid, manifestPath).toBe(true);
+  expect((await verifyManifest(manifestPath, await loadTrust([caPem]))).valid, manifestPath).toBe(true);
   for (const d of manifest.documents) {
     const path = join(manifestPath, '..', d.file);
     if (d.file.endsWith('.pdf')) expect(pdfsig(path, nssDir), d.file).toContain('Signature is Valid.');

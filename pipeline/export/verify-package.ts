@@ -1,0 +1,123 @@
+import { X509Certificate, createHash } from 'node:crypto';
+import { buffer as readAll } from 'node:stream/consumers';
+import yauzl from 'yauzl';
+import type { Bilingual } from '../core/catalogue.js';
+import { verifyDetachedDigest, verifyPdf } from '../sign/verify.js';
+import { BAGIT_TXT, TAG_FILES, TRUST_ANCHORS, parseBagInfo, parseChecksums } from './package.js';
+
+/**
+ * `tanu verify FILE.zip`: an export package checked offline from itself alone. The bag's
+ * structure and tag files, Payload-Oxum, every hash of manifest-sha256.txt and
+ * tagmanifest-sha256.txt, nothing missing and nothing added, and every signature (PAdES in
+ * each PDF, every .p7s) against the trust anchors packed with it. Each difference is
+ * reported with the file it concerns. Entries are read one at a time: a PDF is held only
+ * while its signature is checked.
+ */
+
+export type PackageProblem = { file: string; problem: Bilingual };
+export type PackageVerification = { file: string; valid: boolean; documents: number; signatures: number; problems: PackageProblem[] };
+
+const say = (kk: string, ru: string): Bilingual => ({ kk, ru });
+
+export async function verifyPackage(zipPath: string, onProgress?: (done: number, total: number) => void): Promise<PackageVerification> {
+  const problems: PackageProblem[] = [];
+  const result = (documents: number, signatures: number): PackageVerification => ({ file: zipPath, valid: problems.length === 0, documents, signatures, problems });
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.openPromise(zipPath, { lazyEntries: true, autoClose: false, strictFileNames: true });
+  } catch (e) {
+    problems.push({ file: zipPath, problem: say(`zip оқылмайды: ${(e as Error).message}`, `zip не читается: ${(e as Error).message}`) });
+    return result(0, 0);
+  }
+  try {
+    const entries: yauzl.Entry[] = [];
+    for await (const entry of zip.eachEntry()) if (!entry.fileName.endsWith('/')) entries.push(entry);
+    const roots = [...new Set(entries.map((e) => e.fileName.split('/')[0] ?? ''))];
+    const bag = roots.length === 1 ? roots[0] : undefined;
+    if (bag === undefined) {
+      problems.push({ file: zipPath, problem: say(`бір бума күтілген, табылғаны: ${roots.join(', ')}`, `ожидалась одна папка, найдено: ${roots.join(', ')}`) });
+      return result(0, 0);
+    }
+    const byPath = new Map(entries.map((e) => [e.fileName.slice(bag.length + 1), e]));
+    const read = async (path: string) => {
+      const entry = byPath.get(path);
+      return entry ? readAll(await zip.openReadStreamPromise(entry)) : null;
+    };
+    const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+    // Tag files: present, bagit.txt as RFC 8493 writes it, each as tagmanifest-sha256.txt says.
+    const tags = new Map<string, Buffer>();
+    for (const name of [...TAG_FILES, 'tagmanifest-sha256.txt']) {
+      const bytes = await read(name);
+      if (bytes) tags.set(name, bytes);
+      else problems.push({ file: name, problem: say('жоқ', 'отсутствует') });
+    }
+    if (tags.has('bagit.txt') && tags.get('bagit.txt')?.toString('utf8') !== BAGIT_TXT)
+      problems.push({ file: 'bagit.txt', problem: say('BagIt 1.0 декларациясы емес', 'не декларация BagIt 1.0') });
+    const tagManifest = parseChecksums(tags.get('tagmanifest-sha256.txt')?.toString('utf8') ?? '');
+    const payloadManifest = parseChecksums(tags.get('manifest-sha256.txt')?.toString('utf8') ?? '');
+    for (const [listFile, list] of [['tagmanifest-sha256.txt', tagManifest], ['manifest-sha256.txt', payloadManifest]] as const)
+      for (const line of list.bad) problems.push({ file: listFile, problem: say(`түсініксіз жол: ${line.slice(0, 100)}`, `непонятная строка: ${line.slice(0, 100)}`) });
+    for (const [path, expected] of tagManifest.entries) {
+      const bytes = tags.get(path) ?? (path.startsWith('data/') ? null : await read(path));
+      if (!bytes) problems.push({ file: path, problem: say('tagmanifest-sha256.txt атайды, бірақ пакетте жоқ', 'указан в tagmanifest-sha256.txt, но его нет в пакете') });
+      else if (sha256(bytes) !== expected) problems.push({ file: path, problem: say('SHA-256 tagmanifest-sha256.txt-тегіден өзгеше', 'SHA-256 отличается от tagmanifest-sha256.txt') });
+    }
+    for (const path of byPath.keys())
+      if (!path.startsWith('data/') && path !== 'tagmanifest-sha256.txt' && !tagManifest.entries.has(path))
+        problems.push({ file: path, problem: say('tagmanifest-sha256.txt-те жоқ (қосылған)', 'нет в tagmanifest-sha256.txt (добавлен)') });
+
+    const anchors = await read(TRUST_ANCHORS);
+    const trust = (anchors?.toString('utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => new X509Certificate(pem));
+    if (trust.length === 0) problems.push({ file: TRUST_ANCHORS, problem: say('сенім тамыры жоқ: қолтаңбаларды тексеру мүмкін емес', 'нет корневых сертификатов: подписи проверить нельзя') });
+
+    // The payload, in the package's (sorted) order: a .p7s comes after the file it signs.
+    const payload = [...byPath.keys()].filter((p) => p.startsWith('data/'));
+    const digests = new Map<string, Buffer>();
+    const deferred: [string, Buffer][] = [];
+    let octets = 0;
+    let documents = 0;
+    let signatures = 0;
+    const checkSignature = (path: string, verdict: { valid: boolean; checks: { ok: boolean; check: string; detail: string }[] }) => {
+      signatures++;
+      if (!verdict.valid) {
+        const why = verdict.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.detail}`).join('; ');
+        problems.push({ file: path, problem: say(`қолтаңба жарамсыз: ${why}`, `подпись неверна: ${why}`) });
+      }
+    };
+    const checkP7s = (path: string, p7s: Buffer) => {
+      const content = digests.get(path.slice(0, -'.p7s'.length));
+      if (content) checkSignature(path, verifyDetachedDigest(path, p7s, content, trust));
+      else problems.push({ file: path, problem: say('қол қойылған файлы пакетте жоқ', 'подписанного файла нет в пакете') });
+    };
+    for (const [i, path] of payload.entries()) {
+      const bytes = await read(path);
+      if (!bytes) continue;
+      octets += bytes.length;
+      const digest = createHash('sha256').update(bytes).digest();
+      digests.set(path, digest);
+      const expected = payloadManifest.entries.get(path);
+      if (expected === undefined) problems.push({ file: path, problem: say('manifest-sha256.txt-те жоқ (қосылған)', 'нет в manifest-sha256.txt (добавлен)') });
+      else if (digest.toString('hex') !== expected) problems.push({ file: path, problem: say('SHA-256 manifest-sha256.txt-тегіден өзгеше', 'SHA-256 отличается от manifest-sha256.txt') });
+      if (path.endsWith('.pdf')) {
+        if (path.startsWith('data/batches/')) documents++;
+        checkSignature(path, verifyPdf(path, bytes, trust));
+      } else if (path.endsWith('.p7s')) {
+        if (digests.has(path.slice(0, -'.p7s'.length))) checkP7s(path, bytes);
+        else deferred.push([path, bytes]);
+      }
+      onProgress?.(i + 1, payload.length);
+    }
+    for (const [path, bytes] of deferred) checkP7s(path, bytes);
+    const present = new Set(payload);
+    for (const path of payloadManifest.entries.keys())
+      if (!present.has(path)) problems.push({ file: path, problem: say('manifest-sha256.txt атайды, бірақ пакетте жоқ', 'указан в manifest-sha256.txt, но его нет в пакете') });
+
+    const oxum = parseBagInfo(tags.get('bag-info.txt')?.toString('utf8') ?? '').get('Payload-Oxum');
+    if (oxum !== `${octets}.${payload.length}`)
+      problems.push({ file: 'bag-info.txt', problem: say(`Payload-Oxum ${oxum ?? '—'}, ал пакетте ${octets}.${payload.length}`, `Payload-Oxum ${oxum ?? '—'}, а в пакете ${octets}.${payload.length}`) });
+    return result(documents, signatures);
+  } finally {
+    await zip.close();
+  }
+}
