@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import type { DocumentRow, RegistryRow } from '../ledger/ledger.js';
-import { type UnsealedManifest, sealManifest } from '../publish/manifest.js';
+import { type UnsealedManifest, sealManifest } from '../sign/manifest.js';
 import { type ManifestEntry, writeAtomic } from '../publish/publish.js';
 import { rejectedWorkbook, reportHtml } from '../publish/reports.js';
 import type { CertificateModel } from '../render/models.js';

@@ -14,11 +14,11 @@ import { registerCsv, registerXlsx, registryRows } from '../cli/ledger-commands.
 import type { ExportDocumentRow, Ledger, RegistryRow } from '../ledger/ledger.js';
 import { SqliteLedger } from '../ledger/sqlite.js';
 import type { ChromiumRenderer } from '../render/chromium.js';
-import { MANIFEST, MANIFEST_SIGNATURE } from '../publish/manifest.js';
+import { MANIFEST, MANIFEST_SIGNATURE } from '../sign/manifest.js';
 import { syncDir } from '../publish/publish.js';
 import { loadTemplates } from '../render/templates.js';
 import { openSigner } from '../sign/keys.js';
-import { signatureSpace } from '../sign/pades.js';
+import { signaturePreparer, signatureSpace } from '../sign/pades.js';
 import { signDocument } from '../sign/sign.js';
 import { loadTrust, verifyDetached, verifyPdf } from '../sign/verify.js';
 import {
@@ -210,7 +210,7 @@ async function packDocuments(
   // Printed and signed like any document, with the centre's key.
   const signer = await openSigner(config, options.env, options.clock, options.notice);
   await launched;
-  const prepared = await verificationPdf(renderer, config.paths.templates, report, { sample: signer.isTest, now, signatureBytes: await signatureSpace(signer) });
+  const prepared = await verificationPdf(renderer, config.paths.templates, report, { sample: signer.isTest, now, prepare: signaturePreparer(await signatureSpace(signer)) });
   const signed = await signDocument({ pdf: prepared }, signer, now);
   made(VERIFICATION_PDF, signed.pdf);
   made(`${VERIFICATION_PDF}.p7s`, signed.pdfSignature);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import type { ChromiumRenderer } from '../render/chromium.js';
+import type { ChromiumRenderer, RenderOptions } from '../render/chromium.js';
 import { bundledFonts } from '../render/fonts.js';
 import type { VerificationReport } from './package.js';
 
@@ -17,7 +17,7 @@ export async function verificationPdf(
   renderer: ChromiumRenderer,
   templatesDir: string,
   report: VerificationReport,
-  options: { sample: boolean; now: Date; signatureBytes: number },
+  options: RenderOptions,
 ): Promise<Uint8Array> {
   const hb = Handlebars.create();
   const read = (...parts: string[]) => readFileSync(join(templatesDir, ...parts), 'utf8');

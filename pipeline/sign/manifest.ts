@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { detachedSignature } from '../sign/pades.js';
-import type { Signer } from '../sign/signer.js';
-import { type Manifest, type Modes, sha256, writeAtomic } from './publish.js';
+import { detachedSignature } from './pades.js';
+import type { Signer } from './signer.js';
+import { type Manifest, type Modes, sha256, writeAtomic } from '../publish/publish.js';
 
 /**
  * Completing a batch's outbox folder: manifest.json lists every document and every report
