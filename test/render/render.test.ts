@@ -13,7 +13,7 @@ import { type TemplateSet, loadTemplates } from '../../pipeline/render/templates
 import type { Centre } from '../../pipeline/config/schema.js';
 import type { ValidationEnv } from '../../pipeline/validate/validate-file.js';
 import { clock, shippedEnv } from '../support/env.js';
-import { expectAllIn, pdfFonts, pdfPages, pdfQrCodes, pdfText } from '../support/poppler.js';
+import { expectAllIn, expectOnOneLine, pdfFonts, pdfLines, pdfPages, pdfQrCodes, pdfText } from '../support/poppler.js';
 import { useTmpDir } from '../support/tmp.js';
 
 /**
@@ -128,6 +128,15 @@ describe('certificate', () => {
     });
   });
 
+  it('never breaks a name, a level or the serial under the QR code', async () => {
+    const long = { ...sampleExamResult(0, 'kk'), last_name: 'Әбдіғұлова-Өмірзақова', first_name: 'Айгерім-Гүлнұр', level: 5 };
+    const model = certificateModel({ record: long, serial: 'DEMO01-2026-000006', issueDate: '2026-11-23', validityYears: 5, centre: { ...centre, bilingual_documents: true }, library: env.library, verifyBaseUrl: 'https://tanu.example.kz/verify' });
+    const lines = pdfLines((await pdfOf(model)).pdf);
+    expectOnOneLine(lines, ['Әбдіғұлова-Өмірзақова', 'Айгерім-Гүлнұр', 'Жеңісқызы', '5 деңгей', '5 уровень', 'DEMO01-2026-000006', 'Әлімова Гүлнар Серікқызы', 'Алимова Гульнар Серикковна']);
+    // The hyphen of the given name is printed as the ordinary one: copied text and search find the name.
+    expect(pdfText((await pdfOf(model)).pdf)).toContain('Айгерім-Гүлнұр');
+  });
+
   it('a sample is marked so it cannot pass for a real document', async () => {
     const text = pdfText((await pdfOf(certificate(0, 'kk'), true)).pdf);
     expect(text.replace(/\s/g, '')).toMatch(/ҮЛГІ|ІГЛҮ/);
@@ -171,7 +180,23 @@ describe('protocol', () => {
   });
 });
 
+/** The words of a DOCX as a reader sees them: Word's non-breaking hyphen read as a hyphen, a no-break space as a space. */
+async function docxText(docx: Uint8Array): Promise<string> {
+  const xml = (await (await JSZip.loadAsync(docx)).file('word/document.xml')?.async('string')) ?? '';
+  return xml.replace(/<w:noBreakHyphen\/>/g, '-').replace(/<[^>]+>/g, '').replace(/\u00a0/g, ' ');
+}
+
 describe('contract', () => {
+  it("keeps the head's name, the candidate's names and the level unbroken, in the PDF and the DOCX", async () => {
+    const record = { ...sampleApplication('kk'), first_name: 'Айгерім-Гүлнұр' };
+    const result = await pdfOf(contractModel({ record, centre, library: env.library }));
+    if (!('docx' in result) || !result.docx) throw new Error('no docx');
+    expectOnOneLine(pdfLines(result.pdf), ['Әлімова Гүлнар Серікқызы', 'Айгерім-Гүлнұр', 'Әбдіғұлова-Өмірзақ', '4 деңгей']);
+    const xml = (await (await JSZip.loadAsync(result.docx)).file('word/document.xml')?.async('string')) ?? '';
+    expect(xml).toMatch(/Айгерім<\/w:t><w:noBreakHyphen\/><w:t[^>]*>Гүлнұр/);
+    expect(await docxText(result.docx)).toContain('Айгерім-Гүлнұр');
+  });
+
   it('PDF and DOCX say the same: parties, profession, level, voucher', async () => {
     const record = { ...sampleApplication('kk'), voucher_number: 'V-778' };
     const model: ContractModel = contractModel({ record, centre, library: env.library });
@@ -179,12 +204,11 @@ describe('contract', () => {
     if (!('docx' in result) || !result.docx) throw new Error('no docx');
     expect(result.pdf.length).toBeLessThan(5 * 1024 * 1024);
     expect(result.docx.length).toBeLessThan(5 * 1024 * 1024);
-    const xml = await (await JSZip.loadAsync(result.docx)).file('word/document.xml')?.async('string');
-    const docxText = (xml ?? '').replace(/<[^>]+>/g, '');
+    const text = await docxText(result.docx);
     const pdf = pdfText(result.pdf);
     for (const s of ['Кәсіптік біліктілікті тану бойынша қызметтер көрсету шарты', '№ Ө-2026-0001', 'Әбдіғұлова-Өмірзақ Гүлшаһар Жеңісқызы', '850315400015', '«Әлеуметтік жұмыскер» кәсібі бойынша, 4 деңгей', '№ V-778 ваучер есебінен', 'БСН: 123456789012']) {
       expect(pdf).toContain(s);
-      expect(docxText).toContain(s);
+      expect(text).toContain(s);
     }
   });
 
@@ -192,8 +216,7 @@ describe('contract', () => {
     const model = contractModel({ record: sampleApplication('ru'), centre, library: env.library });
     const result = await pdfOf(model);
     if (!('docx' in result) || !result.docx) throw new Error('no docx');
-    const xml = (await (await JSZip.loadAsync(result.docx)).file('word/document.xml')?.async('string')) ?? '';
-    for (const text of [pdfText(result.pdf), xml.replace(/<[^>]+>/g, '')]) {
+    for (const text of [pdfText(result.pdf), await docxText(result.docx)]) {
       expect(text).toContain('Договор оказания услуг по признанию профессиональной квалификации');
       expect(text).toContain('Стоимость услуг составляет 45 000 KZT.');
       expect(text).toContain('по профессии «Социальный работник», 4 уровень');
