@@ -61,6 +61,7 @@ export function loadTemplates(dir: string): TemplateSet {
   hb.registerHelper('date', (iso: string) => displayDate(iso));
   hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
   hb.registerHelper('gt', (a: number, b: number) => a > b);
+  hb.registerHelper('cssString', (text: string) => new hb.SafeString(cssString(text)));
   hb.registerHelper('isNumber', (v: unknown) => typeof v === 'number');
   hb.registerHelper('money', (n: number) => n.toLocaleString('ru-RU').replace(/\u00a0/g, ' '));
 
@@ -82,7 +83,12 @@ export function loadTemplates(dir: string): TemplateSet {
       const bodies = await Promise.all(
         models.map(async (model) => {
           if (model.type !== type) throw new Error(`one page holds one document type, got ${type} and ${model.type}`);
-          const extra = model.type === 'certificate' ? { qr: await qrDataUri(model.verify_url) } : model.type === 'protocol' ? { counts: protocolCounts(model) } : {};
+          const extra =
+            model.type === 'certificate'
+              ? { qr: await qrDataUri(model.verify_url) }
+              : model.type === 'protocol'
+                ? { counts: protocolCounts(model), running: running(model, labels.protocol) }
+                : {};
           return doc.template({ ...model, ...extra, labels: labels[type], sample });
         }),
       );
@@ -99,6 +105,22 @@ const nowrap = (html: string) => `<span class="nowrap">${html}</span>`;
  */
 export const NUMBER_WITH_WORD = /\d+[ \u00a0-]\p{L}+/gu;
 const keepNumbersWithWords = (html: string) => html.replace(NUMBER_WITH_WORD, (m) => nowrap(m));
+
+/** What a protocol repeats in the margins of every page: its number and date, and the word for "page". */
+function running(model: Extract<DocumentModel, { type: 'protocol' }>, labels: Labels) {
+  const each = (f: (lang: Language) => string) => model.languages.map(f).join(' / ');
+  return {
+    header: each((lang) => label(labels, 'number_date', lang, { number: model.number, date: displayDate(model.date) })),
+    page: each((lang) => label(labels, 'page', lang)),
+  };
+}
+
+/**
+ * A CSS string literal for a value: every character but letters, digits and a few safe
+ * marks as a CSS escape, so a value can neither end the string nor the <style> element.
+ */
+export const cssString = (text: string) =>
+  `"${[...text].map((ch) => (/[\p{L}\p{N} .,№/]/u.test(ch) ? ch : `\\${(ch.codePointAt(0) ?? 0).toString(16)} `)).join('')}"`;
 
 function protocolCounts(model: Extract<DocumentModel, { type: 'protocol' }>) {
   const count = (s: string) => model.rows.filter((r) => r.status === s).length;

@@ -68,3 +68,10 @@ export function expectOnOneLine(lines: readonly string[], expected: readonly str
   const broken = expected.filter((s) => !lines.some((l) => l.includes(s)));
   if (broken.length > 0) throw new Error(`not on one line: ${broken.map((m) => JSON.stringify(m)).join(', ')}\n---\n${lines.join('\n')}`);
 }
+
+/** The text of each page, folded like pdfText. */
+export const pdfPageTexts = (pdf: Uint8Array): string[] =>
+  withFile(pdf, 'doc.pdf', (path) => execFileSync('pdftotext', ['-enc', 'UTF-8', path, '-'], { encoding: 'utf8' }))
+    .split('\f')
+    .slice(0, -1)
+    .map((page) => page.replace(/\s+/g, ' ').replace(/(\p{L})- (\p{L})/gu, '$1-$2'));
