@@ -52,7 +52,6 @@ const protocols = (count: number): DocumentModel[] =>
       records: Array.from({ length: 20 }, (_, i) => ({ ...sampleExamResult(i, 'kk'), protocol_number: `П-${p + 1}` })),
       centre,
       library,
-      language: 'kk',
     }),
   ).flat();
 const contracts = (count: number): DocumentModel[] =>

@@ -166,7 +166,6 @@ export async function processFile(file: string, ctx: EngineContext, mode: 'copy'
                 issueDate,
                 validityYears: (code) => effectiveThresholds(config.defaults, ctx.library.byCode(code), centre).validity_years,
                 verifyBaseUrl: config.documents.verify_base_url,
-                protocolLanguage: config.default_language,
               };
               const dir = join(ctx.outbox, centre.id, issueDate, batchId);
               ledger.recordFile({ sha256: sha, name: basename(file), centre: centre.id, kind, received_at: now.toISOString(), stored_path: stored, outcome: 'accepted', batch_id: batchId });

@@ -33,7 +33,6 @@ export type PlanContext = {
   issueDate: string;
   validityYears: (standardCode: string) => number;
   verifyBaseUrl: string;
-  protocolLanguage: Language;
 };
 
 /** A recognized exam result earns a certificate, and so a serial. */
@@ -83,7 +82,7 @@ export function planForRecord(record: ValidRecord, serial: string | null, ctx: P
 
 /** The protocol of one protocol number: every valid exam row of it, in file order. */
 export function planProtocol(records: readonly ExamResult[], ctx: PlanContext): PlannedDocument {
-  const models = protocolModels({ records, centre: ctx.centre, library: ctx.library, language: ctx.protocolLanguage });
+  const models = protocolModels({ records, centre: ctx.centre, library: ctx.library });
   const [model] = models;
   const first = records[0];
   if (!model || !first || models.length !== 1) throw new Error('a protocol is planned from the rows of one protocol number');
@@ -93,7 +92,7 @@ export function planProtocol(records: readonly ExamResult[], ctx: PlanContext): 
     iin: null,
     profession_code: null,
     level: null,
-    language: ctx.protocolLanguage,
+    language: model.languages[0] ?? first.language,
     standard_code: first.standard_code,
     standard_version: first.standard_version,
     card_code: first.profession_code,

@@ -2,7 +2,7 @@ import type { Bilingual } from '../core/catalogue.js';
 import type { Centre } from '../config/schema.js';
 import type { Application, ExamResult } from '../records/records.js';
 import type { Library } from '../standards/library.js';
-import type { Language } from '../standards/schema.js';
+import { Language } from '../standards/schema.js';
 
 /**
  * What each document shows, computed from validated records before any HTML exists: the
@@ -137,8 +137,15 @@ export function certificateModel(args: {
   };
 }
 
+/**
+ * The languages of a sitting's protocol: the one its candidates chose, both when they chose
+ * differently (one document for the whole commission), or both where the centre asks.
+ */
+export const sittingLanguages = (centre: Centre, rows: readonly { language: Language }[]): Language[] =>
+  centre.bilingual_documents ? ['kk', 'ru'] : Language.options.filter((lang) => rows.some((r) => r.language === lang));
+
 /** One protocol per protocol number: every valid exam row of that number, in file order. */
-export function protocolModels(args: { records: readonly ExamResult[]; centre: Centre; library: Library; language: Language }): ProtocolModel[] {
+export function protocolModels(args: { records: readonly ExamResult[]; centre: Centre; library: Library }): ProtocolModel[] {
   const groups = new Map<string, ExamResult[]>();
   for (const r of args.records) groups.set(r.protocol_number, [...(groups.get(r.protocol_number) ?? []), r]);
   return [...groups.entries()].map(([number, rows]) => {
@@ -150,7 +157,7 @@ export function protocolModels(args: { records: readonly ExamResult[]; centre: C
     }
     return {
       type: 'protocol',
-      languages: languagesFor(args.centre, args.language),
+      languages: sittingLanguages(args.centre, rows),
       number,
       date: rows.map((r) => r.protocol_date).sort().at(-1) ?? first.protocol_date,
       centre: centreView(args.centre),

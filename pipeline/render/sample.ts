@@ -80,7 +80,7 @@ export function sampleModel(type: DocumentType, languages: 'kk' | 'ru' | 'both',
       verifyBaseUrl: config.documents.verify_base_url,
     });
   if (type === 'protocol') {
-    const [protocol] = protocolModels({ records: [0, 1, 2, 3, 4].map((n) => sampleExamResult(n, language)), centre, library, language });
+    const [protocol] = protocolModels({ records: [0, 1, 2, 3, 4].map((n) => sampleExamResult(n, language)), centre, library });
     if (!protocol) throw new Error('no sample protocol');
     return protocol;
   }

@@ -147,7 +147,7 @@ describe('protocol', () => {
   it('one per protocol number, with every candidate and outcome', async () => {
     const records = [0, 1, 2, 3, 4].map((n) => sampleExamResult(n, 'ru'));
     records.push({ ...sampleExamResult(5, 'ru'), protocol_number: 'ХТ-10' });
-    const models = protocolModels({ records, centre, library: env.library, language: 'ru' });
+    const models = protocolModels({ records, centre, library: env.library });
     expect(models.map((m) => [m.number, m.rows.length])).toEqual([
       ['ХТ-9', 5],
       ['ХТ-10', 1],
@@ -167,13 +167,28 @@ describe('protocol', () => {
     ]);
   });
 
+  it('is in the language its candidates chose, whatever default_language says; in both when they chose differently', async () => {
+    expect(env.config.default_language).toBe('kk');
+    const allRu = [0, 1, 2].map((n) => sampleExamResult(n, 'ru'));
+    const [ru] = protocolModels({ records: allRu, centre, library: env.library });
+    expect(ru?.languages).toEqual(['ru']);
+    const ruText = pdfText((await pdfOf(ru as ProtocolModel)).pdf);
+    expect(ruText).toContain('Протокол экзаменационной комиссии');
+    expect(ruText).not.toContain('Емтихан комиссиясының хаттамасы');
+
+    const mixed = [sampleExamResult(0, 'ru'), sampleExamResult(1, 'kk')];
+    const [both] = protocolModels({ records: mixed, centre, library: env.library });
+    expect(both?.languages).toEqual(['kk', 'ru']);
+    expectAllIn(pdfText((await pdfOf(both as ProtocolModel)).pdf), ['Емтихан комиссиясының хаттамасы', 'Протокол экзаменационной комиссии', 'Танылды / Признан']);
+  });
+
   it('fifty candidates run over several pages, each with its number, date, page count and the table header', async () => {
     for (const [language, page, header, column] of [
       ['kk', 'бет', '№ ХТ-9, 12.11.2026', 'Тегі, аты, әкесінің аты'],
       ['ru', 'стр.', '№ ХТ-9 от 12.11.2026', 'Фамилия, имя, отчество'],
     ] as const) {
       const records = Array.from({ length: 50 }, (_, n) => sampleExamResult(n, language));
-      const [model] = protocolModels({ records, centre, library: env.library, language });
+      const [model] = protocolModels({ records, centre, library: env.library });
       const { pdf, pages } = await pdfOf(model as ProtocolModel);
       const texts = pdfPageTexts(pdf);
       expect(texts).toHaveLength(pages);
@@ -185,7 +200,7 @@ describe('protocol', () => {
   it('prints markup in a value as text: escaped, never run', async () => {
     const hostile = '<img src=x onerror=alert(1)><script>alert(2)</script>';
     const records = [{ ...sampleExamResult(0, 'kk'), exam_address: hostile, last_name: '<b>Bold</b>', protocol_number: 'X"; } </style><i>' }];
-    const [model] = protocolModels({ records, centre, library: env.library, language: 'kk' });
+    const [model] = protocolModels({ records, centre, library: env.library });
     const text = pdfText((await pdfOf(model as ProtocolModel)).pdf);
     expect(text).toContain('Емтихан комиссиясының хаттамасы');
     expect(text).toContain('Танылды');
