@@ -29,9 +29,10 @@ export async function statusCommand(ctx: Ctx): Promise<number> {
   }
 }
 
-const HEADERS: Record<Language, string[]> = {
-  kk: ['Қатысушы', 'ЖСН', 'Құжат №', 'Кәсіп', 'Деңгей', 'Берілген күні', 'Жарамдылық мерзімі', 'Орталық'],
-  ru: ['Участник', 'ИИН', '№ документа', 'Профессия', 'Уровень', 'Дата выдачи', 'Срок действия', 'Центр'],
+/** The register's columns as seed 000's «Тану рәсімінен өткендердің базасы» names them, with the IIN, level and centre beside. */
+export const REGISTER_HEADERS: Record<Language, string[]> = {
+  kk: ['ҚАТЫСУШЫ', 'ЖСН', 'СЕРТИФИКАТТЫҢ №', 'КӘСІП', 'ДЕҢГЕЙ', 'БЕРІЛГЕН КҮНІ', 'МЕРЗІМНІҢ АЯҚТАЛУЫ', 'ОРТАЛЫҚ'],
+  ru: ['УЧАСТНИК', 'ИИН', '№ СЕРТИФИКАТА', 'ПРОФЕССИЯ', 'УРОВЕНЬ', 'ДАТА ВЫДАЧИ', 'ОКОНЧАНИЕ СРОКА ДЕЙСТВИЯ', 'ЦЕНТР'],
 };
 
 /** A cell a spreadsheet would run as a formula is prefixed with an apostrophe: shown, never run. */
@@ -60,11 +61,11 @@ export async function registryCommand(args: string[], options: { format: string 
   const out = options.out ?? `registry-${lang}.${format}`;
   if (format === 'csv') {
     // UTF-8 with BOM and ";": what spreadsheet programs in Kazakhstan open without asking.
-    await writeFile(out, `\uFEFF${[HEADERS[lang], ...rows].map((r) => r.map(csvCell).join(';')).join('\r\n')}\r\n`);
+    await writeFile(out, `\uFEFF${[REGISTER_HEADERS[lang], ...rows].map((r) => r.map(csvCell).join(';')).join('\r\n')}\r\n`);
   } else {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet(lang === 'kk' ? 'Тізілім' : 'Реестр');
-    ws.addRow(HEADERS[lang]).font = { bold: true };
+    ws.addRow(REGISTER_HEADERS[lang]).font = { bold: true };
     for (const r of rows) ws.addRow(r);
     ws.columns.forEach((c) => (c.width = 22));
     await wb.xlsx.writeFile(out);

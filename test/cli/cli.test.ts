@@ -117,3 +117,14 @@ describe('the tanu bin', () => {
     expect(Report.parse(JSON.parse(r.stdout)).files[0]?.valid).toBe(2);
   });
 });
+
+describe('tanu registry export', () => {
+  it("names its columns as seed 000's register does", async () => {
+    const dir = tmp();
+    const out = join(dir, 'registry.csv');
+    const r = await tanu(['registry', 'export', '--language', 'kk', '--out', out], { TANU_PATHS__LEDGER: join(dir, 'ledger.sqlite') });
+    expect(r.code).toBe(0);
+    const header = readFileSync(out, 'utf8').replace(/^\uFEFF/, '').split('\r\n')[0]?.split(';');
+    expect(header).toEqual(['ҚАТЫСУШЫ', 'ЖСН', 'СЕРТИФИКАТТЫҢ №', 'КӘСІП', 'ДЕҢГЕЙ', 'БЕРІЛГЕН КҮНІ', 'МЕРЗІМНІҢ АЯҚТАЛУЫ', 'ОРТАЛЫҚ']);
+  });
+});
