@@ -16,7 +16,16 @@ export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 /** Every key present (null when unset): templates run in strict mode, where a missing key is an error, not a blank. */
 type RequisitesView = { bin: string; address: Bilingual; bank: string | null; iban: string | null; bik: string | null; phone: string | null; email: string | null };
 type CentreView = { id: string; name: Bilingual; head: Bilingual; city: Bilingual; requisites: RequisitesView | null };
-type ProfessionView = { code: string; name: Bilingual; level: number; standard_code: string; standard_version: number; standard_title: Bilingual };
+type ProfessionView = {
+  code: string;
+  name: Bilingual;
+  level: number;
+  standard_code: string;
+  standard_version: number;
+  standard_title: Bilingual;
+  /** The order whose wording of the standard applies: what a reader can look up, unlike Tanu's version counter. */
+  standard_order: { number: string; date: string };
+};
 
 export type CertificateModel = {
   type: 'certificate';
@@ -91,7 +100,8 @@ function centreView(c: Centre): CentreView {
 function professionView(library: Library, r: { profession_code: string; level: number; standard_code: string; standard_version: number }): ProfessionView {
   const standard = library.byCode(r.standard_code);
   const card = standard?.cards.find((c) => c.code === r.profession_code);
-  if (!standard || !card) throw new Error(`validated record cites ${r.standard_code}/${r.profession_code}, which the library lacks`);
+  const version = standard?.versions.find((v) => v.version === r.standard_version);
+  if (!standard || !card || !version) throw new Error(`validated record cites ${r.standard_code} v${r.standard_version}/${r.profession_code}, which the library lacks`);
   return {
     code: card.code,
     name: card.name,
@@ -99,6 +109,7 @@ function professionView(library: Library, r: { profession_code: string; level: n
     standard_code: standard.code,
     standard_version: r.standard_version,
     standard_title: standard.title,
+    standard_order: { number: version.order.number, date: version.order.date },
   };
 }
 
