@@ -108,6 +108,16 @@ describe('tanu standards', () => {
     expect(bad.code).toBe(1);
     expect(bad.out).toMatch(/Q88100061\.yaml:12: in_force_from: a date written "YYYY-MM-DD"/);
   });
+
+  it('check refuses a placeholder name, and no shipped card has one', async () => {
+    const shipped = readFileSync('standards/Q88100061.yaml', 'utf8');
+    expect(shipped).not.toMatch(/(ru|kk): .*(…|\.\.\.)\)?$/m);
+    const dir = tmp();
+    writeFileSync(join(dir, 'Q88100061.yaml'), shipped.replace(/( {4}ru: Директор центра оказания специальных социальных услуг) \(.*\)$/m, '$1 (…)'));
+    const bad = await tanu(['standards', 'check'], { TANU_PATHS__STANDARDS: dir });
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/Q88100061\.yaml:1251: cards\[8\]\.name\.ru: a placeholder/);
+  });
 });
 
 describe('the tanu bin', () => {
