@@ -4,6 +4,8 @@
  * Messages take parameters so that one entry serves every column and card.
  */
 
+import { withEnding } from './kazakh.js';
+
 export type Bilingual = { kk: string; ru: string };
 
 export type MessageParams = {
@@ -139,14 +141,14 @@ export const CATALOGUE = {
   SCORE_RANGE: {
     severity: 'error',
     text: () => ({
-      kk: 'Балл 0-ден 100-ге дейінгі сан болуы тиіс',
+      kk: `Балл ${withEnding(0, 'ablative')} ${withEnding(100, 'dative')} дейінгі сан болуы тиіс`,
       ru: 'Балл должен быть числом от 0 до 100',
     }),
   },
   BELOW_THRESHOLD: {
     severity: 'error',
     text: (p) => ({
-      kk: `«Танылды» мәртебесі үшін балл ${p.min}-ден кем болмауы тиіс`,
+      kk: `«Танылды» мәртебесі үшін балл ${withEnding(p.min ?? 0, 'ablative')} кем болмауы тиіс`,
       ru: `Для статуса «Признан» балл должен быть не ниже ${p.min}`,
     }),
   },
