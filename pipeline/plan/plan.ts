@@ -59,7 +59,7 @@ const about = (r: ValidRecord) => ({
 export function planForRecord(record: ValidRecord, serial: string | null, ctx: PlanContext): PlannedDocument | null {
   if (!('status' in record)) {
     const application = record as Application;
-    return { type: 'contract', serial: application.application_number, language: application.language, ...about(application), model: contractModel({ record: application, centre: ctx.centre, library: ctx.library }) };
+    return { type: 'contract', serial: application.application_number, language: application.language, ...about(application), model: contractModel({ record: application, centre: ctx.centre, library: ctx.library, drawnUp: ctx.issueDate }) };
   }
   if (!needsSerial(record)) return null;
   if (serial === null) throw new Error(`row ${record.row}: a certificate needs a serial`);

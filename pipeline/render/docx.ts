@@ -64,7 +64,8 @@ function section(model: ContractModel, labels: Labels, lang: Language): (Paragra
     new TableCell({ width: { size: 50, type: WidthType.PERCENTAGE }, children: lines.map((t, i) => para(t, { bold: i === 0, align: AlignmentType.LEFT, after: 60 })) });
   return [
     para(l('title'), { bold: true, align: AlignmentType.CENTER, after: 240 }),
-    para(`${l('place_date', { city: c.city[lang], date: displayDate(model.date) })}    ${l('number', { number: model.number })}`, { align: AlignmentType.LEFT, after: 240 }),
+    para(`${l('drawn_up', { city: c.city[lang], date: displayDate(model.date) })}    ${l('number', { number: model.number })}`, { align: AlignmentType.LEFT, after: 120 }),
+    para(l('application', { number: model.application.number, date: displayDate(model.application.date) }), { align: AlignmentType.LEFT, after: 240 }),
     para(l('parties', { centre: c.name[lang], head: c.head[lang], candidate: p.full_name, iin: p.iin })),
     para(l('subject_heading'), { bold: true }),
     para(
@@ -73,6 +74,7 @@ function section(model: ContractModel, labels: Labels, lang: Language): (Paragra
         level: model.profession.level,
         standard: model.profession.standard_title[lang],
         code: model.profession.standard_code,
+        duty: l(model.payment.voucher !== null ? 'duty_voucher' : 'duty_fee'),
       }),
     ),
     para(l('payment_heading'), { bold: true }),

@@ -71,7 +71,10 @@ export type ContractModel = {
   type: 'contract';
   languages: Language[];
   number: string;
+  /** The day the contract was drawn up (the batch's issue date). */
   date: string;
+  /** The candidate's application the contract answers. */
+  application: { number: string; date: string };
   centre: CentreView;
   candidate: { full_name: string; iin: string; birth_date: string; phone: string | null; email: string | null; address: string };
   profession: ProfessionView;
@@ -192,13 +195,14 @@ export function protocolModels(args: { records: readonly ExamResult[]; centre: C
   });
 }
 
-export function contractModel(args: { record: Application; centre: Centre; library: Library }): ContractModel {
+export function contractModel(args: { record: Application; centre: Centre; library: Library; drawnUp: string }): ContractModel {
   const { record, centre } = args;
   return {
     type: 'contract',
     languages: languagesFor(centre, record.language),
     number: record.application_number,
-    date: record.application_date,
+    date: args.drawnUp,
+    application: { number: record.application_number, date: record.application_date },
     centre: centreView(centre),
     candidate: {
       full_name: fullName(record),

@@ -84,5 +84,5 @@ export function sampleModel(type: DocumentType, languages: 'kk' | 'ru' | 'both',
     if (!protocol) throw new Error('no sample protocol');
     return protocol;
   }
-  return contractModel({ record: sampleApplication(language), centre, library });
+  return contractModel({ record: sampleApplication(language), centre, library, drawnUp: issueDate });
 }

@@ -42,7 +42,7 @@ beforeAll(async () => {
       templates,
       [
         certificateModel({ record: sampleExamResult(0, 'kk'), serial: 'ALM01-2026-000001', issueDate: '2026-11-23', validityYears: 5, centre, library: env.library, verifyBaseUrl: 'https://x.kz/v' }),
-        contractModel({ record: sampleApplication('ru'), centre, library: env.library }),
+        contractModel({ record: sampleApplication('ru'), centre, library: env.library, drawnUp: '2026-11-23' }),
       ],
       { sample: false, now, signatureBytes: space },
     );
