@@ -58,6 +58,8 @@ export const COLUMNS: Record<Kind, readonly Column[]> = {
     { key: 'no_show_reason', kk: 'Келмеу себебі', ru: 'Причина неявки', type: 'no_show_reason', required: 'no' },
     { key: 'protocol_number', kk: 'Хаттаманың №', ru: '№ протокола', type: 'text', required: 'yes' },
     { key: 'protocol_date', kk: 'Хаттаманың күні', ru: 'Дата протокола', type: 'date', required: 'yes' },
+    // Seed 000's field; when absent the protocol names the centre.
+    { key: 'protocol_issuer', kk: 'Хаттама берген ұйымның атауы', ru: 'Организация, выдавшая протокол', aliases: ['Наименование организации, выдавшей протокол'], type: 'text', required: 'no' },
     { key: 'exam_region', kk: 'Облыс / Республикалық маңызы бар қала', ru: 'Область / город республиканского значения', type: 'text', required: 'no' },
     { key: 'exam_city', kk: 'Қала немесе аудан', ru: 'Город или район', type: 'text', required: 'no' },
     { key: 'exam_address', kk: 'Мекен-жайы', ru: 'Адрес', type: 'text', required: 'no' },

@@ -62,6 +62,8 @@ export type ProtocolModel = {
   number: string;
   date: string;
   centre: CentreView;
+  /** The organization that issued the protocol, as the file names it; the centre when null. */
+  issuer: string | null;
   place: { region: string | null; city: string | null; address: string | null };
   professions: { code: string; name: Bilingual; level: number }[];
   rows: ProtocolRow[];
@@ -175,6 +177,7 @@ export function protocolModels(args: { records: readonly ExamResult[]; centre: C
       number,
       date: rows.map((r) => r.protocol_date).sort().at(-1) ?? first.protocol_date,
       centre: centreView(args.centre),
+      issuer: first.protocol_issuer,
       place: { region: first.exam_region, city: first.exam_city, address: first.exam_address },
       professions: [...professions.values()],
       rows: rows.map((r, i) => ({

@@ -40,6 +40,7 @@ export function sampleExamResult(n: number, language: Language): ExamResult {
     ...(n % 5 === 4 ? { exam1_at: null, exam1_score: null, exam2_at: null, exam2_score: null } : {}),
     protocol_number: 'ХТ-9',
     protocol_date: '2026-11-12',
+    protocol_issuer: null,
     exam_region: 'Алматы',
     exam_city: 'Алматы',
     exam_address: 'Абай даңғылы, 1',

@@ -184,6 +184,21 @@ describe('protocol', () => {
     expectAllIn(pdfText((await pdfOf(both as ProtocolModel)).pdf), ['Емтихан комиссиясының хаттамасы', 'Протокол экзаменационной комиссии', 'Танылды / Признан']);
   });
 
+  it("names the organization that issued it (the centre when the file names none) and where the exam was held", async () => {
+    const given = [{ ...sampleExamResult(0, 'kk'), protocol_issuer: '«Еңбек ресурстарын дамыту орталығы» АҚ' }];
+    const [withIssuer] = protocolModels({ records: given, centre, library: env.library });
+    expectAllIn(pdfText((await pdfOf(withIssuer as ProtocolModel)).pdf), [
+      'Хаттама берген ұйымның атауы «Еңбек ресурстарын дамыту орталығы» АҚ',
+      'Облыс / республикалық маңызы бар қала Алматы',
+      'Мекен-жайы Абай даңғылы, 1',
+    ]);
+    const nowhere = [{ ...sampleExamResult(0, 'kk'), exam_region: null, exam_city: null, exam_address: null }];
+    const [byCentre] = protocolModels({ records: nowhere, centre, library: env.library });
+    const text = pdfText((await pdfOf(byCentre as ProtocolModel)).pdf);
+    expect(text).toContain('Хаттама берген ұйымның атауы Кәсіптік біліктілікті тану орталығы (ДЕМО)');
+    expect(text).not.toContain('Мекен-жайы');
+  });
+
   it('fifty candidates run over several pages, each with its number, date, page count and the table header', async () => {
     for (const [language, page, header, column] of [
       ['kk', 'бет', '№ ХТ-9, 12.11.2026', 'Тегі, аты, әкесінің аты'],

@@ -73,7 +73,11 @@ describe('intake: CSV', () => {
       '14:last_name:NAME_CHARS',
       '14:first_name:NAME_CHARS',
     ]);
-    expect(report.warnings).toEqual([expect.objectContaining({ row: null, column: 'Ескертпе', code: 'UNKNOWN_COLUMN' })]);
+    expect(report.warnings).toEqual([
+      expect.objectContaining({ row: null, column: 'Ескертпе', code: 'UNKNOWN_COLUMN' }),
+      // The file has no exam location columns: told once for the file, not on every row.
+      expect.objectContaining({ row: null, column: null, code: 'EXAM_LOCATION_MISSING' }),
+    ]);
   });
 
   it('keeps record numbers across blank lines and reports a value under no header', async () => {
@@ -83,7 +87,10 @@ describe('intake: CSV', () => {
     writeFileSync(file, `ИИН,Фамилия,Имя,Код профессии,Уровень ОРК,Дата и время первого экзамена,Балл первого экзамена,Статус,№ протокола,Дата протокола\n\n${line},лишнее\n`);
     const { report } = await validate(file);
     expect(report).toMatchObject({ rows: 1, valid: 1 });
-    expect(report.warnings).toEqual([expect.objectContaining({ row: 3, column: '#11', value: 'лишнее', code: 'UNKNOWN_COLUMN' })]);
+    expect(report.warnings).toEqual([
+      expect.objectContaining({ row: 3, column: '#11', value: 'лишнее', code: 'UNKNOWN_COLUMN' }),
+      expect.objectContaining({ row: null, code: 'EXAM_LOCATION_MISSING' }),
+    ]);
   });
 
   it('streams: a file is read record by record, not held whole', async () => {
