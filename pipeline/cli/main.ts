@@ -19,29 +19,55 @@ import { registryCommand, statusCommand } from './ledger-commands.js';
  * --json the machine-readable result goes to stdout and any human text to stderr.
  */
 
-const USAGE = `tanu — professional-qualification recognition documents
+/** The usage text in the operator's language (--language, else the config's operator_language). */
+const USAGE: Record<Language, string> = {
+  ru: `tanu — документы признания профессиональной квалификации
 
-Usage:
-  tanu validate FILE... [--json]        check files, write nothing (exit 0 valid, 1 invalid rows, 2 unreadable)
-  tanu run FILE... [--outbox DIR] [--ledger FILE] [--json]
-                                        the whole flow: validate, plan, render, sign, publish to the outbox
-  tanu watch                            watch the inbox and process every file dropped there; SIGINT/SIGTERM drain and exit 0
-  tanu status [--json]                  recent batches from the ledger, with counts and state
-  tanu registry export [--format csv|xlsx] [--language kk|ru] [--out FILE]
-                                        the register of recognized persons
-  tanu standards list [--json]          the standards library: codes, versions, in force, cards
-  tanu standards check [--json]         check every standards/*.yaml (exit 1 on any problem)
-  tanu preview --document certificate|protocol|contract --language kk|ru|both [--out DIR]
-                                        render a sample document to PDF and PNG (marked ҮЛГІ / ОБРАЗЕЦ)
-  tanu verify PATH... [--json]          check signed PDFs, .p7s files and folders of them (exit 0 all valid, 1 any invalid)
-  tanu keys dev [--force]               create the development (TEST) signing key and CA the config names
+Использование:
+  tanu validate ФАЙЛ... [--json]        проверить файлы, ничего не записывая (код 0 все верны, 1 есть неверные строки, 2 файл не читается)
+  tanu run ФАЙЛ... [--outbox ПАПКА] [--ledger ФАЙЛ] [--json]
+                                        весь путь: проверка, план, печать, подпись, публикация в outbox
+  tanu watch                            следить за inbox и обрабатывать каждый положенный туда файл; SIGINT/SIGTERM завершают текущий и выходят
+  tanu status [--json]                  последние пакеты из журнала, со счётчиками и состоянием
+  tanu registry export [--format csv|xlsx] [--language kk|ru] [--out ФАЙЛ]
+                                        реестр признанных лиц (для людей — XLSX)
+  tanu standards list [--json]          библиотека стандартов: коды, версии, действует ли, карточки
+  tanu standards check [--json]         проверить каждый standards/*.yaml (код 1 при любой ошибке)
+  tanu preview --document certificate|protocol|contract [--document-language kk|ru|both] [--out ПАПКА]
+                                        образец документа в PDF и PNG (с отметкой ҮЛГІ / ОБРАЗЕЦ)
+  tanu verify ПУТЬ... [--json]          проверить подписанные PDF, файлы .p7s и папки с ними (код 0 все верны, 1 есть неверные)
+  tanu keys dev [--force]               создать тестовый (TEST) ключ подписи и УЦ, названные в настройках
 
-Options:
-  --config FILE        pipeline.config.yaml by default
-  --json               machine-readable output on stdout
-  --language kk|ru     language of the messages printed for the operator
-  -h, --help           this text
-`;
+Параметры:
+  --config ФАЙЛ        по умолчанию pipeline.config.yaml; пути в нём — относительно его папки
+  --json               машиночитаемый вывод в stdout
+  --language kk|ru     язык сообщений для оператора
+  -h, --help           этот текст
+`,
+  kk: `tanu — кәсіптік біліктілікті тану құжаттары
+
+Қолданылуы:
+  tanu validate ФАЙЛ... [--json]        файлдарды тексеру, ештеңе жазбай (код 0 бәрі дұрыс, 1 қате жолдар бар, 2 файл оқылмайды)
+  tanu run ФАЙЛ... [--outbox БУМА] [--ledger ФАЙЛ] [--json]
+                                        толық жол: тексеру, жоспар, басып шығару, қол қою, outbox-қа жариялау
+  tanu watch                            inbox-ты бақылап, оған салынған әр файлды өңдеу; SIGINT/SIGTERM қолдағы файлды аяқтап шығады
+  tanu status [--json]                  журналдағы соңғы пакеттер, сандары мен күйі
+  tanu registry export [--format csv|xlsx] [--language kk|ru] [--out ФАЙЛ]
+                                        танылған адамдардың тізілімі (адамдарға — XLSX)
+  tanu standards list [--json]          стандарттар кітапханасы: кодтар, нұсқалар, қолданыста ма, карточкалар
+  tanu standards check [--json]         әр standards/*.yaml файлын тексеру (кез келген қатеде код 1)
+  tanu preview --document certificate|protocol|contract [--document-language kk|ru|both] [--out БУМА]
+                                        құжат үлгісі PDF және PNG түрінде (ҮЛГІ / ОБРАЗЕЦ белгісімен)
+  tanu verify ЖОЛ... [--json]           қол қойылған PDF, .p7s файлдарын және олардың бумаларын тексеру (код 0 бәрі жарамды, 1 жарамсызы бар)
+  tanu keys dev [--force]               баптауларда аталған тест (TEST) қол қою кілті мен КО-ны жасау
+
+Параметрлер:
+  --config ФАЙЛ        әдепкі pipeline.config.yaml; ондағы жолдар оның бумасына қатысты
+  --json               stdout-қа машина оқитын шығыс
+  --language kk|ru     оператор хабарламаларының тілі
+  -h, --help           осы мәтін
+`,
+};
 
 export type Io = { out: (text: string) => void; err: (text: string) => void; clock: Clock; env: NodeJS.ProcessEnv };
 
@@ -64,6 +90,7 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
         json: { type: 'boolean', default: false },
         language: { type: 'string' },
         document: { type: 'string' },
+        'document-language': { type: 'string' },
         out: { type: 'string' },
         force: { type: 'boolean', default: false },
         outbox: { type: 'string' },
@@ -73,23 +100,28 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
       },
     });
   } catch (e) {
-    io.err(`${(e as Error).message}\n\n${USAGE}`);
+    const given = argv[argv.indexOf('--language') + 1];
+    io.err(`${(e as Error).message}\n\n${USAGE[given === 'kk' ? 'kk' : 'ru']}`);
     return 2;
   }
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
+  // Until the config is read, the operator's language is --language, else Russian (the shipped operator_language).
+  let lang: Language = values.language === 'kk' ? 'kk' : 'ru';
   if (values.help || !command) {
-    (values.help ? io.out : io.err)(USAGE);
+    if (values.language === undefined) lang = await loadConfig(values.config ?? 'pipeline.config.yaml', { env: io.env }).then((c) => c.operator_language, () => lang);
+    (values.help ? io.out : io.err)(USAGE[lang]);
     return values.help ? 0 : 2;
   }
   const flags: ConfigOverrides = {};
-  // In `preview` and `registry`, --language is the document's language; elsewhere it is the operator's.
-  if (values.language !== undefined && command !== 'preview' && command !== 'registry') flags.operator_language = values.language;
+  // In `registry`, --language is the register's language; everywhere else it is the operator's (preview has --document-language).
+  if (values.language !== undefined && command !== 'registry') flags.operator_language = values.language;
   if (values.outbox !== undefined || values.ledger !== undefined)
     flags.paths = { ...(values.outbox !== undefined ? { outbox: resolve(values.outbox) } : {}), ...(values.ledger !== undefined ? { ledger: resolve(values.ledger) } : {}) };
   try {
     const config = await loadConfig(values.config ?? 'pipeline.config.yaml', { env: io.env, flags });
-    const ctx = { config, json: values.json, io, lang: config.operator_language };
+    lang = config.operator_language;
+    const ctx = { config, json: values.json, io, lang };
     switch (command) {
       case 'validate':
         return await validateCommand(rest, ctx);
@@ -108,16 +140,15 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
       case 'keys':
         return await keysCommand(rest, values.force, ctx);
       case 'preview':
-        return await previewCommand({ document: values.document, language: values.language, out: values.out ?? 'preview' }, ctx);
+        return await previewCommand({ document: values.document, language: values['document-language'], out: values.out ?? 'preview' }, ctx);
       default:
         throw new TanuError('USAGE', { detail: { kk: `белгісіз команда ${command}`, ru: `неизвестная команда ${command}` } });
     }
   } catch (thrown) {
     const e = asTanuError(thrown);
     if (!e) throw thrown;
-    const lang = (values.language === 'kk' ? 'kk' : 'ru') satisfies Language;
     io.err(`[${e.code}] ${e.text[lang]}`);
-    if (e.code === 'USAGE') io.err(USAGE);
+    if (e.code === 'USAGE') io.err(USAGE[lang]);
     return 2;
   }
 }

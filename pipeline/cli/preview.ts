@@ -15,7 +15,7 @@ export async function previewCommand(args: { document: string | undefined; langu
   const languages = args.language ?? 'kk';
   if (!DOCUMENT_TYPES.includes(type) || !['kk', 'ru', 'both'].includes(languages))
     throw new TanuError('USAGE', {
-      detail: { kk: '--document certificate|protocol|contract --language kk|ru|both', ru: '--document certificate|protocol|contract --language kk|ru|both' },
+      detail: { kk: '--document certificate|protocol|contract --document-language kk|ru|both', ru: '--document certificate|protocol|contract --document-language kk|ru|both' },
     });
   const library = await libraryOrFail(ctx);
   const templates = loadTemplates(ctx.config.paths.templates);

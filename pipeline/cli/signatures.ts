@@ -28,7 +28,7 @@ export async function verifyCommand(paths: string[], ctx: Ctx): Promise<number> 
           r.valid ? yes : no,
           /CN=([^,]+)/.exec(r.signer ?? '')?.[1] ?? r.signer ?? '—',
           r.signed_at ?? '—',
-          r.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.detail}`).join('; '),
+          r.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.detail[ctx.lang]}`).join('; '),
         ]),
       ]),
     );

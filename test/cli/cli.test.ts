@@ -76,7 +76,8 @@ describe('tanu validate', () => {
     const unknown = await tanu(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('USAGE');
-    expect((await tanu(['--help'])).out).toContain('tanu validate FILE');
+    expect((await tanu(['--help'])).out).toContain('tanu validate ФАЙЛ... [--json]        проверить файлы');
+    expect((await tanu(['--help', '--language', 'kk'])).out).toContain('tanu validate ФАЙЛ... [--json]        файлдарды тексеру');
   });
 
   it('a broken config is reported with its line, exit 2', async () => {

@@ -358,7 +358,7 @@ describe('tanu preview', () => {
     const out = tmp();
     let printed = '';
     const io = { out: (t: string) => (printed += `${t}\n`), err: () => {}, clock, env: {} };
-    expect(await main(['preview', '--document', 'contract', '--language', 'both', '--out', out, '--json'], io)).toBe(0);
+    expect(await main(['preview', '--document', 'contract', '--document-language', 'both', '--out', out, '--json'], io)).toBe(0);
     const files = JSON.parse(printed).files as string[];
     expect(files.map((f) => f.replace(out, ''))).toEqual(['/contract-both.pdf', '/contract-both.png', '/contract-both.docx']);
     const png = readFileSync(join(out, 'contract-both.png'));
@@ -367,5 +367,15 @@ describe('tanu preview', () => {
     expect(text).toContain('Договор оказания услуг');
     expect(text).toContain('Кәсіптік біліктілікті тану бойынша қызметтер көрсету шарты');
     expect(await main(['preview', '--document', 'diploma'], io)).toBe(2);
+  });
+
+  it("--language is the operator's, --document-language the document's", async () => {
+    const out = tmp();
+    let err = '';
+    const io = { out: () => {}, err: (t: string) => (err += `${t}\n`), clock, env: {} };
+    expect(await main(['preview', '--document', 'certificate', '--document-language', 'ru', '--language', 'kk', '--out', out], io)).toBe(0);
+    expect(pdfText(readFileSync(join(out, 'certificate-ru.pdf')))).toContain('Документ о признании профессиональной квалификации');
+    expect(await main(['preview', '--document', 'diploma', '--language', 'kk'], io)).toBe(2);
+    expect(err).toContain('[USAGE] Команда дұрыс берілмеген');
   });
 });

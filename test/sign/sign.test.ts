@@ -196,6 +196,13 @@ describe('keys', () => {
     changed[100] = (changed[100] ?? 0) ^ 1;
     write(out, 'c.pdf', changed);
     expect(await main(['verify', out, '--config', join(home, 'pipeline.config.yaml')], io)).toBe(1);
+    // The reasons in the operator's language, never in English.
+    for (const [language, reason] of [['ru', 'подписанные байты изменены'], ['kk', 'қол қойылған байттар өзгерген']] as const) {
+      printed = '';
+      expect(await main(['verify', out, '--language', language, '--config', join(home, 'pipeline.config.yaml')], io)).toBe(1);
+      expect(printed).toContain(reason);
+      expect(printed).not.toMatch(/the signed bytes|does not verify|trust anchor/);
+    }
   });
 
   it('a real key: no password in the environment is an error naming the variable; a missing file is never replaced', async () => {
