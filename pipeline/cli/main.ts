@@ -3,7 +3,7 @@ import { relative, resolve } from 'node:path';
 import { type Clock, localNow, systemClock } from '../core/clock.js';
 import { displayDate } from '../core/dates.js';
 import { TanuError, asTanuError } from '../core/tanu-error.js';
-import { type ConfigOverrides, type LoadedConfig, loadConfig } from '../config/load.js';
+import { type ConfigOverrides, type LoadedConfig, loadConfig, requirePaths } from '../config/load.js';
 import { inForceOn, loadLibrary } from '../standards/library.js';
 import type { Language } from '../standards/schema.js';
 import { type Report, exitCode } from '../validate/report.js';
@@ -156,6 +156,7 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
 export type Ctx = { config: LoadedConfig; json: boolean; io: Io; lang: Language };
 
 export async function libraryOrFail(ctx: Ctx) {
+  await requirePaths(ctx.config, ['standards']);
   const loaded = await loadLibrary(ctx.config.paths.standards);
   if (loaded.problems.length > 0) {
     const first = loaded.problems[0];
@@ -185,6 +186,7 @@ async function validateCommand(files: string[], ctx: Ctx): Promise<number> {
 
 async function standardsCommand(args: string[], ctx: Ctx): Promise<number> {
   const [sub] = args;
+  await requirePaths(ctx.config, ['standards']);
   const loaded = await loadLibrary(ctx.config.paths.standards);
   const rel = (f: string) => relative(process.cwd(), f) || f;
   if (sub === 'check') {

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { requirePaths } from '../config/load.js';
 import { localNow } from '../core/clock.js';
 import { TanuError } from '../core/tanu-error.js';
 import { ChromiumRenderer, findChromium } from '../render/chromium.js';
@@ -18,6 +19,7 @@ export async function previewCommand(args: { document: string | undefined; langu
       detail: { kk: '--document certificate|protocol|contract --document-language kk|ru|both', ru: '--document certificate|protocol|contract --document-language kk|ru|both' },
     });
   const library = await libraryOrFail(ctx);
+  await requirePaths(ctx.config, ['templates']);
   const templates = loadTemplates(ctx.config.paths.templates);
   const renderer = new ChromiumRenderer(templates, {
     executablePath: findChromium(ctx.config.documents.chromium),

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { type EngineEvent, type FileOutcome, processFile } from '../batch/engine.js';
 import { startEngine } from '../batch/start.js';
 import { watchInbox } from '../batch/watch.js';
+import { requirePaths } from '../config/load.js';
 import { TanuError, asTanuError } from '../core/tanu-error.js';
 import { type Ctx, libraryOrFail } from './main.js';
 import { printable, say } from './output.js';
@@ -13,8 +14,11 @@ import { printable, say } from './output.js';
  * structured JSON logs (pino) on stderr; at the end a summary per file.
  */
 
-const engineFor = async (ctx: Ctx, onEvent: (e: EngineEvent) => void) =>
-  startEngine(ctx.config, await libraryOrFail(ctx), { clock: ctx.io.clock, env: ctx.io.env, notice: (text) => ctx.io.err(text), onEvent });
+const engineFor = async (ctx: Ctx, onEvent: (e: EngineEvent) => void) => {
+  const library = await libraryOrFail(ctx);
+  await requirePaths(ctx.config, ['templates']);
+  return startEngine(ctx.config, library, { clock: ctx.io.clock, env: ctx.io.env, notice: (text) => ctx.io.err(text), onEvent });
+};
 
 /** Progress for people on a terminal, JSON lines for machines. */
 export function progressReporter(ctx: Ctx): { onEvent: (e: EngineEvent) => void } {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYamlScalar } from 'yaml';
 import type { z } from 'zod';
@@ -91,6 +91,17 @@ export async function loadConfig(
     configFile: file,
     root,
   };
+}
+
+/**
+ * The folders a command reads must exist: a config moved elsewhere (paths are relative to
+ * its own folder) is told by the key to fix, not by a stack trace from deep inside.
+ */
+export async function requirePaths(config: LoadedConfig, keys: readonly ('standards' | 'templates' | 'inbox')[]): Promise<void> {
+  for (const key of keys) {
+    const path = config.paths[key];
+    if (!(await access(path).then(() => true, () => false))) throw new TanuError('PATH_MISSING', { code: `paths.${key}`, value: path });
+  }
 }
 
 function configError(lines: Bilingual[]): TanuError {

@@ -139,3 +139,20 @@ describe('tanu registry export', () => {
     expect(header).toEqual(['ҚАТЫСУШЫ', 'ЖСН', 'СЕРТИФИКАТТЫҢ №', 'КӘСІП', 'ДЕҢГЕЙ', 'БЕРІЛГЕН КҮНІ', 'МЕРЗІМНІҢ АЯҚТАЛУЫ', 'ОРТАЛЫҚ']);
   });
 });
+
+describe('a config kept elsewhere', () => {
+  it('a folder its paths name that is missing is a bilingual error naming the key, exit 2, no stack trace', async () => {
+    const dir = tmp();
+    const config = join(dir, 'x.yaml');
+    writeFileSync(config, readFileSync('pipeline.config.yaml', 'utf8'));
+    for (const command of ['run', 'validate']) {
+      const r = await tanu([command, 'examples/exam-results-demo.csv', '--config', config]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`[PATH_MISSING] Путь paths.standards из настроек не найден: ${join(dir, 'standards')} (относительные пути считаются от папки файла настроек)`);
+      expect(r.err).not.toMatch(/ENOENT|scandir|\n\s+at /);
+    }
+    const kk = await tanu(['standards', 'check', '--config', config, '--language', 'kk']);
+    expect(kk.code).toBe(2);
+    expect(kk.err).toContain('Баптаулардағы paths.standards жолы табылмады');
+  });
+});
