@@ -71,13 +71,24 @@ const USAGE: Record<Language, string> = {
 
 export type Io = { out: (text: string) => void; err: (text: string) => void; clock: Clock; env: NodeJS.ProcessEnv };
 
-/** The terminal, the system clock and the given environment (bin/tanu.js hands over its own copy). */
-export const terminalIo = (env: NodeJS.ProcessEnv): Io => ({
-  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
-  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
-  clock: systemClock,
-  env,
-});
+/**
+ * The terminal, the system clock and the given environment (bin/tanu.js hands over its own
+ * copy). A reader that goes away (`tanu validate f.csv | head -1`) is not an error: the
+ * stream stops being written, quietly, and the command finishes its work and exit code.
+ */
+export function terminalIo(env: NodeJS.ProcessEnv): Io {
+  const writer = (stream: NodeJS.WriteStream) => {
+    let closed = false;
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      closed = true;
+    });
+    return (t: string) => {
+      if (!closed) stream.write(t.endsWith('\n') ? t : `${t}\n`);
+    };
+  };
+  return { out: writer(process.stdout), err: writer(process.stderr), clock: systemClock, env };
+}
 
 export async function main(argv: readonly string[], io: Io = terminalIo(process.env)): Promise<number> {
   let parsed;

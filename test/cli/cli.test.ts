@@ -122,6 +122,18 @@ describe('tanu standards', () => {
 });
 
 describe('the tanu bin', () => {
+  it('a reader that stops early (| head -1) ends nothing in a stack trace; the exit code stays', () => {
+    const file = join(tmp(), 'exam-results-many.csv');
+    const header = 'ИИН,Фамилия,Имя,Код профессии,Уровень ОРК,Дата и время первого экзамена,Балл первого экзамена,Статус,№ протокола,Дата протокола';
+    // Enough invalid rows that the report outgrows the pipe's buffer long after head has gone.
+    const rows = Array.from({ length: 3000 }, (_, i) => `12345678901${i % 10},Иванов,Иван,5320-9-006,3,10.11.2026 10:00,80,Признан,П-1,12.11.2026`);
+    writeFileSync(file, [header, ...rows].join('\n'));
+    const r = spawnSync('bash', ['-c', `node bin/tanu.js validate '${file}' | head -1; echo "tanu exit \${PIPESTATUS[0]}" >&2`], { encoding: 'utf8' });
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled|\n\s+at /);
+    expect(r.stderr).toContain('tanu exit 1');
+  });
+
   it('runs from a checkout through npx-style invocation and keeps the exit code', () => {
     const r = spawnSync(process.execPath, ['bin/tanu.js', 'validate', 'test/fixtures/exam-results-cp1251.csv', '--json'], { encoding: 'utf8' });
     expect(r.status).toBe(1);
