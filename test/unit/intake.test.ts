@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sniffDelimiter, sniffEncoding } from '../../pipeline/intake/csv.js';
+import { checkDeclaredSizes } from '../../pipeline/intake/zip-guard.js';
 import { type IntakeRow, openIntake } from '../../pipeline/intake/open.js';
 import type { ValidRecord } from '../../pipeline/records/records.js';
 import { type ValidationEnv, validateFile } from '../../pipeline/validate/validate-file.js';
@@ -131,6 +132,27 @@ describe('intake: XLSX', () => {
     await wb.xlsx.writeFile(file);
     const { codes } = await validate(file);
     expect(codes).toEqual(['2:last_name:NAME_CHARS']);
+  });
+});
+
+describe('intake: XLSX of many parts', () => {
+  it('checks a workbook of eleven parts and more without MaxListenersExceededWarning', async () => {
+    const file = join(tmp(), 'exam-results-parts.xlsx');
+    const wb = new ExcelJS.Workbook();
+    for (let i = 1; i <= 8; i++) wb.addWorksheet(`Лист${i}`).addRow(['ИИН', i]);
+    await wb.xlsx.writeFile(file);
+    const warnings: Error[] = [];
+    const listen = (w: Error) => warnings.push(w);
+    process.on('warning', listen);
+    try {
+      const entries = await checkDeclaredSizes(file, 1e8);
+      expect(entries.length).toBeGreaterThan(11);
+      // Warnings are emitted on a later tick.
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      process.off('warning', listen);
+    }
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
   });
 });
 
