@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CATALOGUE } from '../core/catalogue.js';
 import { Issue } from '../core/issue.js';
 import { KINDS } from '../records/columns.js';
 
@@ -17,9 +18,14 @@ export type FileReport = z.infer<typeof FileReport>;
 export const Report = z.strictObject({ files: z.array(FileReport) });
 export type Report = z.infer<typeof Report>;
 
-/** design.md: 0 all valid · 1 some rows invalid · 2 a file could not be read at all. */
+/** An error about the whole file (row null): `tanu run` and `tanu watch` set such a file aside unread. */
+export const isFileLevel = (i: Issue) => i.row === null && CATALOGUE[i.code].severity === 'error';
+
+/**
+ * design.md: 0 all valid · 1 some rows invalid · 2 a file-level problem. Whatever makes
+ * `tanu watch` set a file aside (an unknown centre, a missing column too) is 2 here.
+ */
 export function exitCode(report: Report): 0 | 1 | 2 {
-  const unreadable = report.files.some((f) => f.errors.some((e) => e.row === null && ['FILE_UNREADABLE', 'FILE_TOO_LARGE', 'UNKNOWN_KIND', 'UNSAFE_PATH'].includes(e.code)));
-  if (unreadable) return 2;
+  if (report.files.some((f) => f.errors.some(isFileLevel))) return 2;
   return report.files.some((f) => f.errors.length > 0) ? 1 : 0;
 }

@@ -4,7 +4,9 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Io, main } from '../../pipeline/cli/main.js';
+import { issueCertificate, pkcs12 } from '../../pipeline/sign/pki.js';
 import { Report } from '../../pipeline/validate/report.js';
+import { makeProject } from '../support/project.js';
 import { clock } from '../support/env.js';
 import { useTmpDir } from '../support/tmp.js';
 
@@ -59,6 +61,21 @@ describe('tanu validate', () => {
     const missing = await tanu(['validate', 'examples/exam-results-demo.csv', 'nowhere/exam-results.csv']);
     expect(missing.code).toBe(2);
     expect(missing.out).toContain('файл не найден');
+  });
+
+  it('a file-level problem that tanu watch sets aside (unknown centre, missing column) exits 2, as an unreadable file does', async () => {
+    const dir = tmp();
+    const missing = join(dir, 'exam-results-nostatus.csv');
+    writeFileSync(missing, `ИИН,Фамилия,Имя,Код профессии,Уровень ОРК,№ протокола,Дата протокола\n850315400015,Иванов,Иван,5320-9-006,3,П-1,12.11.2026\n`);
+    const r = await tanu(['validate', missing, '--json']);
+    expect(JSON.parse(r.out).files[0].errors.map((e: { code: string }) => e.code)).toContain('MISSING_COLUMN');
+    expect(r.code).toBe(2);
+    const centre = join(dir, 'exam-results.json');
+    const record = { iin: '850315400015', last_name: 'Иванов', first_name: 'Иван', profession_code: '5320-9-006', level: 3, exam1_at: '10.11.2026 10:00', status: 'Признан', protocol_number: 'П-1', protocol_date: '12.11.2026' };
+    writeFileSync(centre, JSON.stringify({ kind: 'exam-results', centre: 'NOWHERE', records: [record] }));
+    const u = await tanu(['validate', centre, '--json']);
+    expect(JSON.parse(u.out).files[0].errors.map((e: { code: string }) => e.code)).toEqual(['UNKNOWN_CENTRE']);
+    expect(u.code).toBe(2);
   });
 
   it('prints a human report in the operator language: row, column, value, message', async () => {
@@ -166,5 +183,19 @@ describe('a config kept elsewhere', () => {
     const kk = await tanu(['standards', 'check', '--config', config, '--language', 'kk']);
     expect(kk.code).toBe(2);
     expect(kk.err).toContain('Баптаулардағы paths.standards жолы табылмады');
+  });
+});
+
+describe('tanu watch', () => {
+  it('that cannot open the signing key (a wrong password) exits 2, as the README says, before watching anything', async () => {
+    const p = makeProject(tmp());
+    const now = clock.now();
+    const key = join(p.dir, 'real.p12');
+    writeFileSync(key, pkcs12(issueCertificate({ subject: { commonName: 'real' }, notBefore: now, notAfter: new Date(now.getTime() + 1e10), ca: false }), [], 'right'));
+    writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('key: var/keys/dev-centre.p12', `key: ${key}`).replace('dev_key: true', 'dev_key: false'));
+    const r = await tanu(['watch', '--config', p.config], { TANU_KEY_PASSWORD: 'wrong' });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('[SIGNING_KEY]');
+    expect(r.err).not.toContain('wrong');
   });
 });
