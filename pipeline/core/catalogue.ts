@@ -51,10 +51,14 @@ export const CATALOGUE = {
   UNSAFE_PATH: explained('Файл кіріс бумасынан тыс жерге сілтейді, ол оқылмайды', 'Файл указывает за пределы входящей папки и не читается'),
   UNKNOWN_KIND: {
     severity: 'error',
-    text: () => ({
-      kk: 'Файлдың түрі анықталмады: kind өрісін көрсетіңіз немесе файл атауын exam-results…, applications… деп бастаңыз',
-      ru: 'Не удалось определить вид файла: укажите поле kind или начните имя файла с exam-results…, applications…',
-    }),
+    text: (p) =>
+      withDetail(
+        {
+          kk: 'Файлдың түрі анықталмады: kind өрісін көрсетіңіз немесе файл атауын exam-results…, applications… деп бастаңыз',
+          ru: 'Не удалось определить вид файла: укажите поле kind или начните имя файла с exam-results…, applications…',
+        },
+        p,
+      ),
   },
   UNKNOWN_CENTRE: {
     severity: 'error',
@@ -65,10 +69,14 @@ export const CATALOGUE = {
   },
   MISSING_COLUMN: {
     severity: 'error',
-    text: (p) => ({
-      kk: `Міндетті баған жоқ: ${p.expected?.kk}`,
-      ru: `Нет обязательного столбца: ${p.expected?.ru}`,
-    }),
+    text: (p) =>
+      withDetail(
+        {
+          kk: `Міндетті баған жоқ: ${p.expected?.kk}`,
+          ru: `Нет обязательного столбца: ${p.expected?.ru}`,
+        },
+        p,
+      ),
   },
   REQUIRED: explained('Міндетті өріс толтырылмаған', 'Обязательное поле не заполнено'),
   IIN_FORMAT: {

@@ -1,3 +1,4 @@
+import type { Bilingual } from '../core/catalogue.js';
 import { type Issue, issue } from '../core/issue.js';
 import { type Column, DISTINCTIVE, KINDS, type Kind, columnFor } from '../records/columns.js';
 import { type Cell, type TableRow, cellText, isBlank } from './cell.js';
@@ -87,11 +88,11 @@ export function mapHeader(row: number, names: readonly string[], kind: Kind): He
 /** Canonical keys of the columns a header names. */
 export const presentKeys = (header: Header): ReadonlySet<string> => new Set(header.columns.flatMap((c) => (c ? [c.key] : [])));
 
-export function missingColumns(header: Header, allColumns: readonly Column[]): Issue[] {
+export function missingColumns(header: Header, allColumns: readonly Column[], detail?: Bilingual): Issue[] {
   const present = presentKeys(header);
   return allColumns
     .filter((c) => c.required !== 'no' && !present.has(c.key))
-    .map((c) => issue('MISSING_COLUMN', { column: c.key }, { expected: { kk: `${c.kk} (${c.key})`, ru: `${c.ru} (${c.key})` } }));
+    .map((c) => issue('MISSING_COLUMN', { column: c.key }, { expected: { kk: `${c.kk} (${c.key})`, ru: `${c.ru} (${c.key})` }, ...(detail ? { detail } : {}) }));
 }
 
 /**

@@ -86,6 +86,8 @@ export async function validateFile(
     // A header with nothing under it is an error, not an empty success: an export went wrong.
     if (rows === 0 && !errors.some((e) => e.row === null)) errors.push(issue('NO_RECORDS'));
   }
+  // A file refused whole (a missing column) still says how many rows it holds: the operator sees what was not taken.
+  else for await (const row of intake.rows) if (row.record) rows++;
   const hasFileError = errors.some((e) => e.row === null);
   return { file: options.origin ?? file, kind: intake.kind, centre: intake.centre, rows, valid: hasFileError ? 0 : valid, errors, warnings };
 }

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { type Io, main } from '../../pipeline/cli/main.js';
 import { issueCertificate, pkcs12 } from '../../pipeline/sign/pki.js';
@@ -69,6 +70,8 @@ describe('tanu validate', () => {
     writeFileSync(missing, `ИИН,Фамилия,Имя,Код профессии,Уровень ОРК,№ протокола,Дата протокола\n850315400015,Иванов,Иван,5320-9-006,3,П-1,12.11.2026\n`);
     const r = await tanu(['validate', missing, '--json']);
     expect(JSON.parse(r.out).files[0].errors.map((e: { code: string }) => e.code)).toContain('MISSING_COLUMN');
+    // Refused whole, it still says how many rows it holds.
+    expect(JSON.parse(r.out).files[0]).toMatchObject({ rows: 1, valid: 0 });
     expect(r.code).toBe(2);
     const centre = join(dir, 'exam-results.json');
     const record = { iin: '850315400015', last_name: 'Иванов', first_name: 'Иван', profession_code: '5320-9-006', level: 3, exam1_at: '10.11.2026 10:00', status: 'Признан', protocol_number: 'П-1', protocol_date: '12.11.2026' };
@@ -76,6 +79,30 @@ describe('tanu validate', () => {
     const u = await tanu(['validate', centre, '--json']);
     expect(JSON.parse(u.out).files[0].errors.map((e: { code: string }) => e.code)).toEqual(['UNKNOWN_CENTRE']);
     expect(u.code).toBe(2);
+  });
+
+  it('a tab- or pipe-separated CSV says which separator it found; an XLSX names the sheet it read and the others', async () => {
+    const dir = tmp();
+    const header = ['ИИН', 'Фамилия', 'Имя', 'Код профессии', 'Уровень ОРК', 'Статус', '№ протокола', 'Дата протокола'];
+    const tab = join(dir, 'exam-results-tab.csv');
+    writeFileSync(tab, `${header.join('\t')}\n850315400015\tИванов\tИван\t5320-9-006\t3\tПризнан\tП-1\t12.11.2026\n`);
+    const t = await tanu(['validate', tab]);
+    expect(t.code).toBe(2);
+    expect(t.out).toContain('столбцы разделены табуляцией, а Tanu читает CSV с разделителем «,» или «;»');
+    const pipe = join(dir, 'exam-results-pipe.csv');
+    writeFileSync(pipe, `${header.join('|')}\n`);
+    expect((await tanu(['validate', pipe, '--language', 'kk'])).out).toContain('бағандар «|» (тік сызық) арқылы бөлінген');
+
+    const xlsx = join(dir, 'exam-results-nov.xlsx');
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('Нәтижелер').addRow(header.filter((h) => h !== 'Статус'));
+    wb.getWorksheet('Нәтижелер')?.addRow(['850315400015', 'Иванов', 'Иван', '5320-9-006', 3, 'П-1', '12.11.2026']);
+    wb.addWorksheet('Анықтама').addRow(['x']);
+    wb.addWorksheet('Статус').addRow(['y']);
+    await wb.xlsx.writeFile(xlsx);
+    const x = await tanu(['validate', xlsx]);
+    expect(x.code).toBe(2);
+    expect(x.out).toContain('Нет обязательного столбца: Статус (status): прочитан лист «Нәтижелер»; другие листы: «Анықтама», «Статус»');
   });
 
   it('prints a human report in the operator language: row, column, value, message', async () => {
