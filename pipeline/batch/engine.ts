@@ -396,7 +396,7 @@ async function complete(batchId: string, ctx: EngineContext, resumed: boolean, f
   if (rejectedFile) await writeAtomic(join(batch.outbox_dir, rejectedFile), await rejectedWorkbook(batch.kind as Kind, rejected, report, ctx.config.operator_language), ctx.modes);
   await writeAtomic(
     join(batch.outbox_dir, 'report.html'),
-    reportHtml(join(ctx.config.paths.templates, 'report.hbs'), { batch: batchId, created_at: batch.created_at, documents: entries.length, report, rejectedFile }),
+    reportHtml(join(ctx.config.paths.templates, 'report.hbs'), { batch: batchId, created_at: batch.created_at, documents: entries.length, report, rejectedFile, rejected }),
     ctx.modes,
   );
   await writeAtomic(join(batch.outbox_dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, ctx.modes);

@@ -7,7 +7,7 @@ import { COLUMNS, KINDS, type Kind, columnFor, isKind } from '../records/columns
 import { type Cell, type TableRow, isBlank } from './cell.js';
 import { readCsv } from './csv.js';
 import { parseStructuredText } from './structured.js';
-import { HEADER_SEARCH_ROWS, type Header, type SourceRecord, findHeader, mapHeader, mapRow, missingColumns, presentKeys } from './table.js';
+import { HEADER_SEARCH_ROWS, type Header, type SourceRecord, findHeader, headerNames, mapHeader, mapRow, missingColumns, presentKeys } from './table.js';
 import { readXlsx } from './xlsx.js';
 import { checkDeclaredSizes } from './zip-guard.js';
 
@@ -37,6 +37,8 @@ export type Intake = {
   issues: Issue[];
   /** Canonical keys of the columns the file has. */
   columns: ReadonlySet<string>;
+  /** Each known column's header as the file writes it (canonical key → header). */
+  headers: Record<string, string>;
   /** Empty when a file-level error stops processing; may throw a TanuError mid-way. */
   rows: AsyncIterable<IntakeRow>;
 };
@@ -99,6 +101,7 @@ const failed = (file: string, kind: Kind | null, centre: string | null, issues: 
   centre,
   issues,
   columns: new Set(),
+  headers: {},
   rows: (async function* () {})(),
 });
 
@@ -154,6 +157,7 @@ async function openStructured(file: string, format: 'json' | 'yaml', options: In
     centre,
     issues: fileIssues,
     columns: presentKeys(found),
+    headers: headerNames(found),
     rows: (async function* () {
       for (const r of doc.records) {
         const cells = new Map<string, Cell>();
@@ -211,6 +215,7 @@ async function openTable(file: string, container: 'csv' | 'xlsx', options: Intak
     centre,
     issues: [...issues, ...header.issues, ...missingColumns(header, COLUMNS[header.kind], sheet)],
     columns: presentKeys(header),
+    headers: headerNames(header),
     rows: (async function* () {
       for (const row of afterHeader) yield mapRow(header, row);
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield mapRow(header, next.value);

@@ -76,6 +76,16 @@ export const COLUMNS: Record<Kind, readonly Column[]> = {
   ],
 };
 
+/**
+ * The columns Tanu adds to rejected-rows.xlsx (the original row number, the messages): a
+ * centre that fixes the rows and drops the workbook again gets no UNKNOWN_COLUMN for them.
+ */
+export const ADDED_BY_TANU = {
+  row: { kk: 'Жол (бастапқы файлда)', ru: 'Строка (в исходном файле)' },
+  error_kk: 'Қате (kk)',
+  error_ru: 'Ошибка (ru)',
+} as const;
+
 /** Columns that tell a kind apart when neither a `kind` field nor the file name does. */
 export const DISTINCTIVE: Record<Kind, readonly string[]> = {
   'exam-results': ['status', 'protocol_number', 'exam1_at'],
@@ -93,5 +103,8 @@ const lookup = new Map<Kind, Map<string, Column>>(
 );
 
 export const columnFor = (kind: Kind, header: string): Column | undefined => lookup.get(kind)?.get(headerKey(header));
+
+const added = new Set([ADDED_BY_TANU.row.kk, ADDED_BY_TANU.row.ru, ADDED_BY_TANU.error_kk, ADDED_BY_TANU.error_ru].map(headerKey));
+export const isAddedByTanu = (header: string) => added.has(headerKey(header));
 
 export const isKind = (value: unknown): value is Kind => typeof value === 'string' && (KINDS as readonly string[]).includes(value);

@@ -89,5 +89,5 @@ export async function validateFile(
   // A file refused whole (a missing column) still says how many rows it holds: the operator sees what was not taken.
   else for await (const row of intake.rows) if (row.record) rows++;
   const hasFileError = errors.some((e) => e.row === null);
-  return { file: options.origin ?? file, kind: intake.kind, centre: intake.centre, rows, valid: hasFileError ? 0 : valid, errors, warnings };
+  return { file: options.origin ?? file, kind: intake.kind, centre: intake.centre, rows, valid: hasFileError ? 0 : valid, errors, warnings, headers: intake.headers };
 }
