@@ -1,27 +1,64 @@
 import { writeFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
+import type { Bilingual } from '../core/catalogue.js';
+import { localNow } from '../core/clock.js';
 import { displayDate } from '../core/dates.js';
 import { TanuError } from '../core/tanu-error.js';
 import { Ledger, type RegistryRow } from '../ledger/ledger.js';
 import type { Language } from '../standards/schema.js';
 import type { Ctx } from './main.js';
-import { table } from './output.js';
+import { printable, say, table } from './output.js';
 
 /** `tanu status` and `tanu registry export`: what the ledger knows, for people. */
+
+const STATES: Record<string, Bilingual> = {
+  planned: { kk: 'жоспарланған', ru: 'запланирован' },
+  published: { kk: 'жарияланған', ru: 'опубликован' },
+};
+const KINDS: Record<string, Bilingual> = {
+  'exam-results': { kk: 'емтихан нәтижелері', ru: 'результаты экзаменов' },
+  applications: { kk: 'өтінімдер', ru: 'заявки' },
+};
+
+/** An instant as the operator's clock shows it: "dd.mm.yyyy hh:mm" in the config's time zone. */
+const localTime = (iso: string, timeZone: string) => displayDate(localNow({ now: () => new Date(iso) }, timeZone).dateTime);
 
 export async function statusCommand(ctx: Ctx): Promise<number> {
   const ledger = Ledger.open(ctx.config.paths.ledger);
   try {
     const batches = ledger.recentBatches(20);
-    if (ctx.json) ctx.io.out(JSON.stringify({ batches }, null, 2));
+    if (ctx.json)
+      // The stored report and rejected rows as objects, not JSON inside a string.
+      ctx.io.out(
+        JSON.stringify(
+          { batches: batches.map(({ report_json, rejected_json, ...b }) => ({ ...b, report: JSON.parse(report_json) as unknown, rejected_rows: JSON.parse(rejected_json) as unknown })) },
+          null,
+          2,
+        ),
+      );
     else
       ctx.io.out(
-        table([
-          ctx.lang === 'kk'
-            ? ['топтама', 'орталық', 'файл', 'түрі', 'күйі', 'жол', 'жарамды', 'қате', 'құжат', 'сәтсіз', 'уақыты']
-            : ['пакет', 'центр', 'файл', 'вид', 'состояние', 'строк', 'верных', 'ошибок', 'документов', 'сбоев', 'время'],
-          ...batches.map((b) => [b.id, b.centre, b.file_name, b.kind, b.state, String(b.rows), String(b.valid), String(b.errors), String(b.documents), String(b.failed), b.created_at]),
-        ]),
+        table(
+          [
+            ctx.lang === 'kk' ? ['топтама', 'орталық', 'файл', 'түрі', 'күйі', 'сандар¹', 'уақыты²'] : ['пакет', 'центр', 'файл', 'вид', 'состояние', 'счёт¹', 'время²'],
+            ...batches.map((b) => [
+              b.id,
+              b.centre,
+              printable(b.file_name),
+              KINDS[b.kind]?.[ctx.lang] ?? b.kind,
+              STATES[b.state]?.[ctx.lang] ?? b.state,
+              // Five counts in one column, so the table fits an 80-column terminal; the legend names them.
+              [b.rows, b.valid, b.errors, b.documents, b.failed].join('/'),
+              localTime(b.created_at, ctx.config.timezone),
+            ]),
+          ],
+          ctx.io.columns,
+          [2, 3, 4],
+        ) +
+          `\n${say(ctx.lang, {
+            kk: `¹ жол/жарамды/қате/құжат/сәтсіз  ² ${ctx.config.timezone}`,
+            ru: `¹ строк/верных/ошибок/документов/сбоев  ² ${ctx.config.timezone}`,
+          })}`,
       );
     return 0;
   } finally {

@@ -69,7 +69,8 @@ const USAGE: Record<Language, string> = {
 `,
 };
 
-export type Io = { out: (text: string) => void; err: (text: string) => void; clock: Clock; env: NodeJS.ProcessEnv };
+/** `columns`: the terminal's width when stdout is one; tables are fitted to it. */
+export type Io = { out: (text: string) => void; err: (text: string) => void; clock: Clock; env: NodeJS.ProcessEnv; columns?: number };
 
 /**
  * The terminal, the system clock and the given environment (bin/tanu.js hands over its own
@@ -87,7 +88,13 @@ export function terminalIo(env: NodeJS.ProcessEnv): Io {
       if (!closed) stream.write(t.endsWith('\n') ? t : `${t}\n`);
     };
   };
-  return { out: writer(process.stdout), err: writer(process.stderr), clock: systemClock, env };
+  return {
+    out: writer(process.stdout),
+    err: writer(process.stderr),
+    clock: systemClock,
+    env,
+    ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
+  };
 }
 
 export async function main(argv: readonly string[], io: Io = terminalIo(process.env)): Promise<number> {

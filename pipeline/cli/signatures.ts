@@ -30,7 +30,7 @@ export async function verifyCommand(paths: string[], ctx: Ctx): Promise<number> 
           r.signed_at ?? '—',
           r.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.detail[ctx.lang]}`).join('; '),
         ]),
-      ]),
+      ], ctx.io.columns, [0, 2, 4]),
     );
     if (results.length === 0) ctx.io.out(say(ctx.lang, { kk: 'Қол қойылған файл табылмады', ru: 'Подписанных файлов не найдено' }));
   }

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { type Io, main } from '../../pipeline/cli/main.js';
 import { issueCertificate, pkcs12 } from '../../pipeline/sign/pki.js';
 import { Report } from '../../pipeline/validate/report.js';
+import { displayDate } from '../../pipeline/core/dates.js';
+import { displayWidth, table } from '../../pipeline/cli/output.js';
 import { makeProject } from '../support/project.js';
 import { clock } from '../support/env.js';
 import { useTmpDir } from '../support/tmp.js';
@@ -224,5 +226,40 @@ describe('tanu watch', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('[SIGNING_KEY]');
     expect(r.err).not.toContain('wrong');
+  });
+});
+
+describe('tanu status', () => {
+  it('--json gives the report as objects; the table is translated, in the centre time zone and fits an 80-column terminal', async () => {
+    const p = makeProject(tmp());
+    const file = join(p.dir, 'exam-results-demo-with-a-rather-long-name-from-the-centres-export-2026-11.csv');
+    writeFileSync(file, readFileSync('examples/exam-results-demo.csv'));
+    expect((await tanu(['run', file, '--config', p.config])).code).toBe(0);
+    const json = JSON.parse((await tanu(['status', '--json', '--config', p.config])).out);
+    expect(json.batches[0].report).toMatchObject({ kind: 'exam-results', rows: 2 });
+    expect(json.batches[0]).not.toHaveProperty('report_json');
+
+    let out = '';
+    const io: Io = { out: (t) => (out += `${t}\n`), err: () => {}, clock, env: {}, columns: 80 };
+    expect(await main(['status', '--language', 'kk', '--config', p.config], io)).toBe(0);
+    const lines = out.trimEnd().split('\n');
+    for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(80);
+    expect(out).toContain('…');
+    // Wider, the words come whole.
+    out = '';
+    expect(await main(['status', '--language', 'kk', '--config', p.config], { ...io, columns: 120 })).toBe(0);
+    for (const line of out.trimEnd().split('\n')) expect(displayWidth(line), line).toBeLessThanOrEqual(120);
+    expect(out).toContain('емтихан нәтижелері');
+    expect(out).toContain('жарияланған');
+    expect(out).not.toMatch(/  exam-results  |published/);
+    // The clock says 07:00 UTC: 12:00 in Almaty.
+    expect(out).toContain(`${displayDate(clock.now().toISOString().slice(0, 10))} 12:00`);
+    expect(out).toContain('Asia/Almaty');
+  });
+
+  it('a table shortens its widest columns by display width', () => {
+    const t = table([['файл', 'подпись'], ['outbox/DEMO01/2026-11-23/35c495f6d8ff/certificates/DEMO01-2026-000001.pdf', 'верна'], ['漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字.pdf', 'верна']], 40);
+    for (const line of t.split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(40);
+    expect(t).toContain('000001.pdf');
   });
 });
