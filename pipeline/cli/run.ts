@@ -86,17 +86,17 @@ const summary = (o: FileOutcome) => ({
   errors: o.report.errors.length,
 });
 
-function describe(o: FileOutcome, ctx: Ctx, seconds: number | null): string {
+function describe(o: FileOutcome, ctx: Ctx, seconds: number): string {
   const rel = (p: string) => relative(process.cwd(), p) || p;
   const { rows, valid } = o.report;
   const errors = o.report.errors.length;
   const file = printable(o.file);
   switch (o.outcome) {
     case 'published': {
-      const rate = seconds === null ? '' : (o.documents / Math.max(seconds, 0.001)).toFixed(1);
+      const rate = (o.documents / Math.max(seconds, 0.001)).toFixed(1);
       return say(ctx.lang, {
-        kk: `${file}: жол ${rows}, жарамды ${valid}, құжат ${o.documents}, қате ${errors}${rate ? `, ${rate} құжат/с` : ''}${o.resumed ? ', үзілген топтама жалғастырылды' : ''}\n  → ${rel(o.dir)}`,
-        ru: `${file}: строк ${rows}, верных ${valid}, документов ${o.documents}, ошибок ${errors}${rate ? `, ${rate} док./с` : ''}${o.resumed ? ', прерванный пакет продолжен' : ''}\n  → ${rel(o.dir)}`,
+        kk: `${file}: жол ${rows}, жарамды ${valid}, құжат ${o.documents}, қате ${errors}, ${rate} құжат/с${o.resumed ? ', үзілген топтама жалғастырылды' : ''}\n  → ${rel(o.dir)}`,
+        ru: `${file}: строк ${rows}, верных ${valid}, документов ${o.documents}, ошибок ${errors}, ${rate} док./с${o.resumed ? ', прерванный пакет продолжен' : ''}\n  → ${rel(o.dir)}`,
       });
     }
     case 'already-published':
@@ -123,11 +123,18 @@ export async function watchCommand(ctx: Ctx): Promise<number> {
   const engine = await engineFor(ctx, progress.onEvent);
   const watcher = await watchInbox(
     engine.ctx,
-    (o) => ctx.io.out(describe(o, ctx, null)),
+    (o, seconds) => ctx.io.out(describe(o, ctx, seconds)),
     (file, e) => {
       const known = asTanuError(e);
       ctx.io.err(`${printable(file)}: ${known ? `[${known.code}] ${known.text[ctx.lang]}` : (e as Error).message}`);
     },
+    (dir) =>
+      ctx.io.err(
+        say(ctx.lang, {
+          kk: `${printable(dir)}: бұл бумадағы файлдар оқылмайды; оларды inbox/ немесе inbox/<орталық>/ ішіне тікелей салыңыз`,
+          ru: `${printable(dir)}: файлы в этой папке не читаются; кладите их прямо в inbox/ или inbox/<центр>/`,
+        }),
+      ),
   );
   ctx.io.err(say(ctx.lang, { kk: `Кіріс бумасы бақылануда: ${ctx.config.paths.inbox}`, ru: `Наблюдаю за папкой входящих: ${ctx.config.paths.inbox}` }));
   await new Promise<void>((resolve) => {
