@@ -7,7 +7,7 @@ import { TanuError } from '../core/tanu-error.js';
 import { Ledger, type RegistryRow } from '../ledger/ledger.js';
 import type { Language } from '../standards/schema.js';
 import type { Ctx } from './main.js';
-import { printable, say, table } from './output.js';
+import { displayWidth, printable, say, table } from './output.js';
 
 /** `tanu status` and `tanu registry export`: what the ledger knows, for people. */
 
@@ -81,6 +81,34 @@ export function registryRows(rows: readonly RegistryRow[], lang: Language): stri
   );
 }
 
+/** An ISO date as the spreadsheet's date (midnight UTC: Excel has no time zones). */
+const excelDate = (iso: string) => new Date(`${iso}T00:00:00Z`);
+
+/**
+ * The register for people: every value in its own type (text for names, numbers and the
+ * IIN, whose leading zeros a number would lose; a number for the level; dates shown
+ * dd.mm.yyyy), columns as wide as their contents, the header frozen and filterable. Text
+ * cells are never formulas, whatever they begin with.
+ */
+export async function registryWorkbook(rows: readonly RegistryRow[], lang: Language): Promise<Uint8Array> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet(lang === 'kk' ? 'Тізілім' : 'Реестр', { views: [{ state: 'frozen', ySplit: 1 }] });
+  const headers = REGISTER_HEADERS[lang];
+  ws.addRow(headers).font = { bold: true };
+  for (const r of rows)
+    ws.addRow([r.full_name, r.iin, r.certificate_serial, `${r.profession_code} ${lang === 'kk' ? r.profession_kk : r.profession_ru}`, r.level, excelDate(r.issue_date), excelDate(r.expiry_date), r.centre]);
+  const TEXT = [1, 2, 3, 4, 8];
+  const DATES = [6, 7];
+  for (const i of TEXT) ws.getColumn(i).numFmt = '@';
+  for (const i of DATES) ws.getColumn(i).numFmt = 'dd.mm.yyyy';
+  ws.columns.forEach((column, i) => {
+    const widest = Math.max(displayWidth(headers[i] ?? ''), ...(column.values ?? []).slice(2).map((v) => (v instanceof Date ? 10 : displayWidth(String(v ?? '')))));
+    column.width = Math.min(widest + 2, 60);
+  });
+  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: headers.length } };
+  return new Uint8Array(await wb.xlsx.writeBuffer());
+}
+
 const csvCell = (v: string) => (/[";\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
 export async function registryCommand(args: string[], options: { format: string | undefined; out: string | undefined; language: string | undefined }, ctx: Ctx): Promise<number> {
@@ -89,24 +117,17 @@ export async function registryCommand(args: string[], options: { format: string 
   if (args[0] !== 'export' || !['csv', 'xlsx'].includes(format) || !['kk', 'ru'].includes(lang))
     throw new TanuError('USAGE', { detail: { kk: 'tanu registry export --format csv|xlsx [--language kk|ru] [--out FILE]', ru: 'tanu registry export --format csv|xlsx [--language kk|ru] [--out FILE]' } });
   const ledger = Ledger.open(ctx.config.paths.ledger);
-  let rows: string[][];
+  let registry: RegistryRow[];
   try {
-    rows = registryRows(ledger.registry(), lang);
+    registry = ledger.registry();
   } finally {
     ledger.close();
   }
   const out = options.out ?? `registry-${lang}.${format}`;
   if (format === 'csv') {
     // UTF-8 with BOM and ";": what spreadsheet programs in Kazakhstan open without asking.
-    await writeFile(out, `\uFEFF${[REGISTER_HEADERS[lang], ...rows].map((r) => r.map(csvCell).join(';')).join('\r\n')}\r\n`);
-  } else {
-    const wb = new ExcelJS.Workbook();
-    const ws = wb.addWorksheet(lang === 'kk' ? 'Тізілім' : 'Реестр');
-    ws.addRow(REGISTER_HEADERS[lang]).font = { bold: true };
-    for (const r of rows) ws.addRow(r);
-    ws.columns.forEach((c) => (c.width = 22));
-    await wb.xlsx.writeFile(out);
-  }
+    await writeFile(out, `\uFEFF${[REGISTER_HEADERS[lang], ...registryRows(registry, lang)].map((r) => r.map(csvCell).join(';')).join('\r\n')}\r\n`);
+  } else await writeFile(out, await registryWorkbook(registry, lang));
   ctx.io.out(out);
   return 0;
 }

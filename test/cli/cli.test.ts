@@ -188,6 +188,28 @@ describe('the tanu bin', () => {
 });
 
 describe('tanu registry export', () => {
+  it('as XLSX: numbers as numbers, dates as dates, the IIN as text, widths fitted, header frozen, a filter', async () => {
+    const p = makeProject(tmp());
+    expect((await tanu(['run', 'examples/exam-results-demo.csv', '--config', p.config])).code).toBe(0);
+    const out = join(p.dir, 'registry.xlsx');
+    expect((await tanu(['registry', 'export', '--format', 'xlsx', '--language', 'ru', '--out', out, '--config', p.config])).code).toBe(0);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(out);
+    const ws = wb.worksheets[0];
+    if (!ws) throw new Error('no sheet');
+    const row = ws.getRow(2);
+    expect(typeof row.getCell(2).value).toBe('string');
+    expect(row.getCell(2).value).toMatch(/^\d{12}$/);
+    expect(ws.getColumn(2).numFmt).toBe('@');
+    expect(typeof row.getCell(5).value).toBe('number');
+    expect(row.getCell(6).value).toBeInstanceOf(Date);
+    expect(row.getCell(6).numFmt).toBe('dd.mm.yyyy');
+    expect((row.getCell(6).value as Date).toISOString().slice(0, 10)).toBe(clock.now().toISOString().slice(0, 10));
+    expect(new Set(ws.columns.map((c) => c.width)).size).toBeGreaterThan(2);
+    expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(ws.autoFilter).toBeTruthy();
+  });
+
   it("names its columns as seed 000's register does", async () => {
     const dir = tmp();
     const out = join(dir, 'registry.csv');
