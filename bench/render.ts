@@ -54,11 +54,10 @@ const protocols = (count: number): DocumentModel[] =>
       records: Array.from({ length: 20 }, (_, i) => ({ ...sampleExamResult(i, 'kk'), protocol_number: `П-${p + 1}` })),
       centre,
       library,
-      language: 'kk',
     }),
   ).flat();
 const contracts = (count: number): DocumentModel[] =>
-  Array.from({ length: count }, (_, i) => contractModel({ record: { ...sampleApplication(i % 2 ? 'ru' : 'kk'), application_number: `Ө-${i + 1}` }, centre, library }));
+  Array.from({ length: count }, (_, i) => contractModel({ record: { ...sampleApplication(i % 2 ? 'ru' : 'kk'), application_number: `Ө-${i + 1}` }, centre, library, drawnUp: '2026-11-23' }));
 
 type Row = { case: string; documents: number; seconds: number; docs_per_s: number; browser_peak_pss_mb: number; browser_peak_rss_sum_mb: number };
 

@@ -41,7 +41,7 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
       await writeAtomic(join(batch.outbox_dir, rejectedFile), await rejectedWorkbook(batch.kind, batch.rejected, report, ctx.config.operator_language), ctx.modes);
     await writeAtomic(
       join(batch.outbox_dir, 'report.html'),
-      reportHtml(join(ctx.config.paths.templates, 'report.hbs'), { batch: batchId, created_at: batch.created_at, documents: entries.length, report, rejectedFile }),
+      reportHtml(join(ctx.config.paths.templates, 'report.hbs'), { batch: batchId, created_at: batch.created_at, documents: entries.length, report, rejectedFile, rejected: batch.rejected }),
       ctx.modes,
     );
     // Last: the manifest with the reports' hashes, then its signature.

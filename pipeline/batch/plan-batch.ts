@@ -87,7 +87,6 @@ export async function planBatch(batch: BatchRow, ctx: EngineContext, options: { 
     issueDate: batch.issue_date,
     validityYears: (code) => effectiveThresholds(config.defaults, ctx.library.byCode(code), centre).validity_years,
     verifyBaseUrl: config.documents.verify_base_url,
-    protocolLanguage: config.default_language,
     verifyCode: newVerifyCode,
   };
   const year = Number(batch.issue_date.slice(0, 4));

@@ -1,5 +1,5 @@
 import { access } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, relative, sep } from 'node:path';
 import { watch as chokidar } from 'chokidar';
 import PQueue from 'p-queue';
 import { asTanuError } from '../core/tanu-error.js';
@@ -28,7 +28,19 @@ export type Watcher = { stop: () => Promise<void>; idle: () => Promise<void> };
 /** Errors that pass by themselves: the same work is tried again later. */
 const passing = (e: unknown) => ['NO_SPACE', 'LEDGER_BUSY'].includes(asTanuError(e)?.code ?? '');
 
-export async function watchInbox(ctx: EngineContext, onOutcome: (o: FileOutcome) => void, onError: (file: string, e: unknown) => void): Promise<Watcher> {
+export async function watchInbox(
+  ctx: EngineContext,
+  /** With the seconds the file took, for the summary's documents per second. */
+  onOutcome: (o: FileOutcome, seconds: number) => void,
+  onError: (file: string, e: unknown) => void,
+  /** A folder below `inbox/<centre>/`, whose files are never read: told once per folder. */
+  onIgnoredFolder: (dir: string) => void = () => {},
+): Promise<Watcher> {
+  const timed = async (work: () => Promise<FileOutcome>) => {
+    const started = process.hrtime.bigint();
+    const outcome = await work();
+    return { outcome, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  };
   const queue = new PQueue({ concurrency: 1 });
   const timers = new Set<NodeJS.Timeout>();
   let stopping = false;
@@ -48,8 +60,8 @@ export async function watchInbox(ctx: EngineContext, onOutcome: (o: FileOutcome)
       for (const batch of await ctx.ledger.unfinishedBatches()) {
         if (stopping) return;
         try {
-          const outcome = await runBatch(batch.id, ctx, { file: batch.id, resumed: true, claimed: false });
-          if (outcome.outcome !== 'in-progress') onOutcome(outcome);
+          const { outcome, seconds } = await timed(() => runBatch(batch.id, ctx, { file: batch.id, resumed: true, claimed: false }));
+          if (outcome.outcome !== 'in-progress') onOutcome(outcome, seconds);
         } catch (e) {
           onError(batch.id, e);
           if (passing(e)) later(resume);
@@ -61,7 +73,8 @@ export async function watchInbox(ctx: EngineContext, onOutcome: (o: FileOutcome)
     void queue.add(async () => {
       if (stopping) return;
       try {
-        onOutcome(await takeFile(file, ctx, 'move'));
+        const { outcome, seconds } = await timed(() => takeFile(file, ctx, 'move'));
+        onOutcome(outcome, seconds);
       } catch (e) {
         // Another watcher took it first: the file is gone, which is its business now.
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
@@ -84,6 +97,10 @@ export async function watchInbox(ctx: EngineContext, onOutcome: (o: FileOutcome)
   });
   watcher.on('add', (file) => {
     if (!stopping && !isTransient(file)) take(file);
+  });
+  // inbox/<centre>/<folder>/: deeper than the watcher reads, so its files would sit there unseen.
+  watcher.on('addDir', (dir) => {
+    if (relative(ctx.config.paths.inbox, dir).split(sep).length === 2) onIgnoredFolder(dir);
   });
   await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   return {

@@ -3,7 +3,7 @@ import { relative, resolve } from 'node:path';
 import { type Clock, localNow, systemClock } from '../core/clock.js';
 import { displayDate } from '../core/dates.js';
 import { TanuError, asTanuError } from '../core/tanu-error.js';
-import { type ConfigOverrides, type LoadedConfig, loadConfig } from '../config/load.js';
+import { type ConfigOverrides, type LoadedConfig, loadConfig, requirePaths } from '../config/load.js';
 import { inForceOn, loadLibrary } from '../standards/library.js';
 import type { Language } from '../standards/schema.js';
 import { type Report, exitCode } from '../validate/report.js';
@@ -22,36 +22,69 @@ import { exportCommand } from './export.js';
  * --json the machine-readable result goes to stdout and any human text to stderr.
  */
 
-const USAGE = `tanu — professional-qualification recognition documents
+/** The usage text in the operator's language (--language, else the config's operator_language). */
+const USAGE: Record<Language, string> = {
+  ru: `tanu — документы признания профессиональной квалификации
 
-Usage:
-  tanu validate FILE... [--json]        check files, write nothing (exit 0 valid, 1 invalid rows, 2 unreadable)
-  tanu run FILE... [--outbox DIR] [--ledger FILE] [--json]
-                                        the whole flow: validate, plan, render, sign, publish to the outbox
-  tanu watch                            watch the inbox and process every file dropped there; SIGINT/SIGTERM drain and exit 0
-  tanu status [--json]                  recent batches from the ledger, with counts and state
-  tanu registry export [--format csv|xlsx] [--language kk|ru] [--out FILE]
-                                        the register of recognized persons
-  tanu standards list [--json]          the standards library: codes, versions, in force, cards
-  tanu standards check [--json]         check every standards/*.yaml (exit 1 on any problem)
-  tanu preview --document certificate|protocol|contract --language kk|ru|both [--out DIR]
-                                        render a sample document to PDF and PNG (marked ҮЛГІ / ОБРАЗЕЦ)
-  tanu export [--from DATE] [--to DATE] [--centre ID] [--profession CODE] [--status issued|superseded|revoked|all]
-              [--outbox DIR] [--ledger FILE] --out FILE.zip [--allow-missing] [--json]
-                                        the archive package (BagIt in a zip) of the selected signed documents (exit 1 nothing selected or a document missing)
-  tanu verify PATH... [--json]          check signed PDFs, .p7s files, batch folders and export packages (FILE.zip) (exit 0 all valid, 1 any invalid)
-  tanu keys dev [--force]               create the development (TEST) signing key and CA the config names
-  tanu serve [--host H] [--port N] [--ledger FILE]
-                                        the verification service behind the QR code (reads the ledger, never writes it)
-  tanu revoke SERIAL --reason issued_in_error|court_decision|fraud|duplicate|other [--note TEXT] [--ledger FILE] [--json]
-                                        revoke a certificate's current revision (exit 1 unknown serial)
+Использование:
+  tanu validate ФАЙЛ... [--json]        проверить файлы, ничего не записывая (код 0 все верны, 1 есть неверные строки, 2 файл не принят целиком)
+  tanu run ФАЙЛ... [--outbox ПАПКА] [--ledger ФАЙЛ] [--json]
+                                        весь путь: проверка, план, печать, подпись, публикация в outbox
+  tanu watch                            следить за inbox и обрабатывать каждый положенный туда файл; SIGINT/SIGTERM завершают текущий и выходят
+  tanu status [--json]                  последние пакеты из журнала, со счётчиками и состоянием
+  tanu registry export [--format csv|xlsx] [--language kk|ru] [--out ФАЙЛ]
+                                        реестр признанных лиц (для людей — XLSX)
+  tanu standards list [--json]          библиотека стандартов: коды, версии, действует ли, карточки
+  tanu standards check [--json]         проверить каждый standards/*.yaml (код 1 при любой ошибке)
+  tanu preview --document certificate|protocol|contract [--document-language kk|ru|both] [--out ПАПКА]
+                                        образец документа в PDF и PNG (с отметкой ҮЛГІ / ОБРАЗЕЦ)
+  tanu verify ПУТЬ... [--json]          проверить подписанные PDF, файлы .p7s, папки пакетов и архивные пакеты (ФАЙЛ.zip) (код 0 все верны, 1 есть неверные)
+  tanu export [--from ДАТА] [--to ДАТА] [--centre ID] [--profession КОД] [--status issued|superseded|revoked|all]
+              [--outbox ПАПКА] [--ledger ФАЙЛ] --out ФАЙЛ.zip [--allow-missing] [--json]
+                                        архивный пакет (BagIt в zip) выбранных подписанных документов (код 1 ничего не выбрано или документа нет)
+  tanu serve [--host ХОСТ] [--port ПОРТ] [--ledger ФАЙЛ]
+                                        служба проверки за QR-кодом (читает журнал, никогда не пишет)
+  tanu revoke СЕРИЯ --reason issued_in_error|court_decision|fraud|duplicate|other [--note ТЕКСТ] [--json]
+                                        отозвать текущую редакцию сертификата (код 1 неизвестный номер)
+  tanu keys dev [--force]               создать тестовый (TEST) ключ подписи и УЦ, названные в настройках
 
-Options:
-  --config FILE        pipeline.config.yaml by default
-  --json               machine-readable output on stdout
-  --language kk|ru     language of the messages printed for the operator
-  -h, --help           this text
-`;
+Параметры:
+  --config ФАЙЛ        по умолчанию pipeline.config.yaml; пути в нём — относительно его папки
+  --json               машиночитаемый вывод в stdout
+  --language kk|ru     язык сообщений для оператора
+  -h, --help           этот текст
+`,
+  kk: `tanu — кәсіптік біліктілікті тану құжаттары
+
+Қолданылуы:
+  tanu validate ФАЙЛ... [--json]        файлдарды тексеру, ештеңе жазбай (код 0 бәрі дұрыс, 1 қате жолдар бар, 2 файл тұтас қабылданбады)
+  tanu run ФАЙЛ... [--outbox БУМА] [--ledger ФАЙЛ] [--json]
+                                        толық жол: тексеру, жоспар, басып шығару, қол қою, outbox-қа жариялау
+  tanu watch                            inbox-ты бақылап, оған салынған әр файлды өңдеу; SIGINT/SIGTERM қолдағы файлды аяқтап шығады
+  tanu status [--json]                  журналдағы соңғы пакеттер, сандары мен күйі
+  tanu registry export [--format csv|xlsx] [--language kk|ru] [--out ФАЙЛ]
+                                        танылған адамдардың тізілімі (адамдарға — XLSX)
+  tanu standards list [--json]          стандарттар кітапханасы: кодтар, нұсқалар, қолданыста ма, карточкалар
+  tanu standards check [--json]         әр standards/*.yaml файлын тексеру (кез келген қатеде код 1)
+  tanu preview --document certificate|protocol|contract [--document-language kk|ru|both] [--out БУМА]
+                                        құжат үлгісі PDF және PNG түрінде (ҮЛГІ / ОБРАЗЕЦ белгісімен)
+  tanu verify ЖОЛ... [--json]           қол қойылған PDF, .p7s файлдарын, пакет бумаларын және мұрағаттық пакеттерді (ФАЙЛ.zip) тексеру (код 0 бәрі жарамды, 1 жарамсызы бар)
+  tanu export [--from КҮН] [--to КҮН] [--centre ID] [--profession КОД] [--status issued|superseded|revoked|all]
+              [--outbox БУМА] [--ledger ФАЙЛ] --out ФАЙЛ.zip [--allow-missing] [--json]
+                                        таңдалған қол қойылған құжаттардың мұрағаттық пакеті (zip ішіндегі BagIt) (код 1 ештеңе таңдалмады не құжат жоқ)
+  tanu serve [--host ХОСТ] [--port ПОРТ] [--ledger ФАЙЛ]
+                                        QR-код артындағы тексеру қызметі (журналды оқиды, ешқашан жазбайды)
+  tanu revoke СЕРИЯ --reason issued_in_error|court_decision|fraud|duplicate|other [--note МӘТІН] [--json]
+                                        сертификаттың ағымдағы редакциясын кері қайтару (код 1 белгісіз нөмір)
+  tanu keys dev [--force]               баптауларда аталған тест (TEST) қол қою кілті мен КО-ны жасау
+
+Параметрлер:
+  --config ФАЙЛ        әдепкі pipeline.config.yaml; ондағы жолдар оның бумасына қатысты
+  --json               stdout-қа машина оқитын шығыс
+  --language kk|ru     оператор хабарламаларының тілі
+  -h, --help           осы мәтін
+`,
+};
 
 export async function main(argv: readonly string[], io: Io = terminalIo(process.env)): Promise<number> {
   let parsed;
@@ -64,6 +97,7 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
         json: { type: 'boolean', default: false },
         language: { type: 'string' },
         document: { type: 'string' },
+        'document-language': { type: 'string' },
         out: { type: 'string' },
         force: { type: 'boolean', default: false },
         outbox: { type: 'string' },
@@ -83,23 +117,28 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
       },
     });
   } catch (e) {
-    io.err(`${(e as Error).message}\n\n${USAGE}`);
+    const given = argv[argv.indexOf('--language') + 1];
+    io.err(`${(e as Error).message}\n\n${USAGE[given === 'kk' ? 'kk' : 'ru']}`);
     return 2;
   }
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
+  // Until the config is read, the operator's language is --language, else Russian (the shipped operator_language).
+  let lang: Language = values.language === 'kk' ? 'kk' : 'ru';
   if (values.help || !command) {
-    (values.help ? io.out : io.err)(USAGE);
+    if (values.language === undefined) lang = await loadConfig(values.config ?? 'pipeline.config.yaml', { env: io.env }).then((c) => c.operator_language, () => lang);
+    (values.help ? io.out : io.err)(USAGE[lang]);
     return values.help ? 0 : 2;
   }
   const flags: ConfigOverrides = {};
-  // In `preview` and `registry`, --language is the document's language; elsewhere it is the operator's.
-  if (values.language !== undefined && command !== 'preview' && command !== 'registry') flags.operator_language = values.language;
+  // In `registry`, --language is the register's language; everywhere else it is the operator's (preview has --document-language).
+  if (values.language !== undefined && command !== 'registry') flags.operator_language = values.language;
   if (values.outbox !== undefined || values.ledger !== undefined)
     flags.paths = { ...(values.outbox !== undefined ? { outbox: resolve(values.outbox) } : {}), ...(values.ledger !== undefined ? { ledger: resolve(values.ledger) } : {}) };
   try {
     const config = await loadConfig(values.config ?? 'pipeline.config.yaml', { env: io.env, flags });
-    const ctx = { config, json: values.json, io, lang: config.operator_language };
+    lang = config.operator_language;
+    const ctx = { config, json: values.json, io, lang };
     switch (command) {
       case 'validate':
         return await validateCommand(rest, ctx);
@@ -135,16 +174,15 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
       case 'revoke':
         return await revokeCommand(rest, { reason: values.reason, note: values.note }, ctx);
       case 'preview':
-        return await previewCommand({ document: values.document, language: values.language, out: values.out ?? 'preview' }, ctx);
+        return await previewCommand({ document: values.document, language: values['document-language'], out: values.out ?? 'preview' }, ctx);
       default:
         throw new TanuError('USAGE', { detail: { kk: `белгісіз команда ${command}`, ru: `неизвестная команда ${command}` } });
     }
   } catch (thrown) {
     const e = asTanuError(thrown);
     if (!e) throw thrown;
-    const lang = (values.language === 'kk' ? 'kk' : 'ru') satisfies Language;
     io.err(`[${e.code}] ${e.text[lang]}`);
-    if (e.code === 'USAGE') io.err(USAGE);
+    if (e.code === 'USAGE') io.err(USAGE[lang]);
     return 2;
   }
 }
@@ -165,6 +203,7 @@ async function validateCommand(files: string[], ctx: Ctx): Promise<number> {
 
 async function standardsCommand(args: string[], ctx: Ctx): Promise<number> {
   const [sub] = args;
+  await requirePaths(ctx.config, ['standards']);
   const loaded = await loadLibrary(ctx.config.paths.standards);
   const rel = (f: string) => relative(process.cwd(), f) || f;
   if (sub === 'check') {

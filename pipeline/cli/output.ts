@@ -1,3 +1,4 @@
+import { displayWidth } from '../core/width.js';
 import type { Bilingual } from '../core/catalogue.js';
 import type { Issue } from '../core/issue.js';
 import { COLUMNS, type Kind } from '../records/columns.js';
@@ -52,8 +53,50 @@ export function formatTotals(files: readonly FileReport[], lang: Language): stri
   return `${LABELS.total[lang]}: ${LABELS.file[lang]} ${files.length}, ${LABELS.rows[lang]} ${sum((r) => r.rows)}, ${LABELS.valid[lang]} ${sum((r) => r.valid)}, ${LABELS.errors[lang]} ${sum((r) => r.errors.length)}`;
 }
 
-/** A plain text table: columns padded to their widest cell. */
-export function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, [...c].length)), []);
-  return rows.map((r) => r.map((c, i) => c + ' '.repeat((widths[i] ?? 0) - [...c].length)).join('  ').trimEnd()).join('\n');
+
+/** Text cut to `width` columns by its middle, with "…": a path keeps its start and its file name. */
+export function shorten(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  const chars = [...text];
+  let head = '';
+  let tail = '';
+  for (let i = 0, j = chars.length - 1; i <= j; ) {
+    const next = displayWidth(head) <= displayWidth(tail) ? chars[i] : chars[j];
+    if (displayWidth(head + tail + (next ?? '')) + 1 > width) break;
+    if (displayWidth(head) <= displayWidth(tail)) head += chars[i++] ?? '';
+    else tail = (chars[j--] ?? '') + tail;
+  }
+  return `${head}…${tail}`;
+}
+
+/** Narrowest a column is cut to when a table must fit its terminal. */
+const MIN_COLUMN = 6;
+
+/**
+ * A plain text table: columns padded to their widest cell by display width. Given the
+ * terminal's width, the widest of the `flexible` columns (all, if none are named) are
+ * shortened until each line fits, so a table never wraps on an 80- or 120-column terminal;
+ * columns of numbers and times are kept whole.
+ */
+export function table(rows: readonly (readonly string[])[], maxWidth?: number, flexible?: readonly number[]): string {
+  const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, displayWidth(c))), []);
+  const gaps = 2 * Math.max(widths.length - 1, 0);
+  if (maxWidth !== undefined)
+    for (let excess = widths.reduce((a, b) => a + b, 0) + gaps - maxWidth; excess > 0; excess--) {
+      const candidates = flexible ?? widths.map((_, i) => i);
+      const widest = candidates.reduce((a, b) => ((widths[b] ?? 0) > (widths[a] ?? 0) ? b : a), candidates[0] ?? 0);
+      if ((widths[widest] ?? 0) <= MIN_COLUMN) break;
+      widths[widest] = (widths[widest] ?? 0) - 1;
+    }
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => {
+          const cell = shorten(c, widths[i] ?? 0);
+          return cell + ' '.repeat(Math.max((widths[i] ?? 0) - displayWidth(cell), 0));
+        })
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { requirePaths } from '../config/load.js';
 import { localNow } from '../core/clock.js';
 import { TanuError } from '../core/tanu-error.js';
 import { ChromiumRenderer, findChromium } from '../render/chromium.js';
@@ -15,9 +16,10 @@ export async function previewCommand(args: { document: string | undefined; langu
   const languages = args.language ?? 'kk';
   if (!DOCUMENT_TYPES.includes(type) || !['kk', 'ru', 'both'].includes(languages))
     throw new TanuError('USAGE', {
-      detail: { kk: '--document certificate|protocol|contract --language kk|ru|both', ru: '--document certificate|protocol|contract --language kk|ru|both' },
+      detail: { kk: '--document certificate|protocol|contract --document-language kk|ru|both', ru: '--document certificate|protocol|contract --document-language kk|ru|both' },
     });
   const library = await libraryOrFail(ctx);
+  await requirePaths(ctx.config, ['templates']);
   const templates = loadTemplates(ctx.config.paths.templates);
   const renderer = new ChromiumRenderer(templates, {
     executablePath: findChromium(ctx.config.documents.chromium),

@@ -4,6 +4,7 @@ import type { EngineEvent, FileOutcome } from '../batch/context.js';
 import { takeFile } from '../batch/take.js';
 import { startEngine } from '../batch/start.js';
 import { watchInbox } from '../batch/watch.js';
+import { requirePaths } from '../config/load.js';
 import { TanuError, asTanuError } from '../core/tanu-error.js';
 import { type Ctx, libraryOrFail } from './context.js';
 import { printable, say } from './output.js';
@@ -15,8 +16,11 @@ import { exitCode } from '../validate/report.js';
  * structured JSON logs (pino) on stderr; at the end a summary per file.
  */
 
-const engineFor = async (ctx: Ctx, onEvent: (e: EngineEvent) => void) =>
-  startEngine(ctx.config, await libraryOrFail(ctx), { clock: ctx.io.clock, env: ctx.io.env, notice: (text) => ctx.io.err(text), onEvent });
+const engineFor = async (ctx: Ctx, onEvent: (e: EngineEvent) => void) => {
+  const library = await libraryOrFail(ctx);
+  await requirePaths(ctx.config, ['templates']);
+  return startEngine(ctx.config, library, { clock: ctx.io.clock, env: ctx.io.env, notice: (text) => ctx.io.err(text), onEvent });
+};
 
 /** Progress for people on a terminal, JSON lines for machines. */
 export function progressReporter(ctx: Ctx): { onEvent: (e: EngineEvent) => void } {
@@ -83,17 +87,17 @@ const summary = (o: FileOutcome) => ({
   errors: o.report.errors.length,
 });
 
-function describe(o: FileOutcome, ctx: Ctx, seconds: number | null): string {
+function describe(o: FileOutcome, ctx: Ctx, seconds: number): string {
   const rel = (p: string) => relative(process.cwd(), p) || p;
   const { rows, valid } = o.report;
   const errors = o.report.errors.length;
   const file = printable(o.file);
   switch (o.outcome) {
     case 'published': {
-      const rate = seconds === null ? '' : (o.documents / Math.max(seconds, 0.001)).toFixed(1);
+      const rate = (o.documents / Math.max(seconds, 0.001)).toFixed(1);
       return say(ctx.lang, {
-        kk: `${file}: жол ${rows}, жарамды ${valid}, құжат ${o.documents}, қате ${errors}${rate ? `, ${rate} құжат/с` : ''}${o.resumed ? ', үзілген топтама жалғастырылды' : ''}\n  → ${rel(o.dir)}`,
-        ru: `${file}: строк ${rows}, верных ${valid}, документов ${o.documents}, ошибок ${errors}${rate ? `, ${rate} док./с` : ''}${o.resumed ? ', прерванный пакет продолжен' : ''}\n  → ${rel(o.dir)}`,
+        kk: `${file}: жол ${rows}, жарамды ${valid}, құжат ${o.documents}, қате ${errors}, ${rate} құжат/с${o.resumed ? ', үзілген топтама жалғастырылды' : ''}\n  → ${rel(o.dir)}`,
+        ru: `${file}: строк ${rows}, верных ${valid}, документов ${o.documents}, ошибок ${errors}, ${rate} док./с${o.resumed ? ', прерванный пакет продолжен' : ''}\n  → ${rel(o.dir)}`,
       });
     }
     case 'already-published':
@@ -120,11 +124,18 @@ export async function watchCommand(ctx: Ctx): Promise<number> {
   const engine = await engineFor(ctx, progress.onEvent);
   const watcher = await watchInbox(
     engine.ctx,
-    (o) => ctx.io.out(describe(o, ctx, null)),
+    (o, seconds) => ctx.io.out(describe(o, ctx, seconds)),
     (file, e) => {
       const known = asTanuError(e);
       ctx.io.err(`${printable(file)}: ${known ? `[${known.code}] ${known.text[ctx.lang]}` : (e as Error).message}`);
     },
+    (dir) =>
+      ctx.io.err(
+        say(ctx.lang, {
+          kk: `${printable(dir)}: бұл бумадағы файлдар оқылмайды; оларды inbox/ немесе inbox/<орталық>/ ішіне тікелей салыңыз`,
+          ru: `${printable(dir)}: файлы в этой папке не читаются; кладите их прямо в inbox/ или inbox/<центр>/`,
+        }),
+      ),
   );
   ctx.io.err(say(ctx.lang, { kk: `Кіріс бумасы бақылануда: ${ctx.config.paths.inbox}`, ru: `Наблюдаю за папкой входящих: ${ctx.config.paths.inbox}` }));
   await new Promise<void>((resolve) => {

@@ -51,7 +51,7 @@ export async function verifyCommand(paths: string[], ctx: Ctx): Promise<number> 
           /CN=([^,]+)/.exec(r.signer ?? '')?.[1] ?? r.signer ?? '—',
           r.signed_at ?? '—',
           [
-            ...r.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.detail}`),
+            ...r.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.detail[ctx.lang]}`),
             ...(ledger?.status === 'revoked' && ledger.revocation
               ? [
                   say(ctx.lang, {
@@ -62,7 +62,7 @@ export async function verifyCommand(paths: string[], ctx: Ctx): Promise<number> 
               : []),
           ].join('; '),
         ]),
-      ]),
+      ], ctx.io.columns, [0, 2, 4]),
     );
   }
   if (!ctx.json && results.length === 0 && packages.length === 0) ctx.io.out(say(ctx.lang, { kk: 'Қол қойылған файл табылмады', ru: 'Подписанных файлов не найдено' }));

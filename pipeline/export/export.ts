@@ -10,7 +10,7 @@ import { localNow } from '../core/clock.js';
 import { TanuError } from '../core/tanu-error.js';
 import type { LoadedConfig } from '../config/load.js';
 import { startRenderer } from '../batch/start.js';
-import { registerCsv, registerXlsx, registryRows } from '../cli/ledger-commands.js';
+import { registerCsv, registerXlsx } from '../publish/register.js';
 import type { ExportDocumentRow, Ledger, RegistryRow } from '../ledger/ledger.js';
 import { SqliteLedger } from '../ledger/sqlite.js';
 import type { ChromiumRenderer } from '../render/chromium.js';
@@ -193,9 +193,8 @@ async function packDocuments(
     payload.push({ path, sha256: sha256(bytes), bytes: bytes.length, content: bytes });
   };
   for (const lang of ['kk', 'ru'] as const) {
-    const table = registryRows(register, revocations, lang);
-    made(`data/register/register-${lang}.csv`, registerCsv(table, lang));
-    made(`data/register/register-${lang}.xlsx`, await withFixedTimes(await registerXlsx(table, lang)));
+    made(`data/register/register-${lang}.csv`, registerCsv(register, revocations, lang));
+    made(`data/register/register-${lang}.xlsx`, await withFixedTimes(await registerXlsx(register, revocations, lang)));
   }
   made(HISTORY_CSV, historyCsv(rows));
   made(TRUST_ANCHORS, anchorsPem);

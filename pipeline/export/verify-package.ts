@@ -2,7 +2,7 @@ import { X509Certificate, createHash } from 'node:crypto';
 import { buffer as readAll } from 'node:stream/consumers';
 import yauzl from 'yauzl';
 import type { Bilingual } from '../core/catalogue.js';
-import { verifyDetachedDigest, verifyPdf } from '../sign/verify.js';
+import { type Verification, verifyDetachedDigest, verifyPdf } from '../sign/verify.js';
 import { BAGIT_TXT, TAG_FILES, TRUST_ANCHORS, parseBagInfo, parseChecksums } from './package.js';
 
 /**
@@ -78,11 +78,11 @@ export async function verifyPackage(zipPath: string, onProgress?: (done: number,
     let octets = 0;
     let documents = 0;
     let signatures = 0;
-    const checkSignature = (path: string, verdict: { valid: boolean; checks: { ok: boolean; check: string; detail: string }[] }) => {
+    const checkSignature = (path: string, verdict: Verification) => {
       signatures++;
       if (!verdict.valid) {
-        const why = verdict.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.detail}`).join('; ');
-        problems.push({ file: path, problem: say(`қолтаңба жарамсыз: ${why}`, `подпись неверна: ${why}`) });
+        const why = (lang: 'kk' | 'ru') => verdict.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.detail[lang]}`).join('; ');
+        problems.push({ file: path, problem: say(`қолтаңба жарамсыз: ${why('kk')}`, `подпись неверна: ${why('ru')}`) });
       }
     };
     const checkP7s = (path: string, p7s: Buffer) => {

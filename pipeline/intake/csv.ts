@@ -43,6 +43,30 @@ export function sniffDelimiter(text: string): ',' | ';' {
   return semicolons > commas ? ';' : ',';
 }
 
+const FOREIGN: Record<string, { kk: string; ru: string }> = {
+  '\t': { kk: 'табуляция арқылы', ru: 'табуляцией' },
+  '|': { kk: '«|» (тік сызық) арқылы', ru: 'знаком «|» (вертикальная черта)' },
+};
+
+/**
+ * A header line split by tabs or pipes rather than "," or ";": such a file would read as
+ * one column and fail on every header, so it is refused saying which separator was found.
+ */
+export function foreignSeparator(text: string): '\t' | '|' | null {
+  let inQuotes = false;
+  const count: Record<string, number> = { ',': 0, ';': 0, '\t': 0, '|': 0 };
+  for (const ch of text) {
+    if (ch === '"') inQuotes = !inQuotes;
+    else if (!inQuotes && (ch === '\n' || ch === '\r')) break;
+    else if (!inQuotes && ch in count) count[ch] = (count[ch] ?? 0) + 1;
+  }
+  const ours = Math.max(count[','] ?? 0, count[';'] ?? 0);
+  const tabs = count['\t'] ?? 0;
+  const pipes = count['|'] ?? 0;
+  if (Math.max(tabs, pipes) <= ours) return null;
+  return tabs >= pipes ? '\t' : '|';
+}
+
 function decoder(encoding: CsvEncoding): Transform {
   const td = new TextDecoder(encoding, { fatal: encoding === 'utf-8' });
   return new Transform({
@@ -74,6 +98,16 @@ export async function sniffCsv(path: string): Promise<{ encoding: CsvEncoding; d
     if (encoding === 'binary')
       throw new TanuError('FILE_UNREADABLE', { detail: { kk: 'бұл мәтіндік CSV файлы емес', ru: 'это не текстовый CSV-файл' } });
     const text = new TextDecoder(encoding).decode(sample, { stream: true });
+    const foreign = foreignSeparator(text);
+    if (foreign) {
+      const name = FOREIGN[foreign] ?? { kk: foreign, ru: foreign };
+      throw new TanuError('FILE_UNREADABLE', {
+        detail: {
+          kk: `бағандар ${name.kk} бөлінген, ал Tanu «,» немесе «;» бөлгіші бар CSV-ны оқиды: файлды «CSV (үтір арқылы бөлінген)» ретінде қайта сақтаңыз`,
+          ru: `столбцы разделены ${name.ru}, а Tanu читает CSV с разделителем «,» или «;»: сохраните файл как «CSV (разделители — запятые)»`,
+        },
+      });
+    }
     return { encoding, delimiter: sniffDelimiter(text) };
   } finally {
     await handle.close();

@@ -1,12 +1,13 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Bilingual } from '../core/catalogue.js';
 import { type Issue, issue } from '../core/issue.js';
 import { TanuError, isTanuError } from '../core/tanu-error.js';
 import { COLUMNS, KINDS, type Kind, columnFor, isKind } from '../records/columns.js';
 import { type Cell, type TableRow, isBlank } from './cell.js';
 import { readCsv } from './csv.js';
 import { parseStructuredText } from './structured.js';
-import { HEADER_SEARCH_ROWS, type Header, type SourceRecord, findHeader, mapHeader, mapRow, missingColumns, presentKeys } from './table.js';
+import { HEADER_SEARCH_ROWS, type Header, type SourceRecord, findHeader, headerNames, mapHeader, mapRow, missingColumns, presentKeys } from './table.js';
 import { readXlsx } from './xlsx.js';
 import { checkDeclaredSizes } from './zip-guard.js';
 
@@ -36,6 +37,8 @@ export type Intake = {
   issues: Issue[];
   /** Canonical keys of the columns the file has. */
   columns: ReadonlySet<string>;
+  /** Each known column's header as the file writes it (canonical key → header). */
+  headers: Record<string, string>;
   /** Empty when a file-level error stops processing; may throw a TanuError mid-way. */
   rows: AsyncIterable<IntakeRow>;
 };
@@ -98,6 +101,7 @@ const failed = (file: string, kind: Kind | null, centre: string | null, issues: 
   centre,
   issues,
   columns: new Set(),
+  headers: {},
   rows: (async function* () {})(),
 });
 
@@ -153,6 +157,7 @@ async function openStructured(file: string, format: 'json' | 'yaml', options: In
     centre,
     issues: fileIssues,
     columns: presentKeys(found),
+    headers: headerNames(found),
     rows: (async function* () {
       for (const r of doc.records) {
         const cells = new Map<string, Cell>();
@@ -169,7 +174,19 @@ async function openStructured(file: string, format: 'json' | 'yaml', options: In
 async function openTable(file: string, container: 'csv' | 'xlsx', options: IntakeOptions): Promise<Intake> {
   const hint = kindFromName(options.origin ?? file);
   if (container === 'xlsx') await checkDeclaredSizes(file, options.maxUnpackedBytes);
-  const source = container === 'csv' ? readCsv(file) : readXlsx(file, hint ? [hint] : KINDS);
+  // Which sheet of a workbook was read, and which were not: said with every problem about the file.
+  let sheet: Bilingual | undefined;
+  const source =
+    container === 'csv'
+      ? readCsv(file)
+      : readXlsx(file, hint ? [hint] : KINDS, (read, others) => {
+          const list = others.map((n) => `«${n}»`).join(', ');
+          sheet = {
+            kk: `«${read}» парағы оқылды${others.length ? `; басқа парақтар: ${list}` : ''}`,
+            ru: `прочитан лист «${read}»${others.length ? `; другие листы: ${list}` : ''}`,
+          };
+        });
+  const withSheet = (text: Bilingual): Bilingual => (sheet ? { kk: `${text.kk}; ${sheet.kk}`, ru: `${text.ru}; ${sheet.ru}` } : text);
   const iterator = source[Symbol.asyncIterator]();
   const buffered: TableRow[] = [];
   let nonEmpty = 0;
@@ -185,10 +202,10 @@ async function openTable(file: string, container: 'csv' | 'xlsx', options: Intak
   if (nonEmpty === 0) return failed(file, hint, centre, [...issues, issue('FILE_UNREADABLE', {}, { detail: { kk: 'файлда жолдар жоқ', ru: 'в файле нет строк' } })]);
   const header = findHeader(buffered, hint);
   if ('problem' in header) {
-    if (header.problem === 'unknown-kind') return failed(file, null, centre, [...issues, issue('UNKNOWN_KIND')]);
+    if (header.problem === 'unknown-kind') return failed(file, null, centre, [...issues, issue('UNKNOWN_KIND', {}, sheet ? { detail: sheet } : {})]);
     return failed(file, hint, centre, [
       ...issues,
-      issue('FILE_UNREADABLE', {}, { detail: { kk: 'тақырып жолы табылмады', ru: 'не найдена строка заголовков' } }),
+      issue('FILE_UNREADABLE', {}, { detail: withSheet({ kk: 'тақырып жолы табылмады', ru: 'не найдена строка заголовков' }) }),
     ]);
   }
   const afterHeader = buffered.filter((r) => r.row > header.row);
@@ -196,8 +213,9 @@ async function openTable(file: string, container: 'csv' | 'xlsx', options: Intak
     file,
     kind: header.kind,
     centre,
-    issues: [...issues, ...header.issues, ...missingColumns(header, COLUMNS[header.kind])],
+    issues: [...issues, ...header.issues, ...missingColumns(header, COLUMNS[header.kind], sheet)],
     columns: presentKeys(header),
+    headers: headerNames(header),
     rows: (async function* () {
       for (const row of afterHeader) yield mapRow(header, row);
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield mapRow(header, next.value);

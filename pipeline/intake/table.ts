@@ -1,5 +1,6 @@
+import type { Bilingual } from '../core/catalogue.js';
 import { type Issue, issue } from '../core/issue.js';
-import { type Column, DISTINCTIVE, KINDS, type Kind, columnFor } from '../records/columns.js';
+import { type Column, DISTINCTIVE, KINDS, type Kind, columnFor, isAddedByTanu } from '../records/columns.js';
 import { type Cell, type TableRow, cellText, isBlank } from './cell.js';
 
 /**
@@ -63,7 +64,7 @@ export function mapHeader(row: number, names: readonly string[], kind: Kind): He
   const issues: Issue[] = [];
   const seen = new Map<string, string>();
   const columns = names.map((name) => {
-    if (name === '') return null;
+    if (name === '' || isAddedByTanu(name)) return null;
     const col = columnFor(kind, name);
     if (!col) {
       issues.push(issue('UNKNOWN_COLUMN', { column: name }));
@@ -84,14 +85,18 @@ export function mapHeader(row: number, names: readonly string[], kind: Kind): He
   return { row, kind, columns, names, issues };
 }
 
+/** Each known column's header as the file writes it, in the file's order: reports name columns the centre's way. */
+export const headerNames = (header: Header): Record<string, string> =>
+  Object.fromEntries(header.columns.flatMap((c, i) => (c ? [[c.key, header.names[i] ?? c.key]] : [])));
+
 /** Canonical keys of the columns a header names. */
 export const presentKeys = (header: Header): ReadonlySet<string> => new Set(header.columns.flatMap((c) => (c ? [c.key] : [])));
 
-export function missingColumns(header: Header, allColumns: readonly Column[]): Issue[] {
+export function missingColumns(header: Header, allColumns: readonly Column[], detail?: Bilingual): Issue[] {
   const present = presentKeys(header);
   return allColumns
     .filter((c) => c.required !== 'no' && !present.has(c.key))
-    .map((c) => issue('MISSING_COLUMN', { column: c.key }, { expected: { kk: `${c.kk} (${c.key})`, ru: `${c.ru} (${c.key})` } }));
+    .map((c) => issue('MISSING_COLUMN', { column: c.key }, { expected: { kk: `${c.kk} (${c.key})`, ru: `${c.ru} (${c.key})` }, ...(detail ? { detail } : {}) }));
 }
 
 /**

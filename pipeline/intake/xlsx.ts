@@ -40,7 +40,12 @@ type SheetReader = AsyncIterable<{ number: number; values: unknown }> & { name: 
  * Picks the worksheet: the one named after a wanted name (the kind) if the workbook has
  * one, otherwise the first. The sheet list is known before the first sheet streams in.
  */
-export async function* readXlsx(path: string, preferredNames: readonly string[]): AsyncGenerator<TableRow> {
+export async function* readXlsx(
+  path: string,
+  preferredNames: readonly string[],
+  /** Told which sheet is read and which are not, for messages about the file. */
+  onSheet: (read: string, others: string[]) => void = () => {},
+): AsyncGenerator<TableRow> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -56,6 +61,8 @@ export async function* readXlsx(path: string, preferredNames: readonly string[])
       if (chosen === undefined) {
         const names: string[] = ((reader as unknown as { model?: { sheets?: { name: string }[] } }).model?.sheets ?? []).map((s) => s.name);
         chosen = names.find((n) => wanted.has(n.toLowerCase())) ?? sheet.name;
+        const read = chosen;
+        onSheet(read, names.filter((n) => n !== read));
       }
       if (found || sheet.name !== chosen) {
         for await (const _row of sheet); // a sheet not read must still be drained from the zip

@@ -1,5 +1,5 @@
 import { type FileHandle, open } from 'node:fs/promises';
-import { pipeline } from 'node:stream';
+import { Readable, pipeline } from 'node:stream';
 import { crc32, createInflateRaw } from 'node:zlib';
 import { TanuError } from '../core/tanu-error.js';
 
@@ -72,6 +72,24 @@ export function readCentralDirectory(dir: Buffer): ZipEntry[] {
   return entries;
 }
 
+const CHUNK = 64 * 1024;
+
+/**
+ * An entry's stored bytes, read from the shared handle in chunks. Not handle.createReadStream:
+ * each such stream adds a 'close' listener to the handle, and a workbook of eleven parts or
+ * more set off MaxListenersExceededWarning.
+ */
+async function* storedBytes(handle: FileHandle, start: number, length: number, name: string): AsyncGenerator<Buffer> {
+  for (let at = start, left = length; left > 0; ) {
+    const chunk = Buffer.alloc(Math.min(CHUNK, left));
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, at);
+    if (bytesRead === 0) throw broken(`${name} файлдан тыс`, `${name} выходит за пределы файла`);
+    yield chunk.subarray(0, bytesRead);
+    at += bytesRead;
+    left -= bytesRead;
+  }
+}
+
 /**
  * Inflates every entry once, counting: more bytes than declared, a CRC that does not
  * match or a method other than stored/deflate refuses the file. The streaming XLSX reader
@@ -85,7 +103,7 @@ async function checkEntries(handle: FileHandle, entries: readonly ZipEntry[], si
     const start = e.offset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
     if (start + e.compressed > size) throw broken(`${e.name} файлдан тыс`, `${e.name} выходит за пределы файла`);
     if (e.method !== 0 && e.method !== 8) throw broken(`${e.name}: белгісіз қысу әдісі ${e.method}`, `${e.name}: неизвестный метод сжатия ${e.method}`);
-    const raw = e.compressed === 0 ? null : handle.createReadStream({ start, end: start + e.compressed - 1, autoClose: false });
+    const raw = e.compressed === 0 ? null : Readable.from(storedBytes(handle, start, e.compressed, e.name), { objectMode: false });
     // pipeline, not pipe: a read error must end the loop below, not leave it waiting.
     const source = raw === null ? [] : e.method === 8 ? pipeline(raw, createInflateRaw(), () => {}) : raw;
     let length = 0;

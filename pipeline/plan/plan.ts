@@ -38,7 +38,6 @@ export type PlanContext = {
   issueDate: string;
   validityYears: (standardCode: string) => number;
   verifyBaseUrl: string;
-  protocolLanguage: Language;
   /** A new certificate's verification code (`newVerifyCode`): chance comes in from outside, so the plan stays a value. */
   verifyCode: () => string;
 };
@@ -73,7 +72,7 @@ export const newVerifyCode = () => randomBytes(12).toString('base64url');
 export function planForRecord(record: ValidRecord, serial: string | null, ctx: PlanContext): PlannedDocument | null {
   if (!('status' in record)) {
     const application = record as Application;
-    return { type: 'contract', serial: application.application_number, language: application.language, ...about(application), verify_code: null, model: contractModel({ record: application, centre: ctx.centre, library: ctx.library }) };
+    return { type: 'contract', serial: application.application_number, language: application.language, ...about(application), verify_code: null, model: contractModel({ record: application, centre: ctx.centre, library: ctx.library, drawnUp: ctx.issueDate }) };
   }
   if (!needsSerial(record)) return null;
   if (serial === null) throw new Error(`row ${record.row}: a certificate needs a serial`);
@@ -100,7 +99,7 @@ export function planForRecord(record: ValidRecord, serial: string | null, ctx: P
 
 /** The protocol of one protocol number: every valid exam row of it, in file order. */
 export function planProtocol(records: readonly ExamResult[], ctx: PlanContext): PlannedDocument {
-  const models = protocolModels({ records, centre: ctx.centre, library: ctx.library, language: ctx.protocolLanguage });
+  const models = protocolModels({ records, centre: ctx.centre, library: ctx.library });
   const [model] = models;
   const first = records[0];
   if (!model || !first || models.length !== 1) throw new Error('a protocol is planned from the rows of one protocol number');
@@ -110,7 +109,7 @@ export function planProtocol(records: readonly ExamResult[], ctx: PlanContext): 
     iin: null,
     profession_code: null,
     level: null,
-    language: ctx.protocolLanguage,
+    language: model.languages[0] ?? first.language,
     standard_code: first.standard_code,
     standard_version: first.standard_version,
     card_code: first.profession_code,

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import Handlebars from 'handlebars';
-import type { Cell } from '../intake/cell.js';
-import { COLUMNS, type Kind } from '../records/columns.js';
+import { type Cell, cellText } from '../intake/cell.js';
+import { ADDED_BY_TANU, COLUMNS, type Kind } from '../records/columns.js';
 import type { Language } from '../standards/schema.js';
 import type { FileReport } from '../validate/report.js';
 
@@ -16,9 +16,24 @@ import type { FileReport } from '../validate/report.js';
 
 export type RejectedRow = { row: number; cells: Record<string, Cell> };
 
-export function reportHtml(templatePath: string, data: { batch: string; created_at: string; documents: number; report: FileReport; rejectedFile: string | null }): string {
+/** Whose row it is: the person's names as the row gives them. */
+const whose = (row: RejectedRow | undefined) =>
+  row ? ['last_name', 'first_name', 'middle_name'].flatMap((k) => (row.cells[k] === undefined ? [] : [cellText(row.cells[k] as Cell)])).join(' ') : '';
+
+export function reportHtml(
+  templatePath: string,
+  data: { batch: string; created_at: string; documents: number; report: FileReport; rejectedFile: string | null; rejected: readonly RejectedRow[] },
+): string {
   const template = Handlebars.create().compile(readFileSync(templatePath, 'utf8'), { strict: false });
-  const issues = [...data.report.errors.map((e) => ({ ...e, warning: false })), ...data.report.warnings.map((w) => ({ ...w, warning: true }))];
+  const byRow = new Map(data.rejected.map((r) => [r.row, r]));
+  // Columns by the centre's own header, as its spreadsheet shows them.
+  const named = (i: FileReport['errors'][number], warning: boolean) => ({
+    ...i,
+    warning,
+    column: i.column === null ? null : (data.report.headers?.[i.column] ?? i.column),
+    who: i.row === null ? '' : whose(byRow.get(i.row)),
+  });
+  const issues = [...data.report.errors.map((e) => named(e, false)), ...data.report.warnings.map((w) => named(w, true))];
   return template({ ...data, ...data.report, issues });
 }
 
@@ -38,9 +53,11 @@ const toExcel = (cell: Cell): ExcelJS.CellValue => {
 export async function rejectedWorkbook(kind: Kind, rows: readonly RejectedRow[], report: FileReport, lang: Language): Promise<Uint8Array> {
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet(kind);
-  const columns = COLUMNS[kind];
-  const extra = lang === 'kk' ? ['Жол (бастапқы файлда)', 'Қате (kk)', 'Ошибка (ru)'] : ['Строка (в исходном файле)', 'Қате (kk)', 'Ошибка (ru)'];
-  ws.addRow([...columns.map((c) => c[lang]), ...extra]).font = { bold: true };
+  // The file's own columns under its own headers, in its order (every column when the file named none).
+  const headers = report.headers ?? {};
+  const columns = Object.keys(headers).length > 0 ? COLUMNS[kind].filter((c) => c.key in headers).sort((a, b) => Object.keys(headers).indexOf(a.key) - Object.keys(headers).indexOf(b.key)) : COLUMNS[kind];
+  const extra = [ADDED_BY_TANU.row[lang], ADDED_BY_TANU.error_kk, ADDED_BY_TANU.error_ru];
+  ws.addRow([...columns.map((c) => headers[c.key] ?? c[lang]), ...extra]).font = { bold: true };
   const byRow = new Map<number, FileReport['errors']>();
   for (const e of report.errors) if (e.row !== null) byRow.set(e.row, [...(byRow.get(e.row) ?? []), e]);
   for (const r of rows) {

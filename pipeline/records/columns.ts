@@ -58,6 +58,8 @@ export const COLUMNS: Record<Kind, readonly Column[]> = {
     { key: 'no_show_reason', kk: 'Келмеу себебі', ru: 'Причина неявки', type: 'no_show_reason', required: 'no' },
     { key: 'protocol_number', kk: 'Хаттаманың №', ru: '№ протокола', type: 'text', required: 'yes' },
     { key: 'protocol_date', kk: 'Хаттаманың күні', ru: 'Дата протокола', type: 'date', required: 'yes' },
+    // Seed 000's field; when absent the protocol names the centre.
+    { key: 'protocol_issuer', kk: 'Хаттама берген ұйымның атауы', ru: 'Организация, выдавшая протокол', aliases: ['Наименование организации, выдавшей протокол'], type: 'text', required: 'no' },
     { key: 'exam_region', kk: 'Облыс / Республикалық маңызы бар қала', ru: 'Область / город республиканского значения', type: 'text', required: 'no' },
     { key: 'exam_city', kk: 'Қала немесе аудан', ru: 'Город или район', type: 'text', required: 'no' },
     { key: 'exam_address', kk: 'Мекен-жайы', ru: 'Адрес', type: 'text', required: 'no' },
@@ -73,6 +75,16 @@ export const COLUMNS: Record<Kind, readonly Column[]> = {
     { key: 'voucher_number', kk: 'Ваучердің №', ru: '№ ваучера', type: 'text', required: 'no' },
   ],
 };
+
+/**
+ * The columns Tanu adds to rejected-rows.xlsx (the original row number, the messages): a
+ * centre that fixes the rows and drops the workbook again gets no UNKNOWN_COLUMN for them.
+ */
+export const ADDED_BY_TANU = {
+  row: { kk: 'Жол (бастапқы файлда)', ru: 'Строка (в исходном файле)' },
+  error_kk: 'Қате (kk)',
+  error_ru: 'Ошибка (ru)',
+} as const;
 
 /** Columns that tell a kind apart when neither a `kind` field nor the file name does. */
 export const DISTINCTIVE: Record<Kind, readonly string[]> = {
@@ -91,5 +103,8 @@ const lookup = new Map<Kind, Map<string, Column>>(
 );
 
 export const columnFor = (kind: Kind, header: string): Column | undefined => lookup.get(kind)?.get(headerKey(header));
+
+const added = new Set([ADDED_BY_TANU.row.kk, ADDED_BY_TANU.row.ru, ADDED_BY_TANU.error_kk, ADDED_BY_TANU.error_ru].map(headerKey));
+export const isAddedByTanu = (header: string) => added.has(headerKey(header));
 
 export const isKind = (value: unknown): value is Kind => typeof value === 'string' && (KINDS as readonly string[]).includes(value);

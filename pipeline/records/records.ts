@@ -43,6 +43,7 @@ export const ExamResult = z.strictObject({
   no_show_reason: z.enum(['own_will', 'health']).nullable(),
   protocol_number: Text,
   protocol_date: Date,
+  protocol_issuer: Text.nullable().describe('The organization that issued the protocol; the centre when null'),
   exam_region: Text.nullable(),
   exam_city: Text.nullable(),
   exam_address: Text.nullable(),

@@ -1,8 +1,8 @@
-import { AlignmentType, Document, Packer, PageBreak, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import { AlignmentType, Document, NoBreakHyphen, Packer, PageBreak, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
 import { displayDate } from '../core/dates.js';
 import type { Language } from '../standards/schema.js';
 import type { ContractModel } from './models.js';
-import { type Labels, label } from './templates.js';
+import { type Labels, NUMBER_WITH_WORD, label } from './templates.js';
 
 /**
  * The editable contract (DOCX), built from the same model and the same wording
@@ -11,7 +11,16 @@ import { type Labels, label } from './templates.js';
  */
 
 const FONT = 'Times New Roman';
-const text = (t: string, bold = false) => new TextRun({ text: t, bold, font: FONT, size: 22 });
+/**
+ * Word breaks lines where a browser does, so the PDF's rules are spelt out for it: a hyphen
+ * inside a word ("Айгерім-Гүлнұр", "4-деңгейдегі") is Word's non-breaking hyphen, and a
+ * number keeps to the word it counts ("5 уровень") through a no-break space.
+ */
+function unbroken(t: string): (string | NoBreakHyphen)[] {
+  const kept = t.replace(NUMBER_WITH_WORD, (m) => m.replace(' ', '\u00a0'));
+  return kept.split(/(?<=[\p{L}\d])-(?=[\p{L}\d])/u).flatMap((part, i) => (i > 0 ? [new NoBreakHyphen(), part] : [part]));
+}
+const text = (t: string, bold = false) => new TextRun({ children: unbroken(t), bold, font: FONT, size: 22 });
 const para = (t: string, options: { bold?: boolean; align?: (typeof AlignmentType)[keyof typeof AlignmentType]; after?: number } = {}) =>
   new Paragraph({ children: [text(t, options.bold)], alignment: options.align ?? AlignmentType.JUSTIFIED, spacing: { after: options.after ?? 120 } });
 
@@ -37,7 +46,9 @@ function section(model: ContractModel, labels: Labels, lang: Language): (Paragra
           ...(req.phone ? [`${l('phone')}: ${req.phone}`] : []),
         ]
       : []),
-    `${l('signature')} ____________ ${c.head[lang]}`,
+    `${l('signature')} ____________`,
+    // Under the signature line, on one line: Word may not wrap the head's name inside the cell.
+    c.head[lang].replace(/ /g, '\u00a0'),
   ];
   const p = model.candidate;
   const customer = [
@@ -53,7 +64,8 @@ function section(model: ContractModel, labels: Labels, lang: Language): (Paragra
     new TableCell({ width: { size: 50, type: WidthType.PERCENTAGE }, children: lines.map((t, i) => para(t, { bold: i === 0, align: AlignmentType.LEFT, after: 60 })) });
   return [
     para(l('title'), { bold: true, align: AlignmentType.CENTER, after: 240 }),
-    para(`${l('place_date', { city: c.city[lang], date: displayDate(model.date) })}    ${l('number', { number: model.number })}`, { align: AlignmentType.LEFT, after: 240 }),
+    para(`${l('drawn_up', { city: c.city[lang], date: displayDate(model.date) })}    ${l('number', { number: model.number })}`, { align: AlignmentType.LEFT, after: 120 }),
+    para(l('application', { number: model.application.number, date: displayDate(model.application.date) }), { align: AlignmentType.LEFT, after: 240 }),
     para(l('parties', { centre: c.name[lang], head: c.head[lang], candidate: p.full_name, iin: p.iin })),
     para(l('subject_heading'), { bold: true }),
     para(
@@ -62,6 +74,7 @@ function section(model: ContractModel, labels: Labels, lang: Language): (Paragra
         level: model.profession.level,
         standard: model.profession.standard_title[lang],
         code: model.profession.standard_code,
+        duty: l(model.payment.voucher !== null ? 'duty_voucher' : 'duty_fee'),
       }),
     ),
     para(l('payment_heading'), { bold: true }),

@@ -2,7 +2,7 @@ import type { Bilingual } from '../core/catalogue.js';
 import type { Centre } from '../config/schema.js';
 import type { Application, ExamResult } from '../records/records.js';
 import type { Library } from '../standards/library.js';
-import type { Language } from '../standards/schema.js';
+import { Language } from '../standards/schema.js';
 
 /**
  * What each document shows, computed from validated records before any HTML exists: the
@@ -16,7 +16,16 @@ export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 /** Every key present (null when unset): templates run in strict mode, where a missing key is an error, not a blank. */
 type RequisitesView = { bin: string; address: Bilingual; bank: string | null; iban: string | null; bik: string | null; phone: string | null; email: string | null };
 type CentreView = { id: string; name: Bilingual; head: Bilingual; city: Bilingual; requisites: RequisitesView | null };
-type ProfessionView = { code: string; name: Bilingual; level: number; standard_code: string; standard_version: number; standard_title: Bilingual };
+type ProfessionView = {
+  code: string;
+  name: Bilingual;
+  level: number;
+  standard_code: string;
+  standard_version: number;
+  standard_title: Bilingual;
+  /** The order whose wording of the standard applies: what a reader can look up, unlike Tanu's version counter. */
+  standard_order: { number: string; date: string };
+};
 
 export type CertificateModel = {
   type: 'certificate';
@@ -53,6 +62,8 @@ export type ProtocolModel = {
   number: string;
   date: string;
   centre: CentreView;
+  /** The organization that issued the protocol, as the file names it; the centre when null. */
+  issuer: string | null;
   place: { region: string | null; city: string | null; address: string | null };
   professions: { code: string; name: Bilingual; level: number }[];
   rows: ProtocolRow[];
@@ -62,7 +73,10 @@ export type ContractModel = {
   type: 'contract';
   languages: Language[];
   number: string;
+  /** The day the contract was drawn up (the batch's issue date). */
   date: string;
+  /** The candidate's application the contract answers. */
+  application: { number: string; date: string };
   centre: CentreView;
   candidate: { full_name: string; iin: string; birth_date: string; phone: string | null; email: string | null; address: string };
   profession: ProfessionView;
@@ -91,7 +105,8 @@ function centreView(c: Centre): CentreView {
 function professionView(library: Library, r: { profession_code: string; level: number; standard_code: string; standard_version: number }): ProfessionView {
   const standard = library.byCode(r.standard_code);
   const card = standard?.cards.find((c) => c.code === r.profession_code);
-  if (!standard || !card) throw new Error(`validated record cites ${r.standard_code}/${r.profession_code}, which the library lacks`);
+  const version = standard?.versions.find((v) => v.version === r.standard_version);
+  if (!standard || !card || !version) throw new Error(`validated record cites ${r.standard_code} v${r.standard_version}/${r.profession_code}, which the library lacks`);
   return {
     code: card.code,
     name: card.name,
@@ -99,6 +114,7 @@ function professionView(library: Library, r: { profession_code: string; level: n
     standard_code: standard.code,
     standard_version: r.standard_version,
     standard_title: standard.title,
+    standard_order: { number: version.order.number, date: version.order.date },
   };
 }
 
@@ -139,8 +155,15 @@ export function certificateModel(args: {
   };
 }
 
+/**
+ * The languages of a sitting's protocol: the one its candidates chose, both when they chose
+ * differently (one document for the whole commission), or both where the centre asks.
+ */
+export const sittingLanguages = (centre: Centre, rows: readonly { language: Language }[]): Language[] =>
+  centre.bilingual_documents ? ['kk', 'ru'] : Language.options.filter((lang) => rows.some((r) => r.language === lang));
+
 /** One protocol per protocol number: every valid exam row of that number, in file order. */
-export function protocolModels(args: { records: readonly ExamResult[]; centre: Centre; library: Library; language: Language }): ProtocolModel[] {
+export function protocolModels(args: { records: readonly ExamResult[]; centre: Centre; library: Library }): ProtocolModel[] {
   const groups = new Map<string, ExamResult[]>();
   for (const r of args.records) groups.set(r.protocol_number, [...(groups.get(r.protocol_number) ?? []), r]);
   return [...groups.entries()].map(([number, rows]) => {
@@ -152,10 +175,11 @@ export function protocolModels(args: { records: readonly ExamResult[]; centre: C
     }
     return {
       type: 'protocol',
-      languages: languagesFor(args.centre, args.language),
+      languages: sittingLanguages(args.centre, rows),
       number,
       date: rows.map((r) => r.protocol_date).sort().at(-1) ?? first.protocol_date,
       centre: centreView(args.centre),
+      issuer: first.protocol_issuer,
       place: { region: first.exam_region, city: first.exam_city, address: first.exam_address },
       professions: [...professions.values()],
       rows: rows.map((r, i) => ({
@@ -176,13 +200,14 @@ export function protocolModels(args: { records: readonly ExamResult[]; centre: C
   });
 }
 
-export function contractModel(args: { record: Application; centre: Centre; library: Library }): ContractModel {
+export function contractModel(args: { record: Application; centre: Centre; library: Library; drawnUp: string }): ContractModel {
   const { record, centre } = args;
   return {
     type: 'contract',
     languages: languagesFor(centre, record.language),
     number: record.application_number,
-    date: record.application_date,
+    date: args.drawnUp,
+    application: { number: record.application_number, date: record.application_date },
     centre: centreView(centre),
     candidate: {
       full_name: fullName(record),

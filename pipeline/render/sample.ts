@@ -40,6 +40,7 @@ export function sampleExamResult(n: number, language: Language): ExamResult {
     ...(n % 5 === 4 ? { exam1_at: null, exam1_score: null, exam2_at: null, exam2_score: null } : {}),
     protocol_number: 'ХТ-9',
     protocol_date: '2026-11-12',
+    protocol_issuer: null,
     exam_region: 'Алматы',
     exam_city: 'Алматы',
     exam_address: 'Абай даңғылы, 1',
@@ -82,9 +83,9 @@ export function sampleModel(type: DocumentType, languages: 'kk' | 'ru' | 'both',
       verifyCode: 'SAMPLE',
     });
   if (type === 'protocol') {
-    const [protocol] = protocolModels({ records: [0, 1, 2, 3, 4].map((n) => sampleExamResult(n, language)), centre, library, language });
+    const [protocol] = protocolModels({ records: [0, 1, 2, 3, 4].map((n) => sampleExamResult(n, language)), centre, library });
     if (!protocol) throw new Error('no sample protocol');
     return protocol;
   }
-  return contractModel({ record: sampleApplication(language), centre, library });
+  return contractModel({ record: sampleApplication(language), centre, library, drawnUp: issueDate });
 }

@@ -25,11 +25,11 @@ export type TemplateSet = {
   page(models: readonly DocumentModel[], options: { sample: boolean }): Promise<string>;
 };
 
-const fill = (pattern: string, values: Record<string, unknown>, escape: (s: string) => string) =>
-  pattern.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? escape(String(values[key])) : whole));
+const fill = (pattern: string, values: Record<string, unknown>, escape: (v: unknown) => string) =>
+  pattern.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? escape(values[key]) : whole));
 
 /** The wording of a label with its {placeholders} filled: used by the HTML helper and the DOCX. */
-export function label(labels: Labels, key: string, lang: Language, values: Record<string, unknown> = {}, escape: (s: string) => string = (s) => s): string {
+export function label(labels: Labels, key: string, lang: Language, values: Record<string, unknown> = {}, escape: (v: unknown) => string = String): string {
   const entry = labels[key];
   if (!entry) throw new Error(`no label "${key}"`);
   return fill(entry[lang], values, escape);
@@ -45,13 +45,23 @@ export function loadTemplates(dir: string): TemplateSet {
   const labelsOf = (options: Handlebars.HelperOptions) => (options.data as { root: { labels: Labels } }).root.labels;
 
   hb.registerHelper('label', (key: string, lang: Language, options: Handlebars.HelperOptions) => label(labelsOf(options), key, lang));
+  // A value that is already markup (a name from the `name` helper) goes in as it is; anything else is escaped.
+  const escape = (v: unknown) => (v instanceof hb.SafeString ? v.toString() : hb.escapeExpression(String(v)));
   hb.registerHelper('fmt', (key: string, lang: Language, options: Handlebars.HelperOptions) =>
-    new hb.SafeString(label(labelsOf(options), key, lang, options.hash as Record<string, unknown>, hb.escapeExpression)),
+    new hb.SafeString(keepNumbersWithWords(label(labelsOf(options), key, lang, options.hash as Record<string, unknown>, escape))),
   );
+  // A name breaks only between its words, never at the hyphen of "Айгерім-Гүлнұр".
+  hb.registerHelper('name', (fullName: string) => new hb.SafeString(fullName.split(' ').map((w) => nowrap(hb.escapeExpression(w))).join(' ')));
+  // The address breaks anywhere if it must, the serial at its end never ("DEMO01-202" / "6-000006" was printed).
+  hb.registerHelper('url', (url: string) => {
+    const cut = url.lastIndexOf('/') + 1;
+    return new hb.SafeString(`<span class="url">${hb.escapeExpression(url.slice(0, cut))}</span><wbr>${nowrap(hb.escapeExpression(url.slice(cut)))}`);
+  });
   hb.registerHelper('pick', (text: Record<Language, string> | undefined, lang: Language) => text?.[lang] ?? '');
   hb.registerHelper('date', (iso: string) => displayDate(iso));
   hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
   hb.registerHelper('gt', (a: number, b: number) => a > b);
+  hb.registerHelper('cssString', (text: string) => new hb.SafeString(cssString(text)));
   hb.registerHelper('isNumber', (v: unknown) => typeof v === 'number');
   hb.registerHelper('money', (n: number) => n.toLocaleString('ru-RU').replace(/\u00a0/g, ' '));
 
@@ -73,7 +83,12 @@ export function loadTemplates(dir: string): TemplateSet {
       const bodies = await Promise.all(
         models.map(async (model) => {
           if (model.type !== type) throw new Error(`one page holds one document type, got ${type} and ${model.type}`);
-          const extra = model.type === 'certificate' ? { qr: await qrDataUri(model.verify_url) } : model.type === 'protocol' ? { counts: protocolCounts(model) } : {};
+          const extra =
+            model.type === 'certificate'
+              ? { qr: await qrDataUri(model.verify_url) }
+              : model.type === 'protocol'
+                ? { counts: protocolCounts(model), running: running(model, labels.protocol) }
+                : {};
           return doc.template({ ...model, ...extra, labels: labels[type], sample });
         }),
       );
@@ -81,6 +96,31 @@ export function loadTemplates(dir: string): TemplateSet {
     },
   };
 }
+
+const nowrap = (html: string) => `<span class="nowrap">${html}</span>`;
+
+/**
+ * A number and the word it counts stay on one line ("5 уровень", "4-деңгейдегі"): applied
+ * to escaped label text, where the only markup is our own nowrap spans.
+ */
+export const NUMBER_WITH_WORD = /\d+[ \u00a0-]\p{L}+/gu;
+const keepNumbersWithWords = (html: string) => html.replace(NUMBER_WITH_WORD, (m) => nowrap(m));
+
+/** What a protocol repeats in the margins of every page: its number and date, and the word for "page". */
+function running(model: Extract<DocumentModel, { type: 'protocol' }>, labels: Labels) {
+  const each = (f: (lang: Language) => string) => model.languages.map(f).join(' / ');
+  return {
+    header: each((lang) => label(labels, 'number_date', lang, { number: model.number, date: displayDate(model.date) })),
+    page: each((lang) => label(labels, 'page', lang)),
+  };
+}
+
+/**
+ * A CSS string literal for a value: every character but letters, digits and a few safe
+ * marks as a CSS escape, so a value can neither end the string nor the <style> element.
+ */
+export const cssString = (text: string) =>
+  `"${[...text].map((ch) => (/[\p{L}\p{N} .,№/]/u.test(ch) ? ch : `\\${(ch.codePointAt(0) ?? 0).toString(16)} `)).join('')}"`;
 
 function protocolCounts(model: Extract<DocumentModel, { type: 'protocol' }>) {
   const count = (s: string) => model.rows.filter((r) => r.status === s).length;

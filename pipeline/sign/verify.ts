@@ -1,6 +1,7 @@
 import { X509Certificate, createHash, verify as verifySignature } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { Bilingual } from '../core/catalogue.js';
 import { Manifest } from '../publish/publish.js';
 import { certParts, derOf, parseSignedData } from './cms.js';
 import { type DigestName, digestNamed } from './signer.js';
@@ -15,7 +16,8 @@ import { type DigestName, digestNamed } from './signer.js';
  */
 
 export type CheckName = 'byte-range' | 'digest' | 'signature' | 'signing-certificate' | 'chain' | 'validity' | 'manifest';
-export type Check = { check: CheckName; ok: boolean; detail: string };
+/** `detail` in both languages: the operator reads it in theirs (`tanu verify --language`). */
+export type Check = { check: CheckName; ok: boolean; detail: Bilingual };
 export type Verification = {
   file: string;
   kind: 'pdf' | 'p7s' | 'manifest';
@@ -25,8 +27,8 @@ export type Verification = {
   checks: Check[];
 };
 
-const ok = (check: CheckName, detail: string): Check => ({ check, ok: true, detail });
-const bad = (check: CheckName, detail: string): Check => ({ check, ok: false, detail });
+const ok = (check: CheckName, kk: string, ru: string): Check => ({ check, ok: true, detail: { kk, ru } });
+const bad = (check: CheckName, kk: string, ru: string): Check => ({ check, ok: false, detail: { kk, ru } });
 
 /** PDF dates: D:YYYYMMDDHHmmSS with Z or ±HH'mm'. */
 export function parsePdfDate(value: string): Date | null {
@@ -54,22 +56,22 @@ function checkCms(cms: Uint8Array, digestOf: (name: DigestName) => Buffer | null
   try {
     parsed = parseSignedData(cms);
   } catch (e) {
-    return { valid: false, signer: null, signed_at: null, checks: [bad('signature', `unreadable CMS: ${(e as Error).message}`)] };
+    return { valid: false, signer: null, signed_at: null, checks: [bad('signature', `CMS оқылмады: ${(e as Error).message}`, `CMS не читается: ${(e as Error).message}`)] };
   }
   const signerDer = parsed.certificates.find((der) => {
     const parts = certParts(der);
     return Buffer.compare(derOf(parts.issuer), Buffer.from(parsed.signer.issuer)) === 0 && Buffer.compare(derOf(parts.serial), Buffer.from(parsed.signer.serial)) === 0;
   });
-  if (!signerDer) return { valid: false, signer: null, signed_at: null, checks: [bad('signature', "the signer's certificate is not in the signature")] };
+  if (!signerDer) return { valid: false, signer: null, signed_at: null, checks: [bad('signature', 'қолтаңбада қол қоюшының сертификаты жоқ', 'в подписи нет сертификата подписанта')] };
   const signer = new X509Certificate(signerDer);
   const time = parsed.signingTime ?? fallbackTime;
 
   const digestName = digestNamed(parsed.digestAlgorithm);
-  if (!digestName) return { valid: false, signer: signer.subject, signed_at: null, checks: [bad('digest', `unknown digest algorithm ${parsed.digestAlgorithm}`)] };
+  if (!digestName) return { valid: false, signer: signer.subject, signed_at: null, checks: [bad('digest', `белгісіз хэш алгоритмі ${parsed.digestAlgorithm}`, `неизвестный алгоритм хэша ${parsed.digestAlgorithm}`)] };
   checks.push(
     parsed.messageDigest && Buffer.compare(parsed.messageDigest, digestOf(digestName) ?? Buffer.alloc(0)) === 0
-      ? ok('digest', 'SHA-256 of the signed bytes matches')
-      : bad('digest', 'the signed bytes have changed: their SHA-256 differs from the signed one'),
+      ? ok('digest', `қол қойылған байттардың ${digestName.toUpperCase()} сәйкес келеді`, `${digestName.toUpperCase()} подписанных байтов совпадает`)
+      : bad('digest', `қол қойылған байттар өзгерген: ${digestName.toUpperCase()} сәйкес келмейді`, `подписанные байты изменены: ${digestName.toUpperCase()} не совпадает`),
   );
   const signatureOk = (() => {
     try {
@@ -78,24 +80,36 @@ function checkCms(cms: Uint8Array, digestOf: (name: DigestName) => Buffer | null
       return false;
     }
   })();
-  checks.push(signatureOk ? ok('signature', `RSA/SHA-256 by ${signer.subject.replaceAll('\n', ', ')}`) : bad('signature', 'the signature does not verify with the signer\'s certificate'));
+  checks.push(
+    signatureOk
+      ? ok('signature', `${digestName.toUpperCase()}, қол қойған: ${signer.subject.replaceAll('\n', ', ')}`, `${digestName.toUpperCase()}, подписант: ${signer.subject.replaceAll('\n', ', ')}`)
+      : bad('signature', 'қолтаңба қол қоюшының сертификатымен расталмайды', 'подпись не проверяется сертификатом подписанта'),
+  );
   const certHash = createHash('sha256').update(signerDer).digest();
   checks.push(
     parsed.essCertHash && Buffer.compare(parsed.essCertHash, certHash) === 0
-      ? ok('signing-certificate', 'signing-certificate-v2 names the signer\'s certificate')
-      : bad('signing-certificate', 'signing-certificate-v2 is missing or names another certificate'),
+      ? ok('signing-certificate', 'signing-certificate-v2 қол қоюшының сертификатын көрсетеді', 'signing-certificate-v2 указывает сертификат подписанта')
+      : bad('signing-certificate', 'signing-certificate-v2 жоқ немесе басқа сертификатты көрсетеді', 'signing-certificate-v2 отсутствует или указывает другой сертификат'),
   );
 
   const path = chainOf(signer, parsed.certificates.map((d) => new X509Certificate(d)), trust);
-  checks.push(path.trusted ? ok('chain', `reaches trust anchor ${path.anchor}`) : bad('chain', path.reason));
+  checks.push(
+    path.trusted
+      ? ok('chain', `сенімді куәландырушы орталыққа жетеді: ${path.anchor}`, `доходит до доверенного удостоверяющего центра: ${path.anchor}`)
+      : bad('chain', 'сенімді куәландырушы орталыққа (баптаулардағы signing.trust) тізбек жоқ', 'нет цепочки до доверенного удостоверяющего центра (signing.trust в настройках)'),
+  );
   if (time) {
     const expired = path.certs.find((c) => new Date(c.validFrom) > time || new Date(c.validTo) < time);
     checks.push(
       expired
-        ? bad('validity', `${expired.subject.replaceAll('\n', ', ')} was not valid on ${time.toISOString()} (${expired.validFrom} – ${expired.validTo})`)
-        : ok('validity', `every certificate valid on ${time.toISOString()}`),
+        ? bad(
+            'validity',
+            `${expired.subject.replaceAll('\n', ', ')} ${time.toISOString()} кезінде жарамсыз болған (${expired.validFrom} – ${expired.validTo})`,
+            `${expired.subject.replaceAll('\n', ', ')} не действовал на ${time.toISOString()} (${expired.validFrom} – ${expired.validTo})`,
+          )
+        : ok('validity', `барлық сертификат ${time.toISOString()} кезінде жарамды`, `все сертификаты действовали на ${time.toISOString()}`),
     );
-  } else checks.push(bad('validity', 'no signing time'));
+  } else checks.push(bad('validity', 'қол қою уақыты жоқ', 'нет времени подписания'));
   return { valid: checks.every((c) => c.ok), signer: signer.subject.replaceAll('\n', ', '), signed_at: time?.toISOString() ?? null, checks };
 }
 
@@ -113,7 +127,7 @@ function chainOf(leaf: X509Certificate, carried: readonly X509Certificate[], tru
     certs.push(issuer);
     current = issuer;
   }
-  return { trusted: false as const, reason: 'no path to a trusted certificate authority (signing.trust in the config)', certs };
+  return { trusted: false as const, certs };
 }
 
 export function verifyPdf(file: string, pdf: Uint8Array, trust: readonly X509Certificate[]): Verification {
@@ -121,19 +135,21 @@ export function verifyPdf(file: string, pdf: Uint8Array, trust: readonly X509Cer
   const text = bytes.toString('latin1');
   const matches = [...text.matchAll(/\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g)];
   const last = matches.at(-1);
-  if (!last) return { file, kind: 'pdf', valid: false, signer: null, signed_at: null, checks: [bad('byte-range', 'no embedded signature')] };
+  if (!last) return { file, kind: 'pdf', valid: false, signer: null, signed_at: null, checks: [bad('byte-range', 'ішкі қолтаңба жоқ', 'нет встроенной подписи')] };
   const [a, b, c, d] = last.slice(1, 5).map(Number) as [number, number, number, number];
   const covers = a === 0 && b < c && c + d === bytes.length && bytes[b] === 0x3c && bytes[c - 1] === 0x3e && matches.length === 1;
   const rangeCheck = covers
-    ? ok('byte-range', `[0 ${b}] [${c} ${d}] cover the whole file but the signature`)
-    : bad('byte-range', matches.length > 1 ? 'more than one signature or a later revision' : `the byte range [${a} ${b} ${c} ${d}] does not cover the file of ${bytes.length} bytes`);
+    ? ok('byte-range', `[0 ${b}] [${c} ${d}] қолтаңбадан басқа бүкіл файлды қамтиды`, `[0 ${b}] [${c} ${d}] покрывают весь файл, кроме подписи`)
+    : matches.length > 1
+      ? bad('byte-range', 'бірнеше қолтаңба немесе кейінгі редакция бар', 'больше одной подписи или более поздняя редакция')
+      : bad('byte-range', `[${a} ${b} ${c} ${d}] аралығы ${bytes.length} байт файлды қамтымайды`, `диапазон [${a} ${b} ${c} ${d}] не покрывает файл из ${bytes.length} байт`);
   if (!covers && !(b < c && c <= bytes.length)) return { file, kind: 'pdf', valid: false, signer: null, signed_at: null, checks: [rangeCheck] };
   const contents = Buffer.from(text.slice(b + 1, c - 1), 'hex');
   // /Contents is the CMS and then zero padding; anything else there is an alteration.
   const cmsLength = derLength(contents);
   const cms = contents.subarray(0, cmsLength);
   if (contents.subarray(cmsLength).some((byte) => byte !== 0))
-    return { file, kind: 'pdf', valid: false, signer: null, signed_at: null, checks: [rangeCheck, bad('signature', 'bytes other than padding follow the signature in /Contents')] };
+    return { file, kind: 'pdf', valid: false, signer: null, signed_at: null, checks: [rangeCheck, bad('signature', '/Contents ішінде қолтаңбадан кейін толтырғыштан басқа байттар бар', 'в /Contents после подписи есть байты помимо заполнителя')] };
   const digest = (name: DigestName) => createHash(name).update(bytes.subarray(0, b)).update(bytes.subarray(c, Math.min(c + d, bytes.length))).digest();
   const dict = text.lastIndexOf('<<', last.index);
   const m = /\/M\s*\((D:[^)]+)\)/.exec(text.slice(dict, text.indexOf('>>', c)));
@@ -177,33 +193,39 @@ async function filesUnder(dir: string, prefix = ''): Promise<string[]> {
  */
 export async function verifyManifest(file: string, trust: readonly X509Certificate[]): Promise<Verification> {
   const dir = dirname(file);
-  const problems: string[] = [];
+  const problems: Bilingual[] = [];
   const bytes = await readFile(file);
   const p7s = await readFile(`${file}.p7s`).catch(() => null);
   const signed: Omit<Verification, 'file' | 'kind'> = p7s
     ? verifyDetached(file, p7s, bytes, trust)
-    : { valid: false, signer: null, signed_at: null, checks: [bad('signature', `${basename(file)}.p7s is missing: the manifest is not signed`)] };
+    : { valid: false, signer: null, signed_at: null, checks: [bad('signature', `${basename(file)}.p7s жоқ: манифестке қол қойылмаған`, `нет ${basename(file)}.p7s: манифест не подписан`)] };
   let manifest: Manifest | undefined;
   try {
     manifest = Manifest.parse(JSON.parse(bytes.toString('utf8')));
   } catch (e) {
-    problems.push(`unreadable manifest: ${(e as Error).message.split('\n')[0]}`);
+    problems.push({ kk: `манифест оқылмады: ${(e as Error).message.split('\n')[0]}`, ru: `манифест не читается: ${(e as Error).message.split('\n')[0]}` });
   }
   const listed = new Set([basename(file), `${basename(file)}.p7s`]);
   const hashed = [...(manifest?.documents ?? []), ...(manifest?.reports ?? [])];
   for (const entry of hashed) {
     listed.add(entry.file);
     const content = await readFile(join(dir, entry.file)).catch(() => null);
-    if (!content) problems.push(`${entry.file} is missing`);
-    else if (createHash('sha256').update(content).digest('hex') !== entry.sha256) problems.push(`${entry.file} differs from its manifest hash`);
+    if (!content) problems.push({ kk: `${entry.file} жоқ`, ru: `${entry.file} отсутствует` });
+    else if (createHash('sha256').update(content).digest('hex') !== entry.sha256)
+      problems.push({ kk: `${entry.file} манифесттегі хэшке сәйкес келмейді`, ru: `${entry.file} не совпадает с хэшем в манифесте` });
   }
   for (const entry of manifest?.documents ?? []) {
     listed.add(entry.signature);
-    if (!(await stat(join(dir, entry.signature)).catch(() => null))) problems.push(`${entry.signature} is missing`);
+    if (!(await stat(join(dir, entry.signature)).catch(() => null))) problems.push({ kk: `${entry.signature} жоқ`, ru: `${entry.signature} отсутствует` });
   }
-  if (manifest && !manifest.reports.some((r) => r.file === 'report.json')) problems.push('report.json is not in the manifest');
-  for (const rel of await filesUnder(dir)) if (!listed.has(rel)) problems.push(`${rel} is not in the manifest`);
-  const check: Check = problems.length === 0 ? ok('manifest', `${manifest?.documents.length ?? 0} documents and ${manifest?.reports.length ?? 0} reports, every hash matches`) : bad('manifest', problems.join('; '));
+  if (manifest && !manifest.reports.some((r) => r.file === 'report.json')) problems.push({ kk: 'report.json манифестте жоқ', ru: 'report.json нет в манифесте' });
+  for (const rel of await filesUnder(dir)) if (!listed.has(rel)) problems.push({ kk: `${rel} манифестте жоқ`, ru: `${rel} нет в манифесте` });
+  const documents = manifest?.documents.length ?? 0;
+  const reports = manifest?.reports.length ?? 0;
+  const check: Check =
+    problems.length === 0
+      ? ok('manifest', `${documents} құжат пен ${reports} есеп, барлық хэш сәйкес`, `документов: ${documents}, отчётов: ${reports}, все хэши совпадают`)
+      : bad('manifest', problems.map((p) => p.kk).join('; '), problems.map((p) => p.ru).join('; '));
   return { file, kind: 'manifest', ...signed, valid: signed.valid && check.ok, checks: [...signed.checks, check] };
 }
 
@@ -219,7 +241,7 @@ export async function verifyPaths(paths: readonly string[], trust: readonly X509
         results.push(
           content
             ? verifyDetached(file, await readFile(file), content, trust)
-            : { file, kind: 'p7s', valid: false, signer: null, signed_at: null, checks: [bad('digest', `the signed file ${contentOf(file)} is missing`)] },
+            : { file, kind: 'p7s', valid: false, signer: null, signed_at: null, checks: [bad('digest', `қол қойылған файл ${contentOf(file)} жоқ`, `нет подписанного файла ${contentOf(file)}`)] },
         );
       }
     }

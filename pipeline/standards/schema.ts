@@ -19,6 +19,10 @@ const text = z.string().trim().min(1);
 export const LocalizedText = z.strictObject({ kk: text, ru: text.optional() });
 export const BilingualText = z.strictObject({ kk: text, ru: text });
 
+/** A name documents print: an ellipsis ("(…)", "...") marks a placeholder someone meant to finish, never a name. */
+const printedName = text.refine((s) => !/…|\.\.\./.test(s), 'a placeholder (it contains an ellipsis), not a name: write the name in full');
+const PrintedName = z.strictObject({ kk: printedName, ru: printedName });
+
 export const Order = z.strictObject({
   number: text,
   date: IsoDate,
@@ -80,7 +84,7 @@ export const Card = z
     paragraph: z.number().int().min(1),
     code: text.describe('Profession card code as records cite it, e.g. "5320-2-003"'),
     group_code: text,
-    name: BilingualText,
+    name: PrintedName,
     levels: z.strictObject({ min: z.number().int().min(1).max(8), max: z.number().int().min(1).max(8) }),
     sublevel: text.nullable().optional(),
     categories: z.array(text).optional(),
@@ -102,7 +106,7 @@ export type Card = z.infer<typeof Card>;
 export const Standard = z
   .strictObject({
     code: text,
-    title: BilingualText,
+    title: PrintedName,
     approved_by: Order,
     in_force_from: IsoDate,
     repealed_from: IsoDate.nullable(),

@@ -19,13 +19,15 @@ const fold = (text: string) => text.normalize('NFC').trim().toLowerCase().replac
 /** Spellings in kk, ru and en of the coded values, folded. */
 export const SPELLINGS = {
   status: {
-    recognized: ['танылды', 'признан', 'признана', 'recognized'],
+    // «Мойындалды»: seed 000's other word for recognized.
+    recognized: ['танылды', 'мойындалды', 'признан', 'признана', 'recognized'],
     refused: ['танудан бас тарту', 'отказ в признании', 'refused'],
     no_show: ['емтиханға келмеу', 'неявка', 'no_show', 'no-show', 'no show'],
   },
   no_show_reason: {
-    own_will: ['өз еркімен', 'по собственному желанию', 'own_will', 'own will'],
-    health: ['денсаулығына байланысты', 'по состоянию здоровья', 'health'],
+    // Seed 000's wording first; the older spellings stay accepted.
+    own_will: ['өз қалауы бойынша', 'өз еркімен', 'по собственному желанию', 'own_will', 'own will'],
+    health: ['денсаулыққа байланысты', 'денсаулығына байланысты', 'по состоянию здоровья', 'health'],
   },
   language: {
     kk: ['kk', 'қазақ', 'қазақша', 'қазақ тілі', 'казахский', 'kazakh'],

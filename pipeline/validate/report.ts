@@ -12,6 +12,10 @@ export const FileReport = z.strictObject({
   valid: z.number().int().min(0).describe('Records without errors; 0 when the file has a file-level error'),
   errors: z.array(Issue),
   warnings: z.array(Issue),
+  headers: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe("Each known column's header as the file writes it (canonical key → header), in the file's order"),
 });
 export type FileReport = z.infer<typeof FileReport>;
 

@@ -49,17 +49,17 @@ const noRecords = (rows: number, errors: readonly Issue[]) => (rows === 0 && !er
 export async function scanFile(file: string, env: ValidationEnv, options: { origin?: string } = {}): Promise<FileReport> {
   const intake = await intakeOf(file, env.config, options.origin);
   const errors = intake.issues.filter(isFileLevel);
+  const readable = errors.length === 0 && intake.kind !== null && intake.centre !== null;
   let rows = 0;
-  if (errors.length === 0 && intake.kind && intake.centre) {
-    try {
-      for await (const row of intake.rows) if (row.record) rows++;
-    } catch (e) {
-      if (!isTanuError(e)) throw e;
-      errors.push({ ...issue(e.code), message: e.text });
-    }
-    errors.push(...noRecords(rows, errors));
+  // A file refused whole (a missing column) still says how many rows it holds, as validation does.
+  try {
+    for await (const row of intake.rows) if (row.record) rows++;
+  } catch (e) {
+    if (!isTanuError(e)) throw e;
+    errors.push({ ...issue(e.code), message: e.text });
   }
-  return { file: options.origin ?? file, kind: intake.kind, centre: intake.centre, rows, valid: 0, errors, warnings: [] };
+  if (readable) errors.push(...noRecords(rows, errors));
+  return { file: options.origin ?? file, kind: intake.kind, centre: intake.centre, rows, valid: 0, errors, warnings: [], headers: intake.headers };
 }
 
 export async function validateFile(
@@ -113,6 +113,8 @@ export async function validateFile(
     }
     errors.push(...noRecords(rows, errors));
   }
+  // A file refused whole (a missing column) still says how many rows it holds: the operator sees what was not taken.
+  else for await (const row of intake.rows) if (row.record) rows++;
   const hasFileError = errors.some(isFileLevel);
-  return { file: options.origin ?? file, kind: intake.kind, centre: intake.centre, rows, valid: hasFileError ? 0 : valid, errors, warnings };
+  return { file: options.origin ?? file, kind: intake.kind, centre: intake.centre, rows, valid: hasFileError ? 0 : valid, errors, warnings, headers: intake.headers };
 }

@@ -21,9 +21,14 @@ export type ValidatorContext = RuleContext & {
   recognizedBefore?: (iin: string, professionCode: string, level: number) => Promise<string | undefined>;
 };
 
+/** Where the exam was held: the protocol prints it (seed 000 asks for it), so its absence is worth a warning. */
+const LOCATION = ['exam_region', 'exam_city', 'exam_address'] as const;
+
 export class RecordValidator {
   private readonly recognized = new Map<string, number>();
   private readonly rules;
+  /** A file without any location column is told once, not on every row. */
+  private locationToldForFile = false;
 
   constructor(
     private readonly kind: Kind,
@@ -34,8 +39,10 @@ export class RecordValidator {
     this.rules = RULES.filter((r) => r.kinds.includes(kind));
   }
 
+  /** The row's issues, errors and warnings (EXAM_LOCATION_MISSING) alike; only errors keep a record out. */
   async check(source: SourceRecord): Promise<{ record?: ValidRecord; errors: Issue[] }> {
     const errors: Issue[] = [];
+    const warnings: Issue[] = [];
     const values: Record<string, string | number> = {};
     const failed = new Set<string>();
     const at = (column: string | null) => {
@@ -81,7 +88,15 @@ export class RecordValidator {
         errors.push(issue('DUPLICATE', at('iin'), { detail: { kk: `№ ${earlier} құжаты бұрын берілген`, ru: `ранее выдан документ № ${earlier}` } }));
       else if (errors.length === 0) this.recognized.set(key, source.row);
     }
-    if (errors.length > 0 || !facts.card?.found) return { errors };
+    if (this.kind === 'exam-results' && LOCATION.every((key) => values[key] === undefined)) {
+      const inFile = LOCATION.some((key) => this.present.has(key));
+      if (inFile) warnings.push(issue('EXAM_LOCATION_MISSING', at(LOCATION[0])));
+      else if (!this.locationToldForFile) {
+        this.locationToldForFile = true;
+        warnings.push(issue('EXAM_LOCATION_MISSING', { row: null, column: null, value: null }));
+      }
+    }
+    if (errors.length > 0 || !facts.card?.found) return { errors: [...errors, ...warnings] };
 
     const born = iinBirthDate(String(values.iin));
     const record = {
@@ -93,6 +108,6 @@ export class RecordValidator {
       standard_version: facts.card.version,
     };
     // The schema is the contract with later stages; a rule that let a bad value through is our bug.
-    return { record: RECORD_SCHEMAS[this.kind].parse(record), errors };
+    return { record: RECORD_SCHEMAS[this.kind].parse(record), errors: warnings };
   }
 }

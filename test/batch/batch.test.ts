@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -130,15 +131,26 @@ describe('reports for people', () => {
     expect(html).toContain('СБШ деңгейі 4 болуы тиіс');
     expect(html).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
     expect(html).not.toContain('<img src=x');
+    // Columns by the centre's own headers, and whose row each is.
+    expect(html).toMatch(/<td>5<\/td><td>Әбдірахманова-Өмірзақ Ұлжан Ғалымқызы<\/td><td>СБШ деңгейі<\/td>/);
+    expect(html).not.toMatch(/<td>level<\/td>|<td>last_name<\/td>/);
+    const sheet = new ExcelJS.Workbook();
+    await sheet.xlsx.readFile(join(dir, 'rejected-rows.xlsx'));
+    const headerRow = (sheet.worksheets[0]?.getRow(1).values as unknown[]).slice(1);
+    expect(headerRow).toEqual([
+      'ЖСН', 'Тегі', 'Аты', 'Әкесінің аты', 'Туған күні', 'Кәсіп коды', 'СБШ деңгейі', 'Тіл', 'Бірінші емтиханның күні мен уақыты', 'Бірінші емтихан балы',
+      'Екінші емтиханның күні мен уақыты', 'Екінші емтихан балы', 'Мәртебе', 'Келмеу себебі', 'Хаттаманың №', 'Хаттаманың күні',
+      'Строка (в исходном файле)', 'Қате (kk)', 'Ошибка (ru)',
+    ]);
 
     const fixed = join(p.dir, 'exam-results-fixed.xlsx');
     writeFileSync(fixed, readFileSync(join(dir, 'rejected-rows.xlsx')));
     const again = await tanu(['validate', fixed, '--config', p.config, '--json']);
     const report = JSON.parse(again.out).files[0];
-    // The same eleven rows come back with the same problems; the message columns are only warnings.
+    // The same eleven rows come back with the same problems; the columns Tanu added are known to it, not UNKNOWN_COLUMN.
     // One row alone is valid: it was a duplicate of a row that is now issued, which only the ledger knows.
     expect(report).toMatchObject({ kind: 'exam-results', rows: 11, valid: 1 });
-    expect(new Set(report.warnings.map((w: { code: string }) => w.code))).toEqual(new Set(['UNKNOWN_COLUMN']));
+    expect(new Set(report.warnings.map((w: { code: string }) => w.code))).toEqual(new Set(['EXAM_LOCATION_MISSING']));
     expect(report.errors.map((e: { code: string }) => e.code)).toContain('LEVEL_OUT_OF_RANGE');
     expect(report.errors.map((e: { code: string }) => e.code)).toContain('NAME_CHARS');
     const rerun = JSON.parse((await tanu(['run', fixed, '--config', p.config, '--json'])).out).outcomes[0];

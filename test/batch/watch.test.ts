@@ -43,6 +43,9 @@ describe('tanu watch', () => {
     writeFileSync(join(p.inbox, '~$exam-results-slow.csv'), 'lock');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(join(p.inbox, 'DEMO01'));
+    // A folder one level too deep: its files are never read, and the operator is told so, once.
+    mkdirSync(join(p.inbox, 'DEMO01', 'november'));
+    writeFileSync(join(p.inbox, 'DEMO01', 'november', 'exam-results-deep.csv'), text);
     // Chunks 300 ms apart: each pause is far shorter than the 2 s the watcher waits for.
     const chunks = text.match(/[\s\S]{1,200}/g) ?? [];
     writeFileSync(file, '');
@@ -53,6 +56,11 @@ describe('tanu watch', () => {
     const sha = await fileSha256(file);
     expect(await until(() => !existsSync(file), 30_000)).toBe(true);
     expect(await until(() => out.includes('→'), 60_000), err).toBe(true);
+    // The summary has the documents-per-second rate, as tanu run's does.
+    expect(out).toMatch(/документов 6, ошибок 0, \d+\.\d док\.\/с/);
+    expect(err.split('файлы в этой папке не читаются; кладите их прямо в inbox/ или inbox/<центр>/')).toHaveLength(2);
+    expect(err).toContain(join('DEMO01', 'november'));
+    expect(existsSync(join(p.inbox, 'DEMO01', 'november', 'exam-results-deep.csv'))).toBe(true);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
 

@@ -2,10 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import type { Io } from '../../pipeline/cli/context.js';
 import { main } from '../../pipeline/cli/main.js';
+import { issueCertificate, pkcs12 } from '../../pipeline/sign/pki.js';
 import { Report } from '../../pipeline/validate/report.js';
+import { displayDate } from '../../pipeline/core/dates.js';
+import { table } from '../../pipeline/cli/output.js';
+import { displayWidth } from '../../pipeline/core/width.js';
+import { makeProject } from '../support/project.js';
 import { clock } from '../support/env.js';
 import { useTmpDir } from '../support/tmp.js';
 
@@ -62,6 +68,47 @@ describe('tanu validate', () => {
     expect(missing.out).toContain('файл не найден');
   });
 
+  it('a file-level problem that tanu watch sets aside (unknown centre, missing column) exits 2, as an unreadable file does', async () => {
+    const dir = tmp();
+    const missing = join(dir, 'exam-results-nostatus.csv');
+    writeFileSync(missing, `ИИН,Фамилия,Имя,Код профессии,Уровень ОРК,№ протокола,Дата протокола\n850315400015,Иванов,Иван,5320-9-006,3,П-1,12.11.2026\n`);
+    const r = await tanu(['validate', missing, '--json']);
+    expect(JSON.parse(r.out).files[0].errors.map((e: { code: string }) => e.code)).toContain('MISSING_COLUMN');
+    // Refused whole, it still says how many rows it holds.
+    expect(JSON.parse(r.out).files[0]).toMatchObject({ rows: 1, valid: 0 });
+    expect(r.code).toBe(2);
+    const centre = join(dir, 'exam-results.json');
+    const record = { iin: '850315400015', last_name: 'Иванов', first_name: 'Иван', profession_code: '5320-9-006', level: 3, exam1_at: '10.11.2026 10:00', status: 'Признан', protocol_number: 'П-1', protocol_date: '12.11.2026' };
+    writeFileSync(centre, JSON.stringify({ kind: 'exam-results', centre: 'NOWHERE', records: [record] }));
+    const u = await tanu(['validate', centre, '--json']);
+    expect(JSON.parse(u.out).files[0].errors.map((e: { code: string }) => e.code)).toEqual(['UNKNOWN_CENTRE']);
+    expect(u.code).toBe(2);
+  });
+
+  it('a tab- or pipe-separated CSV says which separator it found; an XLSX names the sheet it read and the others', async () => {
+    const dir = tmp();
+    const header = ['ИИН', 'Фамилия', 'Имя', 'Код профессии', 'Уровень ОРК', 'Статус', '№ протокола', 'Дата протокола'];
+    const tab = join(dir, 'exam-results-tab.csv');
+    writeFileSync(tab, `${header.join('\t')}\n850315400015\tИванов\tИван\t5320-9-006\t3\tПризнан\tП-1\t12.11.2026\n`);
+    const t = await tanu(['validate', tab]);
+    expect(t.code).toBe(2);
+    expect(t.out).toContain('столбцы разделены табуляцией, а Tanu читает CSV с разделителем «,» или «;»');
+    const pipe = join(dir, 'exam-results-pipe.csv');
+    writeFileSync(pipe, `${header.join('|')}\n`);
+    expect((await tanu(['validate', pipe, '--language', 'kk'])).out).toContain('бағандар «|» (тік сызық) арқылы бөлінген');
+
+    const xlsx = join(dir, 'exam-results-nov.xlsx');
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('Нәтижелер').addRow(header.filter((h) => h !== 'Статус'));
+    wb.getWorksheet('Нәтижелер')?.addRow(['850315400015', 'Иванов', 'Иван', '5320-9-006', 3, 'П-1', '12.11.2026']);
+    wb.addWorksheet('Анықтама').addRow(['x']);
+    wb.addWorksheet('Статус').addRow(['y']);
+    await wb.xlsx.writeFile(xlsx);
+    const x = await tanu(['validate', xlsx]);
+    expect(x.code).toBe(2);
+    expect(x.out).toContain('Нет обязательного столбца: Статус (status): прочитан лист «Нәтижелер»; другие листы: «Анықтама», «Статус»');
+  });
+
   it('prints a human report in the operator language: row, column, value, message', async () => {
     const ru = await tanu(['validate', 'test/fixtures/exam-results-cp1251.csv']);
     expect(ru.out).toContain('строка 4, ИИН (iin) «');
@@ -77,7 +124,8 @@ describe('tanu validate', () => {
     const unknown = await tanu(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('USAGE');
-    expect((await tanu(['--help'])).out).toContain('tanu validate FILE');
+    expect((await tanu(['--help'])).out).toContain('tanu validate ФАЙЛ... [--json]        проверить файлы');
+    expect((await tanu(['--help', '--language', 'kk'])).out).toContain('tanu validate ФАЙЛ... [--json]        файлдарды тексеру');
   });
 
   it('a broken config is reported with its line, exit 2', async () => {
@@ -109,12 +157,133 @@ describe('tanu standards', () => {
     expect(bad.code).toBe(1);
     expect(bad.out).toMatch(/Q88100061\.yaml:12: in_force_from: a date written "YYYY-MM-DD"/);
   });
+
+  it('check refuses a placeholder name, and no shipped card has one', async () => {
+    const shipped = readFileSync('standards/Q88100061.yaml', 'utf8');
+    expect(shipped).not.toMatch(/(ru|kk): .*(…|\.\.\.)\)?$/m);
+    const dir = tmp();
+    writeFileSync(join(dir, 'Q88100061.yaml'), shipped.replace(/( {4}ru: Директор центра оказания специальных социальных услуг) \(.*\)$/m, '$1 (…)'));
+    const bad = await tanu(['standards', 'check'], { TANU_PATHS__STANDARDS: dir });
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/Q88100061\.yaml:1251: cards\[8\]\.name\.ru: a placeholder/);
+  });
 });
 
 describe('the tanu bin', () => {
+  it('a reader that stops early (| head -1) ends nothing in a stack trace; the exit code stays', () => {
+    const file = join(tmp(), 'exam-results-many.csv');
+    const header = 'ИИН,Фамилия,Имя,Код профессии,Уровень ОРК,Дата и время первого экзамена,Балл первого экзамена,Статус,№ протокола,Дата протокола';
+    // Enough invalid rows that the report outgrows the pipe's buffer long after head has gone.
+    const rows = Array.from({ length: 3000 }, (_, i) => `12345678901${i % 10},Иванов,Иван,5320-9-006,3,10.11.2026 10:00,80,Признан,П-1,12.11.2026`);
+    writeFileSync(file, [header, ...rows].join('\n'));
+    const r = spawnSync('bash', ['-c', `node bin/tanu.js validate '${file}' | head -1; echo "tanu exit \${PIPESTATUS[0]}" >&2`], { encoding: 'utf8' });
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled|\n\s+at /);
+    expect(r.stderr).toContain('tanu exit 1');
+  });
+
   it('runs from a checkout through npx-style invocation and keeps the exit code', () => {
     const r = spawnSync(process.execPath, ['bin/tanu.js', 'validate', 'test/fixtures/exam-results-cp1251.csv', '--json'], { encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(Report.parse(JSON.parse(r.stdout)).files[0]?.valid).toBe(2);
+  });
+});
+
+describe('tanu registry export', () => {
+  it('as XLSX: numbers as numbers, dates as dates, the IIN as text, widths fitted, header frozen, a filter', async () => {
+    const p = makeProject(tmp());
+    expect((await tanu(['run', 'examples/exam-results-demo.csv', '--config', p.config])).code).toBe(0);
+    const out = join(p.dir, 'registry.xlsx');
+    expect((await tanu(['registry', 'export', '--format', 'xlsx', '--language', 'ru', '--out', out, '--config', p.config])).code).toBe(0);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(out);
+    const ws = wb.worksheets[0];
+    if (!ws) throw new Error('no sheet');
+    const row = ws.getRow(2);
+    expect(typeof row.getCell(2).value).toBe('string');
+    expect(row.getCell(2).value).toMatch(/^\d{12}$/);
+    expect(ws.getColumn(2).numFmt).toBe('@');
+    expect(typeof row.getCell(5).value).toBe('number');
+    expect(row.getCell(6).value).toBeInstanceOf(Date);
+    expect(row.getCell(6).numFmt).toBe('dd.mm.yyyy');
+    expect((row.getCell(6).value as Date).toISOString().slice(0, 10)).toBe(clock.now().toISOString().slice(0, 10));
+    expect(new Set(ws.columns.map((c) => c.width)).size).toBeGreaterThan(2);
+    expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(ws.autoFilter).toBeTruthy();
+  });
+
+  it("names its columns as seed 000's register does", async () => {
+    const dir = tmp();
+    const out = join(dir, 'registry.csv');
+    const r = await tanu(['registry', 'export', '--language', 'kk', '--out', out], { TANU_PATHS__LEDGER: join(dir, 'ledger.sqlite') });
+    expect(r.code).toBe(0);
+    const header = readFileSync(out, 'utf8').replace(/^\uFEFF/, '').split('\r\n')[0]?.split(';');
+    expect(header).toEqual(['ҚАТЫСУШЫ', 'ЖСН', 'СЕРТИФИКАТТЫҢ №', 'КӘСІП', 'ДЕҢГЕЙ', 'БЕРІЛГЕН КҮНІ', 'МЕРЗІМНІҢ АЯҚТАЛУЫ', 'ОРТАЛЫҚ']);
+  });
+});
+
+describe('a config kept elsewhere', () => {
+  it('a folder its paths name that is missing is a bilingual error naming the key, exit 2, no stack trace', async () => {
+    const dir = tmp();
+    const config = join(dir, 'x.yaml');
+    writeFileSync(config, readFileSync('pipeline.config.yaml', 'utf8'));
+    for (const command of ['run', 'validate']) {
+      const r = await tanu([command, 'examples/exam-results-demo.csv', '--config', config]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`[PATH_MISSING] Путь paths.standards из настроек не найден: ${join(dir, 'standards')} (относительные пути считаются от папки файла настроек)`);
+      expect(r.err).not.toMatch(/ENOENT|scandir|\n\s+at /);
+    }
+    const kk = await tanu(['standards', 'check', '--config', config, '--language', 'kk']);
+    expect(kk.code).toBe(2);
+    expect(kk.err).toContain('Баптаулардағы paths.standards жолы табылмады');
+  });
+});
+
+describe('tanu watch', () => {
+  it('that cannot open the signing key (a wrong password) exits 2, as the README says, before watching anything', async () => {
+    const p = makeProject(tmp());
+    const now = clock.now();
+    const key = join(p.dir, 'real.p12');
+    writeFileSync(key, pkcs12(issueCertificate({ subject: { commonName: 'real' }, notBefore: now, notAfter: new Date(now.getTime() + 1e10), ca: false }), [], 'right'));
+    writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('key: var/keys/dev-centre.p12', `key: ${key}`).replace('dev_key: true', 'dev_key: false'));
+    const r = await tanu(['watch', '--config', p.config], { TANU_KEY_PASSWORD: 'wrong' });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('[SIGNING_KEY]');
+    expect(r.err).not.toContain('wrong');
+  });
+});
+
+describe('tanu status', () => {
+  it('--json gives the report as objects; the table is translated, in the centre time zone and fits an 80-column terminal', async () => {
+    const p = makeProject(tmp());
+    const file = join(p.dir, 'exam-results-demo-with-a-rather-long-name-from-the-centres-export-2026-11.csv');
+    writeFileSync(file, readFileSync('examples/exam-results-demo.csv'));
+    expect((await tanu(['run', file, '--config', p.config])).code).toBe(0);
+    const json = JSON.parse((await tanu(['status', '--json', '--config', p.config])).out);
+    expect(json.batches[0].report).toMatchObject({ kind: 'exam-results', rows: 2 });
+    expect(json.batches[0]).not.toHaveProperty('report_json');
+
+    let out = '';
+    const io: Io = { out: (t) => (out += `${t}\n`), err: () => {}, clock, env: {}, columns: 80 };
+    expect(await main(['status', '--language', 'kk', '--config', p.config], io)).toBe(0);
+    const lines = out.trimEnd().split('\n');
+    for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(80);
+    expect(out).toContain('…');
+    // Wider, the words come whole.
+    out = '';
+    expect(await main(['status', '--language', 'kk', '--config', p.config], { ...io, columns: 120 })).toBe(0);
+    for (const line of out.trimEnd().split('\n')) expect(displayWidth(line), line).toBeLessThanOrEqual(120);
+    expect(out).toContain('емтихан нәтижелері');
+    expect(out).toContain('жарияланған');
+    expect(out).not.toMatch(/  exam-results  |published/);
+    // The clock says 07:00 UTC: 12:00 in Almaty.
+    expect(out).toContain(`${displayDate(clock.now().toISOString().slice(0, 10))} 12:00`);
+    expect(out).toContain('Asia/Almaty');
+  });
+
+  it('a table shortens its widest columns by display width', () => {
+    const t = table([['файл', 'подпись'], ['outbox/DEMO01/2026-11-23/35c495f6d8ff/certificates/DEMO01-2026-000001.pdf', 'верна'], ['漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字.pdf', 'верна']], 40);
+    for (const line of t.split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(40);
+    expect(t).toContain('000001.pdf');
   });
 });

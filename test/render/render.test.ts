@@ -13,7 +13,7 @@ import { type TemplateSet, loadTemplates } from '../../pipeline/render/templates
 import type { Centre } from '../../pipeline/config/schema.js';
 import type { ValidationEnv } from '../../pipeline/validate/validate-file.js';
 import { clock, shippedEnv } from '../support/env.js';
-import { expectAllIn, pdfFonts, pdfPages, pdfQrCodes, pdfText } from '../support/poppler.js';
+import { expectAllIn, expectOnOneLine, pdfFonts, pdfLines, pdfPageTexts, pdfPages, pdfQrCodes, pdfText } from '../support/poppler.js';
 import { useTmpDir } from '../support/tmp.js';
 
 /**
@@ -69,12 +69,14 @@ describe('certificate', () => {
       'Кәсіптік біліктілікті тану орталығы (ДЕМО)',
       'Әбдіғұлова-Өмірзақ Гүлшаһар Жеңісқызы',
       'Әлеуметтік жұмыскер кәсібі бойынша, 4 деңгей',
-      'Q88100061, 2-нұсқа',
+      'Q88100061, 31.03.2026 № 109 бұйрықтың редакциясында',
       'Берілген күні 23.11.2026',
-      'Жарамдылық мерзімі 23.11.2031',
+      'Қолданылу мерзімі 23.11.2031',
+      'Тану орталығының басшысы',
       'Әлімова Гүлнар Серікқызы',
     ]);
     expect(text).not.toContain('Документ о признании');
+    expect(text).not.toContain('2-нұсқа');
     expect(text).not.toContain('ОБРАЗЕЦ');
   });
 
@@ -85,9 +87,9 @@ describe('certificate', () => {
       '№ DEMO01-2026-000002',
       'Шаһизадаев Жәңгір Үмбетқұлұлы',
       'по профессии Социальный работник, 4 уровень',
-      'Q88100061, версия 2',
+      'Q88100061, в редакции приказа от 31.03.2026 № 109',
       'Дата выдачи 23.11.2026',
-      'Действителен до 23.11.2031',
+      'Срок действия 23.11.2031',
       'Протокол экзаменационной комиссии № ХТ-9 от 12.11.2026',
     ]);
     expect(text).not.toContain('Кәсіптік біліктілікті тану туралы құжат');
@@ -129,6 +131,15 @@ describe('certificate', () => {
     });
   });
 
+  it('never breaks a name, a level or the serial under the QR code', async () => {
+    const long = { ...sampleExamResult(0, 'kk'), last_name: 'Әбдіғұлова-Өмірзақова', first_name: 'Айгерім-Гүлнұр', level: 5 };
+    const model = certificateModel({ record: long, serial: 'DEMO01-2026-000006', issueDate: '2026-11-23', validityYears: 5, centre: { ...centre, bilingual_documents: true }, library: env.library, verifyBaseUrl: 'https://tanu.example.kz/verify', verifyCode: 'SAMPLE' });
+    const lines = pdfLines((await pdfOf(model)).pdf);
+    expectOnOneLine(lines, ['Әбдіғұлова-Өмірзақова', 'Айгерім-Гүлнұр', 'Жеңісқызы', '5 деңгей', '5 уровень', 'DEMO01-2026-000006', 'Әлімова Гүлнар Серікқызы', 'Алимова Гульнар Серикковна']);
+    // The hyphen of the given name is printed as the ordinary one: copied text and search find the name.
+    expect(pdfText((await pdfOf(model)).pdf)).toContain('Айгерім-Гүлнұр');
+  });
+
   it('a sample is marked so it cannot pass for a real document', async () => {
     const text = pdfText((await pdfOf(certificate(0, 'kk'), true)).pdf);
     expect(text.replace(/\s/g, '')).toMatch(/ҮЛГІ|ІГЛҮ/);
@@ -139,7 +150,7 @@ describe('protocol', () => {
   it('one per protocol number, with every candidate and outcome', async () => {
     const records = [0, 1, 2, 3, 4].map((n) => sampleExamResult(n, 'ru'));
     records.push({ ...sampleExamResult(5, 'ru'), protocol_number: 'ХТ-10' });
-    const models = protocolModels({ records, centre, library: env.library, language: 'ru' });
+    const models = protocolModels({ records, centre, library: env.library });
     expect(models.map((m) => [m.number, m.rows.length])).toEqual([
       ['ХТ-9', 5],
       ['ХТ-10', 1],
@@ -159,45 +170,126 @@ describe('protocol', () => {
     ]);
   });
 
+  it('is in the language its candidates chose, whatever default_language says; in both when they chose differently', async () => {
+    expect(env.config.default_language).toBe('kk');
+    const allRu = [0, 1, 2].map((n) => sampleExamResult(n, 'ru'));
+    const [ru] = protocolModels({ records: allRu, centre, library: env.library });
+    expect(ru?.languages).toEqual(['ru']);
+    const ruText = pdfText((await pdfOf(ru as ProtocolModel)).pdf);
+    expect(ruText).toContain('Протокол экзаменационной комиссии');
+    expect(ruText).not.toContain('Емтихан комиссиясының хаттамасы');
+
+    const mixed = [sampleExamResult(0, 'ru'), sampleExamResult(1, 'kk')];
+    const [both] = protocolModels({ records: mixed, centre, library: env.library });
+    expect(both?.languages).toEqual(['kk', 'ru']);
+    expectAllIn(pdfText((await pdfOf(both as ProtocolModel)).pdf), ['Емтихан комиссиясының хаттамасы', 'Протокол экзаменационной комиссии', 'Танылды / Признан']);
+  });
+
+  it("names the organization that issued it (the centre when the file names none) and where the exam was held", async () => {
+    const given = [{ ...sampleExamResult(0, 'kk'), protocol_issuer: '«Еңбек ресурстарын дамыту орталығы» АҚ' }];
+    const [withIssuer] = protocolModels({ records: given, centre, library: env.library });
+    expectAllIn(pdfText((await pdfOf(withIssuer as ProtocolModel)).pdf), [
+      'Хаттама берген ұйымның атауы «Еңбек ресурстарын дамыту орталығы» АҚ',
+      'Облыс / республикалық маңызы бар қала Алматы',
+      'Мекен-жайы Абай даңғылы, 1',
+    ]);
+    const nowhere = [{ ...sampleExamResult(0, 'kk'), exam_region: null, exam_city: null, exam_address: null }];
+    const [byCentre] = protocolModels({ records: nowhere, centre, library: env.library });
+    const text = pdfText((await pdfOf(byCentre as ProtocolModel)).pdf);
+    expect(text).toContain('Хаттама берген ұйымның атауы Кәсіптік біліктілікті тану орталығы (ДЕМО)');
+    expect(text).not.toContain('Мекен-жайы');
+  });
+
+  it('fifty candidates run over several pages, each with its number, date, page count and the table header', async () => {
+    for (const [language, page, header, column] of [
+      ['kk', 'бет', '№ ХТ-9, 12.11.2026', 'Тегі, аты, әкесінің аты'],
+      ['ru', 'стр.', '№ ХТ-9 от 12.11.2026', 'Фамилия, имя, отчество'],
+    ] as const) {
+      const records = Array.from({ length: 50 }, (_, n) => sampleExamResult(n, language));
+      const [model] = protocolModels({ records, centre, library: env.library });
+      const { pdf, pages } = await pdfOf(model as ProtocolModel);
+      const texts = pdfPageTexts(pdf);
+      expect(texts).toHaveLength(pages);
+      expect(pages).toBeGreaterThanOrEqual(3);
+      texts.forEach((text, i) => expectAllIn(text, [`${page} ${i + 1} / ${pages}`, header, column]));
+    }
+  });
+
   it('prints markup in a value as text: escaped, never run', async () => {
     const hostile = '<img src=x onerror=alert(1)><script>alert(2)</script>';
-    const records = [{ ...sampleExamResult(0, 'kk'), exam_address: hostile, last_name: '<b>Bold</b>' }];
-    const [model] = protocolModels({ records, centre, library: env.library, language: 'kk' });
+    const records = [{ ...sampleExamResult(0, 'kk'), exam_address: hostile, last_name: '<b>Bold</b>', protocol_number: 'X"; } </style><i>' }];
+    const [model] = protocolModels({ records, centre, library: env.library });
     const text = pdfText((await pdfOf(model as ProtocolModel)).pdf);
     expect(text).toContain('Емтихан комиссиясының хаттамасы');
-    expect(text).toContain('№ ХТ-9, 12.11.2026');
     expect(text).toContain('Танылды');
     expect(text).toContain('<img src=x onerror=alert(1)><script>alert(2)</script>');
     expect(text).toContain('<b>Bold</b>');
+    // The number is printed in the page margin too, from a CSS string it cannot leave.
+    expect(text.split('№ X"; } </style><i>, 12.11.2026').length).toBe(3);
   });
 });
 
+/** The words of a DOCX as a reader sees them: Word's non-breaking hyphen read as a hyphen, a no-break space as a space. */
+async function docxText(docx: Uint8Array): Promise<string> {
+  const xml = (await (await JSZip.loadAsync(docx)).file('word/document.xml')?.async('string')) ?? '';
+  return xml.replace(/<w:noBreakHyphen\/>/g, '-').replace(/<[^>]+>/g, '').replace(/\u00a0/g, ' ');
+}
+
 describe('contract', () => {
+  it("keeps the head's name, the candidate's names and the level unbroken, in the PDF and the DOCX", async () => {
+    const record = { ...sampleApplication('kk'), first_name: 'Айгерім-Гүлнұр' };
+    const result = await pdfOf(contractModel({ record, centre, library: env.library, drawnUp: '2026-11-23' }));
+    if (!('docx' in result) || !result.docx) throw new Error('no docx');
+    expectOnOneLine(pdfLines(result.pdf), ['Әлімова Гүлнар Серікқызы', 'Айгерім-Гүлнұр', 'Әбдіғұлова-Өмірзақ', '4-деңгейдегі']);
+    const xml = (await (await JSZip.loadAsync(result.docx)).file('word/document.xml')?.async('string')) ?? '';
+    expect(xml).toMatch(/Айгерім<\/w:t><w:noBreakHyphen\/><w:t[^>]*>Гүлнұр/);
+    expect(await docxText(result.docx)).toContain('Айгерім-Гүлнұр');
+  });
+
   it('PDF and DOCX say the same: parties, profession, level, voucher', async () => {
     const record = { ...sampleApplication('kk'), voucher_number: 'V-778' };
-    const model: ContractModel = contractModel({ record, centre, library: env.library });
+    const model: ContractModel = contractModel({ record, centre, library: env.library, drawnUp: '2026-11-23' });
     const result = await pdfOf(model);
     if (!('docx' in result) || !result.docx) throw new Error('no docx');
     expect(result.pdf.length).toBeLessThan(5 * 1024 * 1024);
     expect(result.docx.length).toBeLessThan(5 * 1024 * 1024);
-    const xml = await (await JSZip.loadAsync(result.docx)).file('word/document.xml')?.async('string');
-    const docxText = (xml ?? '').replace(/<[^>]+>/g, '');
+    const text = await docxText(result.docx);
     const pdf = pdfText(result.pdf);
-    for (const s of ['Кәсіптік біліктілікті тану бойынша қызметтер көрсету шарты', '№ Ө-2026-0001', 'Әбдіғұлова-Өмірзақ Гүлшаһар Жеңісқызы', '850315400015', '«Әлеуметтік жұмыскер» кәсібі бойынша, 4 деңгей', '№ V-778 ваучер есебінен', 'БСН: 123456789012']) {
+    for (const s of [
+      'Кәсіптік біліктілікті тану бойынша қызметтер көрсету шарты',
+      '№ Ө-2026-0001',
+      'Алматы, құрылған күні: 23.11.2026',
+      'Өтінімнің №: Ө-2026-0001, өтінімнің күні: 02.11.2026',
+      'Бұдан әрі – Орындаушы деп аталатын Кәсіптік біліктілікті тану орталығы (ДЕМО) атынан әрекет ететін Тану орталығының басшысы Әлімова Гүлнар Серікқызы, бір тараптан',
+      'Әбдіғұлова-Өмірзақ Гүлшаһар Жеңісқызы',
+      '850315400015',
+      '«Әлеуметтік жұмыскер» кәсібі бойынша 4-деңгейдегі кәсіптік біліктілігін',
+      // A voucher pays: the customer undertakes only to take the procedure.
+      'ал Тапсырыс беруші рәсімнен өтуге міндеттенеді',
+      '№ V-778 ваучер есебінен',
+      'БСН: 123456789012',
+    ]) {
       expect(pdf).toContain(s);
-      expect(docxText).toContain(s);
+      expect(text).toContain(s);
+    }
+    for (const text of [pdf, await docxText(result.docx)]) {
+      expect(text).not.toContain('басшысы Әлімова Гүлнар Серікқызы атынан');
+      expect(text).not.toContain('оны төлеуге');
+      expect(text).not.toContain('ақысын төлеуге');
     }
   });
 
   it('in Russian, with the centre fee when there is no voucher', async () => {
-    const model = contractModel({ record: sampleApplication('ru'), centre, library: env.library });
+    const model = contractModel({ record: sampleApplication('ru'), centre, library: env.library, drawnUp: '2026-11-23' });
     const result = await pdfOf(model);
     if (!('docx' in result) || !result.docx) throw new Error('no docx');
-    const xml = (await (await JSZip.loadAsync(result.docx)).file('word/document.xml')?.async('string')) ?? '';
-    for (const text of [pdfText(result.pdf), xml.replace(/<[^>]+>/g, '')]) {
+    for (const text of [pdfText(result.pdf), await docxText(result.docx)]) {
       expect(text).toContain('Договор оказания услуг по признанию профессиональной квалификации');
       expect(text).toContain('Стоимость услуг составляет 45 000 KZT.');
       expect(text).toContain('по профессии «Социальный работник», 4 уровень');
+      expect(text).toContain('а Заказчик – пройти процедуру и оплатить оказанные услуги.');
+      expect(text).toContain('№ заявки: Ө-2026-0001, дата заявки: 02.11.2026');
+      expect(text).toContain('Алматы, дата составления: 23.11.2026');
     }
   });
 });
@@ -267,7 +359,7 @@ describe('tanu preview', () => {
     const out = tmp();
     let printed = '';
     const io = { out: (t: string) => (printed += `${t}\n`), err: () => {}, clock, env: {} };
-    expect(await main(['preview', '--document', 'contract', '--language', 'both', '--out', out, '--json'], io)).toBe(0);
+    expect(await main(['preview', '--document', 'contract', '--document-language', 'both', '--out', out, '--json'], io)).toBe(0);
     const files = JSON.parse(printed).files as string[];
     expect(files.map((f) => f.replace(out, ''))).toEqual(['/contract-both.pdf', '/contract-both.png', '/contract-both.docx']);
     const png = readFileSync(join(out, 'contract-both.png'));
@@ -276,5 +368,15 @@ describe('tanu preview', () => {
     expect(text).toContain('Договор оказания услуг');
     expect(text).toContain('Кәсіптік біліктілікті тану бойынша қызметтер көрсету шарты');
     expect(await main(['preview', '--document', 'diploma'], io)).toBe(2);
+  });
+
+  it("--language is the operator's, --document-language the document's", async () => {
+    const out = tmp();
+    let err = '';
+    const io = { out: () => {}, err: (t: string) => (err += `${t}\n`), clock, env: {} };
+    expect(await main(['preview', '--document', 'certificate', '--document-language', 'ru', '--language', 'kk', '--out', out], io)).toBe(0);
+    expect(pdfText(readFileSync(join(out, 'certificate-ru.pdf')))).toContain('Документ о признании профессиональной квалификации');
+    expect(await main(['preview', '--document', 'diploma', '--language', 'kk'], io)).toBe(2);
+    expect(err).toContain('[USAGE] Команда дұрыс берілмеген');
   });
 });

@@ -43,7 +43,7 @@ beforeAll(async () => {
       templates,
       [
         certificateModel({ record: sampleExamResult(0, 'kk'), serial: 'ALM01-2026-000001', issueDate: '2026-11-23', validityYears: 5, centre, library: env.library, verifyBaseUrl: 'https://x.kz/v', verifyCode: newVerifyCode() }),
-        contractModel({ record: sampleApplication('ru'), centre, library: env.library }),
+        contractModel({ record: sampleApplication('ru'), centre, library: env.library, drawnUp: '2026-11-23' }),
       ],
       { sample: false, now, prepare: signaturePreparer(space) },
     );
@@ -197,6 +197,13 @@ describe('keys', () => {
     changed[100] = (changed[100] ?? 0) ^ 1;
     write(out, 'c.pdf', changed);
     expect(await main(['verify', out, '--config', join(home, 'pipeline.config.yaml')], io)).toBe(1);
+    // The reasons in the operator's language, never in English.
+    for (const [language, reason] of [['ru', 'подписанные байты изменены'], ['kk', 'қол қойылған байттар өзгерген']] as const) {
+      printed = '';
+      expect(await main(['verify', out, '--language', language, '--config', join(home, 'pipeline.config.yaml')], io)).toBe(1);
+      expect(printed).toContain(reason);
+      expect(printed).not.toMatch(/the signed bytes|does not verify|trust anchor/);
+    }
   });
 
   it('a real key: no password in the environment is an error naming the variable; a missing file is never replaced', async () => {

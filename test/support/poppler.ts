@@ -55,3 +55,23 @@ export const pdfQrCodes = (pdf: Uint8Array): string[] =>
     return out.split('\n').filter(Boolean);
   });
 
+
+/** The lines of a PDF as `pdftotext -layout` places them: what a reader sees broken where. */
+export const pdfLines = (pdf: Uint8Array): string[] =>
+  withFile(pdf, 'doc.pdf', (path) => execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', path, '-'], { encoding: 'utf8' }))
+    .split('\n')
+    .map((l) => l.replace(/\s+/g, ' ').trim())
+    .filter(Boolean);
+
+/** Each of `expected` whole on some line: reported with the lines when one is broken across two. */
+export function expectOnOneLine(lines: readonly string[], expected: readonly string[]) {
+  const broken = expected.filter((s) => !lines.some((l) => l.includes(s)));
+  if (broken.length > 0) throw new Error(`not on one line: ${broken.map((m) => JSON.stringify(m)).join(', ')}\n---\n${lines.join('\n')}`);
+}
+
+/** The text of each page, folded like pdfText. */
+export const pdfPageTexts = (pdf: Uint8Array): string[] =>
+  withFile(pdf, 'doc.pdf', (path) => execFileSync('pdftotext', ['-enc', 'UTF-8', path, '-'], { encoding: 'utf8' }))
+    .split('\f')
+    .slice(0, -1)
+    .map((page) => page.replace(/\s+/g, ' ').replace(/(\p{L})- (\p{L})/gu, '$1-$2'));

@@ -44,6 +44,12 @@ describe('cells', () => {
     expect(['Емтиханға келмеу', 'Неявка', 'no_show'].map((s) => value(parseCell('status', s)))).toEqual(Array(3).fill('no_show'));
     expect(['өз еркімен', 'По собственному желанию', 'own_will'].map((s) => value(parseCell('no_show_reason', s)))).toEqual(Array(3).fill('own_will'));
     expect(['денсаулығына байланысты', 'по состоянию здоровья', 'health'].map((s) => value(parseCell('no_show_reason', s)))).toEqual(Array(3).fill('health'));
+  });
+
+  it("accepts seed 000's own spellings, in any case", () => {
+    expect(['өз қалауы бойынша', 'Өз қалауы бойынша', 'ӨЗ ҚАЛАУЫ БОЙЫНША'].map((s) => value(parseCell('no_show_reason', s)))).toEqual(Array(3).fill('own_will'));
+    expect(['Денсаулыққа байланысты', 'денсаулыққа байланысты', 'ДЕНСАУЛЫҚҚА БАЙЛАНЫСТЫ'].map((s) => value(parseCell('no_show_reason', s)))).toEqual(Array(3).fill('health'));
+    expect(['Мойындалды', 'мойындалды'].map((s) => value(parseCell('status', s)))).toEqual(Array(2).fill('recognized'));
     expect(['kk', 'қазақ', 'Казахский'].map((s) => value(parseCell('language', s)))).toEqual(['kk', 'kk', 'kk']);
     expect(['ru', 'орыс', 'Русский'].map((s) => value(parseCell('language', s)))).toEqual(['ru', 'ru', 'ru']);
     expect(value(parseCell('status', 'өтті'))).toBe('STATUS_UNKNOWN');

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envLayer, loadConfig } from '../../pipeline/config/load.js';
@@ -60,7 +60,7 @@ describe('config', () => {
   it('names the key path, the line and what was expected', async () => {
     const text = await problem(MINIMAL.replace('serial_prefix: ALM01', 'serial_prefix: "ALM 01 !"'));
     expect(text).toMatch(/pipeline\.config\.yaml:7 centres\[0\]\.serial_prefix: letters, digits or "-"/);
-    expect(await problem(`${MINIMAL}concurrency: many\n`)).toMatch(/:8 concurrency: .*number/);
+    expect(await problem(`${MINIMAL}concurrency: many\n`)).toMatch(/:8 concurrency: ожидается число/);
     expect(await problem(MINIMAL, { TANU_CONCURRENCY: 'many' })).toMatch(/TANU_CONCURRENCY concurrency/);
     expect(await problem(MINIMAL.replace('default_centre: ALM01', 'default_centre: AST02'))).toMatch(/default_centre AST02 is not among centres/);
     expect(await problem(`${MINIMAL}concurency: 2\n`)).toMatch(/concurency/);
@@ -72,5 +72,43 @@ describe('config', () => {
 
   it('reports YAML syntax with its line', async () => {
     expect(await problem(`${MINIMAL}defaults: [\n`)).toMatch(/pipeline\.config\.yaml:\d+/);
+  });
+});
+
+describe('config errors, in the operator language and at the right line', () => {
+  const shipped = () => readFileSync('pipeline.config.yaml', 'utf8');
+  async function text(config: string): Promise<{ kk: string; ru: string }> {
+    try {
+      await loadConfig(write(config), { env: {} });
+    } catch (e) {
+      return (e as TanuError).text;
+    }
+    throw new Error('config was accepted');
+  }
+
+  it('an unknown key is reported at its own line, in Kazakh and Russian, never in English', async () => {
+    const lines = shipped().split('\n');
+    const at = lines.findIndex((l) => l.startsWith('concurrency:'));
+    lines[at] = lines[at]?.replace('concurrency', 'concurency') ?? '';
+    const t = await text(lines.join('\n'));
+    expect(t.ru).toContain(`pipeline.config.yaml:${at + 1} concurency: неизвестный ключ`);
+    expect(t.kk).toContain(`pipeline.config.yaml:${at + 1} concurency: белгісіз кілт`);
+    expect(`${t.kk} ${t.ru}`).not.toMatch(/Unrecognized|expected/);
+  });
+
+  it('a password under signing points at its line and at the environment variable', async () => {
+    const lines = shipped().split('\n');
+    const at = lines.findIndex((l) => l.includes('password_env:'));
+    lines.splice(at + 1, 0, '  password: hunter2');
+    const t = await text(lines.join('\n'));
+    expect(t.ru).toContain(`pipeline.config.yaml:${at + 2} signing.password: пароль не пишется в файл настроек: задайте его в переменной окружения, названной в signing.password_env`);
+    expect(t.kk).toContain('signing.password_env атаған орта айнымалысына');
+    expect(t.ru).not.toContain('hunter2');
+  });
+
+  it('a wrong type says what was expected in words', async () => {
+    const t = await text(shipped().replace('concurrency: 2', 'concurrency: two'));
+    expect(t.ru).toMatch(/concurrency: ожидается число/);
+    expect(t.kk).toMatch(/concurrency: сан болуы тиіс/);
   });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sniffDelimiter, sniffEncoding } from '../../pipeline/intake/csv.js';
+import { checkDeclaredSizes } from '../../pipeline/intake/zip-guard.js';
 import { type IntakeRow, openIntake } from '../../pipeline/intake/open.js';
 import type { ValidRecord } from '../../pipeline/records/records.js';
 import { type ValidationEnv, validateFile } from '../../pipeline/validate/validate-file.js';
@@ -73,7 +74,11 @@ describe('intake: CSV', () => {
       '14:last_name:NAME_CHARS',
       '14:first_name:NAME_CHARS',
     ]);
-    expect(report.warnings).toEqual([expect.objectContaining({ row: null, column: 'Ескертпе', code: 'UNKNOWN_COLUMN' })]);
+    expect(report.warnings).toEqual([
+      expect.objectContaining({ row: null, column: 'Ескертпе', code: 'UNKNOWN_COLUMN' }),
+      // The file has no exam location columns: told once for the file, not on every row.
+      expect.objectContaining({ row: null, column: null, code: 'EXAM_LOCATION_MISSING' }),
+    ]);
   });
 
   it('keeps record numbers across blank lines and reports a value under no header', async () => {
@@ -83,7 +88,10 @@ describe('intake: CSV', () => {
     writeFileSync(file, `ИИН,Фамилия,Имя,Код профессии,Уровень ОРК,Дата и время первого экзамена,Балл первого экзамена,Статус,№ протокола,Дата протокола\n\n${line},лишнее\n`);
     const { report } = await validate(file);
     expect(report).toMatchObject({ rows: 1, valid: 1 });
-    expect(report.warnings).toEqual([expect.objectContaining({ row: 3, column: '#11', value: 'лишнее', code: 'UNKNOWN_COLUMN' })]);
+    expect(report.warnings).toEqual([
+      expect.objectContaining({ row: 3, column: '#11', value: 'лишнее', code: 'UNKNOWN_COLUMN' }),
+      expect.objectContaining({ row: null, code: 'EXAM_LOCATION_MISSING' }),
+    ]);
   });
 
   it('streams: a file is read record by record, not held whole', async () => {
@@ -124,6 +132,27 @@ describe('intake: XLSX', () => {
     await wb.xlsx.writeFile(file);
     const { codes } = await validate(file);
     expect(codes).toEqual(['2:last_name:NAME_CHARS']);
+  });
+});
+
+describe('intake: XLSX of many parts', () => {
+  it('checks a workbook of eleven parts and more without MaxListenersExceededWarning', async () => {
+    const file = join(tmp(), 'exam-results-parts.xlsx');
+    const wb = new ExcelJS.Workbook();
+    for (let i = 1; i <= 8; i++) wb.addWorksheet(`Лист${i}`).addRow(['ИИН', i]);
+    await wb.xlsx.writeFile(file);
+    const warnings: Error[] = [];
+    const listen = (w: Error) => warnings.push(w);
+    process.on('warning', listen);
+    try {
+      const entries = await checkDeclaredSizes(file, 1e8);
+      expect(entries.length).toBeGreaterThan(11);
+      // Warnings are emitted on a later tick.
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      process.off('warning', listen);
+    }
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
   });
 });
 

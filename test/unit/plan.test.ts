@@ -19,7 +19,6 @@ beforeAll(async () => {
     issueDate: '2026-11-23',
     validityYears: (code) => effectiveThresholds(env.config.defaults, env.library.byCode(code), centre).validity_years,
     verifyBaseUrl: 'https://verify.example.kz',
-    protocolLanguage: 'kk',
     // Codes counted, not drawn: the test sees which certificate got which.
     verifyCode: () => `code-${++codes}`,
     serialFormat: '{centre}-{yyyy}-{seq:6}',

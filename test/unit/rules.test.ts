@@ -29,6 +29,7 @@ const exam = (over: Record<string, Cell | undefined> = {}): Record<string, Cell 
   status: 'Танылды',
   protocol_number: 'П-1',
   protocol_date: '12.11.2026',
+  exam_city: 'Алматы',
   ...over,
 });
 
@@ -175,5 +176,23 @@ describe('validation rules', () => {
     expect(codes((await check({ ...app, application_date: '02.11.2024' }, v)))).toEqual(['profession_code:STANDARD_NOT_IN_FORCE']);
     expect(codes((await check({ ...app, application_date: '02.12.2026' }, v)))).toEqual(['application_date:FUTURE_DATE']);
     expect(codes((await check({ ...app, address_street: undefined }, v)))).toEqual(['address_street:REQUIRED']);
+  });
+
+  it('a row without the exam location is a warning, and stays valid; a file without the columns is told once', async () => {
+    const r = (await check(exam({ exam_city: undefined })));
+    expect(r.record).toBeDefined();
+    expect(r.errors.map((e) => [e.row, e.column, e.code])).toEqual([[2, 'exam_region', 'EXAM_LOCATION_MISSING']]);
+    expect((await check(exam({ exam_city: undefined, exam_address: 'Абай даңғылы, 1' }))).errors).toEqual([]);
+
+    const noColumns = new RecordValidator(
+      'exam-results',
+      { library: env.library, thresholds: (s) => effectiveThresholds(env.config.defaults, s, env.config.centres[0]), today: localNow(env.clock, env.config.timezone), defaultLanguage: 'kk' },
+      new Set(COLUMNS['exam-results'].map((c) => c.key).filter((k) => !k.startsWith('exam_'))),
+    );
+    const first = (await check(exam({ exam_city: undefined }), noColumns, 2));
+    const second = await check(exam({ exam_city: undefined, iin: makeIin('1990-01-01', 'male') }), noColumns, 3);
+    expect(first.errors.map((e) => [e.row, e.code])).toEqual([[null, 'EXAM_LOCATION_MISSING']]);
+    expect(second.errors).toEqual([]);
+    expect(second.record).toBeDefined();
   });
 });

@@ -1,0 +1,86 @@
+import ExcelJS from 'exceljs';
+import { REVOCATION_REASONS, type RevocationReason } from '../core/catalogue.js';
+import { displayDate } from '../core/dates.js';
+import { displayWidth } from '../core/width.js';
+import type { RegistryRow } from '../ledger/ledger.js';
+import type { Language } from '../standards/schema.js';
+
+/**
+ * The register of recognized persons as files for people (`tanu registry export`, and the
+ * archive package): the columns as seed 000's «Тану рәсімінен өткендердің базасы» names
+ * them, with the IIN, level, centre and the certificate's status beside. The XLSX is the
+ * file for people (typed cells: the IIN stays text with its leading zeros); the CSV is
+ * for programs.
+ */
+
+export const REGISTER_HEADERS: Record<Language, string[]> = {
+  kk: ['ҚАТЫСУШЫ', 'ЖСН', 'СЕРТИФИКАТТЫҢ №', 'КӘСІП', 'ДЕҢГЕЙ', 'БЕРІЛГЕН КҮНІ', 'МЕРЗІМНІҢ АЯҚТАЛУЫ', 'ОРТАЛЫҚ', 'КҮЙІ'],
+  ru: ['УЧАСТНИК', 'ИИН', '№ СЕРТИФИКАТА', 'ПРОФЕССИЯ', 'УРОВЕНЬ', 'ДАТА ВЫДАЧИ', 'ОКОНЧАНИЕ СРОКА ДЕЙСТВИЯ', 'ЦЕНТР', 'СТАТУС'],
+};
+
+export type Revocations = ReadonlyMap<string, { revoked_at: string; reason: RevocationReason }>;
+
+/** "действует", or "отозван 27.11.2026 (выдано ошибочно)". */
+function statusCell(revoked: { revoked_at: string; reason: RevocationReason } | undefined, lang: Language): string {
+  if (!revoked) return lang === 'kk' ? 'жарамды' : 'действует';
+  const date = displayDate(revoked.revoked_at.slice(0, 10));
+  return `${lang === 'kk' ? 'кері қайтарылған' : 'отозван'} ${date} (${REVOCATION_REASONS[revoked.reason][lang]})`;
+}
+
+/** A cell a spreadsheet would run as a formula is prefixed with an apostrophe: shown, never run. */
+export const inert = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+
+const profession = (r: RegistryRow, lang: Language) => `${r.profession_code} ${lang === 'kk' ? r.profession_kk : r.profession_ru}`;
+
+/** The register as text rows (dates dd.mm.yyyy), every cell inert. */
+export function registryRows(rows: readonly RegistryRow[], revocations: Revocations, lang: Language): string[][] {
+  return rows.map((r) =>
+    [
+      r.full_name,
+      r.iin,
+      r.certificate_serial,
+      profession(r, lang),
+      String(r.level),
+      displayDate(r.issue_date),
+      displayDate(r.expiry_date),
+      r.centre,
+      statusCell(revocations.get(r.certificate_serial), lang),
+    ].map(inert),
+  );
+}
+
+const csvCell = (v: string) => (/[";\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+
+/** The register as CSV: UTF-8 with BOM and ";", what spreadsheet programs in Kazakhstan open without asking. */
+export const registerCsv = (rows: readonly RegistryRow[], revocations: Revocations, lang: Language) =>
+  Buffer.from(`\uFEFF${[REGISTER_HEADERS[lang], ...registryRows(rows, revocations, lang)].map((r) => r.map(csvCell).join(';')).join('\r\n')}\r\n`);
+
+/** An ISO date as the spreadsheet's date (midnight UTC: Excel has no time zones). */
+const excelDate = (iso: string) => new Date(`${iso}T00:00:00Z`);
+
+/**
+ * The register for people: every value in its own type (text for names, numbers and the
+ * IIN, whose leading zeros a number would lose; a number for the level; dates shown
+ * dd.mm.yyyy), columns as wide as their contents, the header frozen and filterable. Text
+ * cells are never formulas, whatever they begin with. The workbook's own dates are fixed,
+ * so the same rows give the same bytes (an archive package repacks it with fixed times).
+ */
+export async function registerXlsx(rows: readonly RegistryRow[], revocations: Revocations, lang: Language): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.created = wb.modified = new Date(0);
+  const ws = wb.addWorksheet(lang === 'kk' ? 'Тізілім' : 'Реестр', { views: [{ state: 'frozen', ySplit: 1 }] });
+  const headers = REGISTER_HEADERS[lang];
+  ws.addRow(headers).font = { bold: true };
+  for (const r of rows)
+    ws.addRow([r.full_name, r.iin, r.certificate_serial, profession(r, lang), r.level, excelDate(r.issue_date), excelDate(r.expiry_date), r.centre, statusCell(revocations.get(r.certificate_serial), lang)]);
+  const TEXT = [1, 2, 3, 4, 8, 9];
+  const DATES = [6, 7];
+  for (const i of TEXT) ws.getColumn(i).numFmt = '@';
+  for (const i of DATES) ws.getColumn(i).numFmt = 'dd.mm.yyyy';
+  ws.columns.forEach((column, i) => {
+    const widest = Math.max(displayWidth(headers[i] ?? ''), ...(column.values ?? []).slice(2).map((v) => (v instanceof Date ? 10 : displayWidth(String(v ?? '')))));
+    column.width = Math.min(widest + 2, 60);
+  });
+  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: headers.length } };
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
