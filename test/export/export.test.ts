@@ -199,7 +199,7 @@ describe('tanu verify on a batch folder', () => {
     writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
     const edited = await tanu(['verify', batch]);
     expect(edited.code).toBe(1);
-    expect(edited.out).toMatch(/manifest\.json\s+НЕВЕРНА.*digest: the signed bytes have changed/);
+    expect(edited.out).toMatch(/manifest\.json\s+НЕВЕРНА.*digest: подписанные байты изменены/);
     writeFileSync(manifestPath, original);
 
     const reportPath = join(batch, 'report.json');
@@ -207,14 +207,14 @@ describe('tanu verify on a batch folder', () => {
     writeFileSync(reportPath, report.toString('utf8').replace('"valid": 6', '"valid": 5'));
     const reportEdited = await tanu(['verify', batch]);
     expect(reportEdited.code).toBe(1);
-    expect(reportEdited.out).toContain('report.json differs from its manifest hash');
+    expect(reportEdited.out).toContain('report.json не совпадает с хэшем в манифесте');
     writeFileSync(reportPath, report);
 
     copyFileSync(`${manifestPath}.p7s`, join(dir, 'manifest.p7s'));
     unlinkSync(`${manifestPath}.p7s`);
     const unsigned = await tanu(['verify', batch]);
     expect(unsigned.code).toBe(1);
-    expect(unsigned.out).toContain('manifest.json.p7s is missing: the manifest is not signed');
+    expect(unsigned.out).toContain('нет manifest.json.p7s: манифест не подписан');
     copyFileSync(join(dir, 'manifest.p7s'), `${manifestPath}.p7s`);
     expect((await tanu(['verify', batch])).code).toBe(0);
   });

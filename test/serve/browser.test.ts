@@ -147,7 +147,7 @@ describe('tanu serve in a browser', () => {
     const registry = join(p.dir, 'registry.csv');
     expect((await tanu(['registry', 'export', '--config', p.config, '--out', registry])).code).toBe(0);
     const lines = readFileSync(registry, 'utf8').trim().split('\r\n');
-    expect(lines[0]).toMatch(/;Статус$/);
+    expect(lines[0]).toMatch(/;СТАТУС$/);
     expect(lines.find((l) => l.includes('DEMO01-2026-000001'))).toMatch(/;отозван \d\d\.\d\d\.\d{4} \(выдано ошибочно\)$/);
     expect(lines.find((l) => l.includes('DEMO01-2026-000002'))).toMatch(/;действует$/);
     // Rendering, two processes and a browser on a shared 2-core machine: bounded, but generous.
