@@ -3,7 +3,7 @@ import { chmod, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
- * Publishing to the outbox as design.md requires: nothing partial is ever visible. Each
+ * Publishing to the outbox as docs/contracts.md (Outbox) promises: nothing partial is ever visible. Each
  * file is written under a temporary dot-name, flushed to disk, then renamed into place;
  * the folder is flushed so the rename survives a power cut; `manifest.json` is written
  * last, and its presence is what says a batch is complete.
