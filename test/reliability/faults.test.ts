@@ -294,10 +294,17 @@ describe('disk full', () => {
 });
 
 describe('one ledger, several processes', () => {
-  /** Holds the ledger's write lock from another process, the way a sqlite3 shell or a backup tool would. */
-  function lockLedger(path: string, ms: number) {
+  /**
+   * Holds the ledger's write lock from another process, the way a sqlite3 shell or a backup
+   * tool would: for `release` ms, or, given a path, until a file appears there.
+   */
+  function lockLedger(path: string, release: number | string) {
+    const until =
+      typeof release === 'number'
+        ? `setTimeout(done, ${release});`
+        : `const t = setInterval(() => { if (require('fs').existsSync(${JSON.stringify(release)})) { clearInterval(t); done(); } }, 50);`;
     const holder = startNode(
-      `const Database = require('better-sqlite3'); const db = new Database(${JSON.stringify(path)}); db.exec('BEGIN EXCLUSIVE'); console.log('locked'); setTimeout(() => { db.exec('COMMIT'); db.close(); }, ${ms});`,
+      `const Database = require('better-sqlite3'); const db = new Database(${JSON.stringify(path)}); db.exec('BEGIN EXCLUSIVE'); console.log('locked'); const done = () => { db.exec('COMMIT'); db.close(); }; ${until}`,
     );
     return holder;
   }
@@ -306,25 +313,30 @@ describe('one ledger, several processes', () => {
     const p = makeProject(tmp());
     const file = await examResultsFile(p.dir, 'exam-results-locked.csv', 30);
     const before = sha256(readFileSync(file));
-    // The ledger exists (and the dev key) before the lock is taken.
-    const warm = startTanu(['status', '--config', p.config]);
-    expect((await warm.exited).code, warm.stderr()).toBe(0);
-    const holder = lockLedger(p.ledger, 15_000);
+    // The ledger and the dev key exist before the lock is taken.
+    for (const args of [['status'], ['keys', 'dev']]) {
+      const warm = startTanu([...args, '--config', p.config]);
+      expect((await warm.exited).code, warm.stderr()).toBe(0);
+    }
+    // Held until tanu run has given up, however slow the machine: the 10 s wait is Tanu's, not the test's.
+    const released = join(p.dir, 'release-the-ledger');
+    const holder = lockLedger(p.ledger, released);
     inject();
     await until(() => holder.stdout().includes('locked'), 30_000, 'the lock');
 
     const run = startTanu(['run', file, '--config', p.config, '--json']);
     const exit = await run.exited;
-    expect(exit.code).toBe(2);
+    expect(exit.code, run.stderr()).toBe(2);
     expect(run.stderr()).toContain('[LEDGER_BUSY]');
     expect(sha256(readFileSync(file))).toBe(before);
     expect(files(p.outbox)).toEqual([]);
+    writeFileSync(released, '');
     expect((await holder.exited).code).toBe(0);
 
     const again = startTanu(['run', file, '--config', p.config, '--json']);
     expect((await again.exited).code, again.stderr()).toBe(0);
     tally(1, 30, await expectWhole(p, iinsOf(file)), 'ledger locked by another process: tanu run refused with LEDGER_BUSY after 10 s, nothing written; issued on the next run');
-  }, 120_000);
+  }, 300_000);
 
   it('two tanu watch on one inbox, the ledger briefly locked under them: every file issued once, no document twice', async () => {
     const p = makeProject(tmp());
