@@ -18,7 +18,7 @@ import { registryCommand, statusCommand } from './ledger-commands.js';
 import { exportCommand } from './export.js';
 
 /**
- * The `tanu` command line (design.md). Every command takes --config and --json; with
+ * The `tanu` command line (docs/contracts.md, Command line). Every command takes --config and --json; with
  * --json the machine-readable result goes to stdout and any human text to stderr.
  */
 

@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 
 /**
- * Publishing to the outbox as design.md requires: nothing partial is ever visible. Each
+ * Publishing to the outbox as docs/contracts.md (Outbox) promises: nothing partial is ever visible. Each
  * file is written under a temporary dot-name, flushed to disk, then renamed into place;
  * the folder is flushed so the rename survives a power cut; `manifest.json` and then its
  * signature `manifest.json.p7s` are written last (manifest.ts), and their presence is what

@@ -1,5 +1,5 @@
 /**
- * The columns centres send (formats.md), with their Kazakh and Russian headers. Intake
+ * The columns centres send (docs/formats.md, §3 Columns), with their Kazakh and Russian headers. Intake
  * matches headers against this table and validation parses cells by `type`, so adding a
  * column or a header spelling is one line here.
  */

@@ -5,7 +5,7 @@ import type { CellType } from '../records/columns.js';
 
 /**
  * Reading one cell by its column's type. A value is accepted as written or refused with
- * a code: nothing is corrected. The only conversion is the one formats.md asks for: an
+ * a code: nothing is corrected. The only conversion is the one docs/formats.md (§4 Values, IIN) states: an
  * IIN stored as a number lost its leading zero, so a numeric cell is left-padded.
  */
 

@@ -1,7 +1,7 @@
 import { isoDate } from '../core/dates.js';
 
 /**
- * The IIN (domain.md): YYMMDD of birth, a century-and-sex digit, a four-digit serial and a
+ * The IIN (docs/domain.md, The IIN): YYMMDD of birth, a century-and-sex digit, a four-digit serial and a
  * check digit. Pure functions, shared by the validation rules and the test generators.
  */
 

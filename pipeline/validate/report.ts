@@ -3,7 +3,7 @@ import { CATALOGUE } from '../core/catalogue.js';
 import { Issue } from '../core/issue.js';
 import { KINDS } from '../records/columns.js';
 
-/** The validation report of design.md: `--json` output and `report.json` of each batch. */
+/** The validation report of docs/contracts.md (Validation report): `--json` output and `report.json` of each batch. */
 export const FileReport = z.strictObject({
   file: z.string(),
   kind: z.enum(KINDS).nullable(),

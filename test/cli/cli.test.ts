@@ -40,7 +40,7 @@ function snapshot(): Record<string, string> {
 }
 
 describe('tanu validate', () => {
-  it('prints the JSON report of design.md and exits 1 when some rows are invalid, writing nothing', async () => {
+  it('prints the JSON report of docs/contracts.md and exits 1 when some rows are invalid, writing nothing', async () => {
     const before = snapshot();
     const ledger = join(tmp(), 'ledger.sqlite');
     const r = await tanu(['validate', 'test/fixtures/exam-results-utf8-bom.csv', 'test/fixtures/export-2026-11.xlsx', '--json'], { TANU_PATHS__LEDGER: ledger });

@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { files, manifests, readManifest } from '../support/outbox.js';
 
 /**
  * What the fault suite needs around a real `tanu` process: start it, watch its output,
@@ -111,4 +113,50 @@ export function tally(faults: number, rowsSent: number, rowsLost: number, line: 
   figures.rowsSent += rowsSent;
   figures.rowsLost += rowsLost;
   figures.lines.push(line);
+}
+
+/** The IINs of the rows in an exam-results CSV as it was sent (the first column; a header line first). */
+export function sentIins(csv: string): string[] {
+  const [header, ...rows] = csv.trim().split('\n');
+  if (!header?.startsWith('ИИН,')) throw new Error(`not an exam-results CSV with the IIN first: ${header}`);
+  return rows.map((r) => r.slice(0, r.indexOf(',')));
+}
+
+/**
+ * Rows lost, counted from what is on disk rather than from the ledger's own counters: a
+ * row is delivered when a manifest lists a certificate for its IIN, that certificate's PDF
+ * is in the outbox, and the register export (`tanu registry export`) has the same serial
+ * for the same IIN. Every row sent without all three is lost; a row with two certificates
+ * or two register lines is reported as issued twice.
+ */
+export async function rowsLostOnDisk(outbox: string, config: string, sent: readonly string[]): Promise<{ lost: string[]; twice: string[] }> {
+  const onDisk = new Set(files(outbox).filter((f) => /(^|\/)certificates\/[^/]+\.pdf$/.test(f)).map((f) => join(outbox, f)));
+  const published = new Map<string, string[]>();
+  for (const m of manifests(outbox))
+    for (const d of readManifest(m).documents)
+      if (d.type === 'certificate' && d.iin !== null && onDisk.has(join(m, '..', d.file))) published.set(d.iin, [...(published.get(d.iin) ?? []), d.serial]);
+
+  const registerCsv = join(dirname(config), `register-${process.hrtime.bigint()}.csv`);
+  const exported = startTanu(['registry', 'export', '--format', 'csv', '--language', 'ru', '--out', registerCsv, '--config', config]);
+  const exit = await exported.exited;
+  if (exit.code !== 0) throw new Error(`tanu registry export failed: ${exported.stderr()}`);
+  const [header, ...lines] = parseCsv(readFileSync(registerCsv), { bom: true, delimiter: ';' }) as string[][];
+  const iinAt = header?.indexOf('ИИН') ?? -1;
+  const serialAt = header?.indexOf('№ документа') ?? -1;
+  if (iinAt < 0 || serialAt < 0) throw new Error(`register export without ИИН or № документа: ${header?.join(';')}`);
+  const registered = new Map<string, string[]>();
+  for (const line of lines) {
+    const iin = line[iinAt] ?? '';
+    registered.set(iin, [...(registered.get(iin) ?? []), line[serialAt] ?? '']);
+  }
+
+  const lost: string[] = [];
+  const twice: string[] = [];
+  for (const iin of sent) {
+    const serials = published.get(iin) ?? [];
+    const register = registered.get(iin) ?? [];
+    if (serials.length > 1 || register.length > 1) twice.push(iin);
+    if (!serials.some((s) => register.includes(s))) lost.push(iin);
+  }
+  return { lost, twice };
 }

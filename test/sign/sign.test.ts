@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../pipeline/cli/main.js';
 import { loadConfig } from '../../pipeline/config/load.js';
@@ -145,8 +146,23 @@ describe('tampering and bad certificates are caught by tanu verify and by the in
     expect(opensslVerifies(write(dir, 'stranger.pdf.p7s', pdfSignature), join(dir, 'stranger.pdf'), pki.caPem)).toBe(false);
   });
 
-  it('an unsigned PDF', () => {
-    expect(failed(verifyPdf('plain.pdf', prepared.certificate.subarray(0, 0), trust))).toEqual(['byte-range']);
+  it('an unsigned PDF: one made with pdf-lib, and a rendered certificate before signing', async () => {
+    const doc = await PDFDocument.create();
+    doc.addPage([595, 842]).drawText('not signed', { x: 72, y: 760 });
+    const plain = await doc.save();
+    for (const [name, pdf] of [['plain.pdf', plain], ['rendered.pdf', prepared.certificate]] as const) {
+      expect(Buffer.from(pdf.subarray(0, 5)).toString('latin1'), name).toBe('%PDF-');
+      expect((await PDFDocument.load(pdf)).getPageCount(), name).toBe(1);
+      const verdict = verifyPdf(name, pdf, trust);
+      expect(verdict).toMatchObject({ valid: false, signer: null, signed_at: null });
+      expect(verdict.checks, name).toEqual([{ check: 'byte-range', ok: false, detail: 'no embedded signature' }]);
+    }
+    // The independent tool agrees: no signature at all in the first; in the rendered one an
+    // empty signature field (its /ByteRange still the placeholder), which it cannot verify.
+    expect(pdfsig(write(dir, 'plain.pdf', plain), pki.nssDir)).toContain('does not contain any signatures');
+    const rendered = pdfsig(write(dir, 'rendered.pdf', prepared.certificate), pki.nssDir);
+    expect(rendered).toContain('Signer Certificate Common Name: (null)');
+    expect(rendered).not.toContain('Signature is Valid.');
   });
 });
 

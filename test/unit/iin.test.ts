@@ -21,7 +21,7 @@ const issued = fc
   .filter((x): x is { b: { year: number; month: number; day: number }; iin: string } => x.iin !== null);
 
 describe('IIN', () => {
-  it('accepts the worked examples of domain.md, one per pass', () => {
+  it('accepts the worked examples of docs/domain.md (The IIN), one per pass', () => {
     expect(iinChecksumOk('850315400015')).toBe(true);
     expect(firstPass('850315400015')).not.toBe(10);
     expect(iinChecksumOk('900101300811')).toBe(true);

@@ -12,7 +12,7 @@ beforeAll(async () => {
   library = loaded.library;
 });
 
-// domain.md: the ten cards of Q88100061 with their levels.
+// docs/domain.md (The professional standard in force): the ten cards of Q88100061 with their levels.
 const CARDS: [string, number, number][] = [
   ['5320-2-003', 1, 2],
   ['5320-9-006', 2, 3],
