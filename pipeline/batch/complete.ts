@@ -5,6 +5,7 @@ import { type ManifestEntry, writeAtomic } from '../publish/publish.js';
 import { rejectedWorkbook, reportHtml } from '../publish/reports.js';
 import type { CertificateModel } from '../render/models.js';
 import { isKind } from '../records/columns.js';
+import { ExamResult } from '../records/records.js';
 import { type EngineContext, type FileOutcome, timed } from './context.js';
 
 /**
@@ -21,6 +22,12 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
     const counts = await ledger.documentCounts(batchId);
     if (counts.planned > 0) throw new Error(`batch ${batchId}: ${counts.planned} documents still planned at completion`);
     const report = structuredClone(batch.report);
+    // A document is an error of a row, never of the file: a protocol's is its first row's.
+    const rowOf = async (d: DocumentRow): Promise<number | null> => {
+      if (d.record_id !== null) return ledger.recordRow(d.record_id);
+      const [first] = await ledger.protocolRecords(batchId, d.serial);
+      return first === undefined ? null : ExamResult.parse(first).row;
+    };
     // One pass over the documents, one row at a time; what is kept is small per document.
     const entries: ManifestEntry[] = [];
     const registry: RegistryRow[] = [];
@@ -28,7 +35,7 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
       if (d.state === 'failed') {
         // A document that could not be made is an error of its row, reported with the rest.
         if (!d.error) throw new Error(`document ${d.serial} failed without its error`);
-        report.errors.push({ row: d.record_id === null ? null : await ledger.recordRow(d.record_id), column: null, value: d.serial, ...d.error });
+        report.errors.push({ row: await rowOf(d), column: null, value: d.serial, ...d.error });
         continue;
       }
       entries.push(...manifestEntries(d, batch.outbox_dir));

@@ -43,8 +43,8 @@ export async function libraryOrFail(ctx: Ctx) {
     const first = loaded.problems[0];
     throw new TanuError('STANDARD_INVALID', {
       detail: {
-        kk: `${first?.file}:${first?.line} ${first?.path}: ${first?.message} (tanu standards check)`,
-        ru: `${first?.file}:${first?.line} ${first?.path}: ${first?.message} (tanu standards check)`,
+        kk: `${first?.file}:${first?.line} ${first?.path}: ${first?.message.kk} (tanu standards check)`,
+        ru: `${first?.file}:${first?.line} ${first?.path}: ${first?.message.ru} (tanu standards check)`,
       },
     });
   }

@@ -209,7 +209,7 @@ async function standardsCommand(args: string[], ctx: Ctx): Promise<number> {
   if (sub === 'check') {
     if (ctx.json) ctx.io.out(JSON.stringify({ files: loaded.files.map(rel), problems: loaded.problems.map((p) => ({ ...p, file: rel(p.file) })) }, null, 2));
     else {
-      for (const p of loaded.problems) ctx.io.out(`${rel(p.file)}:${p.line}: ${p.path}: ${p.message}`);
+      for (const p of loaded.problems) ctx.io.out(`${rel(p.file)}:${p.line}: ${p.path}: ${p.message[ctx.lang]}`);
       ctx.io.out(
         loaded.problems.length === 0
           ? say(ctx.lang, { kk: `${loaded.files.length} файл тексерілді, қате жоқ`, ru: `проверено файлов: ${loaded.files.length}, ошибок нет` })

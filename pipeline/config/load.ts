@@ -4,7 +4,7 @@ import { parse as parseYamlScalar } from 'yaml';
 import type { z } from 'zod';
 import type { Bilingual } from '../core/catalogue.js';
 import { TanuError } from '../core/tanu-error.js';
-import { formatPath, parseYamlSource } from '../core/yaml-source.js';
+import { formatPath, parseYamlSource, zodIssueText } from '../core/yaml-source.js';
 import { Config } from './schema.js';
 
 /**
@@ -57,7 +57,7 @@ export async function loadConfig(
     throw new TanuError('CONFIG_INVALID', { detail: { kk: `${file} оқылмады`, ru: `не удалось прочитать ${file}` } }, { cause: e });
   }
   const read = parseYamlSource(file, text);
-  if (!read.ok) throw configError(read.problems.map((p) => ({ kk: `${p.file}:${p.line} ${p.message}`, ru: `${p.file}:${p.line} ${p.message}` })));
+  if (!read.ok) throw configError(read.problems.map((p) => ({ kk: `${p.file}:${p.line} ${p.message.kk}`, ru: `${p.file}:${p.line} ${p.message.ru}` })));
   const env = envLayer(options.env ?? process.env);
   const merged = mergeLayers(mergeLayers(read.source.data, env.layer), options.flags ?? {});
   const parsed = Config.safeParse(merged);
@@ -68,7 +68,7 @@ export async function loadConfig(
         (issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path]).map((at) => {
           const path = formatPath(at);
           const where = env.names.get(path) ?? `${file}:${read.source.lineOf(at)}`;
-          const text = issueText(issue, at);
+          const text = zodIssueText(issue, at);
           return { kk: `${where} ${path}: ${text.kk}`, ru: `${where} ${path}: ${text.ru}` };
         }),
       ),
@@ -108,45 +108,3 @@ function configError(lines: Bilingual[]): TanuError {
   return new TanuError('CONFIG_INVALID', { detail: { kk: lines.map((l) => l.kk).join('; '), ru: lines.map((l) => l.ru).join('; ') } });
 }
 
-const TYPES: Record<string, Bilingual> = {
-  number: { kk: 'сан', ru: 'число' },
-  string: { kk: 'мәтін', ru: 'строка' },
-  boolean: { kk: 'true немесе false', ru: 'true или false' },
-  object: { kk: 'кілттер тобы', ru: 'набор ключей' },
-  array: { kk: 'тізім', ru: 'список' },
-};
-
-/**
- * What is wrong with one key, in the operator's languages: zod's own messages are English
- * ("Unrecognized key", "expected number"). Messages the schema itself words (formats,
- * cross-checks) are shown as written.
- */
-function issueText(issue: z.core.$ZodIssue, at: readonly PropertyKey[]): Bilingual {
-  switch (issue.code) {
-    case 'unrecognized_keys':
-      // A secret typed into the file: say where it belongs instead.
-      if (String(at.at(-1)).toLowerCase().includes('password'))
-        return {
-          kk: 'құпия сөз баптаулар файлына жазылмайды: оны signing.password_env атаған орта айнымалысына қойыңыз',
-          ru: 'пароль не пишется в файл настроек: задайте его в переменной окружения, названной в signing.password_env',
-        };
-      return { kk: 'белгісіз кілт (қате жазылған ба?)', ru: 'неизвестный ключ (опечатка?)' };
-    case 'invalid_type': {
-      const expected = TYPES[issue.expected] ?? { kk: issue.expected, ru: issue.expected };
-      // zod keeps no input by default; its own message says whether the key was absent.
-      return /received undefined$/.test(issue.message)
-        ? { kk: `міндетті кілт жоқ (${expected.kk} күтіледі)`, ru: `нет обязательного ключа (ожидается ${expected.ru})` }
-        : { kk: `${expected.kk} болуы тиіс`, ru: `ожидается ${expected.ru}` };
-    }
-    case 'too_small':
-      return { kk: `кемінде ${String(issue.minimum)}`, ru: `не меньше ${String(issue.minimum)}` };
-    case 'too_big':
-      return { kk: `ең көбі ${String(issue.maximum)}`, ru: `не больше ${String(issue.maximum)}` };
-    case 'invalid_value': {
-      const list = issue.values.map(String).join(', ');
-      return { kk: `рұқсат етілгені: ${list}`, ru: `допустимо: ${list}` };
-    }
-    default:
-      return { kk: issue.message, ru: issue.message };
-  }
-}

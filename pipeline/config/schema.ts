@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { schemaMessage } from '../core/catalogue.js';
 import { BilingualText, Language, Thresholds } from '../standards/schema.js';
 
 /**
@@ -14,18 +15,18 @@ export const Requisites = z.strictObject({
   bin: z.string().regex(/^\d{12}$/, '12 digits').describe('Business identification number (БСН / БИН)'),
   address: BilingualText,
   bank: z.string().min(1).optional(),
-  iban: z.string().regex(/^KZ[0-9A-Z]{18}$/, 'a Kazakh IBAN, KZ and 18 letters or digits').optional(),
+  iban: z.string().regex(/^KZ[0-9A-Z]{18}$/, schemaMessage('қазақстандық IBAN: KZ және 18 әріп не цифр', 'казахстанский IBAN: KZ и 18 букв или цифр')).optional(),
   bik: z.string().min(1).optional(),
   phone: z.string().min(1).optional(),
   email: z.string().min(1).optional(),
 });
 
 export const Centre = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, "-" or "_", at most 32'),
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, schemaMessage('әріптер, цифрлар, "-" не "_", ең көбі 32', 'буквы, цифры, "-" или "_", не больше 32')),
   name: BilingualText,
   head: BilingualText.describe('Head of the centre, as printed on certificates'),
   city: BilingualText,
-  serial_prefix: z.string().regex(/^[A-Za-z0-9-]{1,16}$/, 'letters, digits or "-", at most 16'),
+  serial_prefix: z.string().regex(/^[A-Za-z0-9-]{1,16}$/, schemaMessage('әріптер, цифрлар не "-", ең көбі 16', 'буквы, цифры или "-", не больше 16')),
   bilingual_documents: z.boolean().default(false).describe('Print Kazakh and Russian on every document, whatever the record\'s language'),
   requisites: Requisites.optional().describe('The centre as a party to contracts'),
   fee: z
@@ -35,7 +36,7 @@ export const Centre = z.strictObject({
   overrides: CentreOverrides.optional(),
   status_token_sha256: z
     .string()
-    .regex(/^[0-9a-f]{64}$/, 'the SHA-256 of the token, 64 lowercase hex digits')
+    .regex(/^[0-9a-f]{64}$/, schemaMessage('токеннің SHA-256 мәні, 64 кіші он алтылық цифр', 'SHA-256 токена, 64 строчные шестнадцатеричные цифры'))
     .optional()
     .describe('GET /centre of tanu serve answers the bearer token with this SHA-256 (the token itself is never stored)'),
   status_language: Language.optional().describe('Language of the centre\'s status page; default_language when unset'),
@@ -48,7 +49,7 @@ export type Centre = z.infer<typeof Centre>;
  */
 const Mode = z
   .union([z.string(), z.number().int()])
-  .refine((v) => /^0?[0-7]{3}$/.test(String(v)), 'octal permissions such as 0644')
+  .refine((v) => /^0?[0-7]{3}$/.test(String(v)), schemaMessage('сегіздік рұқсаттар, мысалы 0644', 'восьмеричные права, например 0644'))
   .transform((v) => String(v).padStart(4, '0'));
 
 export const modeBits = (mode: string | number) => Number.parseInt(String(mode), 8);
@@ -79,7 +80,7 @@ export const Config = z
         key: z.string().default('var/keys/dev-centre.p12').describe('PKCS#12 file of the signing key'),
         password_env: z
           .string()
-          .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name')
+          .regex(/^[A-Z_][A-Z0-9_]*$/, schemaMessage('орта айнымалысының аты', 'имя переменной окружения'))
           .default('TANU_KEY_PASSWORD')
           .describe('Environment variable that holds the key password (never the password itself)'),
         trust: z.array(z.string()).default([]).describe('PEM files of trusted CA certificates'),
@@ -157,9 +158,9 @@ export const Config = z
   .superRefine((c, ctx) => {
     const ids = c.centres.map((centre) => centre.id);
     ids.forEach((id, i) => {
-      if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', message: `centre ${id} is listed twice`, path: ['centres', i, 'id'] });
+      if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', message: schemaMessage(`${id} орталығы екі рет аталған`, `центр ${id} указан дважды`), path: ['centres', i, 'id'] });
     });
     if (!ids.includes(c.default_centre))
-      ctx.addIssue({ code: 'custom', message: `default_centre ${c.default_centre} is not among centres (${ids.join(', ')})`, path: ['default_centre'] });
+      ctx.addIssue({ code: 'custom', message: schemaMessage(`default_centre ${c.default_centre} centres тізімінде жоқ (${ids.join(', ')})`, `default_centre ${c.default_centre} нет среди centres (${ids.join(', ')})`), path: ['default_centre'] });
   });
 export type Config = z.infer<typeof Config>;

@@ -10,6 +10,22 @@ import { withEnding } from './kazakh.js';
 
 export type Bilingual = { kk: string; ru: string };
 
+/**
+ * A schema's own message in both languages. zod carries a message as one string, so the
+ * two travel as JSON and `readSchemaMessage` takes them apart for whoever reads the error.
+ */
+export const schemaMessage = (kk: string, ru: string) => JSON.stringify({ kk, ru });
+
+export function readSchemaMessage(message: string): Bilingual | null {
+  try {
+    const parsed: unknown = JSON.parse(message);
+    if (parsed && typeof parsed === 'object' && 'kk' in parsed && 'ru' in parsed && typeof parsed.kk === 'string' && typeof parsed.ru === 'string') return { kk: parsed.kk, ru: parsed.ru };
+  } catch {
+    // zod's own English message: not one of ours.
+  }
+  return null;
+}
+
 export type MessageParams = {
   /** What was expected, already in both languages where it is prose. */
   expected?: Bilingual;

@@ -1,3 +1,4 @@
+import { type Bilingual, readSchemaMessage } from './catalogue.js';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
 
@@ -6,7 +7,8 @@ import type { z } from 'zod';
  * every problem is pointed at a file, a line and a key path, so a methodologist can fix
  * the YAML without reading code.
  */
-export type LocatedProblem = { file: string; line: number; path: string; message: string };
+/** A problem at a line of a YAML file, worded in both languages for whoever reads it. */
+export type LocatedProblem = { file: string; line: number; path: string; message: Bilingual };
 
 export type YamlSource = { data: unknown; lineOf: (path: readonly PropertyKey[]) => number };
 
@@ -20,14 +22,14 @@ export function parseYamlSource(file: string, text: string): { ok: true; source:
   if (doc.errors.length > 0)
     return {
       ok: false,
-      problems: doc.errors.map((e) => ({ file, line: counter.linePos(e.pos[0]).line, path: '(syntax)', message: e.message.split('\n')[0] ?? e.code })),
+      problems: doc.errors.map((e) => ({ file, line: counter.linePos(e.pos[0]).line, path: '(syntax)', message: syntax(e.message.split('\n')[0] ?? e.code) })),
     };
   let data: unknown;
   try {
     // A small alias budget: a hostile "billion laughs" file is refused, not expanded.
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    return { ok: false, problems: [{ file, line: 1, path: '(syntax)', message: (e as Error).message }] };
+    return { ok: false, problems: [{ file, line: 1, path: '(syntax)', message: syntax((e as Error).message) }] };
   }
   const lineOf = (path: readonly PropertyKey[]) => {
     for (let depth = path.length; depth >= 0; depth--) {
@@ -54,7 +56,57 @@ export function locateIssues<S extends z.ZodType>(
       file,
       line: read.source.lineOf(issue.path),
       path: formatPath(issue.path),
-      message: issue.message,
+      message: zodIssueText(issue, issue.path),
     })),
   };
+}
+
+/** The YAML parser's own words (English, technical) behind a bilingual lead. */
+const syntax = (detail: string): Bilingual => ({ kk: `YAML синтаксисі қате: ${detail}`, ru: `ошибка синтаксиса YAML: ${detail}` });
+
+const TYPES: Record<string, Bilingual> = {
+  number: { kk: 'сан', ru: 'число' },
+  string: { kk: 'мәтін', ru: 'строка' },
+  boolean: { kk: 'true немесе false', ru: 'true или false' },
+  object: { kk: 'кілттер тобы', ru: 'набор ключей' },
+  array: { kk: 'тізім', ru: 'список' },
+};
+
+/**
+ * What is wrong with one key, in the operator's languages: zod's own messages are English
+ * ("Unrecognized key", "expected number"). Messages the schema itself words (formats,
+ * cross-checks) are shown as written.
+ */
+export function zodIssueText(issue: z.core.$ZodIssue, at: readonly PropertyKey[]): Bilingual {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      // A secret typed into the file: say where it belongs instead.
+      if (String(at.at(-1)).toLowerCase().includes('password'))
+        return {
+          kk: 'құпия сөз баптаулар файлына жазылмайды: оны signing.password_env атаған орта айнымалысына қойыңыз',
+          ru: 'пароль не пишется в файл настроек: задайте его в переменной окружения, названной в signing.password_env',
+        };
+      return { kk: 'белгісіз кілт (қате жазылған ба?)', ru: 'неизвестный ключ (опечатка?)' };
+    case 'invalid_type': {
+      const expected = TYPES[issue.expected] ?? { kk: issue.expected, ru: issue.expected };
+      // zod keeps no input by default; its own message says whether the key was absent.
+      return /received undefined$/.test(issue.message)
+        ? { kk: `міндетті кілт жоқ (${expected.kk} күтіледі)`, ru: `нет обязательного ключа (ожидается ${expected.ru})` }
+        : { kk: `${expected.kk} болуы тиіс`, ru: `ожидается ${expected.ru}` };
+    }
+    case 'invalid_format':
+    case 'custom':
+      if (readSchemaMessage(issue.message)) return readSchemaMessage(issue.message) as Bilingual;
+      return { kk: issue.message, ru: issue.message };
+    case 'too_small':
+      return { kk: `кемінде ${String(issue.minimum)}`, ru: `не меньше ${String(issue.minimum)}` };
+    case 'too_big':
+      return { kk: `ең көбі ${String(issue.maximum)}`, ru: `не больше ${String(issue.maximum)}` };
+    case 'invalid_value': {
+      const list = issue.values.map(String).join(', ');
+      return { kk: `рұқсат етілгені: ${list}`, ru: `допустимо: ${list}` };
+    }
+    default:
+      return readSchemaMessage(issue.message) ?? { kk: issue.message, ru: issue.message };
+  }
 }

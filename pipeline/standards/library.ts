@@ -19,7 +19,7 @@ export function parseStandard(file: string, text: string): { standard?: Standard
   const standard = located.value;
   const expected = `${standard.code}.yaml`;
   if (basename(file) !== expected)
-    return { standard, problems: [{ file, line: 1, path: 'code', message: `file must be named ${expected} after its code` }] };
+    return { standard, problems: [{ file, line: 1, path: 'code', message: { kk: `файл өз кодымен ${expected} деп аталуы тиіс`, ru: `файл должен называться по своему коду: ${expected}` } }] };
   return { standard, problems: [] };
 }
 
@@ -52,7 +52,7 @@ export async function loadLibrary(dir: string): Promise<{ library: Library; prob
     problems.push(...result.problems);
     if (result.standard) {
       if (standards.some((s) => s.code === result.standard?.code))
-        problems.push({ file, line: 1, path: 'code', message: `standard ${result.standard.code} is defined twice` });
+        problems.push({ file, line: 1, path: 'code', message: { kk: `${result.standard.code} стандарты екі рет анықталған`, ru: `стандарт ${result.standard.code} определён дважды` } });
       else standards.push(result.standard);
     }
   }

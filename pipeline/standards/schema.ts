@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { schemaMessage } from '../core/catalogue.js';
 
 /**
  * A professional standard as the methodologists keep it in `standards/<CODE>.yaml`.
@@ -8,7 +9,7 @@ import { z } from 'zod';
 
 export const IsoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written "YYYY-MM-DD"')
+  .regex(/^\d{4}-\d{2}-\d{2}$/, schemaMessage('ЖЖЖЖ-АА-КК түрінде жазылған күн', 'дата в виде ГГГГ-ММ-ДД'))
   .describe('A calendar date, "YYYY-MM-DD"');
 
 export const Language = z.enum(['kk', 'ru']);
@@ -20,7 +21,7 @@ export const LocalizedText = z.strictObject({ kk: text, ru: text.optional() });
 export const BilingualText = z.strictObject({ kk: text, ru: text });
 
 /** A name documents print: an ellipsis ("(…)", "...") marks a placeholder someone meant to finish, never a name. */
-const printedName = text.refine((s) => !/…|\.\.\./.test(s), 'a placeholder (it contains an ellipsis), not a name: write the name in full');
+const printedName = text.refine((s) => !/…|\.\.\./.test(s), schemaMessage('бұл атау емес, толтырылмаған орын (көп нүкте бар): атауды толық жазыңыз', 'это заготовка (в ней многоточие), а не название: напишите название полностью'));
 const PrintedName = z.strictObject({ kk: printedName, ru: printedName });
 
 export const Order = z.strictObject({
@@ -100,7 +101,7 @@ export const Card = z
     related_professions: z.array(z.strictObject({ level: z.union([text, z.number()]), name: text })).optional(),
     notes: z.array(text).optional(),
   })
-  .refine((c) => c.levels.min <= c.levels.max, { message: 'levels.min is above levels.max', path: ['levels'] });
+  .refine((c) => c.levels.min <= c.levels.max, { message: schemaMessage('levels.min мәні levels.max мәнінен үлкен', 'levels.min больше levels.max'), path: ['levels'] });
 export type Card = z.infer<typeof Card>;
 
 export const Standard = z
@@ -123,22 +124,22 @@ export const Standard = z
   .superRefine((s, ctx) => {
     const seen = new Set<string>();
     s.cards.forEach((card, i) => {
-      if (seen.has(card.code)) ctx.addIssue({ code: 'custom', message: `card code ${card.code} appears twice`, path: ['cards', i, 'code'] });
+      if (seen.has(card.code)) ctx.addIssue({ code: 'custom', message: schemaMessage(`${card.code} карточка коды екі рет кездеседі`, `код карточки ${card.code} встречается дважды`), path: ['cards', i, 'code'] });
       seen.add(card.code);
     });
     s.versions.forEach((v, i) => {
-      if (v.version !== i + 1) ctx.addIssue({ code: 'custom', message: `versions must be numbered 1, 2, … in order`, path: ['versions', i, 'version'] });
+      if (v.version !== i + 1) ctx.addIssue({ code: 'custom', message: schemaMessage('нұсқалар ретімен 1, 2, … деп нөмірленуі тиіс', 'версии нумеруются по порядку: 1, 2, …'), path: ['versions', i, 'version'] });
       const prev = s.versions[i - 1];
       if (prev && v.effective_from <= prev.effective_from)
-        ctx.addIssue({ code: 'custom', message: 'each version must take effect after the one before', path: ['versions', i, 'effective_from'] });
+        ctx.addIssue({ code: 'custom', message: schemaMessage('әр нұсқа алдыңғысынан кейін күшіне енуі тиіс', 'каждая версия вступает в силу после предыдущей'), path: ['versions', i, 'effective_from'] });
       v.changes.forEach((c, j) => {
         if (c.card !== null && !seen.has(c.card))
-          ctx.addIssue({ code: 'custom', message: `change names card ${c.card}, which the standard does not have`, path: ['versions', i, 'changes', j, 'card'] });
+          ctx.addIssue({ code: 'custom', message: schemaMessage(`өзгеріс стандартта жоқ ${c.card} карточкасын атайды`, `изменение называет карточку ${c.card}, которой в стандарте нет`), path: ['versions', i, 'changes', j, 'card'] });
       });
     });
     if (s.versions[0] && s.versions[0].effective_from !== s.in_force_from)
-      ctx.addIssue({ code: 'custom', message: 'version 1 must take effect on in_force_from', path: ['versions', 0, 'effective_from'] });
+      ctx.addIssue({ code: 'custom', message: schemaMessage('1-нұсқа in_force_from күні күшіне енуі тиіс', 'версия 1 вступает в силу в день in_force_from'), path: ['versions', 0, 'effective_from'] });
     if (s.repealed_from !== null && s.repealed_from <= s.in_force_from)
-      ctx.addIssue({ code: 'custom', message: 'repealed_from must come after in_force_from', path: ['repealed_from'] });
+      ctx.addIssue({ code: 'custom', message: schemaMessage('repealed_from күні in_force_from күнінен кейін болуы тиіс', 'repealed_from должна быть позже in_force_from'), path: ['repealed_from'] });
   });
 export type Standard = z.infer<typeof Standard>;

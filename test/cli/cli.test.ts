@@ -155,7 +155,7 @@ describe('tanu standards', () => {
     writeFileSync(join(dir, 'Q88100061.yaml'), readFileSync('standards/Q88100061.yaml', 'utf8').replace("in_force_from: '2025-01-01'", "in_force_from: '01.01.2025'"));
     const bad = await tanu(['standards', 'check'], { TANU_PATHS__STANDARDS: dir });
     expect(bad.code).toBe(1);
-    expect(bad.out).toMatch(/Q88100061\.yaml:12: in_force_from: a date written "YYYY-MM-DD"/);
+    expect(bad.out).toMatch(/Q88100061\.yaml:12: in_force_from: дата в виде ГГГГ-ММ-ДД/);
   });
 
   it('check refuses a placeholder name, and no shipped card has one', async () => {
@@ -165,7 +165,7 @@ describe('tanu standards', () => {
     writeFileSync(join(dir, 'Q88100061.yaml'), shipped.replace(/( {4}ru: Директор центра оказания специальных социальных услуг) \(.*\)$/m, '$1 (…)'));
     const bad = await tanu(['standards', 'check'], { TANU_PATHS__STANDARDS: dir });
     expect(bad.code).toBe(1);
-    expect(bad.out).toMatch(/Q88100061\.yaml:1251: cards\[8\]\.name\.ru: a placeholder/);
+    expect(bad.out).toMatch(/Q88100061\.yaml:1251: cards\[8\]\.name\.ru: это заготовка/);
   });
 });
 

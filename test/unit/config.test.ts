@@ -59,10 +59,10 @@ describe('config', () => {
 
   it('names the key path, the line and what was expected', async () => {
     const text = await problem(MINIMAL.replace('serial_prefix: ALM01', 'serial_prefix: "ALM 01 !"'));
-    expect(text).toMatch(/pipeline\.config\.yaml:7 centres\[0\]\.serial_prefix: letters, digits or "-"/);
+    expect(text).toMatch(/pipeline\.config\.yaml:7 centres\[0\]\.serial_prefix: буквы, цифры или "-"/);
     expect(await problem(`${MINIMAL}concurrency: many\n`)).toMatch(/:8 concurrency: ожидается число/);
     expect(await problem(MINIMAL, { TANU_CONCURRENCY: 'many' })).toMatch(/TANU_CONCURRENCY concurrency/);
-    expect(await problem(MINIMAL.replace('default_centre: ALM01', 'default_centre: AST02'))).toMatch(/default_centre AST02 is not among centres/);
+    expect(await problem(MINIMAL.replace('default_centre: ALM01', 'default_centre: AST02'))).toMatch(/default_centre AST02 нет среди centres/);
     expect(await problem(`${MINIMAL}concurency: 2\n`)).toMatch(/concurency/);
   });
 

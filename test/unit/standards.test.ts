@@ -91,9 +91,9 @@ describe('checking a standard file', () => {
   it('requires the file to be named after its code, cards to be unique and versions in order', () => {
     expect(parseStandard('standards/other.yaml', good).problems[0]).toMatchObject({ path: 'code' });
     const twice = good.replace("code: 5320-9-006", "code: 5320-2-003");
-    expect(parseStandard('standards/Q88100061.yaml', twice).problems.map((p) => p.message)).toContainEqual(expect.stringContaining('appears twice'));
+    expect(parseStandard('standards/Q88100061.yaml', twice).problems.map((p) => p.message.ru)).toContainEqual(expect.stringContaining('встречается дважды'));
     const backwards = good.replace("effective_from: '2026-07-12'", "effective_from: '2024-07-12'");
-    expect(parseStandard('standards/Q88100061.yaml', backwards).problems.map((p) => p.message)).toContainEqual(expect.stringContaining('after the one before'));
+    expect(parseStandard('standards/Q88100061.yaml', backwards).problems.map((p) => p.message.ru)).toContainEqual(expect.stringContaining('вступает в силу после предыдущей'));
   });
 
   it('finds a broken file among good ones', async () => {
