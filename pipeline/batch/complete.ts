@@ -1,4 +1,4 @@
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { DocumentRow, RegistryRow } from '../ledger/ledger.js';
 import { type UnsealedManifest, sealManifest } from '../sign/manifest.js';
 import { type ManifestEntry, writeAtomic } from '../publish/publish.js';
@@ -21,6 +21,7 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
     if (!batch?.report) throw new Error(`batch ${batchId} is not planned`);
     const counts = await ledger.documentCounts(batchId);
     if (counts.planned > 0) throw new Error(`batch ${batchId}: ${counts.planned} documents still planned at completion`);
+    const dir = join(ctx.outbox, batch.outbox_dir);
     const report = structuredClone(batch.report);
     // A document is an error of a row, never of the file: a protocol's is its first row's.
     const rowOf = async (d: DocumentRow): Promise<number | null> => {
@@ -38,29 +39,29 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
         report.errors.push({ row: await rowOf(d), column: null, value: d.serial, ...d.error });
         continue;
       }
-      entries.push(...manifestEntries(d, batch.outbox_dir));
+      entries.push(...manifestEntries(d));
       if (d.type === 'certificate') registry.push(registryRow(d.model as CertificateModel, batch.centre));
     }
     const manifest: UnsealedManifest = { batch: batchId, centre: batch.centre, created_at: batch.created_at, documents: entries };
-    await writeAtomic(join(batch.outbox_dir, 'report.json'), `${JSON.stringify({ batch: batchId, files: [report] }, null, 2)}\n`, ctx.modes);
+    await writeAtomic(join(dir, 'report.json'), `${JSON.stringify({ batch: batchId, files: [report] }, null, 2)}\n`, ctx.modes);
     const rejectedFile = batch.rejected.length > 0 && isKind(batch.kind) ? 'rejected-rows.xlsx' : null;
     if (rejectedFile && isKind(batch.kind))
-      await writeAtomic(join(batch.outbox_dir, rejectedFile), await rejectedWorkbook(batch.kind, batch.rejected, report, ctx.config.operator_language), ctx.modes);
+      await writeAtomic(join(dir, rejectedFile), await rejectedWorkbook(batch.kind, batch.rejected, report, ctx.config.operator_language), ctx.modes);
     await writeAtomic(
-      join(batch.outbox_dir, 'report.html'),
+      join(dir, 'report.html'),
       reportHtml(join(ctx.config.paths.templates, 'report.hbs'), { batch: batchId, created_at: batch.created_at, documents: entries.length, report, rejectedFile, rejected: batch.rejected }),
       ctx.modes,
     );
     // Last: the manifest with the reports' hashes, then its signature.
-    await sealManifest(batch.outbox_dir, manifest, ctx.signer, new Date(batch.created_at), ctx.modes);
+    await sealManifest(dir, manifest, ctx.signer, new Date(batch.created_at), ctx.modes);
     const at = ctx.clock.now().toISOString();
     await ledger.finishBatch(batchId, at, registry, { documents: entries.length, resumed: options.resumed });
-    ctx.onEvent?.({ type: 'published', batch: batchId, dir: batch.outbox_dir });
+    ctx.onEvent?.({ type: 'published', batch: batchId, dir });
     return {
       file: options.file,
       outcome: 'published',
       batch: batchId,
-      dir: batch.outbox_dir,
+      dir,
       documents: counts.published,
       failed: counts.failed,
       report,
@@ -82,16 +83,16 @@ const registryRow = (m: CertificateModel, centre: string): RegistryRow => ({
   expiry_date: m.valid_until,
 });
 
-function manifestEntries(d: DocumentRow, dir: string): ManifestEntry[] {
+function manifestEntries(d: DocumentRow): ManifestEntry[] {
   const files = d.files;
   if (!files) throw new Error(`document ${d.serial} is published without its files`);
   const entry = (path: string, hash: string): ManifestEntry => ({
     type: d.type,
     serial: d.serial,
     revision: d.revision,
-    file: relative(dir, path),
+    file: path,
     sha256: hash,
-    signature: `${relative(dir, path)}.p7s`,
+    signature: `${path}.p7s`,
     iin: d.iin,
     profession_code: d.profession_code,
     level: d.level,

@@ -24,7 +24,8 @@ export async function issueDocuments(batch: BatchRow, ctx: EngineContext, option
   const { ledger } = ctx;
   const { progress } = options;
   const signingTime = new Date(batch.created_at);
-  await removeTempFiles(batch.outbox_dir);
+  const dir = join(ctx.outbox, batch.outbox_dir);
+  await removeTempFiles(dir);
   const counts = await ledger.documentCounts(batch.id);
   if (options.resumed) ctx.onEvent?.({ type: 'resumed', batch: batch.id, remaining: counts.planned });
   let done = counts.total - counts.planned;
@@ -74,16 +75,18 @@ export async function issueDocuments(batch: BatchRow, ctx: EngineContext, option
         continue;
       }
       const signed = await timed(ctx, 'sign', () => signDocument({ pdf: result.pdf, ...(result.docx ? { docx: result.docx } : {}) }, ctx.signer, signingTime));
-      const base = join(batch.outbox_dir, `${doc.type}s`, safeName(doc.serial));
+      const name = join(`${doc.type}s`, safeName(doc.serial));
+      const base = join(dir, name);
       dirs.add(dirname(base));
       const outputs: [string, Uint8Array][] = [
         [`${base}.pdf`, signed.pdf],
         [`${base}.pdf.p7s`, signed.pdfSignature],
       ];
-      const files: Extract<DocumentUpdate, { state: 'published' }>['files'] = { pdf: `${base}.pdf`, pdf_sha256: sha256(signed.pdf) };
+      // The ledger keeps them relative to the batch folder: the outbox may move.
+      const files: Extract<DocumentUpdate, { state: 'published' }>['files'] = { pdf: `${name}.pdf`, pdf_sha256: sha256(signed.pdf) };
       if (signed.docx && signed.docxSignature) {
         outputs.push([`${base}.docx`, signed.docx], [`${base}.docx.p7s`, signed.docxSignature]);
-        files.docx = `${base}.docx`;
+        files.docx = `${name}.docx`;
         files.docx_sha256 = sha256(signed.docx);
       }
       for (const [path, bytes] of outputs) written.push(writes.add(() => writeDurably(path, bytes, ctx.modes)));

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { completeBatch } from './complete.js';
 import { type EngineContext, type FileOutcome, pendingReport } from './context.js';
 import { issueDocuments } from './issue-documents.js';
@@ -16,7 +17,7 @@ export async function runBatch(batchId: string, ctx: EngineContext, options: { f
   if (!batch) throw new Error(`no batch ${batchId}`);
   const { file, resumed } = options;
   if (!options.claimed && !(await ledger.claim(batchId, { owner: OWNER, alive: ownerAlive, at: ctx.clock.now().toISOString() })))
-    return { file, outcome: 'in-progress', batch: batchId, dir: batch.outbox_dir, report: batch.report ?? pendingReport(file, batch) };
+    return { file, outcome: 'in-progress', batch: batchId, dir: join(ctx.outbox, batch.outbox_dir), report: batch.report ?? pendingReport(file, batch) };
   try {
     if (!resumed) ctx.onEvent?.({ type: 'started', batch: batchId });
     const progress = new PlanProgress(batch.planned_at !== null);

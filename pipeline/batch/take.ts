@@ -57,7 +57,7 @@ export async function takeFile(file: string, ctx: EngineContext, mode: TakeMode)
   const batchId = sha.slice(0, 12);
   const issueDate = localNow(ctx.clock, config.timezone).date;
   const fileRow: FileRow = { sha256: sha, name: basename(file), centre: scan.centre, kind: scan.kind, received_at: now, stored_path: stored, outcome: 'accepted', batch_id: batchId };
-  const batch = { id: batchId, file_sha256: sha, centre: scan.centre, kind: scan.kind, created_at: now, issue_date: issueDate, outbox_dir: join(ctx.outbox, scan.centre, issueDate, batchId) };
+  const batch = { id: batchId, file_sha256: sha, centre: scan.centre, kind: scan.kind, created_at: now, issue_date: issueDate, outbox_dir: join(scan.centre, issueDate, batchId) };
   const opened = await ledger.openBatch(batch, fileRow, { owner: OWNER, alive: ownerAlive, at: now });
   // Another process recorded the same bytes while this one read them.
   if (!opened.opened) return settleKnown(opened.known, file, ctx, mode);
@@ -105,7 +105,7 @@ async function settleKnown(known: FileRow, file: string, ctx: EngineContext, mod
   // The dropped file is let go only once the ledger is known to hold its batch.
   if (!batch) throw new Error(`ledger: file ${known.sha256} names missing batch ${known.batch_id}`);
   await release(file, mode);
-  if (batch.state === 'published') return { file, outcome: 'already-published', batch: batch.id, dir: batch.outbox_dir, report: batch.report ?? pendingReport(file, batch) };
+  if (batch.state === 'published') return { file, outcome: 'already-published', batch: batch.id, dir: join(ctx.outbox, batch.outbox_dir), report: batch.report ?? pendingReport(file, batch) };
   return runBatch(batch.id, ctx, { file, resumed: true, claimed: false });
 }
 

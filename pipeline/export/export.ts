@@ -82,8 +82,7 @@ async function readOrNull(path: string): Promise<Buffer | null> {
  * Where a published file is now: under the configured outbox (`--outbox`), which may have
  * moved since publication (an archive copy, another mount), at the same place in it.
  */
-const inOutbox = (config: LoadedConfig, d: ExportDocumentRow, published: string) =>
-  join(config.paths.outbox, d.centre, d.issue_date, d.batch_id, relative(d.outbox_dir, published));
+const inOutbox = (config: LoadedConfig, d: ExportDocumentRow, inBatch: string) => join(config.paths.outbox, d.outbox_dir, inBatch);
 
 export async function exportArchive(config: LoadedConfig, options: ExportOptions): Promise<ExportResult> {
   const filter = toFilter(options.selection);
@@ -183,7 +182,7 @@ async function packDocuments(
   const batches = new Map(rows.map((d) => [d.batch_id, d]));
   for (const d of batches.values())
     for (const name of [MANIFEST, MANIFEST_SIGNATURE]) {
-      const source = inOutbox(config, d, join(d.outbox_dir, name));
+      const source = inOutbox(config, d, name);
       const bytes = await readOrNull(source);
       if (bytes) payload.push({ path: `${batchFolder(d)}/${name}`, sha256: sha256(bytes), bytes: bytes.length, source });
     }

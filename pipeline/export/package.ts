@@ -1,4 +1,3 @@
-import { relative } from 'node:path';
 import { z } from 'zod';
 import type { ExportDocumentRow } from '../ledger/ledger.js';
 
@@ -21,7 +20,7 @@ export const TAG_FILES = ['bagit.txt', 'bag-info.txt', 'manifest-sha256.txt', 'R
 export const batchFolder = (d: Pick<ExportDocumentRow, 'centre' | 'issue_date' | 'batch_id'>) => `data/batches/${d.centre}/${d.issue_date}/${d.batch_id}`;
 
 /** A published file of a document: its path in the outbox and in the package. */
-export const packagedPath = (d: ExportDocumentRow, outboxFile: string) => `${batchFolder(d)}/${relative(d.outbox_dir, outboxFile)}`;
+export const packagedPath = (d: ExportDocumentRow, inBatch: string) => `${batchFolder(d)}/${inBatch}`;
 
 /** A file of the payload with what the manifest says of it. */
 export type PayloadFile = { path: string; sha256: string; bytes: number };

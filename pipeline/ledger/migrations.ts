@@ -131,4 +131,12 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX documents_pdf_sha256 ON documents (json_extract(files_json, '$.pdf_sha256')) WHERE type = 'certificate';
   `,
+  // Paths relative to the outbox, so an install that moves (or an outbox mounted elsewhere)
+  // keeps pointing at its files: a batch's folder as <centre>/<date>/<batch>, a document's
+  // files relative to its batch folder. The documents first, while the folder is absolute.
+  `
+  UPDATE documents SET files_json = replace(files_json, (SELECT b.outbox_dir FROM batches b WHERE b.id = documents.batch_id) || '/', '')
+    WHERE files_json IS NOT NULL;
+  UPDATE batches SET outbox_dir = centre || '/' || issue_date || '/' || id;
+  `,
 ];

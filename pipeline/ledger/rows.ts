@@ -62,6 +62,7 @@ export const BatchRow = z
     kind: z.string(),
     created_at: z.string(),
     issue_date: z.string(),
+    /** The batch's folder relative to the outbox: `<centre>/<yyyy-mm-dd>/<batch>`. */
     outbox_dir: z.string(),
     state: BatchState,
     /** When the plan was complete: null while records are still being planned (a crash mid-plan resumes it). */
@@ -76,7 +77,7 @@ export const BatchRow = z
   .transform(({ report_json, rejected_json, ...rest }) => ({ ...rest, report: report_json, rejected: rejected_json }));
 export type BatchRow = z.infer<typeof BatchRow>;
 
-/** Where a published document's files are and what they hash to. */
+/** A published document's files, relative to its batch folder, and what they hash to. */
 export const DocumentFiles = z.strictObject({ pdf: z.string(), pdf_sha256: z.string(), docx: z.string().optional(), docx_sha256: z.string().optional() });
 export type DocumentFiles = z.infer<typeof DocumentFiles>;
 /** Why a document could not be made: an error of its row. */

@@ -277,7 +277,8 @@ describe('disk full', () => {
     expect(facts.published.length).toBeLessThan(204);
     for (const d of facts.published) {
       const recorded = JSON.parse(d.files_json) as { pdf: string; pdf_sha256: string };
-      expect(onDisk.get(recorded.pdf), d.serial).toBe(recorded.pdf_sha256);
+      // Paths in the ledger are relative to the outbox (the batch folder) and to the batch folder (its files).
+      expect(onDisk.get(join(p.outbox, d.outbox_dir, recorded.pdf)), d.serial).toBe(recorded.pdf_sha256);
     }
     // Space back: the same command finishes the batch.
     expect(read('again.rc').trim(), read('again.err')).toBe('0');

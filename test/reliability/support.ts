@@ -1,3 +1,4 @@
+import { REGISTER_HEADERS } from '../../pipeline/publish/register.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -94,7 +95,11 @@ export function ledgerFacts(path: string) {
       registry: one<{ n: number }>('SELECT COUNT(*) AS n FROM registry').n,
       registryPeople: one<{ n: number }>('SELECT COUNT(DISTINCT iin) AS n FROM registry').n,
       batches: db.prepare('SELECT id, state FROM batches ORDER BY created_at').all() as { id: string; state: string }[],
-      published: db.prepare("SELECT serial, files_json FROM documents WHERE state = 'published'").all() as { serial: string; files_json: string }[],
+      published: db.prepare("SELECT d.serial, d.files_json, b.outbox_dir FROM documents d JOIN batches b ON b.id = d.batch_id WHERE d.state = 'published'").all() as {
+        serial: string;
+        files_json: string;
+        outbox_dir: string;
+      }[],
     };
   } finally {
     db.close();
@@ -141,9 +146,11 @@ export async function rowsLostOnDisk(outbox: string, config: string, sent: reado
   const exit = await exported.exited;
   if (exit.code !== 0) throw new Error(`tanu registry export failed: ${exported.stderr()}`);
   const [header, ...lines] = parseCsv(readFileSync(registerCsv), { bom: true, delimiter: ';' }) as string[][];
-  const iinAt = header?.indexOf('ИИН') ?? -1;
-  const serialAt = header?.indexOf('№ документа') ?? -1;
-  if (iinAt < 0 || serialAt < 0) throw new Error(`register export without ИИН or № документа: ${header?.join(';')}`);
+  // The columns by the register's own header names, so a renamed column cannot pass unseen.
+  const [, iinName, serialName] = REGISTER_HEADERS.ru;
+  const iinAt = iinName === undefined ? -1 : (header?.indexOf(iinName) ?? -1);
+  const serialAt = serialName === undefined ? -1 : (header?.indexOf(serialName) ?? -1);
+  if (iinAt < 0 || serialAt < 0) throw new Error(`register export without ${iinName} or ${serialName}: ${header?.join(';')}`);
   const registered = new Map<string, string[]>();
   for (const line of lines) {
     const iin = line[iinAt] ?? '';
