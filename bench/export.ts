@@ -11,7 +11,7 @@
  * --work DIR keeps the issued certificates there (and reuses them on the next run with the
  * same N: the same rows are already published), since issuing 10,000 takes minutes.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +25,7 @@ import { verifyPackage } from '../pipeline/export/verify-package.js';
 import { loadLibrary } from '../pipeline/standards/library.js';
 import { treeMemoryMb } from './memory.js';
 import { benchCsv } from './records.js';
+import { writeWorkspaceConfig } from './workspace.js';
 
 const { values } = parseArgs({
   options: {
@@ -39,14 +40,7 @@ if (!Number.isInteger(n) || n < 1) throw new Error('--n takes a whole number');
 
 const work = values.work ? resolve(values.work) : mkdtempSync(join(tmpdir(), 'tanu-bench-export-'));
 mkdirSync(work, { recursive: true });
-const repo = resolve('.');
-const configPath = join(work, 'pipeline.config.yaml');
-writeFileSync(
-  configPath,
-  readFileSync(join(repo, 'pipeline.config.yaml'), 'utf8')
-    .replace('standards: standards', `standards: ${join(repo, 'standards')}`)
-    .replace('templates: templates', `templates: ${join(repo, 'templates')}`),
-);
+const configPath = writeWorkspaceConfig(work);
 const config = await loadConfig(configPath);
 const { library } = await loadLibrary(config.paths.standards);
 const csv = join(work, 'exam-results-bench.csv');

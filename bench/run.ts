@@ -10,9 +10,9 @@
  * it started, sampled every 250 ms by a separate process during the pipeline. Results go to bench/results/ with the machine's description. Nothing is asserted.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PDFDocument } from 'pdf-lib';
 import puppeteer from 'puppeteer-core';
@@ -30,6 +30,7 @@ import { addSignaturePlaceholder, signatureSpace } from '../pipeline/sign/pades.
 import { signDocument } from '../pipeline/sign/sign.js';
 import { loadLibrary } from '../pipeline/standards/library.js';
 import { benchCsv } from './records.js';
+import { writeWorkspaceConfig } from './workspace.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,14 +45,7 @@ if (!Number.isInteger(n) || n < 1) throw new Error('--n takes a whole number');
 const naiveN = Math.min(n, Number(values['naive-n'] ?? 200));
 
 const work = mkdtempSync(join(tmpdir(), 'tanu-bench-'));
-const repo = resolve('.');
-const configPath = join(work, 'pipeline.config.yaml');
-writeFileSync(
-  configPath,
-  readFileSync(join(repo, 'pipeline.config.yaml'), 'utf8')
-    .replace('standards: standards', `standards: ${join(repo, 'standards')}`)
-    .replace('templates: templates', `templates: ${join(repo, 'templates')}`),
-);
+const configPath = writeWorkspaceConfig(work);
 const config = await loadConfig(configPath);
 const { library } = await loadLibrary(config.paths.standards);
 const csv = join(work, 'exam-results-bench.csv');

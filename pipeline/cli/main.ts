@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { relative, resolve } from 'node:path';
-import { type Clock, localNow, systemClock } from '../core/clock.js';
+import { localNow } from '../core/clock.js';
 import { displayDate } from '../core/dates.js';
 import { TanuError, asTanuError } from '../core/tanu-error.js';
-import { type ConfigOverrides, type LoadedConfig, loadConfig, requirePaths } from '../config/load.js';
+import { type ConfigOverrides, loadConfig, requirePaths } from '../config/load.js';
 import { inForceOn, loadLibrary } from '../standards/library.js';
 import type { Language } from '../standards/schema.js';
 import { type Report, exitCode } from '../validate/report.js';

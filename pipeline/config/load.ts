@@ -1,7 +1,6 @@
 import { access, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYamlScalar } from 'yaml';
-import type { z } from 'zod';
 import type { Bilingual } from '../core/catalogue.js';
 import { TanuError } from '../core/tanu-error.js';
 import { formatPath, parseYamlSource, zodIssueText } from '../core/yaml-source.js';

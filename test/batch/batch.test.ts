@@ -2,9 +2,8 @@ import ExcelJS from 'exceljs';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../pipeline/cli/main.js';
+import { tanu } from '../support/cli.js';
 import { loadTrust, verifyManifest, verifyPaths } from '../../pipeline/sign/verify.js';
-import { clock } from '../support/env.js';
 import { makeIin } from '../support/iin.js';
 import { pdfText } from '../support/poppler.js';
 import { examResultsCsv, examResultsFile, makeProject } from '../support/project.js';
@@ -19,13 +18,6 @@ import { useTmpDir } from '../support/tmp.js';
  * certificate per row, serials without gaps, and every signature with pdfsig and openssl.
  */
 const tmp = useTmpDir();
-
-async function tanu(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), clock, env: {} });
-  return { code, out, err };
-}
 
 describe('tanu run', () => {
   it('drop → signed documents, report and manifest; the same file again → nothing new', async () => {

@@ -2,8 +2,7 @@ import { mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../pipeline/cli/main.js';
-import { clock } from '../support/env.js';
+import { tanu } from '../support/cli.js';
 import { examResultsFile, makeProject } from '../support/project.js';
 import { useTmpDir } from '../support/tmp.js';
 
@@ -13,13 +12,6 @@ import { useTmpDir } from '../support/tmp.js';
  * verifies.
  */
 const tmp = useTmpDir();
-
-async function tanu(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), clock, env: {} });
-  return { code, out, err };
-}
 
 describe('an install moved to another folder', () => {
   it('finds its batches where they are now; the ledger names no absolute outbox path', async () => {

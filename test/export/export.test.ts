@@ -6,8 +6,7 @@ import { buffer as readAll } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
-import { main } from '../../pipeline/cli/main.js';
-import { clock } from '../support/env.js';
+import { tanu } from '../support/cli.js';
 import { files, manifests, readManifest } from '../support/outbox.js';
 import { nssTrusting, opensslVerifies, pdfsig } from '../support/pki.js';
 import { examResultsFile, makeProject } from '../support/project.js';
@@ -24,12 +23,7 @@ let project: ReturnType<typeof makeProject>;
 let zip: string;
 const bag = 'archive';
 
-async function tanu(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main([...args, '--config', project.config], { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), clock, env: {} });
-  return { code, out, err };
-}
+const inProject = (args: string[]) => tanu([...args, '--config', project.config]);
 
 /** The package unpacked with Info-ZIP's unzip, as an archivist would. */
 function unpack(zipPath: string, into: string): string {
@@ -58,10 +52,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tanu-export-'));
   project = makeProject(dir);
   const file = await examResultsFile(project.inbox, 'exam-results-export.csv', 6);
-  const run = await tanu(['run', file]);
+  const run = await inProject(['run', file]);
   expect(run.code, run.err).toBe(0);
   zip = join(dir, `${bag}.zip`);
-  const exported = await tanu(['export', '--out', zip, '--json']);
+  const exported = await inProject(['export', '--out', zip, '--json']);
   expect(exported.code, exported.err).toBe(0);
 }, 180_000);
 
@@ -69,7 +63,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('tanu export', () => {
   it('makes a bag that tanu verify, sha256sum, openssl and pdfsig all accept, with the packaged CA alone', async () => {
-    const verified = await tanu(['verify', zip]);
+    const verified = await inProject(['verify', zip]);
     expect(verified.code, verified.out).toBe(0);
     expect(verified.out).toContain('пакет верен (документов 7');
 
@@ -132,7 +126,7 @@ describe('tanu export', () => {
   it('exported twice, the same selection gives the same payload hashes', async () => {
     const again = join(dir, 'again', `${bag}.zip`);
     mkdirSync(join(dir, 'again'));
-    expect((await tanu(['export', '--out', again])).code).toBe(0);
+    expect((await inProject(['export', '--out', again])).code).toBe(0);
     const manifestOf = (z: string, into: string) => readFileSync(join(unpack(z, into), 'manifest-sha256.txt'), 'utf8');
     expect(manifestOf(again, join(dir, 'again-unpacked'))).toBe(manifestOf(zip, join(dir, 'first-unpacked')));
   });
@@ -149,23 +143,23 @@ describe('tanu export', () => {
     const added = await tampered('added.zip', (_, bytes) => bytes, { 'data/extra.pdf': '%PDF-1.7 not ours' });
     const edited = await tampered('info.zip', (path, bytes) => (path === 'bag-info.txt' ? Buffer.from(bytes.toString('utf8').replace(/Tanu-Documents: \d+/, 'Tanu-Documents: 99')) : bytes));
 
-    const byte = await tanu(['verify', flipped]);
+    const byte = await inProject(['verify', flipped]);
     expect(byte.code).toBe(1);
     expect(byte.out).toMatch(new RegExp(`${pdf}/\\w+/certificates/DEMO01-2026-000003\\.pdf: SHA-256 отличается от manifest-sha256\\.txt`));
     expect(byte.out).toMatch(/DEMO01-2026-000003\.pdf: подпись неверна: digest/);
     expect(byte.out).toMatch(/DEMO01-2026-000003\.pdf\.p7s: подпись неверна: digest/);
 
-    const gone = await tanu(['verify', deleted]);
+    const gone = await inProject(['verify', deleted]);
     expect(gone.code).toBe(1);
     expect(gone.out).toMatch(/DEMO01-2026-000004\.pdf\.p7s: указан в manifest-sha256\.txt, но его нет в пакете/);
     expect(gone.out).toMatch(/bag-info\.txt: Payload-Oxum/);
 
-    const extra = await tanu(['verify', added, '--language', 'kk']);
+    const extra = await inProject(['verify', added, '--language', 'kk']);
     expect(extra.code).toBe(1);
     expect(extra.out).toContain('data/extra.pdf: manifest-sha256.txt-те жоқ (қосылған)');
     expect(extra.out).toContain('пакет ЖАРАМСЫЗ');
 
-    const info = await tanu(['verify', edited, '--json']);
+    const info = await inProject(['verify', edited, '--json']);
     expect(info.code).toBe(1);
     expect(JSON.parse(info.out).packages[0].problems).toEqual([{ file: 'bag-info.txt', problem: expect.objectContaining({ ru: 'SHA-256 отличается от tagmanifest-sha256.txt' }) }]);
   });
@@ -173,12 +167,12 @@ describe('tanu export', () => {
   it('an empty selection exits 1 with a bilingual message and writes nothing', async () => {
     const out = join(dir, 'empty', 'nothing.zip');
     mkdirSync(join(dir, 'empty'));
-    const result = await tanu(['export', '--centre', 'NOWHERE', '--out', out]);
+    const result = await inProject(['export', '--centre', 'NOWHERE', '--out', out]);
     expect(result.code).toBe(1);
     expect(result.err).toContain('[EXPORT_EMPTY] Таңдауға бірде-бір жарияланған құжат кірмейді');
     expect(result.err).toContain('[EXPORT_EMPTY] В выборку не попал ни один опубликованный документ');
     expect(readdirSync(join(dir, 'empty'))).toEqual([]);
-    const before = await tanu(['export', '--to', '2026-11-22', '--out', out]);
+    const before = await inProject(['export', '--to', '2026-11-22', '--out', out]);
     expect(before.code).toBe(1);
     expect(existsSync(out)).toBe(false);
   });
@@ -189,7 +183,7 @@ describe('tanu verify on a batch folder', () => {
     const [manifestPath] = manifests(project.outbox);
     if (!manifestPath) throw new Error('no manifest');
     const batch = join(manifestPath, '..');
-    expect((await tanu(['verify', batch])).code).toBe(0);
+    expect((await inProject(['verify', batch])).code).toBe(0);
 
     const original = readFileSync(manifestPath);
     const manifest = readManifest(manifestPath);
@@ -197,7 +191,7 @@ describe('tanu verify on a batch folder', () => {
     if (!first) throw new Error('empty manifest');
     first.level = (first.level ?? 0) + 1;
     writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-    const edited = await tanu(['verify', batch]);
+    const edited = await inProject(['verify', batch]);
     expect(edited.code).toBe(1);
     expect(edited.out).toMatch(/manifest\.json\s+НЕВЕРНА.*digest: подписанные байты изменены/);
     writeFileSync(manifestPath, original);
@@ -205,18 +199,18 @@ describe('tanu verify on a batch folder', () => {
     const reportPath = join(batch, 'report.json');
     const report = readFileSync(reportPath);
     writeFileSync(reportPath, report.toString('utf8').replace('"valid": 6', '"valid": 5'));
-    const reportEdited = await tanu(['verify', batch]);
+    const reportEdited = await inProject(['verify', batch]);
     expect(reportEdited.code).toBe(1);
     expect(reportEdited.out).toContain('report.json не совпадает с хэшем в манифесте');
     writeFileSync(reportPath, report);
 
     copyFileSync(`${manifestPath}.p7s`, join(dir, 'manifest.p7s'));
     unlinkSync(`${manifestPath}.p7s`);
-    const unsigned = await tanu(['verify', batch]);
+    const unsigned = await inProject(['verify', batch]);
     expect(unsigned.code).toBe(1);
     expect(unsigned.out).toContain('нет manifest.json.p7s: манифест не подписан');
     copyFileSync(join(dir, 'manifest.p7s'), `${manifestPath}.p7s`);
-    expect((await tanu(['verify', batch])).code).toBe(0);
+    expect((await inProject(['verify', batch])).code).toBe(0);
   });
 });
 
@@ -230,14 +224,14 @@ describe('tanu export with a document gone from the outbox', () => {
     unlinkSync(join(manifestPath, '..', 'certificates', 'DEMO01-2026-000002.pdf'));
     const out = join(dir, 'missing', 'archive.zip');
     mkdirSync(join(dir, 'missing'));
-    expect((await tanu(['export', '--out', join(dir, 'from-original.zip')])).code).toBe(0);
-    const failed = await tanu(['export', '--outbox', moved, '--out', out]);
+    expect((await inProject(['export', '--out', join(dir, 'from-original.zip')])).code).toBe(0);
+    const failed = await inProject(['export', '--outbox', moved, '--out', out]);
     expect(failed.code).toBe(1);
     expect(failed.err).toContain('[EXPORT_DOCUMENT_MISSING]');
     expect(failed.err).toContain('DEMO01-2026-000002 (DEMO01-2026-000002.pdf: not in the outbox)');
     expect(readdirSync(join(dir, 'missing'))).toEqual([]);
 
-    const allowed = await tanu(['export', '--outbox', moved, '--out', out, '--allow-missing']);
+    const allowed = await inProject(['export', '--outbox', moved, '--out', out, '--allow-missing']);
     expect(allowed.code, allowed.err).toBe(0);
     expect(allowed.out).toContain('нет: DEMO01-2026-000002');
     const root = unpack(out, join(dir, 'missing-unpacked'));
@@ -246,6 +240,6 @@ describe('tanu export with a document gone from the outbox', () => {
     expect(report.documents.find((d: { serial: string }) => d.serial === 'DEMO01-2026-000002')).toMatchObject({ present: false, signature_valid: false });
     expect(files(join(root, 'data')).some((f) => f.includes('DEMO01-2026-000002'))).toBe(false);
     // What was packaged still verifies.
-    expect((await tanu(['verify', out])).code).toBe(0);
+    expect((await inProject(['verify', out])).code).toBe(0);
   });
 });

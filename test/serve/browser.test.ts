@@ -3,9 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../pipeline/cli/main.js';
+import { tanu } from '../support/cli.js';
 import { findChromium } from '../../pipeline/render/chromium.js';
-import { clock } from '../support/env.js';
 import { manifests } from '../support/outbox.js';
 import { pdfQrCodes } from '../support/poppler.js';
 import { examResultsCsv, makeProject } from '../support/project.js';
@@ -30,13 +29,6 @@ afterEach(async () => {
   }
   server = undefined;
 });
-
-async function tanu(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), clock, env: {} });
-  return { code, out, err };
-}
 
 /** `tanu serve` through the real bin on port 0; resolves with the address it prints. */
 function serve(config: string): Promise<string> {

@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { benchCsv } from '../../bench/records.js';
+import { writeWorkspaceConfig } from '../../bench/workspace.js';
 import { type Library, loadLibrary } from '../../pipeline/standards/library.js';
 
 /**
@@ -9,12 +10,7 @@ import { type Library, loadLibrary } from '../../pipeline/standards/library.js';
  * and templates. Real SQLite file, real keys: nothing shared with other tests.
  */
 export function makeProject(dir: string): { config: string; dir: string; inbox: string; outbox: string; ledger: string } {
-  const repo = resolve('.');
-  const text = readFileSync(join(repo, 'pipeline.config.yaml'), 'utf8')
-    .replace('standards: standards', `standards: ${join(repo, 'standards')}`)
-    .replace('templates: templates', `templates: ${join(repo, 'templates')}`);
-  const config = join(dir, 'pipeline.config.yaml');
-  writeFileSync(config, text);
+  const config = writeWorkspaceConfig(dir);
   for (const sub of ['inbox', 'outbox']) mkdirSync(join(dir, sub), { recursive: true });
   return { config, dir, inbox: join(dir, 'inbox'), outbox: join(dir, 'outbox'), ledger: join(dir, 'var', 'ledger.sqlite') };
 }
