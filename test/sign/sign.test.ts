@@ -155,7 +155,7 @@ describe('tampering and bad certificates are caught by tanu verify and by the in
       expect((await PDFDocument.load(pdf)).getPageCount(), name).toBe(1);
       const verdict = verifyPdf(name, pdf, trust);
       expect(verdict).toMatchObject({ valid: false, signer: null, signed_at: null });
-      expect(verdict.checks, name).toEqual([{ check: 'byte-range', ok: false, detail: 'no embedded signature' }]);
+      expect(verdict.checks, name).toEqual([{ check: 'byte-range', ok: false, detail: { kk: 'ішкі қолтаңба жоқ', ru: 'нет встроенной подписи' } }]);
     }
     // The independent tool agrees: no signature at all in the first; in the rendered one an
     // empty signature field (its /ByteRange still the placeholder), which it cannot verify.
