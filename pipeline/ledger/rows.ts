@@ -84,31 +84,31 @@ export type DocumentFiles = z.infer<typeof DocumentFiles>;
 export const DocumentError = Issue.pick({ code: true, message: true });
 export type DocumentError = z.infer<typeof DocumentError>;
 
-export const DocumentRow = z
-  .object({
-    id: z.number().int(),
-    batch_id: z.string(),
-    record_id: z.number().int().nullable(),
-    type: DocumentType,
-    serial: z.string(),
-    revision: z.number().int(),
-    status: DocumentStatus,
-    supersedes: z.number().int().nullable(),
-    iin: z.string().nullable(),
-    profession_code: z.string().nullable(),
-    level: z.number().int().nullable(),
-    language: z.string(),
-    standard_code: z.string(),
-    standard_version: z.number().int(),
-    card_code: z.string(),
-    model_json: json(z.unknown()),
-    state: DocumentState,
-    error_json: json(DocumentError).nullable(),
-    files_json: json(DocumentFiles).nullable(),
-    /** The secret part of a certificate's verification link (null for other documents and those issued before it). */
-    verify_code: z.string().nullable(),
-  })
-  .transform(({ model_json, error_json, files_json, ...rest }) => ({ ...rest, model: model_json, error: error_json, files: files_json }));
+const DocumentColumns = z.object({
+  id: z.number().int(),
+  batch_id: z.string(),
+  record_id: z.number().int().nullable(),
+  type: DocumentType,
+  serial: z.string(),
+  revision: z.number().int(),
+  status: DocumentStatus,
+  supersedes: z.number().int().nullable(),
+  iin: z.string().nullable(),
+  profession_code: z.string().nullable(),
+  level: z.number().int().nullable(),
+  language: z.string(),
+  standard_code: z.string(),
+  standard_version: z.number().int(),
+  card_code: z.string(),
+  model_json: json(z.unknown()),
+  state: DocumentState,
+  error_json: json(DocumentError).nullable(),
+  files_json: json(DocumentFiles).nullable(),
+  /** The secret part of a certificate's verification link (null for other documents and those issued before it). */
+  verify_code: z.string().nullable(),
+});
+
+export const DocumentRow = DocumentColumns.transform(({ model_json, error_json, files_json, ...rest }) => ({ ...rest, model: model_json, error: error_json, files: files_json }));
 export type DocumentRow = z.infer<typeof DocumentRow>;
 
 export const RegistryRow = z.object({
@@ -142,19 +142,20 @@ export const ExportFilter = z.object({
 export type ExportFilter = z.infer<typeof ExportFilter>;
 
 /** A selected document revision with its batch and revocation: a revision that supersedes another is of the same serial. */
-export const ExportDocumentRow = z
-  .object({
-    id: z.number().int(),
-    batch_id: z.string(),
-    type: DocumentType,
-    serial: z.string(),
-    revision: z.number().int(),
-    status: DocumentStatus,
-    supersedes: z.number().int().nullable(),
-    iin: z.string().nullable(),
-    profession_code: z.string().nullable(),
-    level: z.number().int().nullable(),
-    language: z.string(),
+export const ExportDocumentRow = DocumentColumns.pick({
+  id: true,
+  batch_id: true,
+  type: true,
+  serial: true,
+  revision: true,
+  status: true,
+  supersedes: true,
+  iin: true,
+  profession_code: true,
+  level: true,
+  language: true,
+})
+  .extend({
     files_json: json(DocumentFiles),
     centre: z.string(),
     issue_date: z.string(),
