@@ -12,15 +12,16 @@ import { parseArgs } from 'node:util';
 import { fixedClock } from '../pipeline/core/clock.js';
 import { loadConfig } from '../pipeline/config/load.js';
 import { ChromiumRenderer, findChromium } from '../pipeline/render/chromium.js';
-import { type DocumentModel, certificateModel, contractModel, protocolModels } from '../pipeline/render/models.js';
+import { certificateModel } from '../pipeline/kinds/certificate/model.js';
+import { contractModel } from '../pipeline/kinds/contract/model.js';
+import { protocolModels } from '../pipeline/kinds/protocol/model.js';
+import { type DocumentModel, loadKindTemplates, renderDocuments } from '../pipeline/kinds/registry.js';
 import { newVerifyCode } from '../pipeline/plan/plan.js';
-import { renderDocuments } from '../pipeline/render/render.js';
-import { sampleApplication, sampleExamResult } from '../pipeline/render/sample.js';
-import { loadTemplates } from '../pipeline/render/templates.js';
+import { sampleApplication, sampleExamResult } from '../pipeline/dev/sample.js';
 import { loadLibrary } from '../pipeline/standards/library.js';
 import { treeMemoryMb } from './memory.js';
 import { signaturePreparer, signatureSpace } from '../pipeline/sign/pades.js';
-import { issueCertificate, pkcs12 } from '../pipeline/sign/pki.js';
+import { issueCertificate, pkcs12 } from '../pipeline/dev/pki.js';
 import { signDocument } from '../pipeline/sign/sign.js';
 import { Pkcs12Signer } from '../pipeline/sign/signer.js';
 
@@ -32,7 +33,7 @@ const config = await loadConfig('pipeline.config.yaml');
 const { library } = await loadLibrary(config.paths.standards);
 const centre = config.centres[0];
 if (!centre) throw new Error('no centre');
-const templates = loadTemplates('templates');
+const templates = loadKindTemplates('templates');
 const now = fixedClock('2026-11-23T12:00:00+05:00').now();
 
 const certificates = (count: number): DocumentModel[] =>

@@ -24,7 +24,8 @@ import { peakSampler } from './memory.js';
 import { systemClock } from '../pipeline/core/clock.js';
 import { loadConfig } from '../pipeline/config/load.js';
 import { writeAtomic } from '../pipeline/publish/publish.js';
-import type { CertificateModel } from '../pipeline/render/models.js';
+import type { CertificateModel } from '../pipeline/kinds/certificate/model.js';
+import { printable } from '../pipeline/kinds/registry.js';
 import { openSigner } from '../pipeline/sign/keys.js';
 import { addSignaturePlaceholder, signatureSpace } from '../pipeline/sign/pades.js';
 import { signDocument } from '../pipeline/sign/sign.js';
@@ -99,7 +100,7 @@ const n0 = process.hrtime.bigint();
 for (const model of models) {
   const page = await browser.newPage();
   await page.setJavaScriptEnabled(false);
-  await page.setContent(await templates.page([model], { sample: signer.isTest }), { waitUntil: 'load' });
+  await page.setContent(templates.page([await printable(model, templates)], { sample: signer.isTest }), { waitUntil: 'load' });
   const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
   await page.close();
   const doc = await PDFDocument.load(pdf);

@@ -3,8 +3,8 @@ import type { Centre } from '../pipeline/config/schema.js';
 import type { DocumentUpdate, PlannedRecord } from '../pipeline/ledger/ledger.js';
 import { SqliteLedger } from '../pipeline/ledger/sqlite.js';
 import { newVerifyCode } from '../pipeline/plan/plan.js';
-import { certificateModel } from '../pipeline/render/models.js';
-import { sampleExamResult } from '../pipeline/render/sample.js';
+import { certificateModel } from '../pipeline/kinds/certificate/model.js';
+import { sampleExamResult } from '../pipeline/dev/sample.js';
 import type { Library } from '../pipeline/standards/library.js';
 
 /**

@@ -3,7 +3,7 @@ import type { DocumentRow, RegistryRow } from '../ledger/ledger.js';
 import { type UnsealedManifest, sealManifest } from '../sign/manifest.js';
 import { type ManifestEntry, writeAtomic } from '../publish/publish.js';
 import { rejectedWorkbook, reportHtml } from '../publish/reports.js';
-import type { CertificateModel } from '../render/models.js';
+import { kindOf, parseModel } from '../kinds/registry.js';
 import { isKind } from '../records/columns.js';
 import { ExamResult } from '../records/records.js';
 import { type EngineContext, type FileOutcome, timed } from './context.js';
@@ -40,7 +40,9 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
         continue;
       }
       entries.push(...manifestEntries(d));
-      if (d.type === 'certificate') registry.push(registryRow(d.model as CertificateModel, batch.centre));
+      const model = parseModel(d.type, d.model);
+      const row = kindOf(model).registerRow?.(model, batch.centre);
+      if (row) registry.push(row);
     }
     const manifest: UnsealedManifest = { batch: batchId, centre: batch.centre, created_at: batch.created_at, documents: entries };
     await writeAtomic(join(dir, 'report.json'), `${JSON.stringify({ batch: batchId, files: [report] }, null, 2)}\n`, ctx.modes);
@@ -69,19 +71,6 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
     };
   });
 }
-
-const registryRow = (m: CertificateModel, centre: string): RegistryRow => ({
-  certificate_serial: m.serial,
-  iin: m.holder.iin,
-  full_name: m.holder.full_name,
-  profession_code: m.profession.code,
-  profession_kk: m.profession.name.kk,
-  profession_ru: m.profession.name.ru,
-  level: m.profession.level,
-  centre,
-  issue_date: m.issue_date,
-  expiry_date: m.valid_until,
-});
 
 function manifestEntries(d: DocumentRow): ManifestEntry[] {
   const files = d.files;

@@ -29,6 +29,12 @@ export type EngineContext = {
   onEvent?: (event: EngineEvent) => void;
   /** Seconds spent per stage, for the benchmark. */
   onStage?: (stage: Stage, seconds: number) => void;
+  /**
+   * Shutdown: once aborted, a batch stops at its next chunk boundary (what is planned and
+   * published stays so) and is resumed from the ledger by the next start, instead of a
+   * 100,000-row file holding `tanu watch` for many minutes after SIGTERM.
+   */
+  signal?: AbortSignal;
 };
 
 export type Stage = 'validate' | 'plan' | 'render_wait' | 'sign' | 'write' | 'ledger' | 'complete';
@@ -59,6 +65,8 @@ export type FileOutcome =
   | { file: string; outcome: 'already-published'; batch: string; dir: string; report: FileReport }
   /** Another live process (a second `tanu watch`) is issuing this batch right now. */
   | { file: string; outcome: 'in-progress'; batch: string; dir: string; report: FileReport }
+  /** Stopped by shutdown at a chunk boundary; the next start resumes it. */
+  | { file: string; outcome: 'stopped'; batch: string; dir: string; report: FileReport }
   | { file: string; outcome: 'rejected'; report: FileReport; reportPath: string };
 
 /** A report for a batch whose plan is not complete yet: what is known before the file is read. */

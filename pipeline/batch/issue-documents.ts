@@ -2,8 +2,7 @@ import { dirname, join } from 'node:path';
 import PQueue from 'p-queue';
 import type { BatchRow, DocumentRow, DocumentUpdate } from '../ledger/ledger.js';
 import { removeTempFiles, safeName, sha256, syncDir, writeDurably } from '../publish/publish.js';
-import type { DocumentModel } from '../render/models.js';
-import { renderDocuments } from '../render/render.js';
+import { KINDS, parseModel, renderDocuments } from '../kinds/registry.js';
 import { signDocument } from '../sign/sign.js';
 import { type EngineContext, timed } from './context.js';
 import type { PlanProgress } from './plan-batch.js';
@@ -50,8 +49,8 @@ export async function issueDocuments(batch: BatchRow, ctx: EngineContext, option
     renderDocuments(
       ctx.renderer,
       ctx.templates,
-      // The model was checked when it was planned; the ledger hands it back as stored.
-      chunk.map((d) => d.model as DocumentModel),
+      // Parsed by its kind's schema: what a resumed batch prints is checked, not assumed.
+      chunk.map((d) => parseModel(d.type, d.model)),
       { sample: ctx.signer.isTest, now: signingTime, prepare: ctx.prepare },
     );
 
@@ -59,6 +58,9 @@ export async function issueDocuments(batch: BatchRow, ctx: EngineContext, option
   let next = chunk ? render(chunk) : undefined;
   while (chunk) {
     const rendered = await timed(ctx, 'render_wait', () => next as ReturnType<typeof render>);
+    // Shutdown stops here, before anything of this chunk is signed or written: a rendered
+    // chunk has no side effects, so it is dropped and rendered again on resume.
+    ctx.signal?.throwIfAborted();
     const following = await take(CHUNK);
     next = following ? render(following) : undefined;
     // If publishing this chunk fails, the next render must not become an unhandled rejection.
@@ -75,7 +77,7 @@ export async function issueDocuments(batch: BatchRow, ctx: EngineContext, option
         continue;
       }
       const signed = await timed(ctx, 'sign', () => signDocument({ pdf: result.pdf, ...(result.docx ? { docx: result.docx } : {}) }, ctx.signer, signingTime));
-      const name = join(`${doc.type}s`, safeName(doc.serial));
+      const name = join(KINDS[doc.type].folder, safeName(doc.serial));
       const base = join(dir, name);
       dirs.add(dirname(base));
       const outputs: [string, Uint8Array][] = [

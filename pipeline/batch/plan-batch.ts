@@ -1,6 +1,7 @@
 import { basename, join } from 'node:path';
 import type { BatchRow, PlanChunk } from '../ledger/ledger.js';
-import { type ChunkContext, type PlanContext, newVerifyCode, planChunk, planProtocol } from '../plan/plan.js';
+import { planProtocol } from '../kinds/protocol/kind.js';
+import { type ChunkContext, type PlanContext, newVerifyCode, planChunk } from '../plan/plan.js';
 import { ExamResult, type ValidRecord } from '../records/records.js';
 import { effectiveThresholds } from '../standards/library.js';
 import type { RejectedRow } from '../ledger/rows.js';
@@ -128,6 +129,7 @@ export async function planBatch(batch: BatchRow, ctx: EngineContext, options: { 
       stored,
       { config, library: ctx.library, clock: ctx.clock },
       async (record) => {
+        ctx.signal?.throwIfAborted();
         if (done.has(record.row)) return;
         pending.push(record);
         if (pending.length >= chunkSize) await commit();

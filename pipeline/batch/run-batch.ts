@@ -9,7 +9,8 @@ import { OWNER, ownerAlive } from './owner.js';
  * One batch from its plan to its manifest, in the process that holds its claim: the plan
  * is made (or, after a crash, finished) while the documents already planned are rendered,
  * signed and published, so the first certificate of a long file is out within seconds;
- * then the batch is completed. A batch a live process holds is left to it.
+ * then the batch is completed. A batch a live process holds is left to it; one stopped by
+ * shutdown (`ctx.signal`) is released as it stands, for the next start to resume.
  */
 export async function runBatch(batchId: string, ctx: EngineContext, options: { file: string; resumed: boolean; claimed: boolean }): Promise<FileOutcome> {
   const { ledger } = ctx;
@@ -28,6 +29,10 @@ export async function runBatch(batchId: string, ctx: EngineContext, options: { f
     if (planned.status === 'rejected') throw planned.reason;
     if (issued.status === 'rejected') throw issued.reason;
     return await completeBatch(batchId, ctx, { file, resumed });
+  } catch (e) {
+    if (ctx.signal?.aborted && e === ctx.signal.reason)
+      return { file, outcome: 'stopped', batch: batchId, dir: join(ctx.outbox, batch.outbox_dir), report: (await ledger.batch(batchId))?.report ?? pendingReport(file, batch) };
+    throw e;
   } finally {
     await ledger.release(batchId, OWNER);
   }

@@ -3,7 +3,8 @@ import type { LoadedConfig } from '../config/load.js';
 import { modeBits } from '../config/schema.js';
 import { SqliteLedger } from '../ledger/sqlite.js';
 import { ChromiumRenderer, findChromium } from '../render/chromium.js';
-import { type TemplateSet, loadTemplates } from '../render/templates.js';
+import { loadKindTemplates } from '../kinds/registry.js';
+import type { TemplateSet } from '../render/templates.js';
 import { openSigner } from '../sign/keys.js';
 import { signaturePreparer, signatureSpace } from '../sign/pades.js';
 import type { Library } from '../standards/library.js';
@@ -30,9 +31,9 @@ export function startRenderer(config: LoadedConfig, templates: TemplateSet, env:
 export async function startEngine(
   config: LoadedConfig,
   library: Library,
-  options: { clock: Clock; env: NodeJS.ProcessEnv; notice: (text: string) => void } & Pick<EngineContext, 'onEvent' | 'onStage'>,
+  options: { clock: Clock; env: NodeJS.ProcessEnv; notice: (text: string) => void } & Pick<EngineContext, 'onEvent' | 'onStage' | 'signal'>,
 ): Promise<Engine> {
-  const templates = loadTemplates(config.paths.templates);
+  const templates = loadKindTemplates(config.paths.templates);
   const signer = await openSigner(config, options.env, options.clock, options.notice);
   const ledger = SqliteLedger.open(config.paths.ledger);
   const renderer = startRenderer(config, templates, options.env);
@@ -52,6 +53,7 @@ export async function startEngine(
       rejected: config.paths.rejected,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       ...(options.onStage ? { onStage: options.onStage } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     },
     renderer,
     close: async () => {

@@ -16,10 +16,10 @@ import { exitCode } from '../validate/report.js';
  * structured JSON logs (pino) on stderr; at the end a summary per file.
  */
 
-const engineFor = async (ctx: Ctx, onEvent: (e: EngineEvent) => void) => {
+const engineFor = async (ctx: Ctx, onEvent: (e: EngineEvent) => void, signal?: AbortSignal) => {
   const library = await libraryOrFail(ctx);
   await requirePaths(ctx.config, ['templates']);
-  return startEngine(ctx.config, library, { clock: ctx.io.clock, env: ctx.io.env, notice: (text) => ctx.io.err(text), onEvent });
+  return startEngine(ctx.config, library, { clock: ctx.io.clock, env: ctx.io.env, notice: (text) => ctx.io.err(text), onEvent, ...(signal ? { signal } : {}) });
 };
 
 /** Progress for people on a terminal, JSON lines for machines. */
@@ -105,6 +105,11 @@ function describe(o: FileOutcome, ctx: Ctx, seconds: number): string {
         kk: `${file}: бұл файл бұрын ${o.batch} топтамасында өңделген, жаңа ештеңе жоқ\n  → ${rel(o.dir)}`,
         ru: `${file}: этот файл уже обработан в пакете ${o.batch}, ничего нового\n  → ${rel(o.dir)}`,
       });
+    case 'stopped':
+      return say(ctx.lang, {
+        kk: `${file}: ${o.batch} топтамасы тоқтату сұралғандықтан бөлік шекарасында тоқтатылды; келесі іске қосуда жалғасады\n  → ${rel(o.dir)}`,
+        ru: `${file}: пакет ${o.batch} остановлен на границе части по запросу остановки; продолжится при следующем запуске\n  → ${rel(o.dir)}`,
+      });
     case 'in-progress':
       return say(ctx.lang, {
         kk: `${file}: ${o.batch} топтамасын қазір басқа Tanu процесі шығарып жатыр\n  → ${rel(o.dir)}`,
@@ -121,7 +126,9 @@ function describe(o: FileOutcome, ctx: Ctx, seconds: number): string {
 /** `tanu watch`: runs until SIGINT or SIGTERM, then drains and exits 0. */
 export async function watchCommand(ctx: Ctx): Promise<number> {
   const progress = progressReporter(ctx);
-  const engine = await engineFor(ctx, progress.onEvent);
+  // SIGINT or SIGTERM: the batch in hand stops at its next chunk, and the next start resumes it.
+  const shutdown = new AbortController();
+  const engine = await engineFor(ctx, progress.onEvent, shutdown.signal);
   const watcher = await watchInbox(
     engine.ctx,
     (o, seconds) => ctx.io.out(describe(o, ctx, seconds)),
@@ -143,7 +150,8 @@ export async function watchCommand(ctx: Ctx): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  ctx.io.err(say(ctx.lang, { kk: 'Тоқтатылуда: қолдағы файл аяқталады', ru: 'Останавливаюсь: файл в работе будет завершён' }));
+  ctx.io.err(say(ctx.lang, { kk: 'Тоқтатылуда: қолдағы топтама келесі бөлікте тоқтайды, қалғаны келесі іске қосуда шығарылады', ru: 'Останавливаюсь: пакет в работе остановится на следующей части, остальное будет выпущено при следующем запуске' }));
+  shutdown.abort();
   await watcher.stop();
   await engine.close();
   return 0;

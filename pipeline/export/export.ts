@@ -16,7 +16,7 @@ import { SqliteLedger } from '../ledger/sqlite.js';
 import type { ChromiumRenderer } from '../render/chromium.js';
 import { MANIFEST, MANIFEST_SIGNATURE } from '../sign/manifest.js';
 import { syncDir } from '../publish/publish.js';
-import { loadTemplates } from '../render/templates.js';
+import { loadKindTemplates } from '../kinds/registry.js';
 import { openSigner } from '../sign/keys.js';
 import { signaturePreparer, signatureSpace } from '../sign/pades.js';
 import { signDocument } from '../sign/sign.js';
@@ -101,7 +101,7 @@ export async function exportArchive(config: LoadedConfig, options: ExportOptions
   if (rows.length === 0) throw new TanuError('EXPORT_EMPTY', { detail: { kk: selection, ru: selection } });
 
   // The browser for the verification report starts while the outbox is checked: its launch takes seconds.
-  const renderer = startRenderer(config, loadTemplates(config.paths.templates), options.env);
+  const renderer = startRenderer(config, loadKindTemplates(config.paths.templates), options.env);
   try {
     return await packDocuments(config, options, { rows, register, revocations, selection, renderer });
   } finally {

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Centre } from '../config/schema.js';
 import type { PlanChunk, PlannedRecord } from '../ledger/ledger.js';
-import type { Application, ExamResult, ValidRecord } from '../records/records.js';
-import { type DocumentModel, certificateModel, contractModel, protocolModels } from '../render/models.js';
-import type { Library } from '../standards/library.js';
-import type { Language } from '../standards/schema.js';
+import type { PlanContext, PlannedDocument } from '../kinds/kind.js';
+import { KIND_LIST } from '../kinds/registry.js';
+import type { ValidRecord } from '../records/records.js';
 
 /**
  * The plan, pure: which documents a batch issues, with which serials, under which
@@ -14,36 +12,17 @@ import type { Language } from '../standards/schema.js';
  * through validation and committed chunk by chunk, so a file of any length is never held
  * whole and its first documents are issued while the rest is still being read; protocols,
  * which gather the rows of one protocol number, are planned once the file has been read.
+ * Which record earns which document, and what it prints, each kind declares
+ * (pipeline/kinds/).
  */
 
-export type PlannedDocument = {
-  type: DocumentModel['type'];
-  /** The certificate's serial, or the protocol's or contract's number. */
-  serial: string;
-  iin: string | null;
-  profession_code: string | null;
-  level: number | null;
-  language: Language;
-  standard_code: string;
-  standard_version: number;
-  card_code: string;
-  /** A certificate's secret for its verification link (issue 16); null for other documents. */
-  verify_code: string | null;
-  model: DocumentModel;
-};
+export type { PlanContext, PlannedDocument };
 
-export type PlanContext = {
-  centre: Centre;
-  library: Library;
-  issueDate: string;
-  validityYears: (standardCode: string) => number;
-  verifyBaseUrl: string;
-  /** A new certificate's verification code (`newVerifyCode`): chance comes in from outside, so the plan stays a value. */
-  verifyCode: () => string;
-};
+/** The kind a record earns one document of, if any (a record earns at most one). */
+const earned = (record: ValidRecord) => KIND_LIST.find((k) => k.perRecord?.earns(record))?.perRecord;
 
-/** A recognized exam result earns a certificate, and so a serial. */
-export const needsSerial = (record: ValidRecord): record is ExamResult => 'status' in record && record.status === 'recognized';
+/** Whether a record's document takes a serial from the centre's counter. */
+export const needsSerial = (record: ValidRecord) => earned(record)?.numbered === true;
 
 /** `{centre}-{yyyy}-{seq:6}` and the like: {seq:N} pads the sequence to N digits. */
 export function formatSerial(format: string, values: { centre: string; year: number; seq: number }): string {
@@ -53,69 +32,15 @@ export function formatSerial(format: string, values: { centre: string; year: num
   });
 }
 
-const about = (r: ValidRecord) => ({
-  iin: r.iin,
-  profession_code: r.profession_code,
-  level: r.level,
-  standard_code: r.standard_code,
-  standard_version: r.standard_version,
-  card_code: r.profession_code,
-});
-
 /**
  * A certificate's verification code: 96 random bits, base64url (16 characters). Serials
  * are sequential, so the page behind the QR needs a secret nobody can count up to.
  */
 export const newVerifyCode = () => randomBytes(12).toString('base64url');
 
-/** The document one record earns: a certificate (given its serial), a contract, or none. */
+/** The document one record earns (given its serial when numbered), or none. */
 export function planForRecord(record: ValidRecord, serial: string | null, ctx: PlanContext): PlannedDocument | null {
-  if (!('status' in record)) {
-    const application = record as Application;
-    return { type: 'contract', serial: application.application_number, language: application.language, ...about(application), verify_code: null, model: contractModel({ record: application, centre: ctx.centre, library: ctx.library, drawnUp: ctx.issueDate }) };
-  }
-  if (!needsSerial(record)) return null;
-  if (serial === null) throw new Error(`row ${record.row}: a certificate needs a serial`);
-  // Decided here and stored with the plan, so a resumed batch prints the same code.
-  const verifyCode = ctx.verifyCode();
-  return {
-    type: 'certificate',
-    serial,
-    language: record.language,
-    ...about(record),
-    verify_code: verifyCode,
-    model: certificateModel({
-      record,
-      serial,
-      issueDate: ctx.issueDate,
-      validityYears: ctx.validityYears(record.standard_code),
-      centre: ctx.centre,
-      library: ctx.library,
-      verifyBaseUrl: ctx.verifyBaseUrl,
-      verifyCode,
-    }),
-  };
-}
-
-/** The protocol of one protocol number: every valid exam row of it, in file order. */
-export function planProtocol(records: readonly ExamResult[], ctx: PlanContext): PlannedDocument {
-  const models = protocolModels({ records, centre: ctx.centre, library: ctx.library });
-  const [model] = models;
-  const first = records[0];
-  if (!model || !first || models.length !== 1) throw new Error('a protocol is planned from the rows of one protocol number');
-  return {
-    type: 'protocol',
-    serial: model.number,
-    iin: null,
-    profession_code: null,
-    level: null,
-    language: model.languages[0] ?? first.language,
-    standard_code: first.standard_code,
-    standard_version: first.standard_version,
-    card_code: first.profession_code,
-    verify_code: null,
-    model,
-  };
+  return earned(record)?.plan(record, serial, ctx) ?? null;
 }
 
 export type ChunkContext = PlanContext & {

@@ -4,8 +4,7 @@ import { PDFDocument } from 'pdf-lib';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { TanuError } from '../core/tanu-error.js';
 import { bundledFonts } from './fonts.js';
-import { type DocumentModel, printedText } from './models.js';
-import type { TemplateSet } from './templates.js';
+import type { Printable, TemplateSet } from './templates.js';
 
 /**
  * The Renderer seam and its Chromium implementation. One browser is launched and reused;
@@ -31,10 +30,10 @@ export type RenderOptions = {
 };
 
 export interface Renderer {
-  /** One result per model, in order; a model that cannot be printed gets its error, the rest go on. */
-  render(models: readonly DocumentModel[], options: RenderOptions): Promise<RenderResult[]>;
+  /** One result per document, in order; a document that cannot be printed gets its error, the rest go on. */
+  render(documents: readonly Printable[], options: RenderOptions): Promise<RenderResult[]>;
   /** The same document laid out as an A4 picture, for template designers. */
-  screenshot(model: DocumentModel, options: { sample: boolean }): Promise<Uint8Array>;
+  screenshot(document: Printable, options: { sample: boolean }): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -152,14 +151,12 @@ export class ChromiumRenderer implements Renderer {
     let last: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       let page: Page | undefined;
-      let timer: NodeJS.Timeout | undefined;
+      let deadline: ReturnType<typeof rejectOnAbort> | undefined;
       try {
         page = await this.page();
         const current = page;
-        const deadline = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`print took over ${this.timeout()} ms`)), this.timeout());
-        });
-        const result = await Promise.race([step(current), deadline]);
+        deadline = rejectOnAbort(AbortSignal.timeout(this.timeout()), `print took over ${this.timeout()} ms`);
+        const result = await Promise.race([step(current), deadline.promise]);
         // A page that has printed many times is closed rather than reused: Chromium's memory otherwise grows with every print.
         const uses = (this.uses.get(current) ?? 0) + 1;
         if (uses >= PAGE_USES) await current.close().catch(() => {});
@@ -173,7 +170,7 @@ export class ChromiumRenderer implements Renderer {
         this.restarts++;
         await this.kill();
       } finally {
-        clearTimeout(timer);
+        deadline?.off();
       }
     }
     throw new TanuError('RENDER_FAILED', { detail: { kk: String(last), ru: String(last) } }, { cause: last });
@@ -195,35 +192,35 @@ export class ChromiumRenderer implements Renderer {
     });
   }
 
-  async render(models: readonly DocumentModel[], options: RenderOptions): Promise<RenderResult[]> {
+  async render(documents: readonly Printable[], options: RenderOptions): Promise<RenderResult[]> {
     const fonts = bundledFonts();
-    const results: RenderResult[] = new Array(models.length);
+    const results: RenderResult[] = new Array(documents.length);
     const printable: number[] = [];
-    models.forEach((model, i) => {
-      const missing = fonts.uncovered(printedText(model));
+    documents.forEach((document, i) => {
+      const missing = fonts.uncovered(printedText(document.values));
       if (missing.length > 0) results[i] = { error: new TanuError('UNSUPPORTED_CHARACTER', { value: missing.join(' ') }) };
       else printable.push(i);
     });
-    const onePage = printable.filter((i) => models[i]?.type === 'certificate');
-    const single = printable.filter((i) => models[i]?.type !== 'certificate');
+    const onePage = printable.filter((i) => documents[i]?.onePage);
+    const single = printable.filter((i) => !documents[i]?.onePage);
     const chunks: number[][] = [];
     for (let k = 0; k < onePage.length; k += this.options.printBatch) chunks.push(onePage.slice(k, k + this.options.printBatch));
 
     const one = async (i: number) => {
-      const model = models[i] as DocumentModel;
-      const pdf = await this.print(await this.templates.page([model], options));
-      results[i] = await finish(await PDFDocument.load(pdf, { updateMetadata: false }), model, options);
+      const document = documents[i] as Printable;
+      const pdf = await this.print(this.templates.page([document], options));
+      results[i] = await finish(await PDFDocument.load(pdf, { updateMetadata: false }), document, options);
     };
     const batch = async (chunk: number[]) => {
-      const chunkModels = chunk.map((i) => models[i] as DocumentModel);
-      const source = await PDFDocument.load(await this.print(await this.templates.page(chunkModels, options)));
+      const chunkDocuments = chunk.map((i) => documents[i] as Printable);
+      const source = await PDFDocument.load(await this.print(this.templates.page(chunkDocuments, options)));
       // Each must have filled exactly one page; if one overflowed, print the chunk one by one.
       if (source.getPageCount() !== chunk.length) return Promise.all(chunk.map(one));
       for (const [k, i] of chunk.entries()) {
         const part = await PDFDocument.create();
         const [page] = await part.copyPages(source, [k]);
         if (page) part.addPage(page);
-        results[i] = await finish(part, chunkModels[k] as DocumentModel, options);
+        results[i] = await finish(part, chunkDocuments[k] as Printable, options);
       }
     };
     const settle = (i: number) => (e: unknown) => {
@@ -253,8 +250,8 @@ export class ChromiumRenderer implements Renderer {
     return result.pdf;
   }
 
-  async screenshot(model: DocumentModel, options: { sample: boolean }): Promise<Uint8Array> {
-    const html = await this.templates.page([model], options);
+  async screenshot(document: Printable, options: { sample: boolean }): Promise<Uint8Array> {
+    const html = this.templates.page([document], options);
     return this.withPage(async (page) => {
       await page.setContent(html, { waitUntil: 'load', timeout: this.timeout() });
       return page.screenshot({ type: 'png', fullPage: true });
@@ -269,21 +266,34 @@ export class ChromiumRenderer implements Renderer {
   }
 }
 
-const TITLES = {
-  certificate: { kk: 'Кәсіптік біліктілікті тану туралы құжат', ru: 'Документ о признании профессиональной квалификации' },
-  protocol: { kk: 'Емтихан комиссиясының хаттамасы', ru: 'Протокол экзаменационной комиссии' },
-  contract: { kk: 'Қызметтер көрсету шарты', ru: 'Договор оказания услуг' },
-} as const;
+/** A promise that fails once the signal aborts; `off` stops listening when the race is over, so a late deadline rejects nothing. */
+function rejectOnAbort(signal: AbortSignal, message: string): { promise: Promise<never>; off: () => void } {
+  let off = () => {};
+  const promise = new Promise<never>((_, reject) => {
+    const listener = () => reject(new Error(message));
+    signal.addEventListener('abort', listener, { once: true });
+    off = () => signal.removeEventListener('abort', listener);
+  });
+  return { promise, off };
+}
 
 /**
  * Sets the metadata an archive reads (title, language, dates from the Clock) and, when
  * asked, the signature placeholder: pdf-lib holds the document now, so signing later only
  * patches bytes. Saved without object streams so the placeholder stays findable.
  */
-async function finish(doc: PDFDocument, model: DocumentModel, options: RenderOptions): Promise<RenderResult> {
-  const lang = model.languages[0] ?? 'kk';
-  const id = model.type === 'certificate' ? model.serial : model.number;
-  return finishTitled(doc, `${TITLES[model.type][lang]} № ${id}`, lang, options);
+const finish = (doc: PDFDocument, document: Printable, options: RenderOptions) => finishTitled(doc, document.title, document.languages[0] ?? 'kk', options);
+
+/** Every piece of text a document will print, for the font coverage check. */
+export function printedText(values: unknown): string {
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (typeof v === 'string') out.push(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(values);
+  return out.join('\n');
 }
 
 async function finishTitled(doc: PDFDocument, title: string, lang: 'kk' | 'ru', options: RenderOptions): Promise<RenderResult> {

@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { displayDate } from '../core/dates.js';
 import type { Language } from '../standards/schema.js';
 import { bundledFonts } from './fonts.js';
-import { DOCUMENT_TYPES, type DocumentModel, type DocumentType } from './models.js';
 
 /**
  * Handlebars templates under templates/: a layout, shared partials and base CSS, and per
@@ -19,10 +18,25 @@ import { DOCUMENT_TYPES, type DocumentModel, type DocumentType } from './models.
 const Labels = z.record(z.string(), z.strictObject({ kk: z.string(), ru: z.string() }));
 export type Labels = z.infer<typeof Labels>;
 
+/**
+ * A document as render sees it: the template folder that lays it out, its languages, its
+ * title for the PDF's metadata, whether it fills exactly one page, and the values its
+ * template prints. Render knows no document kinds; each kind (pipeline/kinds/) makes these
+ * from its model.
+ */
+export type Printable = {
+  template: string;
+  languages: readonly Language[];
+  title: string;
+  onePage: boolean;
+  values: object;
+};
+
 export type TemplateSet = {
-  labels: Record<DocumentType, Labels>;
-  /** One HTML page holding the given documents (all of one type), one after another. */
-  page(models: readonly DocumentModel[], options: { sample: boolean }): Promise<string>;
+  /** A document template's wording (its labels.yaml). */
+  labels(template: string): Labels;
+  /** One HTML page holding the given documents (all of one template), one after another. */
+  page(documents: readonly Printable[], options: { sample: boolean }): string;
 };
 
 const fill = (pattern: string, values: Record<string, unknown>, escape: (v: unknown) => string) =>
@@ -35,20 +49,21 @@ export function label(labels: Labels, key: string, lang: Language, values: Recor
   return fill(entry[lang], values, escape);
 }
 
-export function loadTemplates(dir: string): TemplateSet {
+/** The templates in `dir`: the layout and partials, and one folder per document template named in `documents`. */
+export function loadTemplates(dir: string, documents: readonly string[]): TemplateSet {
   const hb = Handlebars.create();
   const read = (...parts: string[]) => readFileSync(join(dir, ...parts), 'utf8');
   for (const file of readdirSync(join(dir, 'partials')).filter((f) => f.endsWith('.hbs')))
     hb.registerPartial(basename(file, '.hbs'), read('partials', file));
 
-  const labels = Object.fromEntries(DOCUMENT_TYPES.map((t) => [t, Labels.parse(parseYaml(read(t, 'labels.yaml')))])) as Record<DocumentType, Labels>;
-  const labelsOf = (options: Handlebars.HelperOptions) => (options.data as { root: { labels: Labels } }).root.labels;
+  const labels = new Map(documents.map((t) => [t, Labels.parse(parseYaml(read(t, 'labels.yaml')))]));
+  const helperLabels = (options: Handlebars.HelperOptions) => (options.data as { root: { labels: Labels } }).root.labels;
 
-  hb.registerHelper('label', (key: string, lang: Language, options: Handlebars.HelperOptions) => label(labelsOf(options), key, lang));
+  hb.registerHelper('label', (key: string, lang: Language, options: Handlebars.HelperOptions) => label(helperLabels(options), key, lang));
   // A value that is already markup (a name from the `name` helper) goes in as it is; anything else is escaped.
   const escape = (v: unknown) => (v instanceof hb.SafeString ? v.toString() : hb.escapeExpression(String(v)));
   hb.registerHelper('fmt', (key: string, lang: Language, options: Handlebars.HelperOptions) =>
-    new hb.SafeString(keepNumbersWithWords(label(labelsOf(options), key, lang, options.hash as Record<string, unknown>, escape))),
+    new hb.SafeString(keepNumbersWithWords(label(helperLabels(options), key, lang, options.hash as Record<string, unknown>, escape))),
   );
   // A name breaks only between its words, never at the hyphen of "Айгерім-Гүлнұр".
   hb.registerHelper('name', (fullName: string) => new hb.SafeString(fullName.split(' ').map((w) => nowrap(hb.escapeExpression(w))).join(' ')));
@@ -68,30 +83,25 @@ export function loadTemplates(dir: string): TemplateSet {
   const compile = (source: string) => hb.compile(source, { strict: true, noEscape: false });
   const layout = compile(read('layout.hbs'));
   const baseCss = read('base.css');
-  const documents = Object.fromEntries(
-    DOCUMENT_TYPES.map((t) => [t, { template: compile(read(t, 'template.hbs')), css: read(t, 'style.css') }]),
-  ) as Record<DocumentType, { template: Handlebars.TemplateDelegate; css: string }>;
+  const compiled = new Map(documents.map((t) => [t, { template: compile(read(t, 'template.hbs')), css: read(t, 'style.css') }]));
   const fonts = bundledFonts();
+  const labelsOf = (template: string): Labels => {
+    const found = labels.get(template);
+    if (!found) throw new Error(`no document template "${template}" in ${dir}`);
+    return found;
+  };
 
   return {
-    labels,
-    async page(models, { sample }) {
-      const first = models[0];
+    labels: labelsOf,
+    page(printables, { sample }) {
+      const first = printables[0];
       if (!first) throw new Error('no documents to lay out');
-      const type = first.type;
-      const doc = documents[type];
-      const bodies = await Promise.all(
-        models.map(async (model) => {
-          if (model.type !== type) throw new Error(`one page holds one document type, got ${type} and ${model.type}`);
-          const extra =
-            model.type === 'certificate'
-              ? { qr: await qrDataUri(model.verify_url) }
-              : model.type === 'protocol'
-                ? { counts: protocolCounts(model), running: running(model, labels.protocol) }
-                : {};
-          return doc.template({ ...model, ...extra, labels: labels[type], sample });
-        }),
-      );
+      const doc = compiled.get(first.template);
+      if (!doc) throw new Error(`no document template "${first.template}" in ${dir}`);
+      const bodies = printables.map((p) => {
+        if (p.template !== first.template) throw new Error(`one page holds one document template, got ${first.template} and ${p.template}`);
+        return doc.template({ ...p.values, labels: labelsOf(p.template), sample });
+      });
       return layout({ lang: first.languages[0] ?? 'kk', fontCss: fonts.css, baseCss, documentCss: doc.css, body: bodies.join('\n') });
     },
   };
@@ -106,14 +116,6 @@ const nowrap = (html: string) => `<span class="nowrap">${html}</span>`;
 export const NUMBER_WITH_WORD = /\d+[ \u00a0-]\p{L}+/gu;
 const keepNumbersWithWords = (html: string) => html.replace(NUMBER_WITH_WORD, (m) => nowrap(m));
 
-/** What a protocol repeats in the margins of every page: its number and date, and the word for "page". */
-function running(model: Extract<DocumentModel, { type: 'protocol' }>, labels: Labels) {
-  const each = (f: (lang: Language) => string) => model.languages.map(f).join(' / ');
-  return {
-    header: each((lang) => label(labels, 'number_date', lang, { number: model.number, date: displayDate(model.date) })),
-    page: each((lang) => label(labels, 'page', lang)),
-  };
-}
 
 /**
  * A CSS string literal for a value: every character but letters, digits and a few safe
@@ -122,10 +124,6 @@ function running(model: Extract<DocumentModel, { type: 'protocol' }>, labels: La
 export const cssString = (text: string) =>
   `"${[...text].map((ch) => (/[\p{L}\p{N} .,№/]/u.test(ch) ? ch : `\\${(ch.codePointAt(0) ?? 0).toString(16)} `)).join('')}"`;
 
-function protocolCounts(model: Extract<DocumentModel, { type: 'protocol' }>) {
-  const count = (s: string) => model.rows.filter((r) => r.status === s).length;
-  return { total: model.rows.length, recognized: count('recognized'), refused: count('refused'), no_show: count('no_show') };
-}
 
 export async function qrDataUri(text: string): Promise<string> {
   const svg = await QRCode.toString(text, { type: 'svg', margin: 0, errorCorrectionLevel: 'M' });

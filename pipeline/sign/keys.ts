@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { TanuError } from '../core/tanu-error.js';
 import type { LoadedConfig } from '../config/load.js';
-import { createDevPki } from './pki.js';
+import { createDevPki } from '../dev/pki.js';
 import { Pkcs12Signer, type Signer } from './signer.js';
 
 /**

@@ -2,6 +2,7 @@ import { X509Certificate, createPrivateKey, privateEncrypt, constants, type KeyO
 import { readFile } from 'node:fs/promises';
 import forge from 'node-forge';
 import { TanuError } from '../core/tanu-error.js';
+import { TEST_MARK } from '../dev/pki.js';
 
 /**
  * The Signer seam. A signer holds a certificate chain and turns a digest into a signature:
@@ -42,9 +43,6 @@ const RSA_PKCS1 = { digest: 'sha256', signature: '1.2.840.113549.1.1.1', nullPar
 const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');
 
 const OIDS = { shroudedKey: '1.2.840.113549.1.12.10.1.2', key: '1.2.840.113549.1.12.10.1.1', cert: '1.2.840.113549.1.12.10.1.3' };
-
-/** The mark the development PKI puts in its certificates' organisation. */
-export const TEST_MARK = '(TEST)';
 
 export const isTestCertificate = (der: Uint8Array) => {
   const cert = new X509Certificate(der);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isTransient } from '../../pipeline/batch/watch.js';
@@ -41,7 +41,6 @@ describe('tanu watch', () => {
     const text = await examResultsCsv(5);
     const file = join(p.inbox, 'DEMO01', 'exam-results-slow.csv');
     writeFileSync(join(p.inbox, '~$exam-results-slow.csv'), 'lock');
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(join(p.inbox, 'DEMO01'));
     // A folder one level too deep: its files are never read, and the operator is told so, once.
     mkdirSync(join(p.inbox, 'DEMO01', 'november'));
@@ -72,4 +71,46 @@ describe('tanu watch', () => {
     expect(outbox.filter((f) => f.endsWith('.pdf') && f.includes('certificates'))).toHaveLength(5);
     expect(existsSync(join(p.inbox, '~$exam-results-slow.csv'))).toBe(true);
   });
+
+  it('on SIGTERM mid-batch stops at a chunk boundary, exits 0, and the next start issues the rest exactly once', async () => {
+    const p = makeProject(tmp());
+    const start = () => {
+      const child = spawn(process.execPath, ['bin/tanu.js', 'watch', '--config', p.config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TANU_WATCH__STABILITY_MS: '300' } });
+      const seen = { out: '', err: '' };
+      child.stdout.on('data', (d) => (seen.out += String(d)));
+      child.stderr.on('data', (d) => (seen.err += String(d)));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      return { child, seen, exited };
+    };
+    const certificates = () =>
+      readdirSync(join(p.outbox, 'DEMO01'), { recursive: true })
+        .map(String)
+        .filter((f) => f.endsWith('.pdf') && f.includes('certificates'));
+
+    // 120 recognized rows: a first chunk of 20, then one of 100 that shutdown interrupts.
+    const first = start();
+    expect(await until(() => first.seen.err.includes(p.inbox), 60_000), first.seen.err).toBe(true);
+    mkdirSync(join(p.inbox, 'DEMO01'));
+    writeFileSync(join(p.inbox, 'DEMO01', 'exam-results-long.csv'), await examResultsCsv(120));
+    expect(await until(() => first.seen.err.includes('"published-chunk"'), 120_000), first.seen.err).toBe(true);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.seen.out).toContain('остановлен на границе части');
+    const before = certificates();
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.length).toBeLessThan(120);
+    expect(readdirSync(join(p.outbox, 'DEMO01'), { recursive: true }).map(String).filter((f) => f.endsWith('manifest.json'))).toHaveLength(0);
+
+    const second = start();
+    expect(await until(() => second.seen.out.includes('→'), 180_000), second.seen.err).toBe(true);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(second.seen.out).toMatch(/прерванный пакет продолжен/);
+    const after = certificates();
+    // Every row once: the serials run 1..120 without a gap or a repeat, and what was published before is untouched.
+    expect(after).toHaveLength(120);
+    expect(new Set(after.map((f) => f.replace(/^.*\//, ''))).size).toBe(120);
+    expect(after.map((f) => Number(/-(\d{6})\.pdf$/.exec(f)?.[1])).sort((a, b) => a - b)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    for (const f of before) expect(after).toContain(f);
+  }, 400_000);
 });

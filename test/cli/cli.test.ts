@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import type { Io } from '../../pipeline/cli/context.js';
 import { main } from '../../pipeline/cli/main.js';
-import { issueCertificate, pkcs12 } from '../../pipeline/sign/pki.js';
+import { issueCertificate, pkcs12 } from '../../pipeline/dev/pki.js';
 import { Report } from '../../pipeline/validate/report.js';
 import { displayDate } from '../../pipeline/core/dates.js';
 import { table } from '../../pipeline/cli/output.js';

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { issueCertificate, pkcs12 } from '../../pipeline/sign/pki.js';
+import { issueCertificate, pkcs12 } from '../../pipeline/dev/pki.js';
 import { files, manifests } from '../support/outbox.js';
 import { examResultsFile, makeProject } from '../support/project.js';
 import { useTmpDir } from '../support/tmp.js';

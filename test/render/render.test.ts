@@ -6,9 +6,11 @@ import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../pipeline/cli/main.js';
 import { ChromiumRenderer, findChromium } from '../../pipeline/render/chromium.js';
-import { type CertificateModel, type ContractModel, type DocumentModel, type ProtocolModel, certificateModel, contractModel, protocolModels } from '../../pipeline/render/models.js';
-import { renderDocuments } from '../../pipeline/render/render.js';
-import { sampleApplication, sampleExamResult } from '../../pipeline/render/sample.js';
+import { type CertificateModel, certificateModel } from '../../pipeline/kinds/certificate/model.js';
+import { type ContractModel, contractModel } from '../../pipeline/kinds/contract/model.js';
+import { type ProtocolModel, protocolModels } from '../../pipeline/kinds/protocol/model.js';
+import { type DocumentModel, KIND_LIST, loadKindTemplates, renderDocuments } from '../../pipeline/kinds/registry.js';
+import { sampleApplication, sampleExamResult } from '../../pipeline/dev/sample.js';
 import { type TemplateSet, loadTemplates } from '../../pipeline/render/templates.js';
 import type { Centre } from '../../pipeline/config/schema.js';
 import type { ValidationEnv } from '../../pipeline/validate/validate-file.js';
@@ -28,7 +30,7 @@ const tmp = useTmpDir();
 
 beforeAll(async () => {
   env = await shippedEnv();
-  templates = loadTemplates('templates');
+  templates = loadKindTemplates('templates');
   renderer = new ChromiumRenderer(templates, { executablePath: findChromium(), concurrency: 2, printBatch: 3 });
   const first = env.config.centres[0];
   if (!first) throw new Error('no centre');
@@ -307,7 +309,7 @@ describe('safety and failures', () => {
     cpSync('templates', dir, { recursive: true });
     const file = join(dir, 'certificate', 'template.hbs');
     writeFileSync(file, readFileSync(file, 'utf8').replace('</section>', `<img src="${url}/img.png"><link rel="stylesheet" href="${url}/x.css"><iframe src="${url}/frame"></iframe></section>`));
-    const hostileTemplates = loadTemplates(dir);
+    const hostileTemplates = loadTemplates(dir, KIND_LIST.map((k) => k.template));
     const r = new ChromiumRenderer(hostileTemplates, { executablePath: findChromium(), concurrency: 1, printBatch: 5 });
     try {
       const [result] = await renderDocuments(r, hostileTemplates, [certificate(0, 'kk')], { sample: false, now });

@@ -6,7 +6,7 @@ import { PDFDocument } from 'pdf-lib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseSignedData } from '../../pipeline/sign/cms.js';
 import { signaturePreparer, signatureSpace } from '../../pipeline/sign/pades.js';
-import { issueCertificate } from '../../pipeline/sign/pki.js';
+import { issueCertificate } from '../../pipeline/dev/pki.js';
 import { signDocument } from '../../pipeline/sign/sign.js';
 import { DIGESTS, type Signer } from '../../pipeline/sign/signer.js';
 import { loadTrust, verifyDetached, verifyPdf } from '../../pipeline/sign/verify.js';

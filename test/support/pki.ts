@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Issued, issueCertificate, pkcs12 } from '../../pipeline/sign/pki.js';
+import { type Issued, issueCertificate, pkcs12 } from '../../pipeline/dev/pki.js';
 import { Pkcs12Signer } from '../../pipeline/sign/signer.js';
 
 /**

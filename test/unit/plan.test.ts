@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ChunkContext, planChunk } from '../../pipeline/plan/plan.js';
-import { sampleApplication, sampleExamResult } from '../../pipeline/render/sample.js';
+import { sampleApplication, sampleExamResult } from '../../pipeline/dev/sample.js';
 import { effectiveThresholds } from '../../pipeline/standards/library.js';
 import type { ValidationEnv } from '../../pipeline/validate/validate-file.js';
 import { shippedEnv } from '../support/env.js';

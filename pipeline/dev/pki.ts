@@ -2,13 +2,15 @@ import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { access, chmod, link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import forge from 'node-forge';
-import { TEST_MARK } from './signer.js';
 
 /**
  * Certificates for a development PKI (`tanu keys dev`) and for tests: a root CA and a
  * centre's signing certificate, marked TEST in their organisation so that every document
  * they sign carries the sample mark and can never pass for a real one.
  */
+
+/** The mark the development PKI puts in its certificates' organisation: a signer seeing it marks every document a sample. */
+export const TEST_MARK = '(TEST)';
 
 export type Issued = { key: KeyObject; der: Uint8Array; pem: string };
 

@@ -2,7 +2,11 @@ import type { LoadedConfig } from '../config/load.js';
 import type { Application, ExamResult } from '../records/records.js';
 import type { Library } from '../standards/library.js';
 import type { Language } from '../standards/schema.js';
-import { type DocumentModel, type DocumentType, certificateModel, contractModel, protocolModels } from './models.js';
+import type { DocumentType } from '../ledger/ledger.js';
+import { certificateModel } from '../kinds/certificate/model.js';
+import { contractModel } from '../kinds/contract/model.js';
+import { protocolModels } from '../kinds/protocol/model.js';
+import type { DocumentModel } from '../kinds/registry.js';
 
 /**
  * Sample documents for `tanu preview` and the benchmark: a holder whose name has every

@@ -1,8 +1,8 @@
 import { AlignmentType, Document, NoBreakHyphen, Packer, PageBreak, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
-import { displayDate } from '../core/dates.js';
-import type { Language } from '../standards/schema.js';
-import type { ContractModel } from './models.js';
-import { type Labels, NUMBER_WITH_WORD, label } from './templates.js';
+import { displayDate } from '../../core/dates.js';
+import { type Labels, NUMBER_WITH_WORD, label } from '../../render/templates.js';
+import type { Language } from '../../standards/schema.js';
+import type { ContractModel } from './model.js';
 
 /**
  * The editable contract (DOCX), built from the same model and the same wording

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import type { Centre } from '../config/schema.js';
+import type { ValidRecord } from '../records/records.js';
+import type { Library } from '../standards/library.js';
+import { Language } from '../standards/schema.js';
+
+/**
+ * The parts several document kinds print alike (the centre, the profession under its
+ * standard), as zod schemas: a model is stored in the ledger as JSON and parsed back by its
+ * kind's schema, so what is issued after a crash is checked, not assumed.
+ */
+
+export const BilingualValue = z.strictObject({ kk: z.string(), ru: z.string() });
+
+/** Every key present (null when unset): templates run in strict mode, where a missing key is an error, not a blank. */
+const RequisitesView = z.strictObject({
+  bin: z.string(),
+  address: BilingualValue,
+  bank: z.string().nullable(),
+  iban: z.string().nullable(),
+  bik: z.string().nullable(),
+  phone: z.string().nullable(),
+  email: z.string().nullable(),
+});
+
+export const CentreView = z.strictObject({ id: z.string(), name: BilingualValue, head: BilingualValue, city: BilingualValue, requisites: RequisitesView.nullable() });
+export type CentreView = z.infer<typeof CentreView>;
+
+export const ProfessionView = z.strictObject({
+  code: z.string(),
+  name: BilingualValue,
+  level: z.number().int(),
+  standard_code: z.string(),
+  standard_version: z.number().int(),
+  standard_title: BilingualValue,
+  /** The order whose wording of the standard applies: what a reader can look up, unlike Tanu's version counter. */
+  standard_order: z.strictObject({ number: z.string(), date: z.string() }),
+});
+export type ProfessionView = z.infer<typeof ProfessionView>;
+
+export const Languages = z.array(Language).min(1);
+
+export const fullName = (p: { last_name: string; first_name: string; middle_name: string | null }) =>
+  [p.last_name, p.first_name, p.middle_name].filter((x): x is string => !!x).join(' ');
+
+export function centreView(c: Centre): CentreView {
+  const r = c.requisites;
+  return {
+    id: c.id,
+    name: c.name,
+    head: c.head,
+    city: c.city,
+    requisites: r
+      ? { bin: r.bin, address: r.address, bank: r.bank ?? null, iban: r.iban ?? null, bik: r.bik ?? null, phone: r.phone ?? null, email: r.email ?? null }
+      : null,
+  };
+}
+
+export function professionView(library: Library, r: { profession_code: string; level: number; standard_code: string; standard_version: number }): ProfessionView {
+  const standard = library.byCode(r.standard_code);
+  const card = standard?.cards.find((c) => c.code === r.profession_code);
+  const version = standard?.versions.find((v) => v.version === r.standard_version);
+  if (!standard || !card || !version) throw new Error(`validated record cites ${r.standard_code} v${r.standard_version}/${r.profession_code}, which the library lacks`);
+  return {
+    code: card.code,
+    name: card.name,
+    level: r.level,
+    standard_code: standard.code,
+    standard_version: r.standard_version,
+    standard_title: standard.title,
+    standard_order: { number: version.order.number, date: version.order.date },
+  };
+}
+
+/** What a document earned by one record says of whom and which card: the ledger's columns beside its model. */
+export const aboutRecord = (r: ValidRecord) => ({
+  iin: r.iin,
+  profession_code: r.profession_code,
+  level: r.level,
+  language: r.language,
+  standard_code: r.standard_code,
+  standard_version: r.standard_version,
+  card_code: r.profession_code,
+});
+
+/** The languages a document is printed in: the record's, or both where the centre asks. */
+export const languagesFor = (centre: Centre, language: Language): Language[] => (centre.bilingual_documents ? ['kk', 'ru'] : [language]);
+
+/**
+ * The languages of a sitting's document: the one its people chose, both when they chose
+ * differently (one document for the whole commission), or both where the centre asks.
+ */
+export const sittingLanguages = (centre: Centre, rows: readonly { language: Language }[]): Language[] =>
+  centre.bilingual_documents ? ['kk', 'ru'] : Language.options.filter((lang) => rows.some((r) => r.language === lang));

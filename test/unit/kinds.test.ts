@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sampleModel } from '../../pipeline/dev/sample.js';
+import { CertificateModel } from '../../pipeline/kinds/certificate/model.js';
+import { KINDS, KIND_LIST, kindOf, loadKindTemplates, parseModel, printable } from '../../pipeline/kinds/registry.js';
+import { DocumentType } from '../../pipeline/ledger/rows.js';
+import type { ValidationEnv } from '../../pipeline/validate/validate-file.js';
+import { shippedEnv } from '../support/env.js';
+
+/** The registry of document kinds: one entry per document type, each complete, and the models the ledger hands back checked by their kind. */
+let env: ValidationEnv;
+beforeAll(async () => {
+  env = await shippedEnv();
+});
+
+const sample = (type: DocumentType) => sampleModel(type, 'both', env.config, env.library, '2026-11-23');
+
+describe('document kinds', () => {
+  it('has exactly one kind per document type, filed under its own type, with its template folder shipped', () => {
+    expect(Object.keys(KINDS).sort()).toEqual([...DocumentType.options].sort());
+    for (const type of DocumentType.options) {
+      expect(KINDS[type].type).toBe(type);
+      for (const file of ['template.hbs', 'style.css', 'labels.yaml']) expect(existsSync(join('templates', KINDS[type].template, file)), `${type}: ${file}`).toBe(true);
+    }
+    expect(new Set(KIND_LIST.map((k) => k.folder)).size).toBe(KIND_LIST.length);
+  });
+
+  it('parses a stored model by its kind, and refuses one that is not what that kind prints', () => {
+    for (const type of DocumentType.options) {
+      const model = sample(type);
+      // What the ledger stores is JSON: the round trip must give the same model back.
+      expect(parseModel(type, JSON.parse(JSON.stringify(model)))).toEqual(model);
+      expect(kindOf(model).type).toBe(type);
+    }
+    const certificate = CertificateModel.parse(sample('certificate'));
+    expect(() => parseModel('protocol', certificate)).toThrow();
+    const { valid_until: _dropped, ...withoutExpiry } = certificate;
+    expect(() => parseModel('certificate', withoutExpiry)).toThrow(/valid_until/);
+    expect(() => parseModel('certificate', { ...certificate, holder: { ...certificate.holder, extra: 'x' } })).toThrow();
+  });
+
+  it('prints each kind under its own title and number, one page only for the certificate', async () => {
+    const templates = loadKindTemplates('templates');
+    const model = CertificateModel.parse(sample('certificate'));
+    const certificate = await printable(model, templates);
+    expect(certificate.title).toBe(`Кәсіптік біліктілікті тану туралы құжат № ${model.serial}`);
+    expect(certificate.onePage).toBe(true);
+    expect(certificate.values).toHaveProperty('qr', expect.stringMatching(/^data:image\/svg\+xml;base64,/));
+    const protocol = await printable(sample('protocol'), templates);
+    expect(protocol.onePage).toBe(false);
+    expect(protocol.values).toHaveProperty('counts.total', 5);
+    expect((await printable(sample('contract'), templates)).title).toMatch(/^Қызметтер көрсету шарты № Ө-2026-0001$/);
+  });
+
+  it('puts only certificates in the register of recognized persons', () => {
+    const centre = env.config.default_centre;
+    const certificate = CertificateModel.parse(sample('certificate'));
+    expect(kindOf(certificate).registerRow?.(certificate, centre)).toMatchObject({ certificate_serial: certificate.serial, iin: certificate.holder.iin, centre });
+    for (const type of ['protocol', 'contract'] as const) expect(KINDS[type].registerRow).toBeUndefined();
+  });
+});
