@@ -38,6 +38,7 @@ export async function issueDocuments(batch: BatchRow, ctx: EngineContext, option
       const rows = await ledger.plannedDocuments(batch.id, lastId, size);
       if (rows.length > 0) {
         lastId = rows.at(-1)?.id ?? lastId;
+        progress.took(rows.length);
         return rows;
       }
       progress.check();

@@ -23,12 +23,22 @@ import { type EngineContext, timed } from './context.js';
 /** The first chunk is small so the first certificate is rendered within seconds; later ones amortise the commit. */
 const FIRST_PLAN_CHUNK = 20;
 const PLAN_CHUNK = 500;
+/**
+ * How far the plan may run ahead of issuing, in documents. Without a bound, planning a
+ * 100,000-row file took the CPU the first chunk needed to be signed: 52,000 rows were
+ * planned before the first certificate was on disk.
+ */
+const PLAN_LEAD = 1000;
 
 /** How the plan is growing, for the issuing that follows it. */
 export class PlanProgress {
   private version = 0;
   private failure: { error: unknown } | null = null;
   private waiters: (() => void)[] = [];
+  /** Documents planned in this run and not yet taken for issuing (negative on resume, when it takes what an earlier run planned). */
+  private lead = 0;
+  private issuing = true;
+  private leadWaiters: (() => void)[] = [];
 
   constructor(private complete: boolean) {}
 
@@ -52,9 +62,33 @@ export class PlanProgress {
     await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
-  grew() {
+  grew(documents = 0) {
+    this.lead += documents;
     this.version++;
     this.wake();
+  }
+
+  /** Issuing took `count` planned documents. */
+  took(count: number) {
+    this.lead -= count;
+    if (this.lead <= PLAN_LEAD) this.wakeLead();
+  }
+
+  /** Issuing has ended (all issued, failed or stopped): planning no longer waits for it. */
+  issuingEnded() {
+    this.issuing = false;
+    this.wakeLead();
+  }
+
+  /** Planning waits here while it is more than `PLAN_LEAD` documents ahead of issuing. */
+  async keepLead(): Promise<void> {
+    while (this.issuing && this.lead > PLAN_LEAD) await new Promise<void>((resolve) => this.leadWaiters.push(resolve));
+  }
+
+  private wakeLead() {
+    const waiters = this.leadWaiters;
+    this.leadWaiters = [];
+    waiters.forEach((w) => w());
   }
 
   finish() {
@@ -102,10 +136,12 @@ export async function planBatch(batch: BatchRow, ctx: EngineContext, options: { 
     let records = pending;
     pending = [];
     // Optimistic: planned against the counter as read, committed only if it has not moved.
+    let documents = 0;
     for (;;) {
       const chunkContext: ChunkContext = { ...context, serialFormat: config.defaults.serial_format, year, lastSerial: await ledger.lastSerial(centre.serial_prefix, year) };
       const chunk: PlanChunk = await timed(ctx, 'plan', () => planChunk(records, chunkContext));
       const result = await timed(ctx, 'ledger', () => ledger.commitPlan(batch.id, chunk));
+      documents = chunk.records.filter((r) => r.document !== null).length;
       if (result.committed) break;
       if (result.reason === 'recognized') {
         // Another batch issued to these persons while this one was read: duplicates now, as validation would say.
@@ -119,7 +155,8 @@ export async function planBatch(batch: BatchRow, ctx: EngineContext, options: { 
       }
     }
     chunkSize = PLAN_CHUNK;
-    options.progress.grew();
+    options.progress.grew(documents);
+    await options.progress.keepLead();
   };
 
   // The centre is the batch's: the stored copy is read as if it were in that centre's inbox folder.

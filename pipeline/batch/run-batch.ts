@@ -24,7 +24,8 @@ export async function runBatch(batchId: string, ctx: EngineContext, options: { f
     const progress = new PlanProgress(batch.planned_at !== null);
     // Issuing follows the plan as it grows; a failed plan stops it at the next chunk.
     const planning = batch.planned_at === null ? planBatch(batch, ctx, { file, progress }) : Promise.resolve();
-    const issuing = issueDocuments(batch, ctx, { resumed, progress });
+    // Planning keeps within a lead of issuing, so it must not wait for an issuing that has ended.
+    const issuing = issueDocuments(batch, ctx, { resumed, progress }).finally(() => progress.issuingEnded());
     const [planned, issued] = await Promise.allSettled([planning.catch((e: unknown) => progress.fail(e)), issuing]);
     if (planned.status === 'rejected') throw planned.reason;
     if (issued.status === 'rejected') throw issued.reason;

@@ -50,6 +50,8 @@ export async function takeFile(file: string, ctx: EngineContext, mode: TakeMode)
   await copyFile(file, stored, constants.COPYFILE_EXCL).catch((e: NodeJS.ErrnoException) => {
     if (e.code !== 'EEXIST') throw e;
   });
+  // The browser starts while the file is scanned: at 100,000 rows the scan and the launch each take seconds.
+  ctx.renderer.warm();
   const scan = await scanFile(stored, { config, library: ctx.library, clock: ctx.clock }, { origin: file });
   const now = ctx.clock.now().toISOString();
   if (fileLevelErrors(scan).length > 0 || !scan.kind || !scan.centre) return setAside({ file, sha, ext, stored, report: scan, at: now }, ctx, mode);

@@ -32,6 +32,8 @@ export type RenderOptions = {
 export interface Renderer {
   /** One result per document, in order; a document that cannot be printed gets its error, the rest go on. */
   render(documents: readonly Printable[], options: RenderOptions): Promise<RenderResult[]>;
+  /** Starts the browser now, while the caller reads its file, so the first print waits for no launch. */
+  warm(): void;
   /** The same document laid out as an A4 picture, for template designers. */
   screenshot(document: Printable, options: { sample: boolean }): Promise<Uint8Array>;
   close(): Promise<void>;
@@ -111,6 +113,11 @@ export class ChromiumRenderer implements Renderer {
         return browser;
       });
     return this.browser;
+  }
+
+  warm(): void {
+    // A launch that fails here is tried again by the first print (withPage), which reports it.
+    this.launch().catch(() => {});
   }
 
   private forget(browser: Browser) {
