@@ -25,7 +25,7 @@ import { issueCertificate, pkcs12 } from '../pipeline/dev/pki.js';
 import { signDocument } from '../pipeline/sign/sign.js';
 import { Pkcs12Signer } from '../pipeline/sign/signer.js';
 
-const { values } = parseArgs({ options: { n: { type: 'string', default: '500' }, json: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/results' } } });
+const { values } = parseArgs({ options: { n: { type: 'string', default: '500' }, json: { type: 'boolean', default: false }, out: { type: 'string', default: 'var/bench' } } });
 const n = Number(values.n);
 if (!Number.isInteger(n) || n < 1) throw new Error('--n takes a whole number');
 
