@@ -101,7 +101,8 @@ export async function issueDocuments(batch: BatchRow, ctx: EngineContext, option
     });
     await timed(ctx, 'ledger', () => ledger.markDocuments(updates));
     done += chunk.length;
-    ctx.onEvent?.({ type: 'published-chunk', batch: batch.id, done, total: (await ledger.documentCounts(batch.id)).total });
+    // The total grows while the plan is made: counted for whoever listens, and only then.
+    if (ctx.onEvent) ctx.onEvent({ type: 'published-chunk', batch: batch.id, done, total: (await ledger.documentCounts(batch.id)).total });
     chunk = following;
   }
 }

@@ -4,10 +4,9 @@ import { TanuError } from '../core/tanu-error.js';
 import { SqliteLedger } from '../ledger/sqlite.js';
 import { LedgerReader } from '../serve/reader.js';
 import { buildServer } from '../serve/server.js';
-import { loadTrust } from '../sign/verify.js';
+import { configuredTrust } from '../sign/keys.js';
 import type { Ctx } from './context.js';
 import { say } from './output.js';
-import { existing } from './signatures.js';
 
 /** `tanu serve` and `tanu revoke`: the verification service and what it reports. */
 
@@ -16,7 +15,7 @@ export async function serveCommand(options: { host: string | undefined; port: st
   const port = options.port === undefined ? ctx.config.serve.port : Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TanuError('USAGE', { detail: { kk: `--port ${options.port}: 0–65535`, ru: `--port ${options.port}: 0–65535` } });
   const reader = LedgerReader.open(ctx.config.paths.ledger);
-  const app = buildServer({ config: ctx.config, reader, trust: await loadTrust(await existing(ctx.config.signing.trust)), clock: ctx.io.clock, log: process.stdout });
+  const app = buildServer({ config: ctx.config, reader, trust: await configuredTrust(ctx.config), clock: ctx.io.clock, log: process.stdout });
   try {
     const address = await app.listen({ host: options.host ?? ctx.config.serve.host, port });
     ctx.io.err(say(ctx.lang, { kk: `Тексеру қызметі: ${address}`, ru: `Сервис проверки: ${address}` }));

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { TanuError } from '../core/tanu-error.js';
-import { createDevKey, devCaPath } from '../sign/keys.js';
+import { configuredTrust, createDevKey, devCaPath } from '../sign/keys.js';
 import { REVOCATION_REASONS, type RevocationReason } from '../core/catalogue.js';
 import { displayDate } from '../core/dates.js';
 import { verifyPackage } from '../export/verify-package.js';
 import { LedgerReader } from '../serve/reader.js';
-import { type Verification, loadTrust, verifyPaths } from '../sign/verify.js';
+import { type Verification, verifyPaths } from '../sign/verify.js';
 import type { Ctx } from './context.js';
 import { say, table } from './output.js';
 import { drawProgress } from './run.js';
@@ -24,7 +24,7 @@ export async function verifyCommand(paths: string[], ctx: Ctx): Promise<number> 
   const others = paths.filter((p) => !zips.includes(p));
   const packages = [];
   for (const zip of zips) packages.push(await verifyPackage(zip, packageProgress(zip, ctx)));
-  const checked = others.length > 0 ? await withLedgerStatus(await verifyPaths(others, await loadTrust(await existing(ctx.config.signing.trust))), ctx.config.paths.ledger) : [];
+  const checked = others.length > 0 ? await withLedgerStatus(await verifyPaths(others, await configuredTrust(ctx.config)), ctx.config.paths.ledger) : [];
   const results = checked.map((r) => r.result);
   const revoked = checked.filter((r) => r.ledger?.status === 'revoked');
   const valid = (results.length > 0 || packages.length > 0) && results.every((r) => r.valid) && revoked.length === 0 && packages.every((p) => p.valid);
@@ -101,12 +101,6 @@ function packageProgress(zip: string, ctx: Ctx): ((done: number, total: number) 
     drawProgress(zip, done, done, total, started);
     if (done === total) process.stderr.write('\n');
   };
-}
-
-export async function existing(paths: readonly string[]): Promise<string[]> {
-  const found: string[] = [];
-  for (const p of paths) if (await access(p).then(() => true, () => false)) found.push(p);
-  return found;
 }
 
 /** `tanu keys dev`: the development key and CA, where the config says. */

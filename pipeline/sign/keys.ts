@@ -5,6 +5,7 @@ import { TanuError } from '../core/tanu-error.js';
 import type { LoadedConfig } from '../config/load.js';
 import { createDevPki } from '../dev/pki.js';
 import { Pkcs12Signer, type Signer } from './signer.js';
+import { loadTrust } from './verify.js';
 
 /**
  * Opening the configured key. The password comes from the environment variable the config
@@ -50,4 +51,14 @@ async function openPkcs12(config: LoadedConfig, env: NodeJS.ProcessEnv, clock: C
       notice(`TEST signing key created: ${config.signing.key} (CA ${devCaPath(config)}). Documents it signs are marked ҮЛГІ / ОБРАЗЕЦ.`);
   }
   return Pkcs12Signer.load(config.signing.key, keyPassword(config, env));
+}
+
+/**
+ * The trust anchors of `signing.trust` that exist on this machine: the development CA is
+ * listed in the shipped config but appears only with the first development key.
+ */
+export async function configuredTrust(config: LoadedConfig) {
+  const found: string[] = [];
+  for (const p of config.signing.trust) if (await access(p).then(() => true, () => false)) found.push(p);
+  return loadTrust(found);
 }
