@@ -126,17 +126,20 @@ export async function specialistsXlsx(rows: readonly SpecialistRow[], lang: Lang
     header.font = { bold: r < 3 };
     header.alignment = { wrapText: true, vertical: 'middle', horizontal: 'center' };
   }
-  for (const row of rows)
-    ws.addRow(
+  for (const row of rows) {
+    const added = ws.addRow(
       PARTS.map((p) => {
         const value = p.value(row.record);
         return value === null ? null : p.type === 'date' ? excelDate(String(value)) : value;
       }),
     );
-  PARTS.forEach((p, i) => {
+    // Formats go on the data cells, not the columns: the heading's numbers would show as dates.
+    PARTS.forEach((p, i) => {
+      if (p.type !== 'number') added.getCell(i + 1).numFmt = p.type === 'date' ? 'dd.mm.yyyy' : '@';
+    });
+  }
+  PARTS.forEach((_, i) => {
     const col = ws.getColumn(i + 1);
-    if (p.type === 'text') col.numFmt = '@';
-    if (p.type === 'date') col.numFmt = 'dd.mm.yyyy';
     // Headings wrap; a column is as wide as its values, within reason.
     const widest = Math.max(12, ...(col.values ?? []).slice(SPECIALISTS_HEADER_ROWS + 1).map((v) => (v instanceof Date ? 10 : displayWidth(String(v ?? '')))));
     col.width = Math.min(widest + 2, 40);
