@@ -4,7 +4,7 @@ import { displayWidth } from '../core/width.js';
 import type { SpecialistRow } from '../ledger/ledger.js';
 import type { RegistryApplication } from '../records/records.js';
 import type { Language } from '../standards/schema.js';
-import { inert } from './register.js';
+import { csvCell, excelDate, inert } from './register.js';
 
 /**
  * The registry of specialists providing special social services as files for people
@@ -83,7 +83,6 @@ const shortHeading = (heading: string) => heading.replace(/\s*\(.*\)$/, '');
 export const specialistCsvHeaders = (lang: Language) =>
   SPECIALIST_COLUMNS.flatMap((g, i) => (g.parts.length === 1 ? [`${i + 1}. ${g[lang]}`] : g.parts.map((p) => `${i + 1}. ${shortHeading(g[lang])}: ${p[lang]}`)));
 
-const csvCell = (v: string) => (/[";\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 const asText = (part: Part, value: Cell) => (value === null ? '' : part.type === 'date' ? displayDate(String(value)) : String(value));
 
 /** The registry as CSV: UTF-8 with BOM and ";" like the register of recognized persons, dates dd.mm.yyyy, every cell inert. */
@@ -91,9 +90,6 @@ export const specialistsCsv = (rows: readonly SpecialistRow[], lang: Language) =
   Buffer.from(
     `\uFEFF${[specialistCsvHeaders(lang), ...rows.map((r) => PARTS.map((p) => inert(asText(p, p.value(r.record)))))].map((line) => line.map(csvCell).join(';')).join('\r\n')}\r\n`,
   );
-
-/** An ISO date as the spreadsheet's date (midnight UTC: Excel has no time zones). */
-const excelDate = (iso: string) => new Date(`${iso}T00:00:00Z`);
 
 /** Rows 1–3 are the form's heading: the ten headings (merged over their parts), the parts, the columns' numbers. */
 export const SPECIALISTS_HEADER_ROWS = 3;
