@@ -26,7 +26,7 @@ export type WorkingCalendar = {
 const DAY_MS = 86_400_000;
 const toUtc = (date: string) => Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
 const fromUtc = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-export const nextDay = (date: string) => fromUtc(toUtc(date) + DAY_MS);
+const nextDay = (date: string) => fromUtc(toUtc(date) + DAY_MS);
 
 export function kazakhstanCalendar(moved: readonly MovedDay[] = []): WorkingCalendar {
   const holidays = new Holidays('KZ');

@@ -80,7 +80,7 @@ const PARTS = SPECIALIST_COLUMNS.flatMap((g) => g.parts);
 const shortHeading = (heading: string) => heading.replace(/\s*\(.*\)$/, '');
 
 /** One header line for programs: "4. тұрғылықты мекенжайы: облыс", a single column by its full heading. */
-export const specialistCsvHeaders = (lang: Language) =>
+const specialistCsvHeaders = (lang: Language) =>
   SPECIALIST_COLUMNS.flatMap((g, i) => (g.parts.length === 1 ? [`${i + 1}. ${g[lang]}`] : g.parts.map((p) => `${i + 1}. ${shortHeading(g[lang])}: ${p[lang]}`)));
 
 const asText = (part: Part, value: Cell) => (value === null ? '' : part.type === 'date' ? displayDate(String(value)) : String(value));
@@ -92,7 +92,7 @@ export const specialistsCsv = (rows: readonly SpecialistRow[], lang: Language) =
   );
 
 /** Rows 1–3 are the form's heading: the ten headings (merged over their parts), the parts, the columns' numbers. */
-export const SPECIALISTS_HEADER_ROWS = 3;
+const SPECIALISTS_HEADER_ROWS = 3;
 
 /**
  * The registry for people, laid out as seed 003's form: each heading spans its parts,

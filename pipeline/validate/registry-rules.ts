@@ -14,7 +14,7 @@ import type { Finding, Rule, RowFacts } from './rules.js';
 const REGISTRY: readonly Kind[] = ['registry-applications'];
 
 /** Seed 003, paragraph 9: the administrator decides within five working days of the application. */
-export const DECISION_WORKING_DAYS = 5;
+const DECISION_WORKING_DAYS = 5;
 
 const str = (v: string | number | undefined) => (typeof v === 'string' ? v : undefined);
 const given = (row: RowFacts, key: string) => row.values[key] !== undefined || row.failed.has(key);

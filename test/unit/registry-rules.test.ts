@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { localNow } from '../../pipeline/core/clock.js';
 import { kazakhstanCalendar } from '../../pipeline/core/working-days.js';
@@ -7,9 +9,10 @@ import { effectiveThresholds } from '../../pipeline/standards/library.js';
 import { REGISTRY_RULES } from '../../pipeline/validate/registry-rules.js';
 import { RULES } from '../../pipeline/validate/rules.js';
 import { RecordValidator } from '../../pipeline/validate/validator.js';
-import type { ValidationEnv } from '../../pipeline/validate/validate-file.js';
+import { type ValidationEnv, validateFile } from '../../pipeline/validate/validate-file.js';
 import { iinCheckDigit } from '../../pipeline/validate/iin.js';
 import { shippedEnv } from '../support/env.js';
+import { useTmpDir } from '../support/tmp.js';
 
 /** Seed 003's rules, one test each, through the real validator; the clock says 23.11.2026. */
 
@@ -157,5 +160,31 @@ describe('registry applications (seed 003)', () => {
     // A day off moved from Saturday 04.04 onto Thursday 26.03 (config) pushes the deadline to Wednesday 01.04: one day late.
     const moved = await check(registered({ received_date: '20.03.2026', decision_date: '02.04.2026', registry_date: '02.04.2026' }), [{ from: '2026-04-04', to: '2026-03-26' }]);
     expect(moved.errors[0]?.message.kk).toBe('Шешім бес жұмыс күні ішінде қабылданбаған (мерзімі 01.04.2026): 1 жұмыс күні кешіктірілді');
+  });
+});
+
+describe('registry application files', () => {
+  const tmp = useTmpDir();
+  const summary = async (file: string) => {
+    const report = await validateFile(file, env);
+    return { kind: report.kind, rows: report.rows, valid: report.valid, issues: [...report.errors, ...report.warnings].map((i) => `${i.row}:${i.column}:${i.code}`) };
+  };
+
+  it('a Russian CSV with ";" and a Kazakh workbook, kinds told by the file name', async () => {
+    expect(await summary('test/fixtures/registry-applications-ru.csv')).toEqual({ kind: 'registry-applications', rows: 2, valid: 2, issues: ['3:decision:APPLICATION_REFUSED'] });
+    expect(await summary('test/fixtures/registry-applications-kk.xlsx')).toEqual({ kind: 'registry-applications', rows: 2, valid: 1, issues: ['5:decision:DECISION_UNKNOWN'] });
+  });
+
+  it('the kind told by the columns alone, and YAML with canonical keys', async () => {
+    const csv = join(tmp(), 'from-the-portal.csv');
+    writeFileSync(csv, 'Фамилия;Имя;Дата рождения;Наименование профессии;Дата поступления заявления;Решение администратора;Причина решения;Дата решения\nКим;Ольга;01.02.1990;Социальный работник;02.11.2026;возврат;неполный пакет документов;03.11.2026\n');
+    expect(await summary(csv)).toMatchObject({ kind: 'registry-applications', valid: 0, issues: ['2:phone:CONTACT_REQUIRED', '2:decision:APPLICATION_RETURNED'] });
+    const yaml = join(tmp(), 'applicants.yaml');
+    writeFileSync(yaml, `kind: registry-applications
+records:
+  - { last_name: Ким, first_name: Ольга, birth_date: "1990-02-01", email: olga@example.kz, profession_name: Социальный работник,
+      received_date: "2026-11-02", decision: refuse, decision_reason: court_ban_medical, decision_date: "2026-11-03" }
+`);
+    expect(await summary(yaml)).toEqual({ kind: 'registry-applications', rows: 1, valid: 1, issues: ['1:decision:APPLICATION_REFUSED'] });
   });
 });
