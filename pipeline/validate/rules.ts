@@ -1,7 +1,7 @@
 import type { Code, MessageParams } from '../core/catalogue.js';
 import { datePart, displayDate } from '../core/dates.js';
-import type { Kind } from '../records/columns.js';
 import type { WorkingCalendar } from '../core/working-days.js';
+import type { Kind } from '../records/columns.js';
 import type { Library } from '../standards/library.js';
 import type { Standard, Thresholds } from '../standards/schema.js';
 import type { CardMatch } from './card.js';

@@ -41,7 +41,7 @@ export class RecordValidator {
     this.rules = [...RULES, ...REGISTRY_RULES].filter((r) => r.kinds.includes(kind));
   }
 
-  /** The row's issues, errors and warnings (EXAM_LOCATION_MISSING) alike; only errors keep a record out. */
+  /** The row's issues, errors and warnings (EXAM_LOCATION_MISSING, a rule's warning such as DECISION_OVERDUE) alike; only errors keep a record out. */
   async check(source: SourceRecord): Promise<{ record?: KindRecord; errors: Issue[] }> {
     const errors: Issue[] = [];
     const warnings: Issue[] = [];
