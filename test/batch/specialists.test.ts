@@ -38,7 +38,9 @@ describe('registry applications through tanu run', () => {
     expect(report.warnings.map((e: { row: number; code: string }) => `${e.row}:${e.code}`)).toEqual(['3:DECISION_OVERDUE', '4:APPLICATION_RETURNED', '5:APPLICATION_REFUSED']);
     expect(report.warnings[1].message.ru).toContain('несоответствие наименования профессии');
     expect(report.warnings[2].message.kk).toContain('тұрақты тұру үшін');
-    expect(existsSync(join(outcome.dir, 'rejected-rows.xlsx'))).toBe(true);
+    // The rejected rows go back to the provider as a workbook that reads again as registry applications.
+    const again = await tanu(['validate', join(outcome.dir, 'rejected-rows.xlsx'), '--config', p.config, '--json']);
+    expect(JSON.parse(again.out).files[0]).toMatchObject({ kind: 'registry-applications', rows: 3, valid: 0 });
     expect(existsSync(join(outcome.dir, 'manifest.json.p7s'))).toBe(true);
 
     // The same bytes again: already published, nothing entered twice.
