@@ -9,7 +9,8 @@ import Holidays from 'date-holidays';
  * yearly moves of days off (`calendar.moved_days` in the configuration), which no library
  * can know ahead: a day off moved from a Saturday to a weekday makes that Saturday a
  * working day and the weekday a day off. Dates are ISO strings (core/dates.ts), so a day
- * never shifts with a time zone.
+ * never shifts with a time zone. Days are counted one by one: callers keep the span short
+ * (the registry's deadline rule counts only between dates it has bounded).
  */
 
 /** One government move: the day off `from` (it becomes a working day) is taken on `to` (a day off). */
@@ -24,7 +25,8 @@ export type WorkingCalendar = {
 };
 
 const DAY_MS = 86_400_000;
-const toUtc = (date: string) => Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+// Parsed as ISO text, not Date.UTC(y, …), which reads a year below 100 as 19yy.
+const toUtc = (date: string) => new Date(`${date}T00:00:00Z`).getTime();
 const fromUtc = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const nextDay = (date: string) => fromUtc(toUtc(date) + DAY_MS);
 

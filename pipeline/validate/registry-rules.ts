@@ -128,6 +128,22 @@ const registryDatesNotInFuture: Rule = {
     }),
 };
 
+/**
+ * Seed 003's order was registered on 24.01.2025 and took effect after its publication: no
+ * application under its rules arrived before. (This also bounds the working days the
+ * deadline rule counts.)
+ */
+const RULES_REGISTERED = '2025-01-24';
+
+const receivedUnderTheRules: Rule = {
+  name: 'received-under-the-rules',
+  kinds: REGISTRY,
+  check: ({ values }) => {
+    const received = str(values.received_date);
+    return received && received < RULES_REGISTERED ? [{ column: 'received_date', code: 'RECEIVED_BEFORE_RULES', params: { date: displayDate(RULES_REGISTERED) } }] : [];
+  },
+};
+
 /** A late decision is still the administrator's decision: a warning with the working days it is late, never an error. */
 const decisionOnTime: Rule = {
   name: 'decision-within-five-working-days',
@@ -135,7 +151,8 @@ const decisionOnTime: Rule = {
   check: ({ values }, ctx) => {
     const received = str(values.received_date);
     const decided = str(values.decision_date);
-    if (!received || !decided) return [];
+    // Dates other rules refuse are not counted: the span stays between 2025 and today.
+    if (!received || !decided || received < RULES_REGISTERED || decided > ctx.today.date) return [];
     const due = ctx.calendar.addWorkingDays(received, DECISION_WORKING_DAYS);
     const late = ctx.calendar.workingDaysAfter(due, decided);
     return late > 0 ? [{ column: 'decision_date', code: 'DECISION_OVERDUE', params: { date: displayDate(due), value: String(late) } }] : [];
@@ -163,6 +180,7 @@ export const REGISTRY_RULES: readonly Rule[] = [
   qualificationComplete,
   registryDatesInOrder,
   registryDatesNotInFuture,
+  receivedUnderTheRules,
   decisionOnTime,
   decisionReported,
 ];

@@ -144,6 +144,13 @@ describe('registry applications (seed 003)', () => {
     expect(codes(await check(registered({ birth_date: '31.02.2001' })))).toEqual(['birth_date:DATE_FORMAT']);
   });
 
+  it('received-under-the-rules: not before seed 003\'s order was registered', async () => {
+    const r = await check(registered({ received_date: '23.01.2025', birth_date: '01.01.1990' }));
+    expect(codes(r)).toEqual(['received_date:RECEIVED_BEFORE_RULES']);
+    expect(r.errors[0]?.message.ru).toContain('24.01.2025');
+    expect(codes(await check(registered({ received_date: '24.01.2025', decision_date: '24.01.2025', registry_date: '24.01.2025' })))).toEqual([]);
+  });
+
   it('experience: a number of years', async () => {
     expect(codes(await check(registered({ experience_years: 'үш жыл' })))).toEqual(['experience_years:EXPERIENCE_RANGE']);
     expect(codes(await check(registered({ experience_years: 71 })))).toEqual(['experience_years:EXPERIENCE_RANGE']);
