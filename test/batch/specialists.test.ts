@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { iinCheckDigit } from '../../pipeline/validate/iin.js';
@@ -109,5 +110,39 @@ describe('registry applications through tanu run', () => {
     expect((await tanu(['registry', 'export', '--out', recognized, '--config', p.config])).code).toBe(0);
     expect(readFileSync(recognized, 'utf8').trimEnd().split('\r\n')).toHaveLength(1);
     expect((await tanu(['registry', 'export', '--registry', 'everyone', '--config', p.config])).code).toBe(2);
+  });
+});
+
+describe('registry applications through tanu watch', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  async function until(check: () => boolean, ms: number) {
+    const end = Date.now() + ms;
+    while (Date.now() < end && !check()) await sleep(50);
+    return check();
+  }
+
+  it('a file dropped in the inbox is taken, its registered rows entered, and it leaves the inbox', async () => {
+    const p = makeProject(tmp());
+    const child = spawn(process.execPath, ['bin/tanu.js', 'watch', '--config', p.config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TANU_WATCH__STABILITY_MS: '300' } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    child.stderr.on('data', (d) => (err += String(d)));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      expect(await until(() => err.includes(p.inbox), 60_000), err).toBe(true);
+      mkdirSync(join(p.inbox, 'DEMO01'));
+      const dropped = join(p.inbox, 'DEMO01', 'registry-applications-ru.csv');
+      copyFileSync('test/fixtures/registry-applications-ru.csv', dropped);
+      expect(await until(() => !existsSync(dropped) && out.includes('→'), 60_000), err).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    const csv = join(p.dir, 'specialists.csv');
+    expect((await tanu(['registry', 'export', '--registry', 'specialists', '--out', csv, '--config', p.config])).code).toBe(0);
+    const lines = readFileSync(csv, 'utf8').trimEnd().split('\r\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]?.split(';')[0]).toBe('Иванов Сергей Петрович');
   });
 });
