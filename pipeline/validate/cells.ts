@@ -110,10 +110,13 @@ export function parseCell(type: CellType, cell: Cell): Parsed {
   }
   const v = scalar(cell);
   switch (type) {
-    case 'iin': {
-      if (typeof v === 'number') return Number.isInteger(v) && v > 0 && v < 1e12 ? ok(String(v).padStart(12, '0')) : fail('IIN_FORMAT');
+    // A BIN is read as the IIN: a spreadsheet drops the leading zero of either.
+    case 'iin':
+    case 'bin': {
+      const bad = type === 'iin' ? 'IIN_FORMAT' : 'BIN_FORMAT';
+      if (typeof v === 'number') return Number.isInteger(v) && v > 0 && v < 1e12 ? ok(String(v).padStart(12, '0')) : fail(bad);
       const text = typeof v === 'string' ? v.trim() : '';
-      return /^\d{12}$/.test(text) ? ok(text) : fail('IIN_FORMAT');
+      return /^\d{12}$/.test(text) ? ok(text) : fail(bad);
     }
     case 'date':
     case 'datetime': {
@@ -133,12 +136,6 @@ export function parseCell(type: CellType, cell: Cell): Parsed {
     case 'level': {
       const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v.trim()) : NaN;
       return Number.isInteger(n) ? ok(n) : fail('LEVEL_OUT_OF_RANGE', { min: 1, max: 8, code: 'СБШ / ОРК' });
-    }
-    case 'bin': {
-      // As the IIN: a spreadsheet drops a BIN's leading zero, a text BIN is never padded.
-      if (typeof v === 'number') return Number.isInteger(v) && v > 0 && v < 1e12 ? ok(String(v).padStart(12, '0')) : fail('BIN_FORMAT');
-      const text = typeof v === 'string' ? v.trim() : '';
-      return /^\d{12}$/.test(text) ? ok(text) : fail('BIN_FORMAT');
     }
     case 'years': {
       const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,2}([.,]\d+)?$/.test(v.trim()) ? Number(v.trim().replace(',', '.')) : NaN;
