@@ -2,7 +2,7 @@ import { basename, join } from 'node:path';
 import type { BatchRow, PlanChunk } from '../ledger/ledger.js';
 import { planProtocol } from '../kinds/protocol/kind.js';
 import { type ChunkContext, type PlanContext, newVerifyCode, planChunk } from '../plan/plan.js';
-import { ExamResult, type ValidRecord } from '../records/records.js';
+import { ExamResult, type RegistryApplication, type ValidRecord, isRegistryApplication } from '../records/records.js';
 import { effectiveThresholds } from '../standards/library.js';
 import type { RejectedRow } from '../ledger/rows.js';
 import { fileLevelErrors } from '../validate/report.js';
@@ -129,6 +129,8 @@ export async function planBatch(batch: BatchRow, ctx: EngineContext, options: { 
   const rejected: RejectedRow[] = [];
   const lateDuplicates: Issue[] = [];
   let pending: ValidRecord[] = [];
+  // A registry application earns no document: a registered one is a row of the specialists registry.
+  let specialists: RegistryApplication[] = [];
   let chunkSize = done.size === 0 ? FIRST_PLAN_CHUNK : PLAN_CHUNK;
 
   const commit = async () => {
@@ -159,6 +161,13 @@ export async function planBatch(batch: BatchRow, ctx: EngineContext, options: { 
     await options.progress.keepLead();
   };
 
+  const commitSpecialists = async () => {
+    if (specialists.length === 0) return;
+    const records = specialists;
+    specialists = [];
+    await timed(ctx, 'ledger', () => ledger.addSpecialists(batch.id, records));
+  };
+
   // The centre is the batch's: the stored copy is read as if it were in that centre's inbox folder.
   const origin = join(config.paths.inbox, batch.centre, name);
   const report = await timed(ctx, 'validate', () =>
@@ -168,6 +177,11 @@ export async function planBatch(batch: BatchRow, ctx: EngineContext, options: { 
       async (record) => {
         ctx.signal?.throwIfAborted();
         if (done.has(record.row)) return;
+        if (isRegistryApplication(record)) {
+          if (record.decision === 'register') specialists.push(record);
+          if (specialists.length >= PLAN_CHUNK) await commitSpecialists();
+          return;
+        }
         pending.push(record);
         if (pending.length >= chunkSize) await commit();
       },
@@ -179,6 +193,7 @@ export async function planBatch(batch: BatchRow, ctx: EngineContext, options: { 
     ),
   );
   await commit();
+  await commitSpecialists();
   // The scan found the file readable; reading it again cannot disagree unless the stored copy changed.
   if (fileLevelErrors(report).length > 0) throw new Error(`batch ${batch.id}: the stored file ${stored} no longer reads as it did`);
   report.file = options.file;

@@ -5,6 +5,7 @@ import { displayDate } from '../core/dates.js';
 import { TanuError } from '../core/tanu-error.js';
 import { SqliteLedger } from '../ledger/sqlite.js';
 import { registerCsv, registerXlsx } from '../publish/register.js';
+import { specialistsCsv, specialistsXlsx } from '../publish/specialists.js';
 import type { Language } from '../standards/schema.js';
 import type { Ctx } from './context.js';
 import { printable, say, table } from './output.js';
@@ -18,6 +19,7 @@ const STATES: Record<string, Bilingual> = {
 const KINDS: Record<string, Bilingual> = {
   'exam-results': { kk: 'емтихан нәтижелері', ru: 'результаты экзаменов' },
   applications: { kk: 'өтінімдер', ru: 'заявки' },
+  'registry-applications': { kk: 'тізілімге өтініштер', ru: 'заявления в реестр' },
 };
 
 /** An instant as the operator's clock shows it: "dd.mm.yyyy hh:mm" in the config's time zone. */
@@ -59,11 +61,16 @@ export async function statusCommand(ctx: Ctx): Promise<number> {
   }
 }
 
-export async function registryCommand(args: string[], options: { format: string | undefined; out: string | undefined; language: string | undefined }, ctx: Ctx): Promise<number> {
+type RegistryOptions = { format: string | undefined; out: string | undefined; language: string | undefined; registry: string | undefined };
+
+export async function registryCommand(args: string[], options: RegistryOptions, ctx: Ctx): Promise<number> {
   const format = options.format ?? 'csv';
   const lang = (options.language ?? ctx.lang) as Language;
-  if (args[0] !== 'export' || !['csv', 'xlsx'].includes(format) || !['kk', 'ru'].includes(lang))
-    throw new TanuError('USAGE', { detail: { kk: 'tanu registry export --format csv|xlsx [--language kk|ru] [--out FILE]', ru: 'tanu registry export --format csv|xlsx [--language kk|ru] [--out FILE]' } });
+  const registry = options.registry ?? 'recognized';
+  const usage = 'tanu registry export [--registry recognized|specialists] --format csv|xlsx [--language kk|ru] [--out FILE]';
+  if (args[0] !== 'export' || !['csv', 'xlsx'].includes(format) || !['kk', 'ru'].includes(lang) || !['recognized', 'specialists'].includes(registry))
+    throw new TanuError('USAGE', { detail: { kk: usage, ru: usage } });
+  if (registry === 'specialists') return specialistsExport(format, lang, options.out, ctx);
   const ledger = SqliteLedger.open(ctx.config.paths.ledger);
   let rows;
   let revocations;
@@ -76,5 +83,20 @@ export async function registryCommand(args: string[], options: { format: string 
   const out = options.out ?? `registry-${lang}.${format}`;
   await writeFile(out, format === 'csv' ? registerCsv(rows, revocations, lang) : await registerXlsx(rows, revocations, lang));
   ctx.io.out(out);
+  return 0;
+}
+
+/** The registry of specialists (seed 003): its own file name, so it never overwrites the register of recognized persons. */
+async function specialistsExport(format: string, lang: Language, out: string | undefined, ctx: Ctx): Promise<number> {
+  const ledger = SqliteLedger.open(ctx.config.paths.ledger);
+  let rows;
+  try {
+    rows = await ledger.specialists();
+  } finally {
+    await ledger.close();
+  }
+  const file = out ?? `specialists-${lang}.${format}`;
+  await writeFile(file, format === 'csv' ? specialistsCsv(rows, lang) : await specialistsXlsx(rows, lang));
+  ctx.io.out(file);
   return 0;
 }

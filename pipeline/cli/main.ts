@@ -32,8 +32,8 @@ const USAGE: Record<Language, string> = {
                                         весь путь: проверка, план, печать, подпись, публикация в outbox
   tanu watch                            следить за inbox и обрабатывать каждый положенный туда файл; SIGINT/SIGTERM завершают текущий и выходят
   tanu status [--json]                  последние пакеты из журнала, со счётчиками и состоянием
-  tanu registry export [--format csv|xlsx] [--language kk|ru] [--out ФАЙЛ]
-                                        реестр признанных лиц (для людей — XLSX)
+  tanu registry export [--registry recognized|specialists] [--format csv|xlsx] [--language kk|ru] [--out ФАЙЛ]
+                                        реестр признанных лиц (по умолчанию) или реестр специалистов, оказывающих специальные социальные услуги (для людей — XLSX)
   tanu standards list [--json]          библиотека стандартов: коды, версии, действует ли, карточки
   tanu standards check [--json]         проверить каждый standards/*.yaml (код 1 при любой ошибке)
   tanu preview --document certificate|protocol|contract [--document-language kk|ru|both] [--out ПАПКА]
@@ -62,8 +62,8 @@ const USAGE: Record<Language, string> = {
                                         толық жол: тексеру, жоспар, басып шығару, қол қою, outbox-қа жариялау
   tanu watch                            inbox-ты бақылап, оған салынған әр файлды өңдеу; SIGINT/SIGTERM қолдағы файлды аяқтап шығады
   tanu status [--json]                  журналдағы соңғы пакеттер, сандары мен күйі
-  tanu registry export [--format csv|xlsx] [--language kk|ru] [--out ФАЙЛ]
-                                        танылған адамдардың тізілімі (адамдарға — XLSX)
+  tanu registry export [--registry recognized|specialists] [--format csv|xlsx] [--language kk|ru] [--out ФАЙЛ]
+                                        танылған адамдардың тізілімі (әдепкі) не арнаулы әлеуметтік қызметтер көрсететін мамандардың тізілімі (адамдарға — XLSX)
   tanu standards list [--json]          стандарттар кітапханасы: кодтар, нұсқалар, қолданыста ма, карточкалар
   tanu standards check [--json]         әр standards/*.yaml файлын тексеру (кез келген қатеде код 1)
   tanu preview --document certificate|protocol|contract [--document-language kk|ru|both] [--out БУМА]
@@ -103,6 +103,7 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
         outbox: { type: 'string' },
         ledger: { type: 'string' },
         format: { type: 'string' },
+        registry: { type: 'string' },
         host: { type: 'string' },
         port: { type: 'string' },
         reason: { type: 'string' },
@@ -147,7 +148,7 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
       case 'status':
         return await statusCommand(ctx);
       case 'registry':
-        return await registryCommand(rest, { format: values.format, out: values.out, language: values.language }, ctx);
+        return await registryCommand(rest, { format: values.format, out: values.out, language: values.language, registry: values.registry }, ctx);
       case 'run':
         return await runCommand(rest, ctx);
       case 'watch':

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { schemaMessage } from '../core/catalogue.js';
+import { parseDateText } from '../core/dates.js';
 import { BilingualText, Language, Thresholds } from '../standards/schema.js';
 
 /**
@@ -51,6 +52,9 @@ const Mode = z
   .union([z.string(), z.number().int()])
   .refine((v) => /^0?[0-7]{3}$/.test(String(v)), schemaMessage('сегіздік рұқсаттар, мысалы 0644', 'восьмеричные права, например 0644'))
   .transform((v) => String(v).padStart(4, '0'));
+
+/** A real calendar date written as ISO (quoted or not, YAML reads it as text). */
+const IsoDate = z.string().refine((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && parseDateText(d, false) === d, schemaMessage('күн жжжж-аа-кк түрінде', 'дата в виде гггг-мм-дд'));
 
 export const modeBits = (mode: string | number) => Number.parseInt(String(mode), 8);
 
@@ -151,6 +155,19 @@ export const Config = z
         pass_threshold: z.number().min(0).max(100).default(70),
         validity_years: z.number().int().min(1).max(50).default(5),
         serial_format: z.string().default('{centre}-{yyyy}-{seq:6}'),
+      })
+      .prefault({}),
+    calendar: z
+      .strictObject({
+        moved_days: z
+          .array(
+            z.strictObject({
+              from: IsoDate.describe('The day off that becomes a working day (e.g. a Saturday)'),
+              to: IsoDate.describe('The day the day off is taken instead'),
+            }),
+          )
+          .default([])
+          .describe("The government's yearly moves of days off, which no holiday table knows ahead (docs/formats.md, \"Registry applications\")"),
       })
       .prefault({}),
     centres: z.array(Centre).min(1),

@@ -1,4 +1,5 @@
 import type { RevocationReason } from '../core/catalogue.js';
+import type { RegistryApplication } from '../records/records.js';
 import type { FileReport } from '../validate/report.js';
 import type {
   BatchRow,
@@ -13,6 +14,7 @@ import type {
   RecentBatch,
   RegistryRow,
   RejectedRow,
+  SpecialistRow,
 } from './rows.js';
 
 export type * from './rows.js';
@@ -76,6 +78,14 @@ export interface Ledger {
 
   recentBatches(limit: number): Promise<RecentBatch[]>;
   registry(): Promise<RegistryRow[]>;
+
+  /**
+   * Records a chunk of a registry-applications batch's registered applications, in one
+   * step; a row the batch already holds is left as it is, so a resumed plan may add it again.
+   */
+  addSpecialists(batchId: string, records: readonly RegistryApplication[]): Promise<void>;
+  /** The registry of specialists: the rows of published batches, by date entered, then batch and row. */
+  specialists(): Promise<SpecialistRow[]>;
 
   /**
    * Revokes a certificate's current (latest published) revision with the date and reason,

@@ -139,4 +139,18 @@ export const MIGRATIONS: readonly string[] = [
     WHERE files_json IS NOT NULL;
   UPDATE batches SET outbox_dir = centre || '/' || issue_date || '/' || id;
   `,
+  // The registry of specialists (seed 003): each registered application of a
+  // registry-applications batch, as validated. Written while the batch is planned, once per
+  // row (a resumed plan writes the same rows again and is ignored); read only for batches
+  // that are published, as the register of recognized persons is.
+  `
+  CREATE TABLE specialists (
+    id INTEGER PRIMARY KEY,
+    batch_id TEXT NOT NULL REFERENCES batches(id),
+    row INTEGER NOT NULL,
+    registry_date TEXT NOT NULL,
+    record_json TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX specialists_batch_row ON specialists (batch_id, row);
+  `,
 ];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Issue } from '../core/issue.js';
+import { RegistryApplication } from '../records/records.js';
 import { FileReport } from '../validate/report.js';
 
 /**
@@ -166,3 +167,15 @@ export const ExportDocumentRow = DocumentColumns.pick({
   })
   .transform(({ files_json, ...rest }) => ({ ...rest, files: files_json }));
 export type ExportDocumentRow = z.infer<typeof ExportDocumentRow>;
+
+/** A row of the registry of specialists: a registered application as validated, with its batch's centre. */
+export const SpecialistRow = z
+  .object({
+    batch_id: z.string(),
+    row: z.number().int(),
+    centre: z.string(),
+    registry_date: z.string(),
+    record_json: json(RegistryApplication),
+  })
+  .transform(({ record_json, ...rest }) => ({ ...rest, record: record_json }));
+export type SpecialistRow = z.infer<typeof SpecialistRow>;

@@ -5,7 +5,8 @@ import { LEDGER_BUSY_TIMEOUT_MS, TanuError, asTanuError } from '../core/tanu-err
 import type { RevocationReason } from '../core/catalogue.js';
 import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument, PlanChunk, Revocation } from './ledger.js';
 import { MIGRATIONS } from './migrations.js';
-import { BatchRow, DocumentCounts, DocumentRow, type EventType, ExportDocumentRow, type ExportFilter, FileRow, RecentBatch, RegistryRow, type RejectedRow } from './rows.js';
+import { BatchRow, DocumentCounts, DocumentRow, type EventType, ExportDocumentRow, type ExportFilter, FileRow, RecentBatch, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
+import type { RegistryApplication } from '../records/records.js';
 import type { FileReport } from '../validate/report.js';
 
 /**
@@ -278,6 +279,28 @@ export class SqliteLedger implements Ledger {
       .prepare('SELECT certificate_serial, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date FROM registry ORDER BY centre, certificate_serial')
       .all()
       .map((row) => RegistryRow.parse(row));
+  }
+
+  async addSpecialists(batchId: string, records: readonly RegistryApplication[]) {
+    const insert = this.db.prepare(
+      'INSERT INTO specialists (batch_id, row, registry_date, record_json) VALUES (?, ?, ?, ?) ON CONFLICT (batch_id, row) DO NOTHING',
+    );
+    this.write(() => {
+      for (const r of records) {
+        if (r.registry_date === null) throw new Error(`batch ${batchId} row ${r.row}: a registered application without its registry date`);
+        insert.run(batchId, r.row, r.registry_date, JSON.stringify(r));
+      }
+    });
+  }
+
+  async specialists() {
+    return this.db
+      .prepare(
+        `SELECT s.batch_id, s.row, b.centre, s.registry_date, s.record_json FROM specialists s JOIN batches b ON b.id = s.batch_id
+         WHERE b.state = 'published' ORDER BY s.registry_date, s.batch_id, s.row`,
+      )
+      .all()
+      .map((row) => SpecialistRow.parse(row));
   }
 
   async revoke(serial: string, reason: RevocationReason, note: string | null, at: string): Promise<Revocation | undefined> {

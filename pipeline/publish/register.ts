@@ -49,14 +49,14 @@ export function registryRows(rows: readonly RegistryRow[], revocations: Revocati
   );
 }
 
-const csvCell = (v: string) => (/[";\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+export const csvCell = (v: string) => (/[";\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
 /** The register as CSV: UTF-8 with BOM and ";", what spreadsheet programs in Kazakhstan open without asking. */
 export const registerCsv = (rows: readonly RegistryRow[], revocations: Revocations, lang: Language) =>
   Buffer.from(`\uFEFF${[REGISTER_HEADERS[lang], ...registryRows(rows, revocations, lang)].map((r) => r.map(csvCell).join(';')).join('\r\n')}\r\n`);
 
 /** An ISO date as the spreadsheet's date (midnight UTC: Excel has no time zones). */
-const excelDate = (iso: string) => new Date(`${iso}T00:00:00Z`);
+export const excelDate = (iso: string) => new Date(`${iso}T00:00:00Z`);
 
 /**
  * The register for people: every value in its own type (text for names, numbers and the

@@ -4,7 +4,7 @@
  * column or a header spelling is one line here.
  */
 
-export const KINDS = ['exam-results', 'applications'] as const;
+export const KINDS = ['exam-results', 'applications', 'registry-applications'] as const;
 export type Kind = (typeof KINDS)[number];
 
 export type CellType =
@@ -17,7 +17,11 @@ export type CellType =
   | 'level'
   | 'status'
   | 'no_show_reason'
-  | 'language';
+  | 'language'
+  | 'bin'
+  | 'years'
+  | 'decision'
+  | 'decision_reason';
 
 export type Column = {
   key: string;
@@ -74,6 +78,41 @@ export const COLUMNS: Record<Kind, readonly Column[]> = {
     { key: 'application_date', kk: 'Өтінімнің күні', ru: 'Дата заявки', type: 'date', required: 'yes' },
     { key: 'voucher_number', kk: 'Ваучердің №', ru: '№ ваучера', type: 'text', required: 'no' },
   ],
+  // Seed 003's form of the registry of specialists (columns 1–10, the multi-part ones
+  // split), then the application and the administrator's decision (its paragraph 9).
+  // Columns marked 'no' that an entry needs are required by the rule
+  // `registered-entry-complete` when the decision is to register (docs/formats.md, "Registry applications").
+  'registry-applications': [
+    { key: 'last_name', kk: 'Тегі', ru: 'Фамилия', type: 'name', required: 'yes' },
+    { key: 'first_name', kk: 'Аты', ru: 'Имя', type: 'name', required: 'yes' },
+    { key: 'middle_name', kk: 'Әкесінің аты', ru: 'Отчество', type: 'name', required: 'no' },
+    { key: 'birth_date', kk: 'Туған күні', ru: 'Дата рождения', type: 'date', required: 'yes' },
+    { key: 'phone', kk: 'Ұялы телефон', ru: 'Мобильный телефон', aliases: ['Телефон'], type: 'text', required: 'no' },
+    { key: 'email', kk: 'Электрондық пошта мекенжайы', ru: 'Адрес электронной почты', aliases: ['Email', 'E-mail', 'Эл. пошта', 'Эл. почта'], type: 'text', required: 'no' },
+    { key: 'address_region', kk: 'Облыс', ru: 'Область', type: 'text', required: 'no' },
+    { key: 'address_locality', kk: 'Елді мекен', ru: 'Населённый пункт', aliases: ['Населенный пункт'], type: 'text', required: 'no' },
+    { key: 'address_registered', kk: 'Тіркелген мекенжайы', ru: 'Адрес регистрации', type: 'text', required: 'no' },
+    { key: 'profession_name', kk: 'Кәсіп атауы', ru: 'Наименование профессии', type: 'text', required: 'yes' },
+    { key: 'experience_years', kk: 'Жұмыс өтілі (жыл)', ru: 'Стаж работы (лет)', type: 'years', required: 'no' },
+    { key: 'education_level', kk: 'Білім деңгейі', ru: 'Уровень образования', type: 'text', required: 'no' },
+    { key: 'education_institution', kk: 'Оқу орнының атауы', ru: 'Наименование учебного заведения', type: 'text', required: 'no' },
+    { key: 'education_start', kk: 'Оқудың басталу күні', ru: 'Дата начала обучения', type: 'date', required: 'no' },
+    { key: 'education_end', kk: 'Оқудың аяқталу күні', ru: 'Дата окончания обучения', type: 'date', required: 'no' },
+    { key: 'education_document', kk: 'Білімі туралы құжат', ru: 'Документ об образовании', type: 'text', required: 'no' },
+    { key: 'employer_name', kk: 'Ұйымның атауы', ru: 'Наименование организации', type: 'text', required: 'no' },
+    { key: 'employer_bin', kk: 'БСН', ru: 'БИН', type: 'bin', required: 'no' },
+    { key: 'position', kk: 'Лауазымы', ru: 'Должность', type: 'text', required: 'no' },
+    { key: 'employment_start', kk: 'Жұмыс басталған күні', ru: 'Дата начала работы', type: 'date', required: 'no' },
+    { key: 'employment_end', kk: 'Жұмыс аяқталған күні', ru: 'Дата окончания работы', type: 'date', required: 'no' },
+    { key: 'qualification_category', kk: 'Біліктілік санаты', ru: 'Квалификационная категория', type: 'text', required: 'no' },
+    { key: 'qualification_date', kk: 'Біліктілік санатын беру күні', ru: 'Дата присвоения квалификационной категории', type: 'date', required: 'no' },
+    { key: 'qualification_authority', kk: 'Аттестаттау комиссиясы (уәкілетті орган)', ru: 'Аттестационная комиссия (уполномоченный орган)', type: 'text', required: 'no' },
+    { key: 'registry_date', kk: 'Тізілімге енгізілген күні', ru: 'Дата внесения в реестр', type: 'date', required: 'no' },
+    { key: 'received_date', kk: 'Өтініш түскен күні', ru: 'Дата поступления заявления', type: 'date', required: 'yes' },
+    { key: 'decision', kk: 'Әкімшінің шешімі', ru: 'Решение администратора', type: 'decision', required: 'yes' },
+    { key: 'decision_reason', kk: 'Шешімнің себебі', ru: 'Причина решения', type: 'decision_reason', required: 'no' },
+    { key: 'decision_date', kk: 'Шешім күні', ru: 'Дата решения', type: 'date', required: 'yes' },
+  ],
 };
 
 /**
@@ -90,6 +129,7 @@ export const ADDED_BY_TANU = {
 export const DISTINCTIVE: Record<Kind, readonly string[]> = {
   'exam-results': ['status', 'protocol_number', 'exam1_at'],
   applications: ['application_number', 'application_date'],
+  'registry-applications': ['decision', 'registry_date', 'employer_bin', 'received_date'],
 };
 
 /** Case-, space- and underscore-insensitive form of a header. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Language } from '../standards/schema.js';
+import { RegistryDecision, RegistryReason } from './specialists.js';
 
 /**
  * Records after validation: what the later stages (plan, render, registry) receive. The
@@ -63,5 +64,48 @@ export const Application = z.strictObject({
 });
 export type Application = z.infer<typeof Application>;
 
-export const RECORD_SCHEMAS = { 'exam-results': ExamResult, applications: Application } as const;
+/**
+ * An application to the registry of specialists with the administrator's decision (seed
+ * 003). It earns no document: a registered one becomes a row of the specialists registry.
+ * What a registered entry needs is checked by the rules, so it may be null here.
+ */
+export const RegistryApplication = z.strictObject({
+  row: z.number().int(),
+  last_name: Text,
+  first_name: Text,
+  middle_name: Text.nullable(),
+  birth_date: Date,
+  phone: Text.nullable(),
+  email: Text.nullable(),
+  address_region: Text.nullable(),
+  address_locality: Text.nullable(),
+  address_registered: Text.nullable(),
+  profession_name: Text,
+  experience_years: z.number().min(0).max(70).nullable().describe('Years of work in special social services'),
+  education_level: Text.nullable(),
+  education_institution: Text.nullable(),
+  education_start: Date.nullable(),
+  education_end: Date.nullable(),
+  education_document: Text.nullable(),
+  employer_name: Text.nullable(),
+  employer_bin: z.string().regex(/^\d{12}$/).nullable().describe('BIN (БСН / БИН): 12 digits'),
+  position: Text.nullable(),
+  employment_start: Date.nullable(),
+  employment_end: Date.nullable(),
+  qualification_category: Text.nullable(),
+  qualification_date: Date.nullable(),
+  qualification_authority: Text.nullable(),
+  registry_date: Date.nullable(),
+  received_date: Date,
+  decision: RegistryDecision,
+  decision_reason: RegistryReason.nullable(),
+  decision_date: Date,
+});
+export type RegistryApplication = z.infer<typeof RegistryApplication>;
+
+export const RECORD_SCHEMAS = { 'exam-results': ExamResult, applications: Application, 'registry-applications': RegistryApplication } as const;
+/** A record that earns documents. */
 export type ValidRecord = ExamResult | Application;
+/** Any valid record, whatever its kind. */
+export type KindRecord = ValidRecord | RegistryApplication;
+export const isRegistryApplication = (record: KindRecord): record is RegistryApplication => 'decision' in record;

@@ -2,6 +2,7 @@ import type { Code, MessageParams } from '../core/catalogue.js';
 import { parseDateText } from '../core/dates.js';
 import type { Cell } from '../intake/cell.js';
 import type { CellType } from '../records/columns.js';
+import { REASON_LABELS, type RegistryReason } from '../records/specialists.js';
 
 /**
  * Reading one cell by its column's type. A value is accepted as written or refused with
@@ -33,7 +34,30 @@ export const SPELLINGS = {
     kk: ['kk', 'қазақ', 'қазақша', 'қазақ тілі', 'казахский', 'kazakh'],
     ru: ['ru', 'орыс', 'орысша', 'орыс тілі', 'русский', 'russian'],
   },
+  // Seed 003, paragraph 9: the administrator's three decisions and their reasons, in the
+  // seed's words (and shorter ones), Russian, and the codes.
+  decision: {
+    register: ['тіркеу', 'тіркелді', 'өтінішті тіркеу', 'зарегистрировать', 'зарегистрировано', 'регистрация', 'register'],
+    return: ['қайта қарау', 'қайта қарауға', 'қайтару', 'возврат', 'возврат на доработку', 'на доработку', 'return'],
+    refuse: ['бас тарту', 'отказ', 'отказать', 'refuse'],
+  },
+  decision_reason: {
+    profession_mismatch: [...labelled('profession_mismatch'), 'кәсіп атауы сәйкес келмейді', 'несоответствие профессии'],
+    false_category: [...labelled('false_category'), 'жалған біліктілік санаты', 'ложная квалификационная категория'],
+    incomplete_documents: [...labelled('incomplete_documents'), 'толық емес құжаттар', 'неполный пакет документов', 'истек срок действия документов'],
+    employment_mismatch: [...labelled('employment_mismatch'), 'несоответствие сведений о трудовой деятельности'],
+    court_ban_social_work: [...labelled('court_ban_social_work'), 'әлеуметтік жұмыс құқығынан айырылу', 'лишение права заниматься социальной работой'],
+    court_ban_medical: [...labelled('court_ban_medical'), 'медициналық қызметке тыйым', 'запрет на медицинскую деятельность'],
+    incapacity: [...labelled('incapacity'), 'әрекетке қабілетсіз', 'недееспособность', 'ограниченная дееспособность'],
+    emigration: [...labelled('emigration'), 'тұрақты тұруға шығу', 'выезд на постоянное место жительства', 'выезд на пмж'],
+  },
 } as const;
+
+/** A reason's labels and its code, folded: what the export prints reads back. */
+function labelled(reason: RegistryReason): string[] {
+  const label = REASON_LABELS[reason];
+  return [fold(label.kk), fold(label.ru), reason];
+}
 
 function lookup<T extends string>(table: Record<T, readonly string[]>, text: string): T | undefined {
   const folded = fold(text);
@@ -57,6 +81,17 @@ export const isValidName = (text: string) => NAME.test(text);
  */
 export const MAX_CHARS = { name: 100, text: 1000 } as const;
 
+/** Years of work: more than a working life is a column mix-up. */
+const MAX_YEARS = 70;
+
+const UNKNOWN_VALUE = {
+  status: 'STATUS_UNKNOWN',
+  no_show_reason: 'NO_SHOW_REASON',
+  language: 'LANGUAGE_UNKNOWN',
+  decision: 'DECISION_UNKNOWN',
+  decision_reason: 'DECISION_REASON_UNKNOWN',
+} as const satisfies Record<keyof typeof SPELLINGS, Code>;
+
 function scalar(cell: Cell): string | number | boolean | { date: string } {
   // A formula's result stands for numbers and dates; names and texts must be typed, so there the formula itself is judged.
   return typeof cell === 'object' && 'formula' in cell ? (cell.result === null ? `=${cell.formula}` : scalar(cell.result)) : cell;
@@ -75,10 +110,13 @@ export function parseCell(type: CellType, cell: Cell): Parsed {
   }
   const v = scalar(cell);
   switch (type) {
-    case 'iin': {
-      if (typeof v === 'number') return Number.isInteger(v) && v > 0 && v < 1e12 ? ok(String(v).padStart(12, '0')) : fail('IIN_FORMAT');
+    // A BIN is read as the IIN: a spreadsheet drops the leading zero of either.
+    case 'iin':
+    case 'bin': {
+      const bad = type === 'iin' ? 'IIN_FORMAT' : 'BIN_FORMAT';
+      if (typeof v === 'number') return Number.isInteger(v) && v > 0 && v < 1e12 ? ok(String(v).padStart(12, '0')) : fail(bad);
       const text = typeof v === 'string' ? v.trim() : '';
-      return /^\d{12}$/.test(text) ? ok(text) : fail('IIN_FORMAT');
+      return /^\d{12}$/.test(text) ? ok(text) : fail(bad);
     }
     case 'date':
     case 'datetime': {
@@ -99,12 +137,17 @@ export function parseCell(type: CellType, cell: Cell): Parsed {
       const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v.trim()) : NaN;
       return Number.isInteger(n) ? ok(n) : fail('LEVEL_OUT_OF_RANGE', { min: 1, max: 8, code: 'СБШ / ОРК' });
     }
+    case 'years': {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,2}([.,]\d+)?$/.test(v.trim()) ? Number(v.trim().replace(',', '.')) : NaN;
+      return Number.isFinite(n) && n >= 0 && n <= MAX_YEARS ? ok(n) : fail('EXPERIENCE_RANGE', { max: MAX_YEARS });
+    }
     case 'status':
     case 'no_show_reason':
-    case 'language': {
+    case 'language':
+    case 'decision':
+    case 'decision_reason': {
       const found = typeof v === 'string' ? lookup<string>(SPELLINGS[type], v) : undefined;
-      const code: Code = type === 'status' ? 'STATUS_UNKNOWN' : type === 'language' ? 'LANGUAGE_UNKNOWN' : 'NO_SHOW_REASON';
-      return found ? ok(found) : fail(code);
+      return found ? ok(found) : fail(UNKNOWN_VALUE[type]);
     }
   }
 }

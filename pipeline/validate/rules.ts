@@ -1,5 +1,6 @@
 import type { Code, MessageParams } from '../core/catalogue.js';
 import { datePart, displayDate } from '../core/dates.js';
+import type { WorkingCalendar } from '../core/working-days.js';
 import type { Kind } from '../records/columns.js';
 import type { Library } from '../standards/library.js';
 import type { Standard, Thresholds } from '../standards/schema.js';
@@ -19,6 +20,8 @@ export type RuleContext = {
   thresholds: (standard: Standard | undefined) => Required<Thresholds>;
   /** Today in the centre's time zone, from the Clock. */
   today: { date: string; dateTime: string };
+  /** Kazakhstan's working days with the configured moves (`calendar.moved_days`), for deadlines. */
+  calendar: WorkingCalendar;
 };
 
 export type RowFacts = {

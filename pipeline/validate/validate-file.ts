@@ -5,7 +5,8 @@ import { isTanuError } from '../core/tanu-error.js';
 import type { LoadedConfig } from '../config/load.js';
 import { openIntake } from '../intake/open.js';
 import type { SourceRecord } from '../intake/table.js';
-import type { ValidRecord } from '../records/records.js';
+import { kazakhstanCalendar } from '../core/working-days.js';
+import type { KindRecord } from '../records/records.js';
 import { type Library, effectiveThresholds } from '../standards/library.js';
 import { type FileReport, isFileLevel } from './report.js';
 import { RecordValidator } from './validator.js';
@@ -65,7 +66,7 @@ export async function scanFile(file: string, env: ValidationEnv, options: { orig
 export async function validateFile(
   file: string,
   env: ValidationEnv,
-  onRecord: (record: ValidRecord) => Promise<void> | void = () => {},
+  onRecord: (record: KindRecord) => Promise<void> | void = () => {},
   options: ValidateOptions = {},
 ): Promise<FileReport> {
   const { config } = env;
@@ -86,6 +87,7 @@ export async function validateFile(
         library: env.library,
         thresholds: (standard) => effectiveThresholds(config.defaults, standard, centre),
         today: localNow(env.clock, config.timezone),
+        calendar: kazakhstanCalendar(config.calendar.moved_days),
         defaultLanguage: config.default_language,
         ...(options.recognizedBefore ? { recognizedBefore: options.recognizedBefore } : {}),
       },

@@ -1,12 +1,14 @@
+import { CATALOGUE } from '../core/catalogue.js';
 import { type Issue, issue } from '../core/issue.js';
 import { cellText, isBlank } from '../intake/cell.js';
 import type { SourceRecord } from '../intake/table.js';
 import { COLUMNS, type Kind } from '../records/columns.js';
-import { RECORD_SCHEMAS, type ValidRecord } from '../records/records.js';
+import { type KindRecord, RECORD_SCHEMAS, RegistryApplication } from '../records/records.js';
 import type { Language } from '../standards/schema.js';
 import { resolveCard } from './card.js';
 import { iinBirthDate } from './iin.js';
 import { parseCell } from './cells.js';
+import { REGISTRY_RULES } from './registry-rules.js';
 import { RULES, type RowFacts, type RuleContext } from './rules.js';
 
 /**
@@ -36,11 +38,11 @@ export class RecordValidator {
     /** Columns the file has: a column missing from the header is reported once, not on every row. */
     private readonly present: ReadonlySet<string>,
   ) {
-    this.rules = RULES.filter((r) => r.kinds.includes(kind));
+    this.rules = [...RULES, ...REGISTRY_RULES].filter((r) => r.kinds.includes(kind));
   }
 
-  /** The row's issues, errors and warnings (EXAM_LOCATION_MISSING) alike; only errors keep a record out. */
-  async check(source: SourceRecord): Promise<{ record?: ValidRecord; errors: Issue[] }> {
+  /** The row's issues, errors and warnings (EXAM_LOCATION_MISSING, a rule's warning such as DECISION_OVERDUE) alike; only errors keep a record out. */
+  async check(source: SourceRecord): Promise<{ record?: KindRecord; errors: Issue[] }> {
     const errors: Issue[] = [];
     const warnings: Issue[] = [];
     const values: Record<string, string | number> = {};
@@ -75,8 +77,9 @@ export class RecordValidator {
           ? resolveCard(this.ctx.library, profession, values.standard_code as string | undefined, values[dateKey] as string | undefined)
           : null,
     };
+    // A rule may warn (a late decision): only its errors keep the record out.
     for (const rule of this.rules)
-      for (const f of rule.check(facts, this.ctx)) errors.push(issue(f.code, at(f.column), f.params));
+      for (const f of rule.check(facts, this.ctx)) (CATALOGUE[f.code].severity === 'error' ? errors : warnings).push(issue(f.code, at(f.column), f.params));
 
     const key = `${values.iin}|${profession}|${values.level}`;
     if (this.kind === 'exam-results' && values.status === 'recognized') {
@@ -96,12 +99,16 @@ export class RecordValidator {
         warnings.push(issue('EXAM_LOCATION_MISSING', { row: null, column: null, value: null }));
       }
     }
-    if (errors.length > 0 || !facts.card?.found) return { errors: [...errors, ...warnings] };
+    if (errors.length > 0) return { errors: [...errors, ...warnings] };
+    const cells = Object.fromEntries(COLUMNS[this.kind].map((c) => [c.key, values[c.key] ?? null]));
+    // A registry application names a profession in words and earns no document: no card, no IIN.
+    if (this.kind === 'registry-applications') return { record: RegistryApplication.parse({ row: source.row, ...cells }), errors: warnings };
+    if (!facts.card?.found) return { errors: [...errors, ...warnings] };
 
     const born = iinBirthDate(String(values.iin));
     const record = {
       row: source.row,
-      ...Object.fromEntries(COLUMNS[this.kind].map((c) => [c.key, values[c.key] ?? null])),
+      ...cells,
       birth_date: values.birth_date ?? ('date' in born ? born.date : null),
       language: values.language ?? this.ctx.defaultLanguage,
       standard_code: facts.card.standard.code,

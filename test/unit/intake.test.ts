@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sniffDelimiter, sniffEncoding } from '../../pipeline/intake/csv.js';
 import { checkDeclaredSizes } from '../../pipeline/intake/zip-guard.js';
 import { type IntakeRow, openIntake } from '../../pipeline/intake/open.js';
-import type { ValidRecord } from '../../pipeline/records/records.js';
+import type { KindRecord } from '../../pipeline/records/records.js';
 import { type ValidationEnv, validateFile } from '../../pipeline/validate/validate-file.js';
 import { shippedEnv } from '../support/env.js';
 import { makeIin } from '../support/iin.js';
@@ -26,7 +26,7 @@ async function records(file: string): Promise<IntakeRow[]> {
 }
 
 async function validate(file: string) {
-  const valid: ValidRecord[] = [];
+  const valid: KindRecord[] = [];
   const report = await validateFile(file, env, (r) => void valid.push(r));
   return { report, valid, codes: report.errors.map((e) => `${e.row}:${e.column}:${e.code}`) };
 }
@@ -118,7 +118,7 @@ describe('intake: XLSX', () => {
     expect(report).toMatchObject({ kind: 'exam-results', rows: 3, valid: 2 });
     expect(codes).toEqual(['6:level:LEVEL_OUT_OF_RANGE']);
     expect(valid[0]).toMatchObject({ row: 4, iin: makeIin('2003-07-21', 'male', 123), exam1_at: '2026-11-10T09:30', protocol_date: '2026-11-12' });
-    expect(valid[0]?.iin.startsWith('0')).toBe(true);
+    expect(valid[0] && 'iin' in valid[0] && valid[0].iin.startsWith('0')).toBe(true);
     expect(valid[1]).toMatchObject({ row: 5, exam1_at: '2026-11-10T09:30', protocol_date: '2026-11-12' });
   });
 

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { localNow } from '../../pipeline/core/clock.js';
+import { kazakhstanCalendar } from '../../pipeline/core/working-days.js';
 import type { Cell } from '../../pipeline/intake/cell.js';
 import { COLUMNS, type Kind } from '../../pipeline/records/columns.js';
 import { effectiveThresholds } from '../../pipeline/standards/library.js';
@@ -41,6 +42,7 @@ function validator(kind: Kind = 'exam-results', centreOverrides?: object) {
       library: env.library,
       thresholds: (s) => effectiveThresholds(env.config.defaults, s, centre),
       today: localNow(env.clock, env.config.timezone),
+      calendar: kazakhstanCalendar(),
       defaultLanguage: 'kk',
     },
     new Set(COLUMNS[kind].map((c) => c.key)),
@@ -186,7 +188,7 @@ describe('validation rules', () => {
 
     const noColumns = new RecordValidator(
       'exam-results',
-      { library: env.library, thresholds: (s) => effectiveThresholds(env.config.defaults, s, env.config.centres[0]), today: localNow(env.clock, env.config.timezone), defaultLanguage: 'kk' },
+      { library: env.library, thresholds: (s) => effectiveThresholds(env.config.defaults, s, env.config.centres[0]), today: localNow(env.clock, env.config.timezone), calendar: kazakhstanCalendar(), defaultLanguage: 'kk' },
       new Set(COLUMNS['exam-results'].map((c) => c.key).filter((k) => !k.startsWith('exam_'))),
     );
     const first = (await check(exam({ exam_city: undefined }), noColumns, 2));
