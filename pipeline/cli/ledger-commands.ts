@@ -61,6 +61,42 @@ export async function statusCommand(ctx: Ctx): Promise<number> {
   }
 }
 
+/**
+ * `tanu resits`: the no-shows for health whose exams the centre still owes (seed 000: they
+ * are rescheduled, not closed), each with its re-sit date; one already past is marked.
+ */
+export async function resitsCommand(ctx: Ctx): Promise<number> {
+  const ledger = SqliteLedger.open(ctx.config.paths.ledger);
+  try {
+    const today = localNow(ctx.io.clock, ctx.config.timezone).date;
+    const resits = (await ledger.openResits()).map((r) => ({ ...r, overdue: r.resit_date !== null && r.resit_date < today }));
+    if (ctx.json) ctx.io.out(JSON.stringify({ today, resits }, null, 2));
+    else if (resits.length === 0) ctx.io.out(say(ctx.lang, { kk: 'Қайта тапсыруды күтетін ешкім жоқ', ru: 'Никто не ждёт пересдачи' }));
+    else
+      ctx.io.out(
+        table(
+          [
+            ctx.lang === 'kk' ? ['ЖСН', 'аты-жөні', 'кәсібі', 'хаттама', 'қайта тапсыру'] : ['ИИН', 'ФИО', 'профессия', 'протокол', 'пересдача'],
+            ...resits.map((r) => [
+              r.iin,
+              printable(r.full_name),
+              `${r.profession_code} / ${r.level}`,
+              `${printable(r.protocol_number)} ${displayDate(r.protocol_date)}`,
+              r.resit_date === null
+                ? say(ctx.lang, { kk: 'белгіленбеген', ru: 'не назначена' })
+                : `${displayDate(r.resit_date)}${r.overdue ? say(ctx.lang, { kk: ' (өтіп кетті)', ru: ' (просрочена)' }) : ''}`,
+            ]),
+          ],
+          ctx.io.columns,
+          [1],
+        ),
+      );
+    return 0;
+  } finally {
+    await ledger.close();
+  }
+}
+
 type RegistryOptions = { format: string | undefined; out: string | undefined; language: string | undefined; registry: string | undefined };
 
 export async function registryCommand(args: string[], options: RegistryOptions, ctx: Ctx): Promise<number> {

@@ -14,7 +14,7 @@ import { previewCommand } from './preview.js';
 import { keysCommand, verifyCommand } from './signatures.js';
 import { runCommand, watchCommand } from './run.js';
 import { revokeCommand, serveCommand } from './serve.js';
-import { registryCommand, statusCommand } from './ledger-commands.js';
+import { registryCommand, resitsCommand, statusCommand } from './ledger-commands.js';
 import { exportCommand } from './export.js';
 
 /**
@@ -30,8 +30,9 @@ const USAGE: Record<Language, string> = {
   tanu validate ФАЙЛ... [--json]        проверить файлы, ничего не записывая (код 0 все верны, 1 есть неверные строки, 2 файл не принят целиком)
   tanu run ФАЙЛ... [--outbox ПАПКА] [--ledger ФАЙЛ] [--json]
                                         весь путь: проверка, план, печать, подпись, публикация в outbox
-  tanu watch                            следить за inbox и обрабатывать каждый положенный туда файл; SIGINT/SIGTERM завершают текущий и выходят
+  tanu watch                            следить за inbox и обрабатывать каждый положенный туда файл; SIGINT/SIGTERM останавливают пакет на следующей части и выходят (остальное — при следующем запуске)
   tanu status [--json]                  последние пакеты из журнала, со счётчиками и состоянием
+  tanu resits [--json]                  неявки по состоянию здоровья, которым ещё должны пересдачу, с датами
   tanu registry export [--registry recognized|specialists] [--format csv|xlsx] [--language kk|ru] [--out ФАЙЛ]
                                         реестр признанных лиц (по умолчанию) или реестр специалистов, оказывающих специальные социальные услуги (для людей — XLSX)
   tanu standards list [--json]          библиотека стандартов: коды, версии, действует ли, карточки
@@ -60,8 +61,9 @@ const USAGE: Record<Language, string> = {
   tanu validate ФАЙЛ... [--json]        файлдарды тексеру, ештеңе жазбай (код 0 бәрі дұрыс, 1 қате жолдар бар, 2 файл тұтас қабылданбады)
   tanu run ФАЙЛ... [--outbox БУМА] [--ledger ФАЙЛ] [--json]
                                         толық жол: тексеру, жоспар, басып шығару, қол қою, outbox-қа жариялау
-  tanu watch                            inbox-ты бақылап, оған салынған әр файлды өңдеу; SIGINT/SIGTERM қолдағы файлды аяқтап шығады
+  tanu watch                            inbox-ты бақылап, оған салынған әр файлды өңдеу; SIGINT/SIGTERM топтаманы келесі бөлікте тоқтатып шығады (қалғаны — келесі іске қосуда)
   tanu status [--json]                  журналдағы соңғы пакеттер, сандары мен күйі
+  tanu resits [--json]                  денсаулыққа байланысты келмегендер: қайта тапсыру әлі берілмеген, күндерімен
   tanu registry export [--registry recognized|specialists] [--format csv|xlsx] [--language kk|ru] [--out ФАЙЛ]
                                         танылған адамдардың тізілімі (әдепкі) не арнаулы әлеуметтік қызметтер көрсететін мамандардың тізілімі (адамдарға — XLSX)
   tanu standards list [--json]          стандарттар кітапханасы: кодтар, нұсқалар, қолданыста ма, карточкалар
@@ -147,6 +149,8 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
         return await standardsCommand(rest, ctx);
       case 'status':
         return await statusCommand(ctx);
+      case 'resits':
+        return await resitsCommand(ctx);
       case 'registry':
         return await registryCommand(rest, { format: values.format, out: values.out, language: values.language, registry: values.registry }, ctx);
       case 'run':

@@ -40,6 +40,7 @@ export function sampleExamResult(n: number, language: Language): ExamResult {
     exam2_score: 78,
     status: n % 5 === 3 ? 'refused' : n % 5 === 4 ? 'no_show' : 'recognized',
     no_show_reason: n % 5 === 4 ? 'health' : null,
+    resit_date: null,
     ...(n % 5 === 3 ? { exam1_score: 52, exam2_score: 61 } : {}),
     ...(n % 5 === 4 ? { exam1_at: null, exam1_score: null, exam2_at: null, exam2_score: null } : {}),
     protocol_number: 'ХТ-9',

@@ -11,6 +11,7 @@ import type {
   ExportDocumentRow,
   ExportFilter,
   FileRow,
+  OpenResit,
   RecentBatch,
   RegistryRow,
   RejectedRow,
@@ -86,6 +87,8 @@ export interface Ledger {
   addSpecialists(batchId: string, records: readonly RegistryApplication[]): Promise<void>;
   /** The registry of specialists: the rows of published batches, by date entered, then batch and row. */
   specialists(): Promise<SpecialistRow[]>;
+  /** No-shows for health still owed a re-sit (no later exam result of that person, profession and level), by re-sit date, undated last. */
+  openResits(): Promise<OpenResit[]>;
 
   /**
    * Revokes a certificate's current (latest published) revision with the date and reason,

@@ -5,7 +5,7 @@ import { LEDGER_BUSY_TIMEOUT_MS, TanuError, asTanuError } from '../core/tanu-err
 import type { RevocationReason } from '../core/catalogue.js';
 import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument, PlanChunk, Revocation } from './ledger.js';
 import { MIGRATIONS } from './migrations.js';
-import { BatchRow, DocumentCounts, DocumentRow, type EventType, ExportDocumentRow, type ExportFilter, FileRow, RecentBatch, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
+import { BatchRow, DocumentCounts, DocumentRow, type EventType, ExportDocumentRow, type ExportFilter, FileRow, RecentBatch, OpenResit, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
 import type { RegistryApplication } from '../records/records.js';
 import type { FileReport } from '../validate/report.js';
 
@@ -301,6 +301,21 @@ export class SqliteLedger implements Ledger {
       )
       .all()
       .map((row) => SpecialistRow.parse(row));
+  }
+
+  async openResits() {
+    // "Later" is a batch created after this one: a re-sit, a second no-show (which is then the open one) or a result of any kind closes it.
+    return this.db
+      .prepare(
+        `SELECT r.batch_id, r.row, b.centre, r.data_json FROM records r JOIN batches b ON b.id = r.batch_id
+         WHERE r.status = 'no_show' AND json_extract(r.data_json, '$.no_show_reason') = 'health' AND b.planned_at IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM records later JOIN batches lb ON lb.id = later.batch_id
+                           WHERE later.iin = r.iin AND later.profession_code = r.profession_code AND later.level = r.level
+                             AND lb.created_at > b.created_at)
+         ORDER BY json_extract(r.data_json, '$.resit_date') IS NULL, json_extract(r.data_json, '$.resit_date'), b.created_at, r.row`,
+      )
+      .all()
+      .map((row) => OpenResit.parse(row));
   }
 
   async revoke(serial: string, reason: RevocationReason, note: string | null, at: string): Promise<Revocation | undefined> {

@@ -60,6 +60,8 @@ export const COLUMNS: Record<Kind, readonly Column[]> = {
     { key: 'exam2_score', kk: 'Екінші емтихан балы', ru: 'Балл второго экзамена', type: 'score', required: 'no' },
     { key: 'status', kk: 'Мәртебе', ru: 'Статус', type: 'status', required: 'yes' },
     { key: 'no_show_reason', kk: 'Келмеу себебі', ru: 'Причина неявки', type: 'no_show_reason', required: 'no' },
+    // A no-show for health is rescheduled (seed 000): the day of the re-sit, when the centre has set it.
+    { key: 'resit_date', kk: 'Қайта тапсыру күні', ru: 'Дата пересдачи', type: 'date', required: 'no' },
     { key: 'protocol_number', kk: 'Хаттаманың №', ru: '№ протокола', type: 'text', required: 'yes' },
     { key: 'protocol_date', kk: 'Хаттаманың күні', ru: 'Дата протокола', type: 'date', required: 'yes' },
     // Seed 000's field; when absent the protocol names the centre.

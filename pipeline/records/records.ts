@@ -42,6 +42,8 @@ export const ExamResult = z.strictObject({
   exam2_score: z.number().min(0).max(100).nullable(),
   status: z.enum(['recognized', 'refused', 'no_show']),
   no_show_reason: z.enum(['own_will', 'health']).nullable(),
+  /** Only for a no-show for health: the re-sit the centre has set. Absent from records stored before the column existed. */
+  resit_date: Date.nullable().default(null),
   protocol_number: Text,
   protocol_date: Date,
   protocol_issuer: Text.nullable().describe('The organization that issued the protocol; the centre when null'),

@@ -105,6 +105,23 @@ const noShowNeedsReason: Rule = {
   check: (row) => (row.values.status === 'no_show' && absent(row, 'no_show_reason') ? [{ column: 'no_show_reason', code: 'NO_SHOW_REASON' }] : []),
 };
 
+/**
+ * A no-show for health reasons is rescheduled, not closed (seed 000; docs/domain.md): the
+ * re-sit date belongs to that case alone, comes after the sitting, and its absence is
+ * worth a warning, since the centre still owes the person a date.
+ */
+const resitOnlyForHealth: Rule = {
+  name: 'resit-only-for-health',
+  kinds: EXAMS,
+  check: ({ values }) => {
+    if (values.resit_date === undefined) return values.status === 'no_show' && values.no_show_reason === 'health' ? [{ column: 'resit_date', code: 'RESIT_DATE_MISSING' }] : [];
+    if (values.status !== 'no_show' || values.no_show_reason !== 'health') return [{ column: 'resit_date', code: 'RESIT_DATE_UNEXPECTED' }];
+    const resit = str(values.resit_date);
+    const protocol = str(values.protocol_date);
+    return resit && protocol && resit <= protocol ? [{ column: 'resit_date', code: 'DATE_ORDER', params: { detail: bi('қайта тапсыру хаттамадан кейін болуы тиіс', 'пересдача должна быть позже протокола') } }] : [];
+  },
+};
+
 const professionCard: Rule = {
   name: 'profession-card-in-force',
   kinds: BOTH,
@@ -198,6 +215,7 @@ export const RULES: readonly Rule[] = [
   birthDateMatchesIin,
   examDateUnlessNoShow,
   noShowNeedsReason,
+  resitOnlyForHealth,
   professionCard,
   levelInRange,
   recognizedScores,

@@ -121,6 +121,18 @@ describe('validation rules', () => {
     expect(codes((await check({ ...noShow, status: 'Танудан бас тарту', no_show_reason: undefined })))).toEqual(['exam1_at:REQUIRED']);
   });
 
+  it('a no-show for health is rescheduled: its re-sit date is asked for, belongs to that case alone and follows the sitting', async () => {
+    const health = exam({ status: 'Неявка', no_show_reason: 'по состоянию здоровья', exam1_at: undefined, exam1_score: undefined, exam2_at: undefined, exam2_score: undefined });
+    expect(codes(await check(health))).toEqual(['resit_date:RESIT_DATE_MISSING']);
+    // A re-sit is in the future by nature: never FUTURE_DATE.
+    expect(codes(await check({ ...health, resit_date: '15.12.2026' }))).toEqual([]);
+    expect(codes(await check({ ...health, resit_date: '12.11.2026' }))).toEqual(['resit_date:DATE_ORDER']);
+    expect(codes(await check({ ...health, no_show_reason: 'өз еркімен', resit_date: '15.12.2026' }))).toEqual(['resit_date:RESIT_DATE_UNEXPECTED']);
+    expect(codes(await check(exam({ resit_date: '15.12.2026' })))).toEqual(['resit_date:RESIT_DATE_UNEXPECTED']);
+    const record = (await check({ ...health, resit_date: '15.12.2026' })).record;
+    expect(record).toMatchObject({ status: 'no_show', no_show_reason: 'health', resit_date: '2026-12-15' });
+  });
+
   it('dates: in order, not in the future (the clock says 23.11.2026 noon in Almaty)', async () => {
     expect(codes((await check(exam({ exam2_at: '09.11.2026 10:00' }))))).toEqual(['exam2_at:DATE_ORDER']);
     expect(codes((await check(exam({ protocol_date: '10.11.2026', exam2_at: '10.11.2026 15:00' }))))).toEqual([]);
