@@ -3,7 +3,7 @@ import type { Bilingual } from '../core/catalogue.js';
 import { localNow } from '../core/clock.js';
 import { displayDate } from '../core/dates.js';
 import { TanuError } from '../core/tanu-error.js';
-import { SqliteLedger } from '../ledger/sqlite.js';
+import { openLedger } from '../ledger/open.js';
 import { registerCsv, registerXlsx } from '../publish/register.js';
 import type { Language } from '../standards/schema.js';
 import type { Ctx } from './context.js';
@@ -24,7 +24,7 @@ const KINDS: Record<string, Bilingual> = {
 const localTime = (iso: string, timeZone: string) => displayDate(localNow({ now: () => new Date(iso) }, timeZone).dateTime);
 
 export async function statusCommand(ctx: Ctx): Promise<number> {
-  const ledger = SqliteLedger.open(ctx.config.paths.ledger);
+  const ledger = await openLedger(ctx.config, ctx.io.env);
   try {
     const batches = await ledger.recentBatches(20);
     // The stored report and rejected rows come as objects (parsed at the ledger's boundary), not JSON inside a string.
@@ -64,7 +64,7 @@ export async function registryCommand(args: string[], options: { format: string 
   const lang = (options.language ?? ctx.lang) as Language;
   if (args[0] !== 'export' || !['csv', 'xlsx'].includes(format) || !['kk', 'ru'].includes(lang))
     throw new TanuError('USAGE', { detail: { kk: 'tanu registry export --format csv|xlsx [--language kk|ru] [--out FILE]', ru: 'tanu registry export --format csv|xlsx [--language kk|ru] [--out FILE]' } });
-  const ledger = SqliteLedger.open(ctx.config.paths.ledger);
+  const ledger = await openLedger(ctx.config, ctx.io.env);
   let rows;
   let revocations;
   try {
