@@ -99,7 +99,7 @@ export const Config = z
           .regex(/^postgres(?:ql)?:\/\//, schemaMessage('postgres://пайдаланушы@хост/база', 'postgres://пользователь@хост/база'))
           // Secrets only from the environment: a URL that carries one is refused like a password key.
           .refine(
-            (url) => !/^postgres(?:ql)?:\/\/[^/@]*:[^/@]*@/.test(url),
+            (url) => !/^postgres(?:ql)?:\/\/[^/@]*:[^/@]*@/.test(url) && !/[?&]password=/i.test(url),
             schemaMessage('құпия сөз URL-ға жазылмайды: оны ledger.password_env атаған орта айнымалысына қойыңыз', 'пароль не пишется в URL: задайте его в переменной окружения, названной в ledger.password_env'),
           )
           .optional()

@@ -27,6 +27,9 @@ const TYPES: pg.CustomTypesConfig = {
 /** Serialises migrations between processes opening one database at once. */
 const MIGRATION_LOCK = `SELECT pg_advisory_xact_lock(hashtext('tanu ledger migrations'))`;
 
+/** Where a login's password comes from, for an operator whose login failed. */
+const PASSWORD_HINT = 'ledger.password_env, PGPASSWORD, ~/.pgpass';
+
 export type PostgresOptions = { url: string; password?: string | undefined };
 
 /**
@@ -43,7 +46,7 @@ export class PostgresLedger implements Ledger {
   ) {}
 
   static async open(options: PostgresOptions): Promise<PostgresLedger> {
-    const pool = new pg.Pool({
+    const config: pg.PoolConfig = {
       // Parsed here, not given as connectionString: node-postgres lets a URL's (empty) password override the one given beside it.
       ...parseIntoClientConfig(options.url),
       // Undefined leaves libpq's own fallbacks to node-postgres: PGPASSWORD, then ~/.pgpass.
@@ -51,9 +54,24 @@ export class PostgresLedger implements Ledger {
       types: TYPES,
       options: `-c lock_timeout=${LEDGER_BUSY_TIMEOUT_MS}`,
       application_name: 'tanu',
-      // The engine plans and issues at the same time; a few connections are all it uses.
-      max: 4,
-    });
+    };
+    // Whatever stops the first connection (no server, no such database, no password or a
+    // wrong one) is the operator's to fix, and said so; a failed login with where the password comes from.
+    // Tried on a client of its own: node-postgres leaves the socket of a login it gave up
+    // on (no password to answer SCRAM with) open, which only `end()` closes.
+    const probe = new pg.Client(config);
+    try {
+      await probe.connect();
+    } catch (e) {
+      const { message, code } = e as { message: string; code?: string };
+      const login = /password/i.test(message) || code?.startsWith('28') === true;
+      const detail = `${options.url}: ${message}${login ? ` (${PASSWORD_HINT})` : ''}`;
+      throw new TanuError('LEDGER', { detail: { kk: detail, ru: detail } }, { cause: e });
+    } finally {
+      await probe.end();
+    }
+    // The engine plans and issues at the same time; a few connections are all it uses.
+    const pool = new pg.Pool({ ...config, max: 4 });
     // A pooled connection the server drops while idle must not end the process (an
     // unhandled 'error' event would): the next step gets a new connection.
     pool.on('error', () => undefined);
