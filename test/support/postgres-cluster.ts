@@ -35,12 +35,14 @@ export function startCluster(): { info: ClusterInfo; stop: () => void } {
   // As root, every server command runs as nobody, which must own the folder it writes.
   const run = (cmd: string, args: string[]) =>
     execFileSync(asRoot ? 'runuser' : join(bin, cmd), asRoot ? ['-u', 'nobody', '--', join(bin, cmd), ...args] : args, { stdio: 'pipe' });
-  if (asRoot) chownSync(dir, 65534, 65534);
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'nobody'], { encoding: 'utf8' }));
+  const nobody = asRoot ? { uid: id('-u'), gid: id('-g') } : undefined;
+  if (nobody) chownSync(dir, nobody.uid, nobody.gid);
   const data = join(dir, 'data');
   const password = randomBytes(16).toString('hex');
   const pwfile = join(dir, 'pwfile');
   writeFileSync(pwfile, password);
-  if (asRoot) chownSync(pwfile, 65534, 65534);
+  if (nobody) chownSync(pwfile, nobody.uid, nobody.gid);
   const stop = () => {
     try {
       run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
