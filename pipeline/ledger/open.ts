@@ -8,12 +8,15 @@ type LedgerConfig = Pick<Config, 'paths' | 'ledger'>;
 
 /**
  * The ledger the config names: PostgreSQL at `ledger.url`, its password from the variable
- * named by `ledger.password_env` (secrets only from the environment, docs/deploy.md);
+ * named by `ledger.password_env`, else PGPASSWORD, else ~/.pgpass (secrets only from the
+ * environment, docs/deploy.md);
  * otherwise the SQLite file at `paths.ledger`. Every command that writes opens it here.
  */
 export async function openLedger(config: LedgerConfig, env: NodeJS.ProcessEnv): Promise<Ledger> {
   if (config.ledger.url === undefined) return SqliteLedger.open(config.paths.ledger);
-  return PostgresLedger.open({ url: config.ledger.url, password: env[config.ledger.password_env] });
+  // PGPASSWORD read here, not by node-postgres: bin/tanu.js keeps the environment out of
+  // process.env (Tanu's own copy is `env`), so node-postgres would not see it.
+  return PostgresLedger.open({ url: config.ledger.url, password: env[config.ledger.password_env] ?? env.PGPASSWORD });
 }
 
 /**

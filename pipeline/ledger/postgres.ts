@@ -49,7 +49,7 @@ export class PostgresLedger implements Ledger {
     const config: pg.PoolConfig = {
       // Parsed here, not given as connectionString: node-postgres lets a URL's (empty) password override the one given beside it.
       ...parseIntoClientConfig(options.url),
-      // Undefined leaves libpq's own fallbacks to node-postgres: PGPASSWORD, then ~/.pgpass.
+      // Undefined leaves node-postgres's fallback to ~/.pgpass, as libpq's.
       ...(options.password === undefined ? {} : { password: options.password }),
       types: TYPES,
       options: `-c lock_timeout=${LEDGER_BUSY_TIMEOUT_MS}`,

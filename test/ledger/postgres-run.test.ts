@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { chromiumOf, descendants, startTanu, until } from '../reliability/support.js';
 import { tanu } from '../support/cli.js';
-import { expectBatchVerifies, manifests, readManifest } from '../support/outbox.js';
+import { expectBatchVerifies, files, manifests, readManifest } from '../support/outbox.js';
 import { nssTrusting } from '../support/pki.js';
 import { usePostgres } from '../support/postgres.js';
 import { examResultsFile, makeProject } from '../support/project.js';
@@ -54,4 +55,33 @@ describe('tanu run on a PostgreSQL ledger', () => {
     expect(serve.code).toBe(2);
     expect(serve.err).toMatch(/\[CONFIG_INVALID\].*ledger\.url/);
   });
+
+  it('the ledger password, given as PGPASSWORD, reaches neither Chromium nor any other child, output or file', async () => {
+    const p = makeProject(tmp());
+    const file = await examResultsFile(p.inbox, 'exam-results-secret.csv', 60);
+    const secret = postgres.info.password;
+    const run = startTanu(['run', file, '--config', p.config, '--json'], { TANU_LEDGER__URL: await postgres.database(), PGPASSWORD: secret, TANU_DOCUMENTS__PRINT_BATCH: '10' });
+    const pid = run.child.pid ?? 0;
+    let ended = false;
+    void run.exited.then(() => (ended = true));
+    await until(() => ended || (chromiumOf(pid) !== undefined && files(p.outbox).some((f) => f.endsWith('.pdf'))), 60_000, 'Chromium at work under tanu');
+    expect(ended, run.stderr()).toBe(false);
+    const below = descendants(pid);
+    expect(below.length).toBeGreaterThan(1);
+    for (const child of below) expect(readOr(`/proc/${child}/environ`), `environment of process ${child}`).not.toContain(secret);
+
+    const exit = await run.exited;
+    expect(exit.code, run.stderr()).toBe(0);
+    expect(`${run.stdout()}${run.stderr()}`).not.toContain(secret);
+    for (const f of files(p.dir)) expect(readOr(join(p.dir, f)), f).not.toContain(secret);
+  });
 });
+
+/** A file's bytes as text, or nothing if it (or its process) is gone. */
+function readOr(path: string): string {
+  try {
+    return readFileSync(path).toString('latin1');
+  } catch {
+    return '';
+  }
+}
