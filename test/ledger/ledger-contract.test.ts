@@ -162,6 +162,14 @@ describe.each([sqlite, pgAdapter])('the $name ledger', (adapter) => {
     await expect(adapter.open(where)).rejects.toMatchObject({ code: 'LEDGER' } satisfies Partial<TanuError>);
   });
 
+  it('two processes opening one empty ledger at once migrate it once', async () => {
+    const where = await adapter.fresh();
+    const both = await Promise.all([adapter.open(where), adapter.open(where)]);
+    await opened(both[0] as Ledger, 'b1');
+    expect((await (both[1] as Ledger).unfinishedBatches()).map((b) => b.id)).toEqual(['b1']);
+    await Promise.all(both.map((ledger) => ledger.close()));
+  });
+
   it('opens a batch with its file and claim once; the same bytes again give the known file', () =>
     withLedger(async (ledger) => {
       const { file, batch } = fileAndBatch('b1');
