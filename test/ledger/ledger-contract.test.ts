@@ -24,8 +24,17 @@ const postgres = usePostgres();
 const folders: string[] = [];
 afterAll(() => folders.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-/** A place for a ledger (a file, a database), opening it, and setting its schema version behind its back. */
-type Adapter = { name: string; fresh: () => Promise<string>; open: (where: string) => Promise<Ledger>; setVersion: (where: string, version: number) => Promise<void> };
+/**
+ * A place for a ledger (a file, a database), opening it, and behind its back: setting its
+ * schema version, holding its serial counters locked as another process would.
+ */
+type Adapter = {
+  name: string;
+  fresh: () => Promise<string>;
+  open: (where: string) => Promise<Ledger>;
+  setVersion: (where: string, version: number) => Promise<void>;
+  lockSerials: (where: string) => Promise<() => Promise<void>>;
+};
 
 const sqlite: Adapter = {
   name: 'sqlite',
@@ -40,6 +49,20 @@ const sqlite: Adapter = {
     db.pragma(`user_version = ${version}`);
     db.close();
   },
+  lockSerials: async (path) => {
+    const db = new Database(path);
+    db.prepare('BEGIN IMMEDIATE').run();
+    return async () => {
+      db.prepare('ROLLBACK').run();
+      db.close();
+    };
+  },
+};
+
+const pgClient = async (url: string) => {
+  const client = new pg.Client({ ...parseIntoClientConfig(url), password: postgres.info.password });
+  await client.connect();
+  return client;
 };
 
 const pgAdapter: Adapter = {
@@ -47,10 +70,18 @@ const pgAdapter: Adapter = {
   fresh: () => postgres.database(),
   open: (url) => PostgresLedger.open({ url, password: postgres.info.password }),
   setVersion: async (url, version) => {
-    const client = new pg.Client({ ...parseIntoClientConfig(url), password: postgres.info.password });
-    await client.connect();
+    const client = await pgClient(url);
     await client.query('UPDATE schema_version SET version = $1', [version]);
     await client.end();
+  },
+  lockSerials: async (url) => {
+    const client = await pgClient(url);
+    await client.query('BEGIN');
+    await client.query('LOCK TABLE serials IN ACCESS EXCLUSIVE MODE');
+    return async () => {
+      await client.query('ROLLBACK');
+      await client.end();
+    };
   },
 };
 
@@ -289,6 +320,19 @@ describe.each([sqlite, pgAdapter])('the $name ledger', (adapter) => {
       expect((await collect(ledger.exportDocuments(revoked))).map((d) => [d.serial, d.revocation_reason])).toEqual([['C-2026-000002', 'duplicate']]);
       expect((await ledger.exportRegistry({ ...any, centre: 'b' })).map((r) => r.certificate_serial)).toEqual(['b-2026-000001']);
       expect(await collect(ledger.exportDocuments({ ...any, from: '2026-11-21' }))).toEqual([]);
+    }));
+
+  it('a counter another process holds locked past the busy timeout gives LEDGER_BUSY, and nothing is written', () =>
+    withLedger(async (ledger, where) => {
+      const b1 = await opened(ledger, 'b1');
+      const release = await adapter.lockSerials(where);
+      try {
+        await expect(ledger.commitPlan(b1, chunk('ALM01', 0, [{ row: 2, iin: '900101300001' }]))).rejects.toMatchObject({ code: 'LEDGER_BUSY' } satisfies Partial<TanuError>);
+      } finally {
+        await release();
+      }
+      expect((await ledger.plannedRows(b1)).size).toBe(0);
+      expect(await ledger.commitPlan(b1, chunk('ALM01', 0, [{ row: 2, iin: '900101300001' }]))).toEqual({ committed: true });
     }));
 
   it('two writers planning for one centre and year at once leave no gap and no duplicate serial', async () => {
