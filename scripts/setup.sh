@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # command → Debian package. Chromium renders documents; poppler, openssl, zbar, qpdf and
-# certutil are the independent checkers the tests use.
+# certutil are the independent checkers the tests use; the ledger tests start a private
+# PostgreSQL cluster with Debian's server binaries (docs/deploy.md), which are not on PATH.
 declare -A NEEDS=(
   [chromium]=chromium
   [pdfsig]=poppler-utils
@@ -19,6 +20,7 @@ missing=()
 for cmd in "${!NEEDS[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEEDS[$cmd]}")
 done
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 if ((${#missing[@]} > 0)); then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   sudo=""

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { LoadedConfig } from '../config/load.js';
 import { modeBits } from '../config/schema.js';
-import { SqliteLedger } from '../ledger/sqlite.js';
+import { openLedger } from '../ledger/open.js';
 import { ChromiumRenderer, findChromium } from '../render/chromium.js';
 import { loadKindTemplates } from '../kinds/registry.js';
 import type { TemplateSet } from '../render/templates.js';
@@ -16,9 +16,10 @@ import type { EngineContext } from './context.js';
  */
 export type Engine = { ctx: EngineContext; renderer: ChromiumRenderer; close: () => Promise<void> };
 
-/** The one browser, as the config sets it; it inherits no secret: not the key password, not any TANU_* setting. */
+/** The one browser, as the config sets it; it inherits no secret: not the key password, not the ledger's, not any TANU_* setting. */
 export function startRenderer(config: LoadedConfig, templates: TemplateSet, env: NodeJS.ProcessEnv): ChromiumRenderer {
-  const browserEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('TANU_') && name !== config.signing.password_env));
+  const secrets = new Set([config.signing.password_env, config.ledger.password_env, 'PGPASSWORD']);
+  const browserEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('TANU_') && !secrets.has(name)));
   return new ChromiumRenderer(templates, {
     executablePath: findChromium(config.documents.chromium),
     concurrency: config.concurrency,
@@ -35,7 +36,7 @@ export async function startEngine(
 ): Promise<Engine> {
   const templates = loadKindTemplates(config.paths.templates);
   const signer = await openSigner(config, options.env, options.clock, options.notice);
-  const ledger = SqliteLedger.open(config.paths.ledger);
+  const ledger = await openLedger(config, options.env);
   const renderer = startRenderer(config, templates, options.env);
   return {
     ctx: {

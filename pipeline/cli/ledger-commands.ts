@@ -3,7 +3,7 @@ import type { Bilingual } from '../core/catalogue.js';
 import { localNow } from '../core/clock.js';
 import { displayDate } from '../core/dates.js';
 import { TanuError } from '../core/tanu-error.js';
-import { SqliteLedger } from '../ledger/sqlite.js';
+import { openLedger } from '../ledger/open.js';
 import { registerCsv, registerXlsx } from '../publish/register.js';
 import { specialistsCsv, specialistsXlsx } from '../publish/specialists.js';
 import type { Language } from '../standards/schema.js';
@@ -26,7 +26,7 @@ const KINDS: Record<string, Bilingual> = {
 const localTime = (iso: string, timeZone: string) => displayDate(localNow({ now: () => new Date(iso) }, timeZone).dateTime);
 
 export async function statusCommand(ctx: Ctx): Promise<number> {
-  const ledger = SqliteLedger.open(ctx.config.paths.ledger);
+  const ledger = await openLedger(ctx.config, ctx.io.env);
   try {
     const batches = await ledger.recentBatches(20);
     // The stored report and rejected rows come as objects (parsed at the ledger's boundary), not JSON inside a string.
@@ -66,7 +66,7 @@ export async function statusCommand(ctx: Ctx): Promise<number> {
  * are rescheduled, not closed), each with its re-sit date; one already past is marked.
  */
 export async function resitsCommand(ctx: Ctx): Promise<number> {
-  const ledger = SqliteLedger.open(ctx.config.paths.ledger);
+  const ledger = await openLedger(ctx.config, ctx.io.env);
   try {
     const today = localNow(ctx.io.clock, ctx.config.timezone).date;
     const resits = (await ledger.openResits()).map((r) => ({ ...r, overdue: r.resit_date !== null && r.resit_date < today }));
@@ -107,7 +107,7 @@ export async function registryCommand(args: string[], options: RegistryOptions, 
   if (args[0] !== 'export' || !['csv', 'xlsx'].includes(format) || !['kk', 'ru'].includes(lang) || !['recognized', 'specialists'].includes(registry))
     throw new TanuError('USAGE', { detail: { kk: usage, ru: usage } });
   if (registry === 'specialists') return specialistsExport(format, lang, options.out, ctx);
-  const ledger = SqliteLedger.open(ctx.config.paths.ledger);
+  const ledger = await openLedger(ctx.config, ctx.io.env);
   let rows;
   let revocations;
   try {
@@ -124,7 +124,7 @@ export async function registryCommand(args: string[], options: RegistryOptions, 
 
 /** The registry of specialists (seed 003): its own file name, so it never overwrites the register of recognized persons. */
 async function specialistsExport(format: string, lang: Language, out: string | undefined, ctx: Ctx): Promise<number> {
-  const ledger = SqliteLedger.open(ctx.config.paths.ledger);
+  const ledger = await openLedger(ctx.config, ctx.io.env);
   let rows;
   try {
     rows = await ledger.specialists();

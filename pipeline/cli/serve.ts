@@ -1,7 +1,7 @@
 import { REVOCATION_REASONS, RevocationReason } from '../core/catalogue.js';
 import { displayDate } from '../core/dates.js';
 import { TanuError } from '../core/tanu-error.js';
-import { SqliteLedger } from '../ledger/sqlite.js';
+import { openLedger, readerLedgerPath } from '../ledger/open.js';
 import { LedgerReader } from '../serve/reader.js';
 import { buildServer } from '../serve/server.js';
 import { configuredTrust } from '../sign/keys.js';
@@ -14,7 +14,7 @@ import { say } from './output.js';
 export async function serveCommand(options: { host: string | undefined; port: string | undefined }, ctx: Ctx): Promise<number> {
   const port = options.port === undefined ? ctx.config.serve.port : Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TanuError('USAGE', { detail: { kk: `--port ${options.port}: 0–65535`, ru: `--port ${options.port}: 0–65535` } });
-  const reader = LedgerReader.open(ctx.config.paths.ledger);
+  const reader = LedgerReader.open(readerLedgerPath(ctx.config));
   const app = buildServer({ config: ctx.config, reader, trust: await configuredTrust(ctx.config), clock: ctx.io.clock, log: process.stdout });
   try {
     const address = await app.listen({ host: options.host ?? ctx.config.serve.host, port });
@@ -41,7 +41,7 @@ export async function revokeCommand(args: string[], options: { reason: string | 
         ru: `tanu revoke SERIAL --reason ${RevocationReason.options.join('|')} [--note TEXT]`,
       },
     });
-  const ledger = SqliteLedger.open(ctx.config.paths.ledger);
+  const ledger = await openLedger(ctx.config, ctx.io.env);
   let result;
   try {
     result = await ledger.revoke(serial, reason.data, options.note ?? null, ctx.io.clock.now().toISOString());

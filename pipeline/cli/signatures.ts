@@ -6,6 +6,7 @@ import { configuredTrust, createDevKey, devCaPath } from '../sign/keys.js';
 import { REVOCATION_REASONS, type RevocationReason } from '../core/catalogue.js';
 import { displayDate } from '../core/dates.js';
 import { verifyPackage } from '../export/verify-package.js';
+import { readerLedgerPath } from '../ledger/open.js';
 import { LedgerReader } from '../serve/reader.js';
 import { type Verification, verifyPaths } from '../sign/verify.js';
 import type { Ctx } from './context.js';
@@ -24,7 +25,7 @@ export async function verifyCommand(paths: string[], ctx: Ctx): Promise<number> 
   const others = paths.filter((p) => !zips.includes(p));
   const packages = [];
   for (const zip of zips) packages.push(await verifyPackage(zip, packageProgress(zip, ctx)));
-  const checked = others.length > 0 ? await withLedgerStatus(await verifyPaths(others, await configuredTrust(ctx.config)), ctx.config.paths.ledger) : [];
+  const checked = others.length > 0 ? await withLedgerStatus(await verifyPaths(others, await configuredTrust(ctx.config)), readerLedgerPath(ctx.config)) : [];
   const results = checked.map((r) => r.result);
   const revoked = checked.filter((r) => r.ledger?.status === 'revoked');
   const valid = (results.length > 0 || packages.length > 0) && results.every((r) => r.valid) && revoked.length === 0 && packages.every((p) => p.valid);

@@ -94,6 +94,27 @@ export const Config = z
           .describe('The key is a development key: created with its TEST CA beside it when missing; documents it signs carry the sample mark'),
       })
       .prefault({}),
+    ledger: z
+      .strictObject({
+        // A server-backed ledger for installations where several machines (or workers)
+        // issue at once (docs/deploy.md); without it the SQLite file at paths.ledger.
+        url: z
+          .string()
+          .regex(/^postgres(?:ql)?:\/\//, schemaMessage('postgres://пайдаланушы@хост/база', 'postgres://пользователь@хост/база'))
+          // Secrets only from the environment: a URL that carries one is refused like a password key.
+          .refine(
+            (url) => !/^postgres(?:ql)?:\/\/[^/@]*:[^/@]*@/.test(url) && !/[?&]password=/i.test(url),
+            schemaMessage('құпия сөз URL-ға жазылмайды: оны ledger.password_env атаған орта айнымалысына қойыңыз', 'пароль не пишется в URL: задайте его в переменной окружения, названной в ledger.password_env'),
+          )
+          .optional()
+          .describe('PostgreSQL ledger, postgres://user@host:port/database (no password); the SQLite file at paths.ledger when unset'),
+        password_env: z
+          .string()
+          .regex(/^[A-Z_][A-Z0-9_]*$/, schemaMessage('орта айнымалысының аты', 'имя переменной окружения'))
+          .default('TANU_LEDGER_PASSWORD')
+          .describe('Environment variable that holds the PostgreSQL password; when it is unset, PGPASSWORD or ~/.pgpass as libpq would'),
+      })
+      .prefault({}),
     concurrency: z.number().int().min(1).max(64).default(2),
     watch: z
       .strictObject({

@@ -81,11 +81,13 @@ export function zodIssueText(issue: z.core.$ZodIssue, at: readonly PropertyKey[]
   switch (issue.code) {
     case 'unrecognized_keys':
       // A secret typed into the file: say where it belongs instead.
-      if (String(at.at(-1)).toLowerCase().includes('password'))
+      if (String(at.at(-1)).toLowerCase().includes('password')) {
+        const env = at[0] === 'ledger' ? 'ledger.password_env' : 'signing.password_env';
         return {
-          kk: 'құпия сөз баптаулар файлына жазылмайды: оны signing.password_env атаған орта айнымалысына қойыңыз',
-          ru: 'пароль не пишется в файл настроек: задайте его в переменной окружения, названной в signing.password_env',
+          kk: `құпия сөз баптаулар файлына жазылмайды: оны ${env} атаған орта айнымалысына қойыңыз`,
+          ru: `пароль не пишется в файл настроек: задайте его в переменной окружения, названной в ${env}`,
         };
+      }
       return { kk: 'белгісіз кілт (қате жазылған ба?)', ru: 'неизвестный ключ (опечатка?)' };
     case 'invalid_type': {
       const expected = TYPES[issue.expected] ?? { kk: issue.expected, ru: issue.expected };

@@ -12,7 +12,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { startRenderer } from '../batch/start.js';
 import { registerCsv, registerXlsx } from '../publish/register.js';
 import type { ExportDocumentRow, Ledger, RegistryRow } from '../ledger/ledger.js';
-import { SqliteLedger } from '../ledger/sqlite.js';
+import { openLedger } from '../ledger/open.js';
 import type { ChromiumRenderer } from '../render/chromium.js';
 import { MANIFEST, MANIFEST_SIGNATURE } from '../sign/manifest.js';
 import { syncDir } from '../publish/publish.js';
@@ -87,7 +87,7 @@ const inOutbox = (config: LoadedConfig, d: ExportDocumentRow, inBatch: string) =
 export async function exportArchive(config: LoadedConfig, options: ExportOptions): Promise<ExportResult> {
   const filter = toFilter(options.selection);
   const selection = describeSelection(options.selection);
-  const ledger = SqliteLedger.open(config.paths.ledger);
+  const ledger = await openLedger(config, options.env);
   const rows: ExportDocumentRow[] = [];
   let register: RegistryRow[];
   let revocations: Revocations;

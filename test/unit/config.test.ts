@@ -112,3 +112,24 @@ describe('config errors, in the operator language and at the right line', () => 
     expect(t.kk).toMatch(/concurrency: сан болуы тиіс/);
   });
 });
+
+describe('ledger.url', () => {
+  it('is unset by default: the SQLite file at paths.ledger', async () => {
+    expect((await loadConfig(write(MINIMAL), { env: {} })).ledger).toEqual({ password_env: 'TANU_LEDGER_PASSWORD' });
+  });
+
+  it('takes a PostgreSQL URL from the file or TANU_LEDGER__URL, never the password the variable holds', async () => {
+    const fromFile = await loadConfig(write(`${MINIMAL}ledger: { url: "postgres://tanu@db.example.kz:5432/tanu" }\n`), { env: {} });
+    expect(fromFile.ledger.url).toBe('postgres://tanu@db.example.kz:5432/tanu');
+    const fromEnv = await loadConfig(write(MINIMAL), { env: { TANU_LEDGER__URL: 'postgresql://tanu@/tanu?host=/run/postgresql', TANU_LEDGER_PASSWORD: 'hunter2' } });
+    expect(fromEnv.ledger.url).toBe('postgresql://tanu@/tanu?host=/run/postgresql');
+    expect(JSON.stringify(fromEnv)).not.toContain('hunter2');
+  });
+
+  it('refuses a password in the URL or under ledger, and a URL of another database', async () => {
+    expect(await problem(`${MINIMAL}ledger: { url: "postgres://tanu:hunter2@db/tanu" }\n`)).toMatch(/ledger\.url: пароль не пишется в URL.*ledger\.password_env/);
+    expect(await problem(`${MINIMAL}ledger: { url: "postgres://tanu@db/tanu?sslmode=require&password=hunter2" }\n`)).toMatch(/ledger\.url: пароль не пишется в URL/);
+    expect(await problem(`${MINIMAL}ledger: { url: "postgres://tanu@db/tanu", password: hunter2 }\n`)).toMatch(/ledger\.password: .*ledger\.password_env/);
+    expect(await problem(`${MINIMAL}ledger: { url: "mysql://tanu@db/tanu" }\n`)).toMatch(/ledger\.url: postgres:\/\/пользователь@хост\/база/);
+  });
+});

@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, inject } from 'vitest';
+import type { ClusterInfo } from './postgres-cluster.js';
+
+/** A ledger URL as an operator writes it: no password in it (it comes from the environment). */
+export const ledgerUrl = (info: ClusterInfo, database: string) => `postgres://${info.user}@/${database}?host=${encodeURIComponent(info.socketDir)}`;
+
+/**
+ * This test file's share of the run's cluster: `database()` makes a new, empty database
+ * and gives its URL; all of them are dropped after the file.
+ */
+export function usePostgres(): { info: ClusterInfo; database: () => Promise<string> } {
+  const info = inject('postgres');
+  const admin = new pg.Pool({ host: info.socketDir, user: info.user, password: info.password, database: 'postgres', max: 1 });
+  const made: string[] = [];
+  afterAll(async () => {
+    for (const name of made) await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+    await admin.end();
+  });
+  return {
+    info,
+    database: async () => {
+      const name = `tanu_${randomBytes(6).toString('hex')}`;
+      await admin.query(`CREATE DATABASE ${name}`);
+      made.push(name);
+      return ledgerUrl(info, name);
+    },
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgres: ClusterInfo;
+  }
+}
