@@ -1,7 +1,7 @@
 import type { Bilingual } from '../core/catalogue.js';
 import type { Centre } from '../config/schema.js';
 import type { Application, ExamResult } from '../records/records.js';
-import type { Library } from '../standards/library.js';
+import { type Library, cardOn } from '../standards/library.js';
 import { Language } from '../standards/schema.js';
 
 /**
@@ -104,7 +104,7 @@ function centreView(c: Centre): CentreView {
 
 function professionView(library: Library, r: { profession_code: string; level: number; standard_code: string; standard_version: number }): ProfessionView {
   const standard = library.byCode(r.standard_code);
-  const card = standard?.cards.find((c) => c.code === r.profession_code);
+  const card = standard && cardOn(standard, r.profession_code, r.standard_version);
   const version = standard?.versions.find((v) => v.version === r.standard_version);
   if (!standard || !card || !version) throw new Error(`validated record cites ${r.standard_code} v${r.standard_version}/${r.profession_code}, which the library lacks`);
   return {

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { abbreviationsOn, cardOn, parseStandard } from '../../pipeline/standards/library.js';
+import { q88WithVersion as withVersion } from '../support/standards.js';
+
+
+const V3 = `- version: 3
+  order:
+    number: '7'
+    date: '2026-11-01'
+  effective_from: '2026-11-20'
+  changes: []
+  cards:
+  - code: 3412-0-011
+    name:
+      kk: Әлеуметтік жұмыскердің көмекшісі
+      ru: Ассистент социального работника
+    levels:
+      min: 3
+      max: 5
+  abbreviations:
+  - number: 9
+    short: АЖ
+    full: ақпараттық жүйе (жаңа редакция)`;
+
+describe('a card as a version words it', () => {
+  it('applies every version up to V in order, field by field; other cards and fields stay', () => {
+    const { standard, problems } = parseStandard('standards/Q88100061.yaml', withVersion(V3));
+    expect(problems).toEqual([]);
+    if (!standard) throw new Error('not parsed');
+    const before = cardOn(standard, '3412-0-011', 2);
+    const after = cardOn(standard, '3412-0-011', 3);
+    expect(before?.name.kk).not.toBe('Әлеуметтік жұмыскердің көмекшісі');
+    expect(after?.name).toEqual({ kk: 'Әлеуметтік жұмыскердің көмекшісі', ru: 'Ассистент социального работника' });
+    expect(after?.levels).toEqual({ min: 3, max: 5 });
+    expect(after?.labour_functions).toEqual(before?.labour_functions);
+    expect(cardOn(standard, '1210-0-040', 3)).toEqual(cardOn(standard, '1210-0-040', 1));
+    expect(abbreviationsOn(standard, 3).find((a) => a.number === 9)?.full).toBe('ақпараттық жүйе (жаңа редакция)');
+    expect(abbreviationsOn(standard, 2).find((a) => a.number === 9)?.full).not.toBe('ақпараттық жүйе (жаңа редакция)');
+  });
+
+  it('refuses a re-wording of a card the standard lacks, or of a field that is not a card field, at its line', () => {
+    const unknownCard = parseStandard('standards/Q88100061.yaml', withVersion(V3.replace('code: 3412-0-011', 'code: 9999-9-999')));
+    expect(unknownCard.problems).toEqual([expect.objectContaining({ path: 'versions[2].cards[0].code', message: expect.objectContaining({ ru: expect.stringContaining('9999-9-999') }) })]);
+    expect(unknownCard.problems[0]?.line).toBeGreaterThan(1);
+    const unknownField = parseStandard('standards/Q88100061.yaml', withVersion(V3.replace('    levels:\n', '    colour: red\n    levels:\n')));
+    expect(unknownField.problems).toEqual([expect.objectContaining({ path: 'versions[2].cards[0]', message: expect.objectContaining({ ru: expect.stringContaining('неизвестный ключ') }) })]);
+  });
+});
