@@ -40,7 +40,7 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
         continue;
       }
       entries.push(...manifestEntries(d));
-      if (d.type === 'certificate') registry.push(registryRow(d.model as CertificateModel, batch.centre));
+      if (d.type === 'certificate') registry.push(registryRow(d.model as CertificateModel, batch.centre, d.revision));
     }
     const manifest: UnsealedManifest = { batch: batchId, centre: batch.centre, created_at: batch.created_at, documents: entries };
     await writeAtomic(join(dir, 'report.json'), `${JSON.stringify({ batch: batchId, files: [report] }, null, 2)}\n`, ctx.modes);
@@ -70,8 +70,9 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
   });
 }
 
-const registryRow = (m: CertificateModel, centre: string): RegistryRow => ({
+const registryRow = (m: CertificateModel, centre: string, revision: number): RegistryRow => ({
   certificate_serial: m.serial,
+  revision,
   iin: m.holder.iin,
   full_name: m.holder.full_name,
   profession_code: m.profession.code,

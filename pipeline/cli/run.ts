@@ -16,7 +16,7 @@ import { exitCode } from '../validate/report.js';
  * structured JSON logs (pino) on stderr; at the end a summary per file.
  */
 
-const engineFor = async (ctx: Ctx, onEvent: (e: EngineEvent) => void) => {
+export const engineFor = async (ctx: Ctx, onEvent: (e: EngineEvent) => void) => {
   const library = await libraryOrFail(ctx);
   await requirePaths(ctx.config, ['templates']);
   return startEngine(ctx.config, library, { clock: ctx.io.clock, env: ctx.io.env, notice: (text) => ctx.io.err(text), onEvent });

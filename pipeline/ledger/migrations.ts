@@ -139,4 +139,12 @@ export const MIGRATIONS: readonly string[] = [
     WHERE files_json IS NOT NULL;
   UPDATE batches SET outbox_dir = centre || '/' || issue_date || '/' || id;
   `,
+  // Standard revisions (issue 14): a document re-issued as a new revision links to the one it
+  // supersedes, and has at most one successor, so a regeneration run twice, or resumed after
+  // a crash, never issues a second one. The register row names the revision it stands for.
+  `
+  CREATE UNIQUE INDEX documents_successor ON documents (supersedes) WHERE supersedes IS NOT NULL;
+  CREATE INDEX documents_current ON documents (standard_code, status, state);
+  ALTER TABLE registry ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+  `,
 ];

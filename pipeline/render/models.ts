@@ -27,8 +27,12 @@ type ProfessionView = {
   standard_order: { number: string; date: string };
 };
 
+/** A re-issued document says which revision it is and which one it replaces (issue 14); absent on a first issue. */
+export type RevisionView = { number: number; replaces: number };
+
 export type CertificateModel = {
   type: 'certificate';
+  revision?: RevisionView;
   languages: Language[];
   serial: string;
   centre: CentreView;
@@ -58,6 +62,7 @@ export type ProtocolRow = {
 
 export type ProtocolModel = {
   type: 'protocol';
+  revision?: RevisionView;
   languages: Language[];
   number: string;
   date: string;
@@ -102,7 +107,7 @@ function centreView(c: Centre): CentreView {
   };
 }
 
-function professionView(library: Library, r: { profession_code: string; level: number; standard_code: string; standard_version: number }): ProfessionView {
+export function professionView(library: Library, r: { profession_code: string; level: number; standard_code: string; standard_version: number }): ProfessionView {
   const standard = library.byCode(r.standard_code);
   const card = standard && cardOn(standard, r.profession_code, r.standard_version);
   const version = standard?.versions.find((v) => v.version === r.standard_version);

@@ -89,7 +89,8 @@ export function loadTemplates(dir: string): TemplateSet {
               : model.type === 'protocol'
                 ? { counts: protocolCounts(model), running: running(model, labels.protocol) }
                 : {};
-          return doc.template({ ...model, ...extra, labels: labels[type], sample });
+          // Strict templates need the key: a first issue has no revision to print.
+          return doc.template({ revision: null, ...model, ...extra, labels: labels[type], sample });
         }),
       );
       return layout({ lang: first.languages[0] ?? 'kk', fontCss: fonts.css, baseCss, documentCss: doc.css, body: bodies.join('\n') });
