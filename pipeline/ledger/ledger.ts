@@ -55,8 +55,12 @@ export interface Ledger {
   protocolNumbers(batchId: string): Promise<string[]>;
   /** The validated records (as stored) of one protocol number, in file order. */
   protocolRecords(batchId: string, protocolNumber: string): Promise<unknown[]>;
+  /** The current protocol of this number a centre's earlier batch issued (or is issuing), if any: a later file's rows of the same sitting re-issue it. */
+  currentProtocol(centre: string, protocolNumber: string, exceptBatch: string): Promise<{ id: number; revision: number } | undefined>;
+  /** The validated records of one protocol number in every batch of a centre, earliest batch first, each in file order. */
+  sittingRecords(centre: string, protocolNumber: string): Promise<unknown[]>;
   /** The plan is complete: the gathered documents, the file's report and the event, in one step. */
-  completePlan(batchId: string, done: { documents: NewDocument[]; report: FileReport; rejected: RejectedRow[]; at: string; file: string }): Promise<void>;
+  completePlan(batchId: string, done: { documents: (NewDocument | NewRevision)[]; report: FileReport; rejected: RejectedRow[]; at: string; file: string }): Promise<void>;
 
   /** Takes a batch for this process unless a live process holds it; a dead holder's claim is taken over. */
   claim(batchId: string, claim: Claim): Promise<boolean>;

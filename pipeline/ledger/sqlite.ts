@@ -173,9 +173,35 @@ export class SqliteLedger implements Ledger {
     );
   }
 
-  async completePlan(batchId: string, done: { documents: NewDocument[]; report: FileReport; rejected: RejectedRow[]; at: string; file: string }) {
+  async currentProtocol(centre: string, protocolNumber: string, exceptBatch: string) {
+    return this.db
+      .prepare(
+        `SELECT d.id, d.revision FROM documents d JOIN batches b ON b.id = d.batch_id
+         WHERE d.type = 'protocol' AND d.serial = ? AND b.centre = ? AND d.batch_id <> ? AND d.status = 'issued' AND d.state <> 'failed'
+           AND NOT EXISTS (SELECT 1 FROM documents n WHERE n.supersedes = d.id)
+         ORDER BY d.revision DESC LIMIT 1`,
+      )
+      .get(protocolNumber, centre, exceptBatch) as { id: number; revision: number } | undefined;
+  }
+
+  async sittingRecords(centre: string, protocolNumber: string): Promise<unknown[]> {
+    return (
+      this.db
+        .prepare('SELECT r.data_json FROM records r JOIN batches b ON b.id = r.batch_id WHERE b.centre = ? AND r.protocol_number = ? ORDER BY b.created_at, b.id, r.row')
+        .pluck()
+        .all(centre, protocolNumber) as string[]
+    ).map((text) => JSON.parse(text) as unknown);
+  }
+
+  async completePlan(batchId: string, done: { documents: (NewDocument | NewRevision)[]; report: FileReport; rejected: RejectedRow[]; at: string; file: string }) {
     this.write(() => {
-      for (const d of done.documents) this.insertDocument(batchId, null, d);
+      for (const d of done.documents) {
+        if (!('supersedes' in d)) this.insertDocument(batchId, null, d);
+        else {
+          const { record_id, revision, supersedes, ...document } = d;
+          this.insertDocument(batchId, record_id, document, { revision, supersedes });
+        }
+      }
       this.db
         .prepare('UPDATE batches SET rows = ?, valid = ?, errors = ?, report_json = ?, rejected_json = ?, planned_at = ? WHERE id = ?')
         .run(done.report.rows, done.report.valid, done.report.errors.length, JSON.stringify(done.report), JSON.stringify(done.rejected), done.at, batchId);

@@ -118,6 +118,18 @@ export function planProtocol(records: readonly ExamResult[], ctx: PlanContext): 
   };
 }
 
+/**
+ * The protocol of a sitting whose rows came in more than one file: every row of it, the
+ * earlier files' first, issued as the next revision of the protocol already issued, which
+ * it supersedes (issue 14). One sitting, one current protocol.
+ */
+export function planProtocolRevision(records: readonly ExamResult[], ctx: PlanContext, earlier: { id: number; revision: number }): PlannedDocument & { record_id: null; revision: number; supersedes: number } {
+  const planned = planProtocol(records, ctx);
+  const revision = earlier.revision + 1;
+  if (planned.model.type !== 'protocol') throw new Error('a protocol is planned as a protocol');
+  return { ...planned, model: { ...planned.model, revision: { number: revision, replaces: earlier.revision } }, record_id: null, revision, supersedes: earlier.id };
+}
+
 export type ChunkContext = PlanContext & {
   serialFormat: string;
   /** The year serials are counted in (the issue date's). */

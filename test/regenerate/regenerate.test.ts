@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { tanu } from '../support/cli.js';
-import { expectBatchVerifies, manifests } from '../support/outbox.js';
+import { expectBatchVerifies, manifests, readManifest } from '../support/outbox.js';
 import { nssTrusting } from '../support/pki.js';
 import { pdfText } from '../support/poppler.js';
 import { examResultsCsv, makeProject } from '../support/project.js';
@@ -179,5 +179,32 @@ describe('tanu regenerate', () => {
     ]);
     expect(batches).toEqual(['published']);
     expect(JSON.parse((await regenerate(p.config, '--dry-run')).out).affected).toEqual([]);
+  });
+
+  it('a protocol number that arrives again in a later file: the protocol is re-issued as revision 2 with the rows of both, superseding revision 1', async () => {
+    const p = makeProject(tmp());
+    const first = join(p.inbox, 'exam-results-a.csv');
+    const second = join(p.inbox, 'exam-results-b.csv');
+    // Rows 0–1 and 2–3 of one sitting, П-1, in two drops.
+    writeFileSync(first, await examResultsCsv(2, 0));
+    writeFileSync(second, await examResultsCsv(2, 2));
+    expect((await tanu(['run', first, '--config', p.config])).code).toBe(0);
+    expect((await tanu(['run', second, '--config', p.config])).code).toBe(0);
+    const [a, b] = manifests(p.outbox).map((m) => readManifest(m));
+    const protocols = [a, b].map((m) => m?.documents.filter((d) => d.type === 'protocol').map((d) => [d.serial, d.revision, d.file]));
+    expect(protocols).toContainEqual([['П-1', 1, 'protocols/П-1.pdf']]);
+    expect(protocols).toContainEqual([['П-1', 2, 'protocols/П-1.r2.pdf']]);
+    const latest = manifests(p.outbox).find((m) => readManifest(m).documents.some((d) => d.revision === 2));
+    if (!latest) throw new Error('no revision 2');
+    const text = pdfText(readFileSync(join(latest, '..', 'protocols', 'П-1.r2.pdf')));
+    // Rows in both languages: the protocol is bilingual, and says it replaces revision 1 in each.
+    expect(text).toContain('Редакция 2, выдана взамен редакции 1');
+    expect(text).toContain('2-редакция, 1-редакцияның орнына берілді');
+    const db = new Database(p.ledger, { readonly: true });
+    expect(db.prepare(`SELECT revision, status, json_array_length(model_json, '$.rows') AS rows FROM documents WHERE type = 'protocol' ORDER BY revision`).all()).toEqual([
+      { revision: 1, status: 'superseded', rows: 2 },
+      { revision: 2, status: 'issued', rows: 4 },
+    ]);
+    db.close();
   });
 });
