@@ -135,8 +135,14 @@ describe('tanu regenerate', () => {
     expect(JSON.parse(event)).toMatchObject({ standard: 'Q88100061', to_version: 3, reason: 'Order No. 7 re-words card 4', documents: 2, by: expect.any(String) });
     db.close();
 
+    // Both revisions pass; the ledger says which one is current.
     const verify = await tanu(['verify', p.outbox, '--config', p.config, '--json']);
     expect(verify.code, verify.out).toBe(0);
+    const byFile = (name: string) => JSON.parse(verify.out).files.find((f: { file: string }) => f.file.endsWith(name))?.ledger;
+    expect(byFile(`${card4kk}.pdf`)).toMatchObject({ revision: 1, status: 'superseded', current: 2 });
+    expect(byFile(`${card4kk}.r2.pdf`)).toMatchObject({ revision: 2, status: 'issued', current: 2 });
+    const verifyText = await tanu(['verify', p.outbox, '--config', p.config]);
+    expect(verifyText.out).toContain('редакция 1 заменена, текущая — редакция 2');
 
     const again = await regenerate(p.config, '--reason', 'again');
     expect(again.code, again.err).toBe(0);
