@@ -8,6 +8,7 @@ import { requirePaths } from '../config/load.js';
 import { TanuError, asTanuError } from '../core/tanu-error.js';
 import { type Ctx, libraryOrFail } from './context.js';
 import { printable, say } from './output.js';
+import { reloadStandardsOnChange } from './standards-reload.js';
 import { exitCode } from '../validate/report.js';
 
 /**
@@ -137,6 +138,7 @@ export async function watchCommand(ctx: Ctx): Promise<number> {
         }),
       ),
   );
+  const stopStandards = await reloadStandardsOnChange(ctx, engine.ctx, watcher.between);
   ctx.io.err(say(ctx.lang, { kk: `Кіріс бумасы бақылануда: ${ctx.config.paths.inbox}`, ru: `Наблюдаю за папкой входящих: ${ctx.config.paths.inbox}` }));
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -144,6 +146,7 @@ export async function watchCommand(ctx: Ctx): Promise<number> {
     process.once('SIGTERM', stop);
   });
   ctx.io.err(say(ctx.lang, { kk: 'Тоқтатылуда: қолдағы файл аяқталады', ru: 'Останавливаюсь: файл в работе будет завершён' }));
+  await stopStandards();
   await watcher.stop();
   await engine.close();
   return 0;

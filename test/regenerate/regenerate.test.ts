@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { expectBatchVerifies, manifests, readManifest } from '../support/outbox.
 import { nssTrusting } from '../support/pki.js';
 import { pdfText } from '../support/poppler.js';
 import { examResultsCsv, makeProject } from '../support/project.js';
-import { q88WithVersion } from '../support/standards.js';
+import { CARD4, NEW_NAME, V3, ownStandards, q88WithVersion } from '../support/standards.js';
 import { useTmpDir } from '../support/tmp.js';
 import { chromiumOf, descendants, startTanu, until } from '../reliability/support.js';
 
@@ -18,29 +18,12 @@ import { chromiumOf, descendants, startTanu, until } from '../reliability/suppor
  */
 const tmp = useTmpDir();
 
-const CARD4 = '3412-0-011';
 const CARD9 = '1210-0-040';
-const NEW_NAME = 'Әлеуметтік қызметтер ассистенті';
-
-/** Version 3: in force from 20.11.2026, after the sitting (12.11) and before the pinned today (23.11). */
-const V3 = `- version: 3
-  order:
-    number: '7'
-    date: '2026-11-01'
-  effective_from: '2026-11-20'
-  changes: []
-  cards:
-  - code: ${CARD4}
-    name:
-      kk: ${NEW_NAME}
-      ru: Ассистент социального работника в организациях, предоставляющих специальные социальные услуги`;
 
 /** A project whose own standards folder can take a new version, with four certificates issued: two per card, one of card 4 in Russian only. */
 async function issued() {
   const p = makeProject(tmp());
-  const standards = join(p.dir, 'standards');
-  cpSync('standards', standards, { recursive: true });
-  writeFileSync(p.config, readFileSync(p.config, 'utf8').replace(/standards: .*/, `standards: ${standards}`));
+  const standards = ownStandards(p);
   const [header, ...rows] = (await examResultsCsv(20)).trim().split('\n');
   const chosen = rows.filter((r) => r.includes(`,${CARD4},`) || r.includes(`,${CARD9},`));
   // The first card-4 row in Kazakh (the rename prints there), the second stays in Russian.

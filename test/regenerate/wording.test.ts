@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { abbreviationsOn, cardOn, parseStandard } from '../../pipeline/standards/library.js';
+import { diffStandard } from '../../pipeline/standards/diff.js';
 import { q88WithVersion as withVersion } from '../support/standards.js';
 
-
+/** A version re-wording card 4's name and levels and abbreviation 9. */
 const V3 = `- version: 3
   order:
     number: '7'
@@ -44,5 +45,22 @@ describe('a card as a version words it', () => {
     expect(unknownCard.problems[0]?.line).toBeGreaterThan(1);
     const unknownField = parseStandard('standards/Q88100061.yaml', withVersion(V3.replace('    levels:\n', '    colour: red\n    levels:\n')));
     expect(unknownField.problems).toEqual([expect.objectContaining({ path: 'versions[2].cards[0]', message: expect.objectContaining({ ru: expect.stringContaining('неизвестный ключ') }) })]);
+  });
+
+  it('standards diff: field by field, before and after, list items added and removed', () => {
+    const { standard } = parseStandard('standards/Q88100061.yaml', withVersion(V3));
+    if (!standard) throw new Error('not parsed');
+    const changes = diffStandard(standard, 2, 3);
+    expect(changes.map((c) => [c.card, c.field])).toEqual([
+      ['3412-0-011', 'name'],
+      ['3412-0-011', 'levels'],
+      [null, 'abbreviations'],
+    ]);
+    expect(changes[1]).toMatchObject({ label: { kk: 'СБШ деңгейлері', ru: 'уровни ОРК' }, from: { min: 3, max: 4 }, to: { min: 3, max: 5 }, added: [], removed: [] });
+    const abbreviations = changes[2];
+    expect(abbreviations?.added).toEqual(['9) АЖ – ақпараттық жүйе (жаңа редакция)']);
+    expect(abbreviations?.removed).toHaveLength(1);
+    expect(abbreviations?.removed[0]).toMatch(/^9\) АЖ – /);
+    expect(diffStandard(standard, 3, 3)).toEqual([]);
   });
 });
