@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { abbreviationsOn, cardOn, parseStandard } from '../../pipeline/standards/library.js';
 import { diffStandard } from '../../pipeline/standards/diff.js';
-import { q88WithVersion as withVersion } from '../support/standards.js';
+import { q88WithVersion as withVersion, version3 } from '../support/standards.js';
 
 /** A version re-wording card 4's name and levels and abbreviation 9. */
-const V3 = `- version: 3
-  order:
-    number: '7'
-    date: '2026-11-01'
-  effective_from: '2026-11-20'
-  changes: []
-  cards:
+const V3 = version3(`  cards:
   - code: 3412-0-011
     name:
       kk: Әлеуметтік жұмыскердің көмекшісі
@@ -21,7 +15,7 @@ const V3 = `- version: 3
   abbreviations:
   - number: 9
     short: АЖ
-    full: ақпараттық жүйе (жаңа редакция)`;
+    full: ақпараттық жүйе (жаңа редакция)`);
 
 describe('a card as a version words it', () => {
   it('applies every version up to V in order, field by field; other cards and fields stay', () => {

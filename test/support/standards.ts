@@ -9,18 +9,21 @@ export const q88WithVersion = (yaml: string) =>
 export const CARD4 = '3412-0-011';
 export const NEW_NAME = 'Әлеуметтік қызметтер ассистенті';
 
-/** Version 3: renames card 4 in Kazakh, in force from 20.11.2026 (after the test files' sitting on 12.11, before the pinned today, 23.11). */
-export const V3 = `- version: 3
+/** Version 3 of Q88100061 with `body` (its `cards:` and `abbreviations:`), in force from 20.11.2026: after the test files' sitting (12.11), before the pinned today (23.11). */
+export const version3 = (body: string) => `- version: 3
   order:
     number: '7'
     date: '2026-11-01'
   effective_from: '2026-11-20'
   changes: []
-  cards:
+${body.trimEnd()}`;
+
+/** Version 3 renaming card 4 in Kazakh. */
+export const V3 = version3(`  cards:
   - code: ${CARD4}
     name:
       kk: ${NEW_NAME}
-      ru: Ассистент социального работника в организациях, предоставляющих специальные социальные услуги`;
+      ru: Ассистент социального работника в организациях, предоставляющих специальные социальные услуги`);
 
 /** A copy of the repository's standards for a test project, its config pointed at it: the test may edit it. Returns the folder. */
 export function ownStandards(project: { dir: string; config: string }): string {
