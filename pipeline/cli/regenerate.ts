@@ -83,7 +83,8 @@ export async function regenerateCommand(options: RegenerateOptions, ctx: Ctx): P
       ctx.io.out(say(ctx.lang, { kk: `Жаңа редакциялар берілді: ${issued.length}`, ru: `Выдано новых редакций: ${issued.length}` }));
       for (const d of issued) ctx.io.out(`  ${d.file}`);
     }
-    return 0;
+    // A document that could not be made is in its batch's report; the next run plans it again.
+    return issued.length < plan.affected.length ? 1 : 0;
   } finally {
     await engine.close();
   }

@@ -93,7 +93,7 @@ export interface Ledger {
    * A regeneration's plan, in one step: its file (the plan as stored), its batch with the
    * plan complete, the new revisions, the claim and the event. Refused, with nothing
    * written, when a document it would supersede is no longer current or already has a
-   * successor (another run planned it first): the serials are returned.
+   * successor not failed (another run planned it first): the serials are returned.
    */
   planRegeneration(plan: { batch: NewBatch; file: FileRow; report: FileReport; revisions: readonly NewRevision[]; claim: Claim; event: object }): Promise<{ planned: true } | { planned: false; taken: string[] }>;
 

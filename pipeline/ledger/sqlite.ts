@@ -178,7 +178,7 @@ export class SqliteLedger implements Ledger {
       .prepare(
         `SELECT d.id, d.revision FROM documents d JOIN batches b ON b.id = d.batch_id
          WHERE d.type = 'protocol' AND d.serial = ? AND b.centre = ? AND d.batch_id <> ? AND d.status = 'issued' AND d.state <> 'failed'
-           AND NOT EXISTS (SELECT 1 FROM documents n WHERE n.supersedes = d.id)
+           AND NOT EXISTS (SELECT 1 FROM documents n WHERE n.supersedes = d.id AND n.state <> 'failed')
          ORDER BY d.revision DESC LIMIT 1`,
       )
       .get(protocolNumber, centre, exceptBatch) as { id: number; revision: number } | undefined;
@@ -318,7 +318,7 @@ export class SqliteLedger implements Ledger {
 
   async planRegeneration(plan: { batch: NewBatch; file: FileRow; report: FileReport; revisions: readonly NewRevision[]; claim: Claim; event: object }) {
     const current = this.db.prepare(
-      `SELECT 1 FROM documents d WHERE d.id = ? AND d.status = 'issued' AND d.state = 'published' AND NOT EXISTS (SELECT 1 FROM documents n WHERE n.supersedes = d.id)`,
+      `SELECT 1 FROM documents d WHERE d.id = ? AND d.status = 'issued' AND d.state = 'published' AND NOT EXISTS (SELECT 1 FROM documents n WHERE n.supersedes = d.id AND n.state <> 'failed')`,
     );
     return this.write((): { planned: true } | { planned: false; taken: string[] } => {
       const taken = plan.revisions.filter((r) => current.get(r.supersedes) === undefined).map((r) => r.serial);
