@@ -20,6 +20,7 @@ import { localNow, systemClock } from '../pipeline/core/clock.js';
 import { loadConfig } from '../pipeline/config/load.js';
 import { SqliteLedger } from '../pipeline/ledger/sqlite.js';
 import { applyRegeneration } from '../pipeline/regenerate/apply.js';
+import { newVerifyCode } from '../pipeline/plan/plan.js';
 import { planRegeneration } from '../pipeline/regenerate/plan.js';
 import { loadLibrary, versionOn } from '../pipeline/standards/library.js';
 import { measured } from './memory.js';
@@ -91,7 +92,7 @@ if (!standard || to?.version !== 3) throw new Error('version 3 is not in force t
 
 // ---- the plan, then the re-issue --------------------------------------------------------
 const ledger = SqliteLedger.open(config.paths.ledger);
-const planned = await measured(() => planRegeneration(ledger.currentDocuments('Q88100061'), { standard, library: revised.library, version: 3, scope: { cards: null, centre: null } }));
+const planned = await measured(() => planRegeneration(ledger.currentDocuments('Q88100061'), { standard, library: revised.library, version: 3, scope: { cards: null, centre: null }, verifyCode: newVerifyCode }));
 await ledger.close();
 const plan = planned.value;
 const engine = await startEngine(config, revised.library, { clock: systemClock, env: process.env, notice: () => {} });

@@ -4,6 +4,7 @@ import { localNow } from '../core/clock.js';
 import { TanuError } from '../core/tanu-error.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { SqliteLedger } from '../ledger/sqlite.js';
+import { newVerifyCode } from '../plan/plan.js';
 import { applyRegeneration, issuedBy, resumeRegenerations } from '../regenerate/apply.js';
 import { type RegenerationPlan, type UnaffectedReason, planJson, planRegeneration } from '../regenerate/plan.js';
 import { type Library, versionOn } from '../standards/library.js';
@@ -49,7 +50,7 @@ export async function regenerateCommand(options: RegenerateOptions, ctx: Ctx): P
     cards: options.cards ? options.cards.split(',').map((c) => c.trim()).filter(Boolean) : null,
     centre: options.centre ?? null,
   };
-  const planFrom = async (ledger: Ledger) => planRegeneration(ledger.currentDocuments(standard.code), { standard, library, version: version.version, scope });
+  const planFrom = async (ledger: Ledger) => planRegeneration(ledger.currentDocuments(standard.code), { standard, library, version: version.version, scope, verifyCode: newVerifyCode });
 
   if (options.dryRun) {
     const ledger = SqliteLedger.open(ctx.config.paths.ledger);

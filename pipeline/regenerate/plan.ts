@@ -34,12 +34,25 @@ export type RegenerationPlan = {
 
 export type RegenerationScope = { cards: readonly string[] | null; centre: string | null };
 
+export type RegenerationContext = {
+  standard: Standard;
+  library: Library;
+  version: number;
+  scope: RegenerationScope;
+  /**
+   * A new certificate revision's verification code (`newVerifyCode`): its QR leads to it,
+   * and the old paper's QR to "superseded, see the current revision". Chance comes in from
+   * outside, so the plan stays a value.
+   */
+  verifyCode: () => string;
+};
+
 /**
  * Which version a value names rather than what the card says: under a new version every
  * document names a new order, but only one whose wording changed needs re-issuing. The
- * revision note is the re-issue's own.
+ * revision note and the verification link are the re-issue's own.
  */
-const NAMING_THE_VERSION = ['revision', 'profession.standard_version', 'profession.standard_order'];
+const NAMING_THE_VERSION = ['revision', 'verify_url', 'profession.standard_version', 'profession.standard_order'];
 const namesTheVersion = (path: string) => NAMING_THE_VERSION.some((p) => path === p || path.startsWith(`${p}.`));
 
 /** Paths where two printed values differ: leaves, or an array whose length changed (items added or removed). */
@@ -81,10 +94,7 @@ export function reword(doc: CurrentDocument, standard: Standard, library: Librar
 }
 
 /** One document's verdict: affected with its new revision, or the reason it is not. */
-export function judge(
-  doc: CurrentDocument,
-  ctx: { standard: Standard; library: Library; version: number; scope: RegenerationScope },
-): { affected: AffectedDocument } | { unaffected: UnaffectedReason } {
+export function judge(doc: CurrentDocument, ctx: RegenerationContext): { affected: AffectedDocument } | { unaffected: UnaffectedReason } {
   const { scope } = ctx;
   if (scope.centre !== null && doc.centre !== scope.centre) return { unaffected: 'other-centre' };
   if (scope.cards !== null && !printedCards(doc).some((c) => scope.cards?.includes(c))) return { unaffected: 'other-cards' };
@@ -94,7 +104,11 @@ export function judge(
   const fields = differ.filter(printedIn(now.languages));
   if (fields.length === 0) return { unaffected: doc.standard_version === ctx.version ? 'issued-under-this-version' : differ.length > 0 ? 'not-in-its-languages' : 'wording-unchanged' };
   const revision = doc.revision + 1;
-  const model = { ...now, revision: { number: revision, replaces: doc.revision } };
+  const verifyCode = now.type === 'certificate' ? ctx.verifyCode() : null;
+  const model =
+    now.type === 'certificate' && verifyCode !== null
+      ? { ...now, verify_url: now.verify_url.replace(/[^/]+$/, verifyCode), revision: { number: revision, replaces: doc.revision } }
+      : { ...now, revision: { number: revision, replaces: doc.revision } };
   return {
     affected: {
       type: doc.type,
@@ -112,7 +126,7 @@ export function judge(
         standard_code: ctx.standard.code,
         standard_version: ctx.version,
         card_code: doc.card_code,
-        verify_code: doc.verify_code,
+        verify_code: verifyCode,
         model,
         record_id: doc.record_id,
         revision,
@@ -123,10 +137,7 @@ export function judge(
 }
 
 /** The plan over every current document of the standard, as they come from the ledger. */
-export async function planRegeneration(
-  documents: AsyncIterable<CurrentDocument>,
-  ctx: { standard: Standard; library: Library; version: number; scope: RegenerationScope },
-): Promise<RegenerationPlan> {
+export async function planRegeneration(documents: AsyncIterable<CurrentDocument>, ctx: RegenerationContext): Promise<RegenerationPlan> {
   const plan: RegenerationPlan = { standard: ctx.standard.code, to_version: ctx.version, affected: [], unaffected: {} };
   for await (const doc of documents) {
     const verdict = judge(doc, ctx);

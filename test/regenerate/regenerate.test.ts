@@ -9,6 +9,8 @@ import { pdfText } from '../support/poppler.js';
 import { examResultsCsv, makeProject } from '../support/project.js';
 import { CARD4, NEW_NAME, V3, ownStandards, q88WithVersion } from '../support/standards.js';
 import { useTmpDir } from '../support/tmp.js';
+import { LedgerReader } from '../../pipeline/serve/reader.js';
+import { verify as verifyCertificate } from '../../pipeline/serve/verdict.js';
 import { chromiumOf, descendants, startTanu, until } from '../reliability/support.js';
 
 /**
@@ -117,6 +119,15 @@ describe('tanu regenerate', () => {
     const event = db.prepare(`SELECT data_json FROM events WHERE type = 'regeneration-planned'`).pluck().get() as string;
     expect(JSON.parse(event)).toMatchObject({ standard: 'Q88100061', to_version: 3, reason: 'Order No. 7 re-words card 4', documents: 2, by: expect.any(String) });
     db.close();
+
+    // The old paper's QR leads to "superseded, see the current revision"; the new one's to the new revision.
+    const reader = LedgerReader.open(p.ledger);
+    const [r1, r2] = reader.certificate(card4kk);
+    reader.close();
+    if (!r1?.verify_code || !r2?.verify_code) throw new Error('revisions without codes');
+    expect(r2.verify_code).not.toBe(r1.verify_code);
+    expect(verifyCertificate([r1, r2], r1.verify_code, '2026-11-23')).toMatchObject({ revision: 1, status: 'superseded', current_revision: { revision: 2 } });
+    expect(verifyCertificate([r1, r2], r2.verify_code, '2026-11-23')).toMatchObject({ revision: 2, status: 'valid', profession: { kk: NEW_NAME } });
 
     // Both revisions pass; the ledger says which one is current.
     const verify = await tanu(['verify', p.outbox, '--config', p.config, '--json']);
