@@ -1,14 +1,14 @@
 /**
  * npm run bench:regenerate -- [--n N] [--json] [--out DIR] [--work DIR]
  *
- * `tanu regenerate` on N issued certificates (issue 14): half of them of card 4 of
+ * `tanu regenerate` on N issued certificates (docs/contracts.md, "Regeneration"): half of them of card 4 of
  * Q88100061, then a version that renames card 4. Measured apart: the plan (every current
  * document's stored model against the model under the new version) and the re-issue
  * (render, sign, publish each affected document as revision 2, complete the batch), each
  * with its seconds and peak memory (PSS of this process and its children, i.e. Chromium).
  * With --json, one last line: {"n", "affected", "plan_s", "reissue_docs_per_s", "plan_peak_mb", "reissue_peak_mb"}.
  * Results go to bench/results/regenerate-n<N>.json with the machine's description. Goal
- * (issue 14): plan ≤ 5 s and re-issue ≥ 100/s at N = 10,000. Nothing is asserted.
+ * (README, "Not yet built"): plan ≤ 5 s and re-issue ≥ 100/s at N = 10,000. Nothing is asserted.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';

@@ -139,7 +139,7 @@ export const MIGRATIONS: readonly string[] = [
     WHERE files_json IS NOT NULL;
   UPDATE batches SET outbox_dir = centre || '/' || issue_date || '/' || id;
   `,
-  // Standard revisions (issue 14): a document re-issued as a new revision links to the one it
+  // Standard revisions (docs/contracts.md, "Regeneration"): a document re-issued as a new revision links to the one it
   // supersedes, and has at most one successor that is not failed, so a regeneration run
   // twice, or resumed after a crash, never issues a second one, and one that could not be
   // made is planned again by the next run. The register row names the revision it stands for.

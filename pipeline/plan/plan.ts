@@ -121,7 +121,7 @@ export function planProtocol(records: readonly ExamResult[], ctx: PlanContext): 
 /**
  * The protocol of a sitting whose rows came in more than one file: every row of it, the
  * earlier files' first, issued as the next revision of the protocol already issued, which
- * it supersedes (issue 14). One sitting, one current protocol.
+ * it supersedes (docs/contracts.md, "Regeneration"). One sitting, one current protocol.
  */
 export function planProtocolRevision(records: readonly ExamResult[], ctx: PlanContext, earlier: { id: number; revision: number }): PlannedDocument & { record_id: null; revision: number; supersedes: number } {
   const planned = planProtocol(records, ctx);

@@ -4,7 +4,7 @@ import { type Library, cardOn } from '../standards/library.js';
 import type { Standard } from '../standards/schema.js';
 
 /**
- * A regeneration's plan, pure (issue 14; docs/architecture.md, "A regeneration"): for each
+ * A regeneration's plan, pure (docs/architecture.md, "A regeneration"): for each
  * current document of a standard, what it printed (the model stored in the ledger) against
  * what it would print under the version in force today. A document is affected when the
  * printed values differ; the plan lists the fields that do, and the new revision each

@@ -27,7 +27,7 @@ type ProfessionView = {
   standard_order: { number: string; date: string };
 };
 
-/** A re-issued document says which revision it is and which one it replaces (issue 14); absent on a first issue. */
+/** A re-issued document says which revision it is and which one it replaces (docs/contracts.md, "Regeneration"); absent on a first issue. */
 export type RevisionView = { number: number; replaces: number };
 
 export type CertificateModel = {
