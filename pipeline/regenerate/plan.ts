@@ -82,15 +82,20 @@ export function printedCards(doc: CurrentDocument): string[] {
   return (doc.model as ProtocolModel).professions.map((p) => p.code);
 }
 
-/** What a document would print under `version`: its card wording re-read, everything else as issued. */
-export function reword(doc: CurrentDocument, standard: Standard, library: Library, version: number): DocumentModel {
+/**
+ * What a document would print under `version`: its card wording re-read (only of the cards
+ * `only` names, when given: `--cards` re-issues for those cards' changes), everything else
+ * as issued.
+ */
+export function reword(doc: CurrentDocument, standard: Standard, library: Library, version: number, only: readonly string[] | null = null): DocumentModel {
+  const chosen = (code: string) => only === null || only.includes(code);
   if (doc.type === 'certificate') {
     const model = doc.model as CertificateModel;
     const profession = professionView(library, { profession_code: model.profession.code, level: model.profession.level, standard_code: standard.code, standard_version: version });
     return { ...model, profession };
   }
   const model = doc.model as ProtocolModel;
-  return { ...model, professions: model.professions.map((p) => ({ ...p, name: cardOn(standard, p.code, version)?.name ?? p.name })) };
+  return { ...model, professions: model.professions.map((p) => ({ ...p, name: (chosen(p.code) && cardOn(standard, p.code, version)?.name) || p.name })) };
 }
 
 /** One document's verdict: affected with its new revision, or the reason it is not. */
@@ -99,7 +104,7 @@ export function judge(doc: CurrentDocument, ctx: RegenerationContext): { affecte
   if (scope.centre !== null && doc.centre !== scope.centre) return { unaffected: 'other-centre' };
   if (scope.cards !== null && !printedCards(doc).some((c) => scope.cards?.includes(c))) return { unaffected: 'other-cards' };
   if (doc.type !== 'certificate' && doc.type !== 'protocol') throw new Error(`a ${doc.type} prints no standard wording`);
-  const now = reword(doc, ctx.standard, ctx.library, ctx.version);
+  const now = reword(doc, ctx.standard, ctx.library, ctx.version, scope.cards);
   const differ = changedFields(doc.model, now).filter((f) => !namesTheVersion(f));
   const fields = differ.filter(printedIn(now.languages));
   if (fields.length === 0) return { unaffected: doc.standard_version === ctx.version ? 'issued-under-this-version' : differ.length > 0 ? 'not-in-its-languages' : 'wording-unchanged' };

@@ -75,6 +75,13 @@ describe('tanu regenerate', () => {
       // Card 9 twice, card 4 printed only in Russian once.
       unaffected: 3,
     });
+    // Narrowed to card 9, or to another centre: nothing to re-issue.
+    expect(JSON.parse((await regenerate(p.config, '--dry-run', '--cards', CARD9)).out)).toMatchObject({ affected: [], unaffected: 5 });
+    expect(JSON.parse((await regenerate(p.config, '--dry-run', '--centre', 'ALM01')).out)).toMatchObject({ affected: [], unaffected: 5 });
+    const told = await tanu(['regenerate', '--standard', 'Q88100061', '--dry-run', '--config', p.config, '--language', 'kk']);
+    expect(told.out).toContain('қайта беріледі 2, өзгеріссіз 3');
+    expect(told.out).toContain('өзгеріс оның тілінде басылмайды: 1');
+    // Applying needs a reason.
     expect((await regenerate(p.config)).code).toBe(2);
 
     const applied = await regenerate(p.config, '--reason', 'Order No. 7 re-words card 4');
