@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Bilingual } from '../core/catalogue.js';
 import { localNow } from '../core/clock.js';
@@ -50,16 +51,17 @@ export async function regenerateCommand(options: RegenerateOptions, ctx: Ctx): P
     cards: options.cards ? options.cards.split(',').map((c) => c.trim()).filter(Boolean) : null,
     centre: options.centre ?? null,
   };
-  const planFrom = async (ledger: Ledger) => planRegeneration(ledger.currentDocuments(standard.code), { standard, library, version: version.version, scope, verifyCode: newVerifyCode });
+  const planFrom = (ledger: Ledger | null) =>
+    planRegeneration(ledger ? ledger.currentDocuments(standard.code) : (async function* () {})(), { standard, library, version: version.version, scope, verifyCode: newVerifyCode });
 
   if (options.dryRun) {
-    const ledger = SqliteLedger.open(ctx.config.paths.ledger);
+    // A dry run makes no ledger where there is none: nothing was issued, nothing is affected.
+    const ledger = existsSync(ctx.config.paths.ledger) ? SqliteLedger.open(ctx.config.paths.ledger) : null;
     try {
       const plan = await planFrom(ledger);
-      if (ctx.json) ctx.io.out(JSON.stringify(planJson(plan), null, 2));
-      else ctx.io.out(describePlan(plan, ctx));
+      ctx.io.out(ctx.json ? JSON.stringify(planJson(plan), null, 2) : describePlan(plan, ctx));
     } finally {
-      await ledger.close();
+      await ledger?.close();
     }
     return 0;
   }
