@@ -23,7 +23,7 @@ import { exportArchive } from '../pipeline/export/export.js';
 import { Selection } from '../pipeline/export/selection.js';
 import { verifyPackage } from '../pipeline/export/verify-package.js';
 import { loadLibrary } from '../pipeline/standards/library.js';
-import { treeMemoryMb } from './memory.js';
+import { measured } from './memory.js';
 import { benchCsv } from './records.js';
 import { writeWorkspaceConfig } from './workspace.js';
 
@@ -51,19 +51,6 @@ const engine = await startEngine(config, library, { clock: systemClock, env: pro
 const outcome = await takeFile(csv, engine.ctx, 'copy');
 await engine.close();
 if ((outcome.outcome !== 'published' && outcome.outcome !== 'already-published') || outcome.report.valid !== n) throw new Error(`bench data did not all validate: ${JSON.stringify(outcome.report.errors.slice(0, 3))}`);
-
-/** Runs `work` with memory sampled every 100 ms: seconds and peak MB (PSS of this process and its children). */
-async function measured<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number; peakMb: number }> {
-  let peakMb = treeMemoryMb(process.pid).pss;
-  const sampler = setInterval(() => (peakMb = Math.max(peakMb, treeMemoryMb(process.pid).pss)), 100);
-  const t0 = process.hrtime.bigint();
-  try {
-    const value = await work();
-    return { value, seconds: Number(process.hrtime.bigint() - t0) / 1e9, peakMb: Math.max(peakMb, treeMemoryMb(process.pid).pss) };
-  } finally {
-    clearInterval(sampler);
-  }
-}
 
 const zip = join(work, 'archive.zip');
 const exported = await measured(() => exportArchive(config, { selection: Selection.parse({}), out: zip, allowMissing: false, clock: systemClock, env: process.env, notice: () => {} }));

@@ -56,6 +56,19 @@ export function peakSampler(root: number, intervalMs = 250): { stop: () => Promi
   };
 }
 
+/** Runs `work` with memory sampled every 100 ms: seconds and peak MB (PSS of this process and its children). */
+export async function measured<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number; peakMb: number }> {
+  let peakMb = treeMemoryMb(process.pid).pss;
+  const sampler = setInterval(() => (peakMb = Math.max(peakMb, treeMemoryMb(process.pid).pss)), 100);
+  const t0 = process.hrtime.bigint();
+  try {
+    const value = await work();
+    return { value, seconds: Number(process.hrtime.bigint() - t0) / 1e9, peakMb: Math.max(peakMb, treeMemoryMb(process.pid).pss) };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
 // Run as the sampler: `node --import tsx bench/memory.ts ROOT_PID INTERVAL_MS`; prints the peak (MB) when stdin closes.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = Number(process.argv[2]);

@@ -41,7 +41,7 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
       }
       entries.push(...manifestEntries(d));
       const model = parseModel(d.type, d.model);
-      const row = kindOf(model).registerRow?.(model, batch.centre);
+      const row = kindOf(model).registerRow?.(model, { centre: batch.centre, revision: d.revision });
       if (row) registry.push(row);
     }
     const manifest: UnsealedManifest = { batch: batchId, centre: batch.centre, created_at: batch.created_at, documents: entries };

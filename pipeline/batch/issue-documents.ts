@@ -78,7 +78,8 @@ export async function issueDocuments(batch: BatchRow, ctx: EngineContext, option
         continue;
       }
       const signed = await timed(ctx, 'sign', () => signDocument({ pdf: result.pdf, ...(result.docx ? { docx: result.docx } : {}) }, ctx.signer, signingTime));
-      const name = join(KINDS[doc.type].folder, safeName(doc.serial));
+      // A later revision sits beside its serial's first: `<serial>.r2.pdf` (docs/contracts.md, "Outbox").
+      const name = join(KINDS[doc.type].folder, `${safeName(doc.serial)}${doc.revision > 1 ? `.r${doc.revision}` : ''}`);
       const base = join(dir, name);
       dirs.add(dirname(base));
       const outputs: [string, Uint8Array][] = [

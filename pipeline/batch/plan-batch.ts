@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path';
 import type { BatchRow, PlanChunk } from '../ledger/ledger.js';
-import { planProtocol } from '../kinds/protocol/kind.js';
+import { planProtocol, planProtocolRevision } from '../kinds/protocol/kind.js';
 import { type ChunkContext, type PlanContext, newVerifyCode, planChunk } from '../plan/plan.js';
 import { ExamResult, type RegistryApplication, type ValidRecord, isRegistryApplication } from '../records/records.js';
 import { effectiveThresholds } from '../standards/library.js';
@@ -201,8 +201,10 @@ export async function planBatch(batch: BatchRow, ctx: EngineContext, options: { 
   report.errors.push(...lateDuplicates);
   const protocols = [];
   for (const number of await ledger.protocolNumbers(batch.id)) {
-    const records = (await ledger.protocolRecords(batch.id, number)).map((r) => ExamResult.parse(r));
-    protocols.push(planProtocol(records, context));
+    // The same sitting in an earlier file: its protocol is re-issued with every row of both.
+    const earlier = await ledger.currentProtocol(batch.centre, number, batch.id);
+    const records = (await (earlier ? ledger.sittingRecords(batch.centre, number) : ledger.protocolRecords(batch.id, number))).map((r) => ExamResult.parse(r));
+    protocols.push(earlier ? planProtocolRevision(records, context, earlier) : planProtocol(records, context));
   }
   await ledger.completePlan(batch.id, {
     documents: protocols,

@@ -23,7 +23,12 @@ export function isTransient(path: string): boolean {
   return name.startsWith('.') || name.startsWith('~$') || /\.(part|partial|tmp|crdownload|lock|swp)$/i.test(name) || /^\.~lock\./.test(name);
 }
 
-export type Watcher = { stop: () => Promise<void>; idle: () => Promise<void> };
+export type Watcher = {
+  stop: () => Promise<void>;
+  idle: () => Promise<void>;
+  /** Work done between two files, never during one: a new standards library takes effect for the next file. */
+  between: (task: () => Promise<void>) => void;
+};
 
 /** Errors that pass by themselves: the same work is tried again later. */
 const passing = (e: unknown) => ['NO_SPACE', 'LEDGER_BUSY'].includes(asTanuError(e)?.code ?? '');
@@ -105,6 +110,7 @@ export async function watchInbox(
   await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   return {
     idle: () => queue.onIdle(),
+    between: (task) => void queue.add(task),
     stop: async () => {
       stopping = true;
       timers.forEach((t) => clearTimeout(t));

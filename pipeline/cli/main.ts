@@ -16,6 +16,8 @@ import { runCommand, watchCommand } from './run.js';
 import { revokeCommand, serveCommand } from './serve.js';
 import { registryCommand, resitsCommand, statusCommand } from './ledger-commands.js';
 import { exportCommand } from './export.js';
+import { regenerateCommand } from './regenerate.js';
+import { standardsDiffCommand } from './standards-diff.js';
 
 /**
  * The `tanu` command line (docs/contracts.md, Command line). Every command takes --config and --json; with
@@ -37,6 +39,10 @@ const USAGE: Record<Language, string> = {
                                         реестр признанных лиц (по умолчанию) или реестр специалистов, оказывающих специальные социальные услуги (для людей — XLSX)
   tanu standards list [--json]          библиотека стандартов: коды, версии, действует ли, карточки
   tanu standards check [--json]         проверить каждый standards/*.yaml (код 1 при любой ошибке)
+  tanu standards diff КОД [--from В] [--to В] [--json]
+                                        что изменила версия: карточка за карточкой, поле за полем (по умолчанию предыдущая и последняя)
+  tanu regenerate --standard КОД [--cards КОД,...] [--centre ID] [--dry-run] [--reason ТЕКСТ] [--outbox ПАПКА] [--ledger ФАЙЛ] [--json]
+                                        перевыпустить новой редакцией документы, чей напечатанный текст изменила действующая версия стандарта
   tanu preview --document certificate|protocol|contract [--document-language kk|ru|both] [--out ПАПКА]
                                         образец документа в PDF и PNG (с отметкой ҮЛГІ / ОБРАЗЕЦ)
   tanu verify ПУТЬ... [--json]          проверить подписанные PDF, файлы .p7s, папки пакетов и архивные пакеты (ФАЙЛ.zip) (код 0 все верны, 1 есть неверные)
@@ -68,6 +74,10 @@ const USAGE: Record<Language, string> = {
                                         танылған адамдардың тізілімі (әдепкі) не арнаулы әлеуметтік қызметтер көрсететін мамандардың тізілімі (адамдарға — XLSX)
   tanu standards list [--json]          стандарттар кітапханасы: кодтар, нұсқалар, қолданыста ма, карточкалар
   tanu standards check [--json]         әр standards/*.yaml файлын тексеру (кез келген қатеде код 1)
+  tanu standards diff КОД [--from Н] [--to Н] [--json]
+                                        нұсқа нені өзгертті: карточка бойынша, өріс бойынша (әдепкі: алдыңғы және соңғы)
+  tanu regenerate --standard КОД [--cards КОД,...] [--centre ID] [--dry-run] [--reason МӘТІН] [--outbox БУМА] [--ledger ФАЙЛ] [--json]
+                                        стандарттың қолданыстағы нұсқасы басылған мәтінін өзгерткен құжаттарды жаңа редакциямен қайта беру
   tanu preview --document certificate|protocol|contract [--document-language kk|ru|both] [--out БУМА]
                                         құжат үлгісі PDF және PNG түрінде (ҮЛГІ / ОБРАЗЕЦ белгісімен)
   tanu verify ЖОЛ... [--json]           қол қойылған PDF, .p7s файлдарын, пакет бумаларын және мұрағаттық пакеттерді (ФАЙЛ.zip) тексеру (код 0 бәрі жарамды, 1 жарамсызы бар)
@@ -116,6 +126,9 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
         profession: { type: 'string' },
         status: { type: 'string' },
         'allow-missing': { type: 'boolean', default: false },
+        standard: { type: 'string' },
+        cards: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -146,7 +159,7 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
       case 'validate':
         return await validateCommand(rest, ctx);
       case 'standards':
-        return await standardsCommand(rest, ctx);
+        return await standardsCommand(rest, { from: values.from, to: values.to }, ctx);
       case 'status':
         return await statusCommand(ctx);
       case 'resits':
@@ -169,6 +182,17 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
             ...(values.status !== undefined ? { status: values.status } : {}),
             ...(values.out !== undefined ? { out: values.out } : {}),
             allowMissing: values['allow-missing'],
+          },
+          ctx,
+        );
+      case 'regenerate':
+        return await regenerateCommand(
+          {
+            ...(values.standard !== undefined ? { standard: values.standard } : {}),
+            ...(values.cards !== undefined ? { cards: values.cards } : {}),
+            ...(values.centre !== undefined ? { centre: values.centre } : {}),
+            ...(values.reason !== undefined ? { reason: values.reason } : {}),
+            dryRun: values['dry-run'],
           },
           ctx,
         );
@@ -206,8 +230,8 @@ async function validateCommand(files: string[], ctx: Ctx): Promise<number> {
   return exitCode(report);
 }
 
-async function standardsCommand(args: string[], ctx: Ctx): Promise<number> {
-  const [sub] = args;
+async function standardsCommand(args: string[], options: { from: string | undefined; to: string | undefined }, ctx: Ctx): Promise<number> {
+  const [sub, code] = args;
   await requirePaths(ctx.config, ['standards']);
   const loaded = await loadLibrary(ctx.config.paths.standards);
   const rel = (f: string) => relative(process.cwd(), f) || f;
@@ -223,6 +247,7 @@ async function standardsCommand(args: string[], ctx: Ctx): Promise<number> {
     }
     return loaded.problems.length === 0 ? 0 : 1;
   }
+  if (sub === 'diff') return standardsDiffCommand(await libraryOrFail(ctx), code, { ...(options.from !== undefined ? { from: options.from } : {}), ...(options.to !== undefined ? { to: options.to } : {}) }, ctx);
   if (sub === 'list') {
     const today = localNow(ctx.io.clock, ctx.config.timezone).date;
     const rows = loaded.library.standards.map((s) => ({
@@ -255,5 +280,5 @@ async function standardsCommand(args: string[], ctx: Ctx): Promise<number> {
     }
     return loaded.problems.length === 0 ? 0 : 1;
   }
-  throw new TanuError('USAGE', { detail: { kk: 'standards list немесе standards check', ru: 'standards list или standards check' } });
+  throw new TanuError('USAGE', { detail: { kk: 'standards list, standards check немесе standards diff', ru: 'standards list, standards check или standards diff' } });
 }

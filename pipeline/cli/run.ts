@@ -8,6 +8,7 @@ import { requirePaths } from '../config/load.js';
 import { TanuError, asTanuError } from '../core/tanu-error.js';
 import { type Ctx, libraryOrFail } from './context.js';
 import { printable, say } from './output.js';
+import { reloadStandardsOnChange } from './standards-reload.js';
 import { exitCode } from '../validate/report.js';
 
 /**
@@ -16,7 +17,7 @@ import { exitCode } from '../validate/report.js';
  * structured JSON logs (pino) on stderr; at the end a summary per file.
  */
 
-const engineFor = async (ctx: Ctx, onEvent: (e: EngineEvent) => void, signal?: AbortSignal) => {
+export const engineFor = async (ctx: Ctx, onEvent: (e: EngineEvent) => void, signal?: AbortSignal) => {
   const library = await libraryOrFail(ctx);
   await requirePaths(ctx.config, ['templates']);
   return startEngine(ctx.config, library, { clock: ctx.io.clock, env: ctx.io.env, notice: (text) => ctx.io.err(text), onEvent, ...(signal ? { signal } : {}) });
@@ -144,6 +145,7 @@ export async function watchCommand(ctx: Ctx): Promise<number> {
         }),
       ),
   );
+  const stopStandards = await reloadStandardsOnChange(ctx, engine.ctx, watcher.between);
   ctx.io.err(say(ctx.lang, { kk: `Кіріс бумасы бақылануда: ${ctx.config.paths.inbox}`, ru: `Наблюдаю за папкой входящих: ${ctx.config.paths.inbox}` }));
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -152,6 +154,7 @@ export async function watchCommand(ctx: Ctx): Promise<number> {
   });
   ctx.io.err(say(ctx.lang, { kk: 'Тоқтатылуда: қолдағы топтама келесі бөлікте тоқтайды, қалғаны келесі іске қосуда шығарылады', ru: 'Останавливаюсь: пакет в работе остановится на следующей части, остальное будет выпущено при следующем запуске' }));
   shutdown.abort();
+  await stopStandards();
   await watcher.stop();
   await engine.close();
   return 0;

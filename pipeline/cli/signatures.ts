@@ -53,6 +53,11 @@ export async function verifyCommand(paths: string[], ctx: Ctx): Promise<number> 
           r.signed_at ?? '—',
           [
             ...r.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.detail[ctx.lang]}`),
+            ...(ledger?.status === 'superseded'
+              ? [say(ctx.lang, { kk: `қолтаңба жарамды; ${ledger.revision}-редакция ауыстырылған, ағымдағысы — ${ledger.current ?? '—'}-редакция`, ru: `подпись верна; редакция ${ledger.revision} заменена, текущая — редакция ${ledger.current ?? '—'}` })]
+              : ledger && ledger.current !== null && ledger.current > 1 && ledger.revision === ledger.current
+                ? [say(ctx.lang, { kk: `${ledger.revision}-редакция, ағымдағы`, ru: `редакция ${ledger.revision}, текущая` })]
+                : []),
             ...(ledger?.status === 'revoked' && ledger.revocation
               ? [
                   say(ctx.lang, {
@@ -70,7 +75,8 @@ export async function verifyCommand(paths: string[], ctx: Ctx): Promise<number> 
   return valid ? 0 : 1;
 }
 
-type LedgerStatus = { serial: string; revision: number; status: 'issued' | 'superseded' | 'revoked'; revocation: { revoked_at: string; reason: RevocationReason } | null };
+/** `current`: the serial's revision in force (not superseded), which a superseded file's reader should look at instead. */
+type LedgerStatus = { serial: string; revision: number; status: 'issued' | 'superseded' | 'revoked'; current: number | null; revocation: { revoked_at: string; reason: RevocationReason } | null };
 
 /**
  * What the ledger, when there is one, says of each signed PDF it issued (found by the
@@ -85,7 +91,15 @@ async function withLedgerStatus(results: Verification[], ledgerPath: string): Pr
       const row = result.kind === 'pdf' ? reader.certificateByPdfHash(createHash('sha256').update(await readFile(result.file)).digest('hex')) : undefined;
       out.push({
         result,
-        ledger: row ? { serial: row.serial, revision: row.revision, status: row.status, revocation: row.revoked_at && row.reason ? { revoked_at: row.revoked_at, reason: row.reason } : null } : null,
+        ledger: row
+          ? {
+              serial: row.serial,
+              revision: row.revision,
+              status: row.status,
+              current: reader.certificate(row.serial).filter((r) => r.status !== 'superseded').at(-1)?.revision ?? null,
+              revocation: row.revoked_at && row.reason ? { revoked_at: row.revoked_at, reason: row.reason } : null,
+            }
+          : null,
       });
     }
     return out;

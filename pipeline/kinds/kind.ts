@@ -68,6 +68,6 @@ export type DocumentKind<M extends KindModel> = {
     numbered: boolean;
     plan(record: ValidRecord, serial: string | null, ctx: PlanContext): PlannedDocument;
   };
-  /** Its row in the register of recognized persons, if it puts one there. */
-  registerRow?(model: M, centre: string): RegistryRow;
+  /** Its row in the register of recognized persons, if it puts one there: a later revision's replaces the earlier's. */
+  registerRow?(model: M, at: { centre: string; revision: number }): RegistryRow;
 };

@@ -51,7 +51,8 @@ export async function printable(model: DocumentModel, templates: TemplateSet): P
   const kind = kindOf(model);
   const lang = model.languages[0] ?? 'kk';
   const view = await kind.view?.(model, templates.labels(kind.template));
-  return { template: kind.template, languages: model.languages, title: `${kind.title[lang]} № ${kind.number(model)}`, onePage: kind.onePage, values: { ...model, ...view } };
+  // Strict templates need the key: a first issue has no revision to print.
+  return { template: kind.template, languages: model.languages, title: `${kind.title[lang]} № ${kind.number(model)}`, onePage: kind.onePage, values: { revision: null, ...model, ...view } };
 }
 
 /**

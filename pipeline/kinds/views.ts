@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Centre } from '../config/schema.js';
 import type { ValidRecord } from '../records/records.js';
-import type { Library } from '../standards/library.js';
+import { type Library, cardOn } from '../standards/library.js';
 import { Language } from '../standards/schema.js';
 
 /**
@@ -40,6 +40,9 @@ export type ProfessionView = z.infer<typeof ProfessionView>;
 
 export const Languages = z.array(Language).min(1);
 
+/** A re-issued document says which revision it is and which one it replaces (docs/contracts.md, "Regeneration"); absent on a first issue. */
+export const RevisionView = z.strictObject({ number: z.number().int().min(2), replaces: z.number().int().min(1) });
+
 export const fullName = (p: { last_name: string; first_name: string; middle_name: string | null }) =>
   [p.last_name, p.first_name, p.middle_name].filter((x): x is string => !!x).join(' ');
 
@@ -58,7 +61,8 @@ export function centreView(c: Centre): CentreView {
 
 export function professionView(library: Library, r: { profession_code: string; level: number; standard_code: string; standard_version: number }): ProfessionView {
   const standard = library.byCode(r.standard_code);
-  const card = standard?.cards.find((c) => c.code === r.profession_code);
+  // The card as the version the record was checked under words it (docs/formats.md, §8).
+  const card = standard && cardOn(standard, r.profession_code, r.standard_version);
   const version = standard?.versions.find((v) => v.version === r.standard_version);
   if (!standard || !card || !version) throw new Error(`validated record cites ${r.standard_code} v${r.standard_version}/${r.profession_code}, which the library lacks`);
   return {

@@ -3,6 +3,7 @@ import type { RegistryApplication } from '../records/records.js';
 import type { FileReport } from '../validate/report.js';
 import type {
   BatchRow,
+  CurrentDocument,
   DocumentCounts,
   DocumentError,
   DocumentFiles,
@@ -57,8 +58,12 @@ export interface Ledger {
   protocolNumbers(batchId: string): Promise<string[]>;
   /** The validated records (as stored) of one protocol number, in file order. */
   protocolRecords(batchId: string, protocolNumber: string): Promise<unknown[]>;
+  /** The current protocol of this number a centre's earlier batch issued (or is issuing), if any: a later file's rows of the same sitting re-issue it. */
+  currentProtocol(centre: string, protocolNumber: string, exceptBatch: string): Promise<{ id: number; revision: number } | undefined>;
+  /** The validated records of one protocol number in every batch of a centre, earliest batch first, each in file order. */
+  sittingRecords(centre: string, protocolNumber: string): Promise<unknown[]>;
   /** The plan is complete: the gathered documents, the file's report and the event, in one step. */
-  completePlan(batchId: string, done: { documents: NewDocument[]; report: FileReport; rejected: RejectedRow[]; at: string; file: string }): Promise<void>;
+  completePlan(batchId: string, done: { documents: (NewDocument | NewRevision)[]; report: FileReport; rejected: RejectedRow[]; at: string; file: string }): Promise<void>;
 
   /** Takes a batch for this process unless a live process holds it; a dead holder's claim is taken over. */
   claim(batchId: string, claim: Claim): Promise<boolean>;
@@ -72,10 +77,28 @@ export interface Ledger {
   recordRow(recordId: number): Promise<number | null>;
   /** A batch's documents one at a time, for batches too large to hold. */
   eachDocument(batchId: string): AsyncIterable<DocumentRow>;
-  /** The batch is complete: its state, its certificates' register rows and the event in one step. */
+  /**
+   * The batch is complete, in one step: its state, its certificates' register rows (a
+   * certificate's new revision takes its serial's row over), the event, and the earlier
+   * revisions its published documents supersede marked superseded.
+   */
   finishBatch(batchId: string, at: string, registry: readonly RegistryRow[], data: object): Promise<void>;
   /** Batches not yet published (planning or issuing was interrupted), oldest first. */
   unfinishedBatches(): Promise<BatchRow[]>;
+
+  /**
+   * The current documents of a standard that print its wording (certificates and protocols
+   * published and neither superseded nor revoked), with their batch's centre, one at a
+   * time in id order.
+   */
+  currentDocuments(standardCode: string): AsyncIterable<CurrentDocument>;
+  /**
+   * A regeneration's plan, in one step: its file (the plan as stored), its batch with the
+   * plan complete, the new revisions, the claim and the event. Refused, with nothing
+   * written, when a document it would supersede is no longer current or already has a
+   * successor not failed (another run planned it first): the serials are returned.
+   */
+  planRegeneration(plan: { batch: NewBatch; file: FileRow; report: FileReport; revisions: readonly NewRevision[]; claim: Claim; event: object }): Promise<{ planned: true } | { planned: false; taken: string[] }>;
 
   recentBatches(limit: number): Promise<RecentBatch[]>;
   registry(): Promise<RegistryRow[]>;
@@ -130,6 +153,9 @@ export type NewDocument = {
   /** A certificate's verification code, decided with its plan. */
   verify_code: string | null;
 };
+
+/** A new revision of a current document: the same serial and record, the next revision, the document it supersedes. */
+export type NewRevision = NewDocument & { record_id: number | null; revision: number; supersedes: number };
 
 export type PlannedRecord = {
   row: number;

@@ -153,4 +153,13 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE UNIQUE INDEX specialists_batch_row ON specialists (batch_id, row);
   `,
+  // Standard revisions (docs/contracts.md, "Regeneration"): a document re-issued as a new revision links to the one it
+  // supersedes, and has at most one successor that is not failed, so a regeneration run
+  // twice, or resumed after a crash, never issues a second one, and one that could not be
+  // made is planned again by the next run. The register row names the revision it stands for.
+  `
+  CREATE UNIQUE INDEX documents_successor ON documents (supersedes) WHERE supersedes IS NOT NULL AND state <> 'failed';
+  CREATE INDEX documents_current ON documents (standard_code, status, state);
+  ALTER TABLE registry ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+  `,
 ];

@@ -139,4 +139,10 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   );
   CREATE UNIQUE INDEX specialists_batch_row ON specialists (batch_id, row);
   `,
+  // SQLite's entry 7: standard revisions (docs/contracts.md, "Regeneration").
+  `
+  CREATE UNIQUE INDEX documents_successor ON documents (supersedes) WHERE supersedes IS NOT NULL AND state <> 'failed';
+  CREATE INDEX documents_current ON documents (standard_code, status, state);
+  ALTER TABLE registry ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+  `,
 ];

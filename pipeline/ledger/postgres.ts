@@ -1,12 +1,13 @@
 import pg from 'pg';
+import { z } from 'zod';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import type { RevocationReason } from '../core/catalogue.js';
 import { LEDGER_BUSY_TIMEOUT_MS, TanuError, asTanuError } from '../core/tanu-error.js';
 import type { RegistryApplication } from '../records/records.js';
 import type { FileReport } from '../validate/report.js';
-import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument, PlanChunk, PlannedRecord, Revocation } from './ledger.js';
+import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument, NewRevision, PlanChunk, PlannedRecord, Revocation } from './ledger.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
-import { BatchRow, DocumentCounts, DocumentRow, type EventType, ExportDocumentRow, type ExportFilter, FileRow, RecentBatch, OpenResit, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
+import { BatchRow, CurrentDocument, DocumentCounts, DocumentRow, type EventType, ExportDocumentRow, type ExportFilter, FileRow, RecentBatch, OpenResit, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
 
 /** One connection, inside a transaction or not: what a step's queries run on. */
 type Db = Pick<pg.PoolClient, 'query'>;
@@ -32,6 +33,9 @@ const MIGRATION_LOCK = `SELECT pg_advisory_xact_lock(hashtext('tanu ledger migra
 const PASSWORD_HINT = 'ledger.password_env, PGPASSWORD, ~/.pgpass';
 
 export type PostgresOptions = { url: string; password?: string | undefined };
+
+const CurrentProtocol = z.object({ id: z.number().int(), revision: z.number().int() });
+const DataJson = z.object({ data_json: z.string() }).transform((r) => r.data_json);
 
 /**
  * The server-backed ledger (docs/architecture.md, "The PostgreSQL ledger"): the same
@@ -179,12 +183,16 @@ export class PostgresLedger implements Ledger {
   private static INSERT_FILE = 'INSERT INTO files (sha256, name, centre, kind, received_at, stored_path, outcome, batch_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)';
 
   /** Documents in one statement, ids in the order given (a plan's file order, the order they are issued in). */
-  private async insertDocuments(db: Db, batchId: string, documents: readonly { recordId: number | null; document: NewDocument }[]) {
+  private async insertDocuments(db: Db, batchId: string, documents: readonly { recordId: number | null; document: NewDocument | NewRevision }[]) {
     if (documents.length === 0) return;
-    const rows = documents.map(({ recordId, document: { model, ...d } }) => ({ ...d, model_json: JSON.stringify(model), batch_id: batchId, record_id: recordId }));
+    const rows = documents.map(({ recordId, document }) => {
+      // A new revision carries its record, its number and the document it supersedes; a first issue is revision 1.
+      const { model, ...d } = 'supersedes' in document ? document : { ...document, revision: 1, supersedes: null };
+      return { ...d, model_json: JSON.stringify(model), batch_id: batchId, record_id: 'record_id' in d ? d.record_id : recordId };
+    });
     await db.query(
-      `INSERT INTO documents (batch_id, record_id, type, serial, revision, status, iin, profession_code, level, language, standard_code, standard_version, card_code, model_json, state, verify_code)
-       SELECT batch_id, record_id, type, serial, 1, 'issued', iin, profession_code, level, language, standard_code, standard_version, card_code, model_json, 'planned', verify_code
+      `INSERT INTO documents (batch_id, record_id, type, serial, revision, status, supersedes, iin, profession_code, level, language, standard_code, standard_version, card_code, model_json, state, verify_code)
+       SELECT batch_id, record_id, type, serial, revision, 'issued', supersedes, iin, profession_code, level, language, standard_code, standard_version, card_code, model_json, 'planned', verify_code
        FROM json_populate_recordset(NULL::documents, $1) WITH ORDINALITY ORDER BY ordinality`,
       [JSON.stringify(rows)],
     );
@@ -338,7 +346,28 @@ export class PostgresLedger implements Ledger {
     }
   }
 
-  async completePlan(batchId: string, done: { documents: NewDocument[]; report: FileReport; rejected: RejectedRow[]; at: string; file: string }) {
+  async currentProtocol(centre: string, protocolNumber: string, exceptBatch: string) {
+    const [row] = await this.read(
+      `SELECT d.id, d.revision FROM documents d JOIN batches b ON b.id = d.batch_id
+       WHERE d.type = 'protocol' AND d.serial = $1 AND b.centre = $2 AND d.batch_id <> $3 AND d.status = 'issued' AND d.state <> 'failed'
+         AND NOT EXISTS (SELECT 1 FROM documents n WHERE n.supersedes = d.id AND n.state <> 'failed')
+       ORDER BY d.revision DESC LIMIT 1`,
+      [protocolNumber, centre, exceptBatch],
+      CurrentProtocol,
+    );
+    return row;
+  }
+
+  async sittingRecords(centre: string, protocolNumber: string): Promise<unknown[]> {
+    const rows = await this.read(
+      'SELECT r.data_json FROM records r JOIN batches b ON b.id = r.batch_id WHERE b.centre = $1 AND r.protocol_number = $2 ORDER BY b.created_at, b.id, r.row',
+      [centre, protocolNumber],
+      DataJson,
+    );
+    return rows.map((text) => JSON.parse(text) as unknown);
+  }
+
+  async completePlan(batchId: string, done: { documents: (NewDocument | NewRevision)[]; report: FileReport; rejected: RejectedRow[]; at: string; file: string }) {
     await this.write(async (db) => {
       await this.insertDocuments(
         db,
@@ -419,13 +448,74 @@ export class PostgresLedger implements Ledger {
     await this.write(async (db) => {
       if (registry.length > 0)
         await db.query(
-          `INSERT INTO registry (certificate_serial, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date, batch_id)
-           SELECT certificate_serial, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date, $2
-           FROM json_populate_recordset(NULL::registry, $1)`,
+          // A certificate's new revision takes its serial's row over; an older one never does.
+          `INSERT INTO registry (certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date, batch_id)
+           SELECT certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date, $2
+           FROM json_populate_recordset(NULL::registry, $1)
+           ON CONFLICT (certificate_serial) DO UPDATE SET revision = excluded.revision, iin = excluded.iin, full_name = excluded.full_name,
+             profession_code = excluded.profession_code, profession_kk = excluded.profession_kk, profession_ru = excluded.profession_ru, level = excluded.level,
+             centre = excluded.centre, issue_date = excluded.issue_date, expiry_date = excluded.expiry_date, batch_id = excluded.batch_id
+           WHERE excluded.revision > registry.revision`,
           [JSON.stringify(registry), batchId],
         );
+      // A revision's predecessor stops being current only once the revision is published.
+      await db.query(
+        `UPDATE documents SET status = 'superseded'
+         WHERE status = 'issued' AND id IN (SELECT supersedes FROM documents WHERE batch_id = $1 AND state = 'published' AND supersedes IS NOT NULL)`,
+        [batchId],
+      );
       await db.query(`UPDATE batches SET state = 'published', published_at = $1 WHERE id = $2`, [at, batchId]);
       await this.event(db, at, 'batch-published', batchId, data);
+    });
+  }
+
+  async *currentDocuments(standardCode: string): AsyncIterable<CurrentDocument> {
+    // Paged by id, not one open cursor: the caller awaits between rows.
+    let after = 0;
+    for (;;) {
+      const page = await this.read(
+        `SELECT d.id, d.record_id, d.type, d.serial, d.revision, d.iin, d.profession_code, d.level, d.language, d.standard_code, d.standard_version, d.card_code,
+           d.verify_code, d.model_json, b.centre
+         FROM documents d JOIN batches b ON b.id = d.batch_id
+         WHERE d.standard_code = $1 AND d.status = 'issued' AND d.state = 'published' AND d.type IN ('certificate', 'protocol') AND d.id > $2
+         ORDER BY d.id LIMIT 500`,
+        [standardCode, after],
+        CurrentDocument,
+      );
+      yield* page;
+      const last = page.at(-1);
+      if (!last) return;
+      after = last.id;
+    }
+  }
+
+  async planRegeneration(plan: { batch: NewBatch; file: FileRow; report: FileReport; revisions: readonly NewRevision[]; claim: Claim; event: object }) {
+    return this.write(async (db): Promise<{ planned: true } | { planned: false; taken: string[] }> => {
+      // The documents to supersede are locked: of two runs at once, the second waits and finds the first's revisions.
+      const ids = plan.revisions.map((r) => r.supersedes);
+      const current = new Set(
+        (
+          await db.query<{ id: number }>(
+            `SELECT d.id FROM documents d WHERE d.id = ANY($1::bigint[]) AND d.status = 'issued' AND d.state = 'published'
+               AND NOT EXISTS (SELECT 1 FROM documents n WHERE n.supersedes = d.id AND n.state <> 'failed')
+             FOR UPDATE`,
+            [ids],
+          )
+        ).rows.map((r) => Number(r.id)),
+      );
+      const taken = plan.revisions.filter((r) => !current.has(r.supersedes)).map((r) => r.serial);
+      if (taken.length > 0) return { planned: false, taken };
+      const { batch, report } = plan;
+      await db.query(PostgresLedger.INSERT_FILE, PostgresLedger.fileValues(plan.file));
+      await db.query(
+        `INSERT INTO batches (id, file_sha256, centre, kind, created_at, issue_date, outbox_dir, state, planned_at, rows, valid, errors, report_json, rejected_json)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'planned', $5, $8, $9, 0, $10, '[]')`,
+        [batch.id, batch.file_sha256, batch.centre, batch.kind, batch.created_at, batch.issue_date, batch.outbox_dir, report.rows, report.valid, JSON.stringify(report)],
+      );
+      await this.insertDocuments(db, batch.id, plan.revisions.map((document) => ({ recordId: document.record_id, document })));
+      await this.claimNow(db, batch.id, plan.claim);
+      await this.event(db, batch.created_at, 'regeneration-planned', batch.id, plan.event);
+      return { planned: true };
     });
   }
 
@@ -542,7 +632,7 @@ export class PostgresLedger implements Ledger {
   }
 }
 
-const REGISTRY_COLUMNS = 'SELECT certificate_serial, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date';
+const REGISTRY_COLUMNS = 'SELECT certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date';
 
 const filterValues = (f: ExportFilter) => [f.from, f.to, f.centre, f.profession, f.status];
 

@@ -19,7 +19,7 @@ export const DocumentState = z.enum(['planned', 'published', 'failed']);
 export type DocumentState = z.infer<typeof DocumentState>;
 export const BatchState = z.enum(['planned', 'published']);
 export type BatchState = z.infer<typeof BatchState>;
-export const EventType = z.enum(['batch-planned', 'batch-published', 'file-rejected', 'document-revoked']);
+export const EventType = z.enum(['batch-planned', 'batch-published', 'file-rejected', 'document-revoked', 'regeneration-planned']);
 export type EventType = z.infer<typeof EventType>;
 
 /** A JSON column: text in the database, a checked value in the code. */
@@ -114,6 +114,8 @@ export type DocumentRow = z.infer<typeof DocumentRow>;
 
 export const RegistryRow = z.object({
   certificate_serial: z.string(),
+  /** The certificate's current revision: a regeneration moves the row to its new one. */
+  revision: z.number().int(),
   iin: z.string(),
   full_name: z.string(),
   profession_code: z.string(),
@@ -203,3 +205,23 @@ export const OpenResit = z
     resit_date: r.resit_date,
   }));
 export type OpenResit = z.infer<typeof OpenResit>;
+
+/** A current (issued, published) certificate or protocol of a standard, as a regeneration plans from it. */
+export const CurrentDocument = DocumentColumns.pick({
+  id: true,
+  record_id: true,
+  type: true,
+  serial: true,
+  revision: true,
+  iin: true,
+  profession_code: true,
+  level: true,
+  language: true,
+  standard_code: true,
+  standard_version: true,
+  card_code: true,
+  verify_code: true,
+})
+  .extend({ model_json: json(z.unknown()), centre: z.string() })
+  .transform(({ model_json, ...rest }) => ({ ...rest, model: model_json }));
+export type CurrentDocument = z.infer<typeof CurrentDocument>;

@@ -3,9 +3,9 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { LEDGER_BUSY_TIMEOUT_MS, TanuError, asTanuError } from '../core/tanu-error.js';
 import type { RevocationReason } from '../core/catalogue.js';
-import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument, PlanChunk, Revocation } from './ledger.js';
+import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument, NewRevision, PlanChunk, Revocation } from './ledger.js';
 import { MIGRATIONS } from './migrations.js';
-import { BatchRow, DocumentCounts, DocumentRow, type EventType, ExportDocumentRow, type ExportFilter, FileRow, RecentBatch, OpenResit, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
+import { BatchRow, CurrentDocument, DocumentCounts, DocumentRow, type EventType, ExportDocumentRow, type ExportFilter, FileRow, OpenResit, RecentBatch, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
 import type { RegistryApplication } from '../records/records.js';
 import type { FileReport } from '../validate/report.js';
 
@@ -70,14 +70,14 @@ export class SqliteLedger implements Ledger {
       .run(row);
   }
 
-  private insertDocument(batchId: string, recordId: number | null, d: NewDocument) {
+  private insertDocument(batchId: string, recordId: number | null, d: NewDocument, revision: { revision: number; supersedes: number | null } = { revision: 1, supersedes: null }) {
     const { model, ...rest } = d;
     this.db
       .prepare(
-        `INSERT INTO documents (batch_id, record_id, type, serial, revision, status, iin, profession_code, level, language, standard_code, standard_version, card_code, model_json, state, verify_code)
-         VALUES (@batch_id, @record_id, @type, @serial, 1, 'issued', @iin, @profession_code, @level, @language, @standard_code, @standard_version, @card_code, @model_json, 'planned', @verify_code)`,
+        `INSERT INTO documents (batch_id, record_id, type, serial, revision, status, supersedes, iin, profession_code, level, language, standard_code, standard_version, card_code, model_json, state, verify_code)
+         VALUES (@batch_id, @record_id, @type, @serial, @revision, 'issued', @supersedes, @iin, @profession_code, @level, @language, @standard_code, @standard_version, @card_code, @model_json, 'planned', @verify_code)`,
       )
-      .run({ ...rest, model_json: JSON.stringify(model), batch_id: batchId, record_id: recordId });
+      .run({ ...rest, model_json: JSON.stringify(model), batch_id: batchId, record_id: recordId, revision: revision.revision, supersedes: revision.supersedes });
   }
 
   private claimNow(batchId: string, claim: Claim): boolean {
@@ -174,9 +174,35 @@ export class SqliteLedger implements Ledger {
     );
   }
 
-  async completePlan(batchId: string, done: { documents: NewDocument[]; report: FileReport; rejected: RejectedRow[]; at: string; file: string }) {
+  async currentProtocol(centre: string, protocolNumber: string, exceptBatch: string) {
+    return this.db
+      .prepare(
+        `SELECT d.id, d.revision FROM documents d JOIN batches b ON b.id = d.batch_id
+         WHERE d.type = 'protocol' AND d.serial = ? AND b.centre = ? AND d.batch_id <> ? AND d.status = 'issued' AND d.state <> 'failed'
+           AND NOT EXISTS (SELECT 1 FROM documents n WHERE n.supersedes = d.id AND n.state <> 'failed')
+         ORDER BY d.revision DESC LIMIT 1`,
+      )
+      .get(protocolNumber, centre, exceptBatch) as { id: number; revision: number } | undefined;
+  }
+
+  async sittingRecords(centre: string, protocolNumber: string): Promise<unknown[]> {
+    return (
+      this.db
+        .prepare('SELECT r.data_json FROM records r JOIN batches b ON b.id = r.batch_id WHERE b.centre = ? AND r.protocol_number = ? ORDER BY b.created_at, b.id, r.row')
+        .pluck()
+        .all(centre, protocolNumber) as string[]
+    ).map((text) => JSON.parse(text) as unknown);
+  }
+
+  async completePlan(batchId: string, done: { documents: (NewDocument | NewRevision)[]; report: FileReport; rejected: RejectedRow[]; at: string; file: string }) {
     this.write(() => {
-      for (const d of done.documents) this.insertDocument(batchId, null, d);
+      for (const d of done.documents) {
+        if (!('supersedes' in d)) this.insertDocument(batchId, null, d);
+        else {
+          const { record_id, revision, supersedes, ...document } = d;
+          this.insertDocument(batchId, record_id, document, { revision, supersedes });
+        }
+      }
       this.db
         .prepare('UPDATE batches SET rows = ?, valid = ?, errors = ?, report_json = ?, rejected_json = ?, planned_at = ? WHERE id = ?')
         .run(done.report.rows, done.report.valid, done.report.errors.length, JSON.stringify(done.report), JSON.stringify(done.rejected), done.at, batchId);
@@ -245,11 +271,21 @@ export class SqliteLedger implements Ledger {
 
   async finishBatch(batchId: string, at: string, registry: readonly RegistryRow[], data: object) {
     const insert = this.db.prepare(
-      `INSERT INTO registry (certificate_serial, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date, batch_id)
-       VALUES (@certificate_serial, @iin, @full_name, @profession_code, @profession_kk, @profession_ru, @level, @centre, @issue_date, @expiry_date, @batch_id)`,
+      `INSERT INTO registry (certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date, batch_id)
+       VALUES (@certificate_serial, @revision, @iin, @full_name, @profession_code, @profession_kk, @profession_ru, @level, @centre, @issue_date, @expiry_date, @batch_id)
+       ON CONFLICT (certificate_serial) DO UPDATE SET revision = excluded.revision, iin = excluded.iin, full_name = excluded.full_name, profession_code = excluded.profession_code,
+         profession_kk = excluded.profession_kk, profession_ru = excluded.profession_ru, level = excluded.level, centre = excluded.centre,
+         issue_date = excluded.issue_date, expiry_date = excluded.expiry_date, batch_id = excluded.batch_id
+       WHERE excluded.revision > registry.revision`,
+    );
+    // A revision's predecessor stops being current only once the revision is published.
+    const supersede = this.db.prepare(
+      `UPDATE documents SET status = 'superseded'
+       WHERE status = 'issued' AND id IN (SELECT supersedes FROM documents WHERE batch_id = ? AND state = 'published' AND supersedes IS NOT NULL)`,
     );
     this.write(() => {
       for (const row of registry) insert.run({ ...row, batch_id: batchId });
+      supersede.run(batchId);
       this.db.prepare(`UPDATE batches SET state = 'published', published_at = ? WHERE id = ?`).run(at, batchId);
       this.event(at, 'batch-published', batchId, data);
     });
@@ -260,6 +296,47 @@ export class SqliteLedger implements Ledger {
       .prepare(`SELECT * FROM batches WHERE state = 'planned' ORDER BY created_at`)
       .all()
       .map((row) => BatchRow.parse(row));
+  }
+
+  async *currentDocuments(standardCode: string): AsyncIterable<CurrentDocument> {
+    // Paged by id, not one open statement: the caller awaits between rows.
+    const page = this.db.prepare(
+      `SELECT d.id, d.record_id, d.type, d.serial, d.revision, d.iin, d.profession_code, d.level, d.language, d.standard_code, d.standard_version, d.card_code,
+         d.verify_code, d.model_json, b.centre
+       FROM documents d JOIN batches b ON b.id = d.batch_id
+       WHERE d.standard_code = ? AND d.status = 'issued' AND d.state = 'published' AND d.type IN ('certificate', 'protocol') AND d.id > ?
+       ORDER BY d.id LIMIT 500`,
+    );
+    let after = 0;
+    for (;;) {
+      const rows = page.all(standardCode, after).map((row) => CurrentDocument.parse(row));
+      yield* rows;
+      const last = rows.at(-1);
+      if (!last) return;
+      after = last.id;
+    }
+  }
+
+  async planRegeneration(plan: { batch: NewBatch; file: FileRow; report: FileReport; revisions: readonly NewRevision[]; claim: Claim; event: object }) {
+    const current = this.db.prepare(
+      `SELECT 1 FROM documents d WHERE d.id = ? AND d.status = 'issued' AND d.state = 'published' AND NOT EXISTS (SELECT 1 FROM documents n WHERE n.supersedes = d.id AND n.state <> 'failed')`,
+    );
+    return this.write((): { planned: true } | { planned: false; taken: string[] } => {
+      const taken = plan.revisions.filter((r) => current.get(r.supersedes) === undefined).map((r) => r.serial);
+      if (taken.length > 0) return { planned: false, taken };
+      const { batch, report } = plan;
+      this.insertFile(plan.file);
+      this.db
+        .prepare(
+          `INSERT INTO batches (id, file_sha256, centre, kind, created_at, issue_date, outbox_dir, state, planned_at, rows, valid, errors, report_json, rejected_json)
+           VALUES (@id, @file_sha256, @centre, @kind, @created_at, @issue_date, @outbox_dir, 'planned', @created_at, @rows, @valid, 0, @report_json, '[]')`,
+        )
+        .run({ ...batch, rows: report.rows, valid: report.valid, report_json: JSON.stringify(report) });
+      for (const { record_id, revision, supersedes, ...document } of plan.revisions) this.insertDocument(batch.id, record_id, document, { revision, supersedes });
+      this.claimNow(batch.id, plan.claim);
+      this.event(batch.created_at, 'regeneration-planned', batch.id, plan.event);
+      return { planned: true };
+    });
   }
 
   async recentBatches(limit: number) {
@@ -276,7 +353,7 @@ export class SqliteLedger implements Ledger {
 
   async registry() {
     return this.db
-      .prepare('SELECT certificate_serial, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date FROM registry ORDER BY centre, certificate_serial')
+      .prepare('SELECT certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date FROM registry ORDER BY centre, certificate_serial')
       .all()
       .map((row) => RegistryRow.parse(row));
   }
@@ -364,7 +441,7 @@ export class SqliteLedger implements Ledger {
   async exportRegistry(filter: ExportFilter) {
     return this.db
       .prepare(
-        `${EXPORT_CHOSEN} SELECT certificate_serial, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date
+        `${EXPORT_CHOSEN} SELECT certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date
          FROM registry r WHERE r.certificate_serial IN (SELECT serial FROM chosen WHERE type = 'certificate') ORDER BY r.centre, r.certificate_serial`,
       )
       .all(filter)

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { locateIssues, type LocatedProblem } from '../core/yaml-source.js';
-import { type Card, Standard, type Thresholds } from './schema.js';
+import { type Abbreviation, type Card, Standard, type Thresholds } from './schema.js';
 
 export type StandardProblem = LocatedProblem;
 
@@ -66,6 +66,27 @@ export const inForceOn = (standard: Standard, date: string) =>
 /** The version of the standard that applies on a date (the latest that had taken effect). */
 export function versionOn(standard: Standard, date: string) {
   return standard.versions.filter((v) => v.effective_from <= date).at(-1);
+}
+
+/**
+ * A card's wording as of a version: the top-level card with the `cards:` entries of every
+ * version up to it applied in order, each field replacing the one before it whole
+ * (docs/formats.md, "Standards: versions"). Undefined when the standard has no such card.
+ */
+export function cardOn(standard: Standard, code: string, version: number): Card | undefined {
+  const card = standard.cards.find((c) => c.code === code);
+  if (!card) return undefined;
+  return standard.versions
+    .filter((v) => v.version <= version)
+    .flatMap((v) => v.cards?.filter((c) => c.code === code) ?? [])
+    .reduce<Card>((worded, rewording) => ({ ...worded, ...rewording }), card);
+}
+
+/** The abbreviations as of a version: each version's entries replace or add theirs by number. */
+export function abbreviationsOn(standard: Standard, version: number): Abbreviation[] {
+  const byNumber = new Map((standard.abbreviations ?? []).map((a) => [a.number, a]));
+  for (const v of standard.versions.filter((x) => x.version <= version)) for (const a of v.abbreviations ?? []) byNumber.set(a.number, a);
+  return [...byNumber.values()].sort((a, b) => a.number - b.number);
 }
 
 /**

@@ -60,13 +60,6 @@ export const Change = z.strictObject({
   summary: BilingualText,
 });
 
-export const Version = z.strictObject({
-  version: z.number().int().min(1),
-  order: Order,
-  effective_from: IsoDate,
-  changes: z.array(Change),
-});
-
 const Skill = z.strictObject({
   title: text,
   abilities: z.array(text).optional(),
@@ -80,29 +73,61 @@ export const LabourFunction = z.strictObject({
   skills: z.array(Skill).optional(),
 });
 
+/** What a card says, field by field: the fields a later version may re-word (docs/formats.md, "Standards: versions"). */
+const cardWording = {
+  group_code: text,
+  name: PrintedName,
+  levels: z.strictObject({ min: z.number().int().min(1).max(8), max: z.number().int().min(1).max(8) }),
+  sublevel: text.nullable().optional(),
+  categories: z.array(text).optional(),
+  other_names: z.array(text).optional(),
+  education: z
+    .array(z.strictObject({ level: text.optional(), speciality: text.optional(), qualification: text.optional() }))
+    .optional(),
+  experience: z.array(z.strictObject({ category: text.nullable().optional(), requirement: text })).optional(),
+  non_formal_education: text.optional(),
+  main_purpose: text.optional(),
+  labour_functions: z.array(LabourFunction).optional(),
+  personal_competencies: z.array(text).optional(),
+  related_professions: z.array(z.strictObject({ level: z.union([text, z.number()]), name: text })).optional(),
+};
+
+const levelsInOrder = (levels: { min: number; max: number } | undefined) => levels === undefined || levels.min <= levels.max;
+
 export const Card = z
   .strictObject({
     paragraph: z.number().int().min(1),
     code: text.describe('Profession card code as records cite it, e.g. "5320-2-003"'),
-    group_code: text,
-    name: PrintedName,
-    levels: z.strictObject({ min: z.number().int().min(1).max(8), max: z.number().int().min(1).max(8) }),
-    sublevel: text.nullable().optional(),
-    categories: z.array(text).optional(),
-    other_names: z.array(text).optional(),
-    education: z
-      .array(z.strictObject({ level: text.optional(), speciality: text.optional(), qualification: text.optional() }))
-      .optional(),
-    experience: z.array(z.strictObject({ category: text.nullable().optional(), requirement: text })).optional(),
-    non_formal_education: text.optional(),
-    main_purpose: text.optional(),
-    labour_functions: z.array(LabourFunction).optional(),
-    personal_competencies: z.array(text).optional(),
-    related_professions: z.array(z.strictObject({ level: z.union([text, z.number()]), name: text })).optional(),
+    ...cardWording,
     notes: z.array(text).optional(),
   })
-  .refine((c) => c.levels.min <= c.levels.max, { message: schemaMessage('levels.min мәні levels.max мәнінен үлкен', 'levels.min больше levels.max'), path: ['levels'] });
+  .refine((c) => levelsInOrder(c.levels), { message: schemaMessage('levels.min мәні levels.max мәнінен үлкен', 'levels.min больше levels.max'), path: ['levels'] });
 export type Card = z.infer<typeof Card>;
+
+/** An abbreviation of the standard's list (paragraph 3), by its number. */
+export const Abbreviation = z.strictObject({ number: z.number().int(), short: text, full: text });
+export type Abbreviation = z.infer<typeof Abbreviation>;
+
+/**
+ * A card as a later version re-words it: its code and only the fields that version
+ * changes, each replacing the earlier wording whole (docs/formats.md, "Standards: versions").
+ */
+export const CardRewording = z
+  .strictObject(cardWording)
+  .partial()
+  .extend({ code: text.describe('Code of the card re-worded; the card must exist in the standard') })
+  .refine((c) => levelsInOrder(c.levels), { message: schemaMessage('levels.min мәні levels.max мәнінен үлкен', 'levels.min больше levels.max'), path: ['levels'] });
+export type CardRewording = z.infer<typeof CardRewording>;
+
+export const Version = z.strictObject({
+  version: z.number().int().min(1),
+  order: Order,
+  effective_from: IsoDate,
+  changes: z.array(Change),
+  cards: z.array(CardRewording).optional().describe('Cards this version re-words: each applies over the wording of the versions before it'),
+  abbreviations: z.array(Abbreviation).optional().describe('Abbreviations this version re-words or adds, by number'),
+});
+export type Version = z.infer<typeof Version>;
 
 export const Standard = z
   .strictObject({
@@ -117,7 +142,7 @@ export const Standard = z
     activity: text.optional(),
     settings: Thresholds.optional(),
     versions: z.array(Version).min(1),
-    abbreviations: z.array(z.strictObject({ number: z.number().int(), short: text, full: text })).optional(),
+    abbreviations: z.array(Abbreviation).optional(),
     cards: z.array(Card).min(1),
     notes: z.array(text).optional(),
   })
@@ -132,6 +157,14 @@ export const Standard = z
       const prev = s.versions[i - 1];
       if (prev && v.effective_from <= prev.effective_from)
         ctx.addIssue({ code: 'custom', message: schemaMessage('әр нұсқа алдыңғысынан кейін күшіне енуі тиіс', 'каждая версия вступает в силу после предыдущей'), path: ['versions', i, 'effective_from'] });
+      const reworded = new Set<string>();
+      v.cards?.forEach((c, j) => {
+        if (!seen.has(c.code))
+          ctx.addIssue({ code: 'custom', message: schemaMessage(`нұсқа стандартта жоқ ${c.code} карточкасын қайта баяндайды`, `версия излагает заново карточку ${c.code}, которой в стандарте нет`), path: ['versions', i, 'cards', j, 'code'] });
+        if (reworded.has(c.code))
+          ctx.addIssue({ code: 'custom', message: schemaMessage(`${c.code} карточкасы бір нұсқада екі рет`, `карточка ${c.code} дважды в одной версии`), path: ['versions', i, 'cards', j, 'code'] });
+        reworded.add(c.code);
+      });
       v.changes.forEach((c, j) => {
         if (c.card !== null && !seen.has(c.card))
           ctx.addIssue({ code: 'custom', message: schemaMessage(`өзгеріс стандартта жоқ ${c.card} карточкасын атайды`, `изменение называет карточку ${c.card}, которой в стандарте нет`), path: ['versions', i, 'changes', j, 'card'] });

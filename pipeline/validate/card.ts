@@ -1,5 +1,5 @@
 import type { Card, Standard } from '../standards/schema.js';
-import { type Library, inForceOn, versionOn } from '../standards/library.js';
+import { type Library, cardOn, inForceOn, versionOn } from '../standards/library.js';
 
 /**
  * Which card a record cites: the profession code, in the standard the record names or,
@@ -23,5 +23,7 @@ export function resolveCard(library: Library, professionCode: string, standardCo
   if (!current) return { found: false, problem: 'not-in-force', standard: first.standard, card: first.card };
   const version = versionOn(current.standard, date);
   if (!version) throw new Error(`standard ${current.standard.code} in force on ${date} without a version`);
-  return { found: true, standard: current.standard, card: current.card, version: version.version };
+  // The card as that version words it: its levels may have changed.
+  const card = cardOn(current.standard, current.card.code, version.version) ?? current.card;
+  return { found: true, standard: current.standard, card, version: version.version };
 }

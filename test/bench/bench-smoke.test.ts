@@ -28,6 +28,14 @@ describe('npm run bench (smoke)', () => {
     for (const key of ['export_docs_per_s', 'verify_docs_per_s', 'export_peak_mb', 'verify_peak_mb', 'zip_mb']) expect(result[key], key).toBeGreaterThan(0);
   });
 
+  it('plans and applies a regeneration, reporting the plan time, the re-issue rate and peak memory', () => {
+    const result = run('bench/regenerate.ts', ['--n', '6']);
+    expect(Object.keys(result)).toEqual(['n', 'affected', 'plan_s', 'reissue_docs_per_s', 'plan_peak_mb', 'reissue_peak_mb']);
+    // Card 4 in rows 0, 2, 3 and 4, and their protocol.
+    expect(result.affected).toBe(5);
+    for (const key of ['reissue_docs_per_s', 'plan_peak_mb', 'reissue_peak_mb']) expect(result[key], key).toBeGreaterThan(0);
+  });
+
   it('measures rendering per document type and signing', () => {
     const result = run('bench/render.ts', ['--n', '4']);
     expect(result.rows.map((row: { case: string }) => row.case)).toEqual([

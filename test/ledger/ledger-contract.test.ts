@@ -140,6 +140,7 @@ const report = (rows: number): FileReport => ({ file: 'f.csv', kind: 'exam-resul
 
 const registryRow = (serial: string, iin: string, centre = 'ALM01'): RegistryRow => ({
   certificate_serial: serial,
+  revision: 1,
   iin,
   full_name: 'Асқар Нұрланұлы',
   profession_code: 'P-1',

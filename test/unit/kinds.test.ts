@@ -56,7 +56,7 @@ describe('document kinds', () => {
   it('puts only certificates in the register of recognized persons', () => {
     const centre = env.config.default_centre;
     const certificate = CertificateModel.parse(sample('certificate'));
-    expect(kindOf(certificate).registerRow?.(certificate, centre)).toMatchObject({ certificate_serial: certificate.serial, iin: certificate.holder.iin, centre });
+    expect(kindOf(certificate).registerRow?.(certificate, { centre, revision: 1 })).toMatchObject({ certificate_serial: certificate.serial, iin: certificate.holder.iin, centre });
     for (const type of ['protocol', 'contract'] as const) expect(KINDS[type].registerRow).toBeUndefined();
   });
 });

@@ -43,8 +43,9 @@ export const certificate: DocumentKind<CertificateModel> = {
       };
     },
   },
-  registerRow: (m, centre) => ({
+  registerRow: (m, { centre, revision }) => ({
     certificate_serial: m.serial,
+    revision,
     iin: m.holder.iin,
     full_name: m.holder.full_name,
     profession_code: m.profession.code,

@@ -32,7 +32,7 @@ export const protocol: DocumentKind<ProtocolModel> = {
 };
 
 /** The protocol of one protocol number: every valid exam row of it, in file order. */
-export function planProtocol(records: readonly ExamResult[], ctx: PlanContext): PlannedDocument {
+export function planProtocol(records: readonly ExamResult[], ctx: PlanContext): PlannedDocument & { model: ProtocolModel } {
   const models = protocolModels({ records, centre: ctx.centre, library: ctx.library });
   const [model] = models;
   const first = records[0];
@@ -50,4 +50,15 @@ export function planProtocol(records: readonly ExamResult[], ctx: PlanContext): 
     verify_code: null,
     model,
   };
+}
+
+/**
+ * The protocol of a sitting whose rows came in more than one file: every row of it, the
+ * earlier files' first, issued as the next revision of the protocol already issued, which
+ * it supersedes (docs/contracts.md, "Regeneration"). One sitting, one current protocol.
+ */
+export function planProtocolRevision(records: readonly ExamResult[], ctx: PlanContext, earlier: { id: number; revision: number }): PlannedDocument & { model: ProtocolModel; record_id: null; revision: number; supersedes: number } {
+  const planned = planProtocol(records, ctx);
+  const revision = earlier.revision + 1;
+  return { ...planned, model: { ...planned.model, revision: { number: revision, replaces: earlier.revision } }, record_id: null, revision, supersedes: earlier.id };
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Centre } from '../../config/schema.js';
 import { ExamResult } from '../../records/records.js';
 import type { Library } from '../../standards/library.js';
-import { BilingualValue, CentreView, Languages, centreView, fullName, professionView, sittingLanguages } from '../views.js';
+import { BilingualValue, CentreView, Languages, RevisionView, centreView, fullName, professionView, sittingLanguages } from '../views.js';
 
 /** One candidate's line in the protocol. */
 export const ProtocolRow = z.strictObject({
@@ -25,6 +25,7 @@ export type ProtocolRow = z.infer<typeof ProtocolRow>;
 /** What the exam commission's protocol prints: the sitting, and every candidate of it with their result. */
 export const ProtocolModel = z.strictObject({
   type: z.literal('protocol'),
+  revision: RevisionView.optional(),
   languages: Languages,
   number: z.string(),
   date: z.string(),

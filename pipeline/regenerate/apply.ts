@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import { localNow } from '../core/clock.js';
+import { type EngineContext } from '../batch/context.js';
+import { OWNER, ownerAlive } from '../batch/owner.js';
+import { runBatch } from '../batch/run-batch.js';
+import type { FileRow } from '../ledger/ledger.js';
+import { sha256, writeAtomic } from '../publish/publish.js';
+import type { FileReport } from '../validate/report.js';
+import type { AffectedDocument, RegenerationPlan } from './plan.js';
+
+/**
+ * Applying a regeneration: a batch per centre whose plan comes from the ledger instead of
+ * a file. The plan is stored like a received file (its JSON, by SHA-256) and committed with
+ * its new revisions in one step; the batch is then issued and completed by the engine like
+ * any other (render, sign, publish, manifest), and completing it marks the revisions it
+ * replaces superseded and moves their register rows. A crash leaves an unfinished batch,
+ * which `resumeRegenerations` (or `tanu watch`) takes up again.
+ */
+
+export const REGENERATION_KIND = 'regeneration';
+
+export type Issued = { type: string; serial: string; revision: number; file: string };
+
+/** Batches of earlier regenerations a crash interrupted, issued and completed now. */
+export async function resumeRegenerations(ctx: EngineContext): Promise<string[]> {
+  const resumed: string[] = [];
+  for (const batch of await ctx.ledger.unfinishedBatches()) {
+    if (batch.kind !== REGENERATION_KIND) continue;
+    const outcome = await runBatch(batch.id, ctx, { file: batch.id, resumed: true, claimed: false });
+    if (outcome.outcome === 'published') resumed.push(batch.id);
+  }
+  return resumed;
+}
+
+/** Plans, issues and completes the plan's batches; returns their ids. */
+export async function applyRegeneration(plan: RegenerationPlan, ctx: EngineContext, why: { reason: string; by: string }): Promise<string[]> {
+  const byCentre = new Map<string, AffectedDocument[]>();
+  for (const a of plan.affected) byCentre.set(a.centre, [...(byCentre.get(a.centre) ?? []), a]);
+  const batches: string[] = [];
+  for (const [centre, affected] of byCentre) {
+    const now = ctx.clock.now().toISOString();
+    const issueDate = localNow(ctx.clock, ctx.config.timezone).date;
+    const stored = {
+      standard: plan.standard,
+      to_version: plan.to_version,
+      centre,
+      reason: why.reason,
+      by: why.by,
+      at: now,
+      documents: affected.map((a) => ({ type: a.type, serial: a.serial, revision: a.revision, fields: a.fields })),
+    };
+    const bytes = `${JSON.stringify(stored, null, 2)}\n`;
+    const sha = sha256(Buffer.from(bytes));
+    const path = join(ctx.received, `${sha}.json`);
+    await writeAtomic(path, bytes, { file: 0o600, dir: 0o700 });
+    const name = `regenerate-${plan.standard}-v${plan.to_version}-${centre}.json`;
+    const id = sha.slice(0, 12);
+    const file: FileRow = { sha256: sha, name, centre, kind: REGENERATION_KIND, received_at: now, stored_path: path, outcome: 'accepted', batch_id: id };
+    const report: FileReport = { file: name, kind: null, centre, rows: affected.length, valid: affected.length, errors: [], warnings: [] };
+    const result = await ctx.ledger.planRegeneration({
+      batch: { id, file_sha256: sha, centre, kind: REGENERATION_KIND, created_at: now, issue_date: issueDate, outbox_dir: join(centre, issueDate, id) },
+      file,
+      report,
+      revisions: affected.map((a) => a.next),
+      claim: { owner: OWNER, alive: ownerAlive, at: now },
+      event: { standard: plan.standard, to_version: plan.to_version, reason: why.reason, by: why.by, documents: affected.length },
+    });
+    // Another run planned these first: theirs stands, and a rerun plans only what is left.
+    if (!result.planned) throw new Error(`regeneration of ${plan.standard}: already planned by another run for ${result.taken.slice(0, 3).join(', ')}`);
+    await runBatch(id, ctx, { file: name, resumed: false, claimed: true });
+    batches.push(id);
+  }
+  return batches;
+}
+
+/** The documents the batches published, with their PDF relative to the outbox. */
+export async function issuedBy(batchIds: readonly string[], ctx: EngineContext): Promise<Issued[]> {
+  const issued: Issued[] = [];
+  for (const id of batchIds) {
+    const batch = await ctx.ledger.batch(id);
+    if (!batch) throw new Error(`no batch ${id}`);
+    for await (const d of ctx.ledger.eachDocument(id))
+      if (d.state === 'published' && d.files) issued.push({ type: d.type, serial: d.serial, revision: d.revision, file: join(batch.outbox_dir, d.files.pdf) });
+  }
+  return issued;
+}
