@@ -327,6 +327,49 @@ describe.each([sqlite, pgAdapter])('the $name ledger', (adapter) => {
       expect((await ledger.openResits()).map((r) => r.iin)).toEqual(['900101300003']);
     }));
 
+  it('re-issues a current document as its next revision once: planned, published, the old one superseded and the register moved', () =>
+    withLedger(async (ledger) => {
+      const [serial = ''] = await published(ledger, 'b1', 'ALM01', [{ row: 2, iin: '900101300001' }]);
+      const current = await collect(ledger.currentDocuments('PS-1'));
+      expect(current.map((d) => [d.type, d.serial, d.revision, d.centre])).toEqual([['certificate', serial, 1, 'ALM01']]);
+      const [first] = current;
+      if (!first) throw new Error('no current document');
+      const revision = { ...certificate(serial, '900101300001'), model: { serial, holder: '900101300001', wording: 'new' }, record_id: first.record_id, revision: 2, supersedes: first.id };
+      const regeneration = (id: string) => {
+        const { file, batch } = fileAndBatch(id);
+        return { batch: { ...batch, kind: 'regeneration', created_at: '2026-11-21T09:00:00.000Z' }, file: { ...file, kind: 'regeneration' }, report: report(1), revisions: [revision], claim: { owner: `owner-${id}`, alive, at: AT }, event: { reason: 'Order 109' } };
+      };
+      expect(await ledger.planRegeneration(regeneration('r1'))).toEqual({ planned: true });
+      // A second run finds the revision planned already: nothing written.
+      expect(await ledger.planRegeneration(regeneration('r2'))).toEqual({ planned: false, taken: [serial] });
+      expect(await ledger.batch('r2')).toBeUndefined();
+
+      const [planned] = await ledger.plannedDocuments('r1', 0, 10);
+      expect(planned).toMatchObject({ serial, revision: 2, supersedes: first.id, model: { wording: 'new' } });
+      await ledger.markDocuments([{ id: planned?.id ?? 0, state: 'published', files: { pdf: `${serial}.r2.pdf`, pdf_sha256: 'ef'.repeat(32) } }]);
+      await ledger.finishBatch('r1', AT, [{ ...registryRow(serial, '900101300001'), revision: 2, full_name: 'Жаңа' }], { documents: 1 });
+      expect((await ledger.registry()).map((r) => [r.certificate_serial, r.revision, r.full_name])).toEqual([[serial, 2, 'Жаңа']]);
+      expect((await collect(ledger.eachDocument('b1'))).map((d) => d.status)).toEqual(['superseded']);
+      expect((await collect(ledger.currentDocuments('PS-1'))).map((d) => [d.serial, d.revision])).toEqual([[serial, 2]]);
+      // An older revision's register row never takes the newer one's place.
+      await ledger.finishBatch('b1', AT, [registryRow(serial, '900101300001')], { documents: 1 });
+      expect((await ledger.registry()).map((r) => r.revision)).toEqual([2]);
+    }));
+
+  it('finds a sitting\'s current protocol in a centre\'s earlier batch, and every record of that sitting', () =>
+    withLedger(async (ledger) => {
+      const b1 = await opened(ledger, 'b1');
+      await ledger.commitPlan(b1, { records: [record(2, '900101300001', null, 'P-32'), record(3, '900101300002', null, 'P-33')], serials: null });
+      const protocol: NewDocument = { ...certificate('P-32', '900101300001'), type: 'protocol', iin: null, profession_code: null, level: null, verify_code: null };
+      await ledger.completePlan(b1, { documents: [protocol], report: report(2), rejected: [], at: AT, file: 'b1.csv' });
+      const b2 = await opened(ledger, 'b2');
+      await ledger.commitPlan(b2, { records: [record(2, '900101300003', null, 'P-32')], serials: null });
+      expect(await ledger.currentProtocol('ALM01', 'P-32', b2)).toMatchObject({ revision: 1 });
+      expect(await ledger.currentProtocol('ALM01', 'P-32', b1)).toBeUndefined();
+      expect(await ledger.currentProtocol('AST01', 'P-32', b2)).toBeUndefined();
+      expect((await ledger.sittingRecords('ALM01', 'P-32')).map((r) => (r as { iin: string }).iin)).toEqual(['900101300001', '900101300003']);
+    }));
+
   it('revokes the current revision once; an unknown serial is undefined', () =>
     withLedger(async (ledger) => {
       const [serial] = await published(ledger, 'b1', 'ALM01', [{ row: 2, iin: '900101300001' }]);
