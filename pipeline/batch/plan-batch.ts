@@ -1,8 +1,9 @@
 import { basename, join } from 'node:path';
 import type { BatchRow, PlanChunk } from '../ledger/ledger.js';
-import { planProtocol } from '../kinds/protocol/kind.js';
+import { KIND_LIST } from '../kinds/registry.js';
 import { type ChunkContext, type PlanContext, newVerifyCode, planChunk } from '../plan/plan.js';
-import { ExamResult, type ValidRecord } from '../records/records.js';
+import { isKind } from '../records/columns.js';
+import { RECORD_SCHEMAS, type ValidRecord } from '../records/records.js';
 import { effectiveThresholds } from '../standards/library.js';
 import type { RejectedRow } from '../ledger/rows.js';
 import { fileLevelErrors } from '../validate/report.js';
@@ -16,7 +17,7 @@ import { type EngineContext, timed } from './context.js';
  * no transaction is held while the file is read and the first documents can be issued at
  * once. A crash mid-plan is resumed by reading the file again and planning only the rows
  * the ledger does not hold yet: validation is deterministic, so the rows and serials come
- * out as they would have. Protocols, which gather the rows of one protocol number, are
+ * out as they would have. The documents of a sitting (protocols), which gather its rows, are
  * planned last, with the file's report, in the step that completes the plan.
  */
 
@@ -184,13 +185,19 @@ export async function planBatch(batch: BatchRow, ctx: EngineContext, options: { 
   report.file = options.file;
   report.valid -= lateDuplicates.length;
   report.errors.push(...lateDuplicates);
-  const protocols = [];
+  // The documents of a sitting (a protocol, an attestation protocol): each kind that is earned per sitting plans its own.
+  if (!isKind(batch.kind)) throw new Error(`batch ${batch.id}: unknown kind ${batch.kind}`);
+  const schema = RECORD_SCHEMAS[batch.kind];
+  const sittings = [];
   for (const number of await ledger.protocolNumbers(batch.id)) {
-    const records = (await ledger.protocolRecords(batch.id, number)).map((r) => ExamResult.parse(r));
-    protocols.push(planProtocol(records, context));
+    const records = (await ledger.protocolRecords(batch.id, number)).map((r) => schema.parse(r));
+    for (const kind of KIND_LIST) {
+      const document = kind.perSitting?.plan(records, context);
+      if (document) sittings.push(document);
+    }
   }
   await ledger.completePlan(batch.id, {
-    documents: protocols,
+    documents: sittings,
     report,
     rejected: rejected.sort((a, b) => a.row - b.row),
     at: ctx.clock.now().toISOString(),

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Bilingual } from '../core/catalogue.js';
 import type { Centre } from '../config/schema.js';
-import type { DocumentType, RegistryRow } from '../ledger/ledger.js';
+import type { AttestationMark, DocumentType, RegistryRow } from '../ledger/ledger.js';
 import type { ValidRecord } from '../records/records.js';
 import type { Labels } from '../render/templates.js';
 import type { Library } from '../standards/library.js';
@@ -68,6 +68,17 @@ export type DocumentKind<M extends KindModel> = {
     numbered: boolean;
     plan(record: ValidRecord, serial: string | null, ctx: PlanContext): PlannedDocument;
   };
+  /**
+   * Earned one per sitting (a protocol number, an attestation's sitting), planned once the
+   * whole file has been read: the sitting a record belongs to, and the document of a
+   * sitting's records (null when they are not this kind's records).
+   */
+  perSitting?: {
+    sitting(record: ValidRecord): string | null;
+    plan(records: readonly ValidRecord[], ctx: PlanContext): PlannedDocument | null;
+  };
   /** Its row in the register of recognized persons, if it puts one there. */
   registerRow?(model: M, centre: string): RegistryRow;
+  /** What it puts against certificates already in the register (an attestation's outcome). */
+  registerMarks?(model: M): AttestationMark[];
 };

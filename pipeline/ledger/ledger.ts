@@ -1,6 +1,8 @@
 import type { RevocationReason } from '../core/catalogue.js';
+import type { RegisterStanding } from '../records/attestation.js';
 import type { FileReport } from '../validate/report.js';
 import type {
+  AttestationMark,
   BatchRow,
   DocumentCounts,
   DocumentError,
@@ -76,6 +78,13 @@ export interface Ledger {
 
   recentBatches(limit: number): Promise<RecentBatch[]>;
   registry(): Promise<RegistryRow[]>;
+  /** A certificate of the register by serial (its latest published revision), with whether it still stands; undefined when the register has no such certificate. */
+  registerStanding(serial: string): Promise<RegisterStanding | undefined>;
+  /**
+   * Puts attestations' outcomes against their certificates in the register, each only if it
+   * is not older than the one already there: done again after a crash, it changes nothing.
+   */
+  recordAttestations(marks: readonly AttestationMark[]): Promise<void>;
 
   /**
    * Revokes a certificate's current (latest published) revision with the date and reason,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Language } from '../standards/schema.js';
+import { AbsenceReason, AttestationResult, Category, Violation } from './attestation.js';
 
 /**
  * Records after validation: what the later stages (plan, render, registry) receive. The
@@ -63,5 +64,25 @@ export const Application = z.strictObject({
 });
 export type Application = z.infer<typeof Application>;
 
-export const RECORD_SCHEMAS = { 'exam-results': ExamResult, applications: Application } as const;
-export type ValidRecord = ExamResult | Application;
+/** One worker at a sitting of the attestation commission (docs/formats.md, "Attestations"). */
+export const Attestation = z.strictObject({
+  row: z.number().int(),
+  ...Person,
+  ...Profession,
+  certificate_serial: Text.nullable().describe('A certificate of the register; null when an external recognition document is named'),
+  external_issuer: Text.nullable(),
+  external_date: Date.nullable(),
+  attestation_date: Date,
+  result: AttestationResult,
+  category: Category.nullable(),
+  commission: Text,
+  sitting_number: Text,
+  absence_reason: AbsenceReason.nullable(),
+  return_date: Date.nullable(),
+  violation: Violation.nullable(),
+  violation_details: Text.nullable(),
+});
+export type Attestation = z.infer<typeof Attestation>;
+
+export const RECORD_SCHEMAS = { 'exam-results': ExamResult, applications: Application, attestations: Attestation } as const;
+export type ValidRecord = ExamResult | Application | Attestation;

@@ -1,5 +1,5 @@
 import { displayDate } from '../../core/dates.js';
-import type { ExamResult } from '../../records/records.js';
+import type { ExamResult, ValidRecord } from '../../records/records.js';
 import { type Labels, label } from '../../render/templates.js';
 import type { Language } from '../../standards/schema.js';
 import type { DocumentKind, PlanContext, PlannedDocument } from '../kind.js';
@@ -19,6 +19,8 @@ function counts(model: ProtocolModel) {
   return { total: model.rows.length, recognized: count('recognized'), refused: count('refused'), no_show: count('no_show') };
 }
 
+const isExamResult = (record: ValidRecord): record is ExamResult => 'exam1_at' in record;
+
 /** The exam commission's protocol: one per sitting (protocol number), planned once the whole file has been read. */
 export const protocol: DocumentKind<ProtocolModel> = {
   type: 'protocol',
@@ -29,6 +31,10 @@ export const protocol: DocumentKind<ProtocolModel> = {
   number: (m) => m.number,
   onePage: false,
   view: (m, labels) => ({ counts: counts(m), running: running(m, labels) }),
+  perSitting: {
+    sitting: (record) => (isExamResult(record) ? record.protocol_number : null),
+    plan: (records, ctx) => (records.every(isExamResult) ? planProtocol(records, ctx) : null),
+  },
 };
 
 /** The protocol of one protocol number: every valid exam row of it, in file order. */
