@@ -1,7 +1,7 @@
 import { type Issue, issue } from '../core/issue.js';
 import { cellText, isBlank } from '../intake/cell.js';
 import type { SourceRecord } from '../intake/table.js';
-import { REVOCATION_REASONS } from '../core/catalogue.js';
+import { CATALOGUE, REVOCATION_REASONS } from '../core/catalogue.js';
 import { displayDate } from '../core/dates.js';
 import type { RegisterStanding } from '../records/attestation.js';
 import { CARD_DATE, COLUMNS, type Kind } from '../records/columns.js';
@@ -80,8 +80,9 @@ export class RecordValidator {
           ? resolveCard(this.ctx.library, profession, values.standard_code as string | undefined, values[dateKey] as string | undefined)
           : null,
     };
+    // A rule may warn (a rescheduled attestation's due date): a warning never keeps the record out.
     for (const rule of this.rules)
-      for (const f of rule.check(facts, this.ctx)) errors.push(issue(f.code, at(f.column), f.params));
+      for (const f of rule.check(facts, this.ctx)) (CATALOGUE[f.code].severity === 'error' ? errors : warnings).push(issue(f.code, at(f.column), f.params));
 
     const key = `${values.iin}|${profession}|${values.level}`;
     if (this.kind === 'exam-results' && values.status === 'recognized') {
