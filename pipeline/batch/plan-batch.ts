@@ -175,6 +175,7 @@ export async function planBatch(batch: BatchRow, ctx: EngineContext, options: { 
       {
         origin,
         recognizedBefore: (iin, code, level) => ledger.recognized(iin, code, level, batch.id),
+        registerStanding: (serial) => ledger.registerStanding(serial),
         onRejected: (r) => rejected.push({ row: r.row, cells: Object.fromEntries(r.cells) }),
       },
     ),
