@@ -26,16 +26,24 @@ const person = {
   email: null,
 };
 
+/** Every other sample row: a man born in 2003 (an IIN with a leading zero in a spreadsheet). */
+const second = { last_name: 'Шаһизадаев', first_name: 'Жәңгір', middle_name: 'Үмбетқұлұлы', iin: '030721501234', birth_date: '2003-07-21' };
+
+/** The person, card and language of sample row `n`, whatever the kind of record. */
+const sampleRow = (n: number, language: Language) => ({
+  row: n + 2,
+  ...person,
+  ...(n % 2 === 1 ? second : {}),
+  standard_code: 'Q88100061',
+  standard_version: 2,
+  profession_code: '3412-0-008',
+  level: 4,
+  language,
+});
+
 export function sampleExamResult(n: number, language: Language): ExamResult {
   return {
-    row: n + 2,
-    ...person,
-    ...(n % 2 === 1 ? { last_name: 'Шаһизадаев', first_name: 'Жәңгір', middle_name: 'Үмбетқұлұлы', iin: '030721501234', birth_date: '2003-07-21' } : {}),
-    standard_code: 'Q88100061',
-    standard_version: 2,
-    profession_code: '3412-0-008',
-    level: 4,
-    language,
+    ...sampleRow(n, language),
     exam1_at: '2026-11-10T10:00',
     exam1_score: 85,
     exam2_at: '2026-11-11T10:00',
@@ -80,14 +88,7 @@ export function sampleAttestation(n: number, language: Language): Attestation {
     { result: 'not_attested' },
   ] as const;
   return {
-    row: n + 2,
-    ...person,
-    ...(n % 2 === 1 ? { last_name: 'Шаһизадаев', first_name: 'Жәңгір', middle_name: 'Үмбетқұлұлы', iin: '030721501234', birth_date: '2003-07-21' } : {}),
-    standard_code: 'Q88100061',
-    standard_version: 2,
-    profession_code: '3412-0-008',
-    level: 4,
-    language,
+    ...sampleRow(n, language),
     certificate_serial: `DEMO01-2026-00000${n + 1}`,
     external_issuer: null,
     external_date: null,

@@ -1,9 +1,7 @@
-import { displayDate } from '../../core/dates.js';
 import type { AttestationMark } from '../../ledger/ledger.js';
 import type { Attestation, ValidRecord } from '../../records/records.js';
-import { type Labels, label } from '../../render/templates.js';
-import type { Language } from '../../standards/schema.js';
 import type { DocumentKind, PlanContext, PlannedDocument } from '../kind.js';
+import { aboutSitting, runningHeader } from '../views.js';
 import { AttestationProtocolModel, attestationProtocolModel } from './model.js';
 
 export const isAttestation = (record: ValidRecord): record is Attestation => 'attestation_date' in record;
@@ -11,15 +9,6 @@ export const isAttestation = (record: ValidRecord): record is Attestation => 'at
 function counts(model: AttestationProtocolModel) {
   const count = (s: string) => model.rows.filter((r) => r.result === s).length;
   return { total: model.rows.length, attested: count('attested'), not_attested: count('not_attested'), no_show: count('no_show'), removed: count('removed') };
-}
-
-/** Its number and date in the margin of every page, as the exam protocol does. */
-function running(model: AttestationProtocolModel, labels: Labels) {
-  const each = (f: (lang: Language) => string) => model.languages.map(f).join(' / ');
-  return {
-    header: each((lang) => label(labels, 'number_date', lang, { number: model.number, date: displayDate(model.date) })),
-    page: each((lang) => label(labels, 'page', lang)),
-  };
 }
 
 /** The attestation commission's protocol (docs/domain.md): one per sitting, planned once the whole file has been read. */
@@ -31,7 +20,7 @@ export const attestationProtocol: DocumentKind<AttestationProtocolModel> = {
   title: { kk: 'Аттестаттау комиссиясының хаттамасы', ru: 'Протокол аттестационной комиссии' },
   number: (m) => m.number,
   onePage: false,
-  view: (m, labels) => ({ counts: counts(m), running: running(m, labels) }),
+  view: (m, labels) => ({ counts: counts(m), running: runningHeader(m, labels) }),
   perSitting: {
     sitting: (record) => (isAttestation(record) ? record.sitting_number : null),
     plan: (records, ctx) => (records.every(isAttestation) ? planAttestationProtocol(records, ctx) : null),
@@ -47,17 +36,5 @@ function planAttestationProtocol(records: readonly Attestation[], ctx: PlanConte
   const model = attestationProtocolModel({ records, centre: ctx.centre, library: ctx.library });
   const first = records[0];
   if (!first) throw new Error('an attestation protocol is planned from the rows of one sitting');
-  return {
-    type: 'attestation-protocol',
-    serial: model.number,
-    iin: null,
-    profession_code: null,
-    level: null,
-    language: model.languages[0] ?? first.language,
-    standard_code: first.standard_code,
-    standard_version: first.standard_version,
-    card_code: first.profession_code,
-    verify_code: null,
-    model,
-  };
+  return { type: 'attestation-protocol', serial: model.number, ...aboutSitting(first), language: model.languages[0] ?? first.language, model };
 }
