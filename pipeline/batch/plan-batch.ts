@@ -1,5 +1,6 @@
 import { basename, join } from 'node:path';
 import type { BatchRow, PlanChunk } from '../ledger/ledger.js';
+import { ContractModel } from '../kinds/contract/model.js';
 import { KIND_LIST } from '../kinds/registry.js';
 import { type ChunkContext, type PlanContext, newVerifyCode, planChunk } from '../plan/plan.js';
 import { isKind } from '../records/columns.js';
@@ -190,11 +191,21 @@ export async function planBatch(batch: BatchRow, ctx: EngineContext, options: { 
   if (!isKind(batch.kind)) throw new Error(`batch ${batch.id}: unknown kind ${batch.kind}`);
   const schema = RECORD_SCHEMAS[batch.kind];
   const sittings = [];
+  // And the documents a record earns through its person's contract (the act of services rendered), one per contract.
+  const acted = new Set<string>();
   for (const number of await ledger.protocolNumbers(batch.id)) {
     const records = (await ledger.protocolRecords(batch.id, number)).map((r) => schema.parse(r));
     for (const kind of KIND_LIST) {
       const document = kind.perSitting?.plan(records, context);
       if (document) sittings.push(document);
+      for (const record of records.filter((r) => kind.perContract?.earns(r))) {
+        const stored = await ledger.contractToAct(record.iin, record.profession_code, record.level);
+        if (stored === undefined || !kind.perContract) continue;
+        const contract = ContractModel.parse(stored);
+        if (acted.has(contract.number)) continue;
+        acted.add(contract.number);
+        sittings.push(kind.perContract.plan(record, contract, context));
+      }
     }
   }
   await ledger.completePlan(batch.id, {

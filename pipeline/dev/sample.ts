@@ -8,6 +8,7 @@ import { contractModel } from '../kinds/contract/model.js';
 import { protocolModels } from '../kinds/protocol/model.js';
 import { attestationProtocolModel } from '../kinds/attestation-protocol/model.js';
 import { violationActModel } from '../kinds/violation-act/model.js';
+import { servicesActModel } from '../kinds/services-act/model.js';
 import type { DocumentModel } from '../kinds/registry.js';
 
 /**
@@ -128,5 +129,7 @@ export function sampleModel(type: DocumentType, languages: 'kk' | 'ru' | 'both',
   }
   if (type === 'attestation-protocol') return attestationProtocolModel({ records: [0, 1, 2, 3].map((n) => sampleAttestation(n, language)), centre, library });
   if (type === 'violation-act') return violationActModel({ record: sampleAttestation(2, language), centre, library });
-  return contractModel({ record: sampleApplication(language), centre, library, drawnUp: issueDate });
+  const contract = contractModel({ record: sampleApplication(language), centre, library, drawnUp: issueDate });
+  if (type === 'services-act') return servicesActModel({ contract, record: sampleExamResult(0, language), drawnUp: issueDate });
+  return contract;
 }

@@ -6,6 +6,7 @@ import type { ValidRecord } from '../records/records.js';
 import type { Labels } from '../render/templates.js';
 import type { Library } from '../standards/library.js';
 import type { Language } from '../standards/schema.js';
+import type { ContractModel } from './contract/model.js';
 
 /**
  * A document kind, declared once in its own folder (the way a PDF designer gives each field
@@ -76,6 +77,15 @@ export type DocumentKind<M extends KindModel> = {
   perSitting?: {
     sitting(record: ValidRecord): string | null;
     plan(records: readonly ValidRecord[], ctx: PlanContext): PlannedDocument | null;
+  };
+  /**
+   * Earned by a record whose person has a contract in the ledger for its profession and
+   * level (the act of services rendered, once the exam was sat): planned once the file has
+   * been read, one per contract.
+   */
+  perContract?: {
+    earns(record: ValidRecord): boolean;
+    plan(record: ValidRecord, contract: ContractModel, ctx: PlanContext): PlannedDocument;
   };
   /** Its row in the register of recognized persons, if it puts one there. */
   registerRow?(model: M, centre: string): RegistryRow;

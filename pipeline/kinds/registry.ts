@@ -12,6 +12,8 @@ import { ContractModel } from './contract/model.js';
 import type { DocumentKind } from './kind.js';
 import { protocol } from './protocol/kind.js';
 import { ProtocolModel } from './protocol/model.js';
+import { servicesAct } from './services-act/kind.js';
+import { ServicesActModel } from './services-act/model.js';
 import { violationAct } from './violation-act/kind.js';
 import { ViolationActModel } from './violation-act/model.js';
 
@@ -21,7 +23,7 @@ import { ViolationActModel } from './violation-act/model.js';
  * general (render, the engine, the manifest, the register) asks this registry.
  */
 
-export const DocumentModel = z.discriminatedUnion('type', [CertificateModel, ProtocolModel, ContractModel, AttestationProtocolModel, ViolationActModel]);
+export const DocumentModel = z.discriminatedUnion('type', [CertificateModel, ProtocolModel, ContractModel, AttestationProtocolModel, ViolationActModel, ServicesActModel]);
 export type DocumentModel = z.infer<typeof DocumentModel>;
 
 type ModelOf<T extends DocumentType> = Extract<DocumentModel, { type: T }>;
@@ -32,6 +34,7 @@ export const KINDS: { [T in DocumentType]: DocumentKind<ModelOf<T>> } = {
   contract,
   'attestation-protocol': attestationProtocol,
   'violation-act': violationAct,
+  'services-act': servicesAct,
 };
 
 /** Every kind, each taken for any model (see `asGeneral`). */

@@ -52,6 +52,11 @@ export interface Ledger {
    * persons (the plan is then made again).
    */
   commitPlan(batchId: string, chunk: PlanChunk): Promise<CommitResult>;
+  /**
+   * The model (as stored) of the latest published contract of this person, profession and
+   * level that has no act of services rendered yet; undefined when there is none.
+   */
+  contractToAct(iin: string, professionCode: string, level: number): Promise<unknown>;
   /** Protocol numbers of a batch's records, in the order they first appear. */
   protocolNumbers(batchId: string): Promise<string[]>;
   /** The validated records (as stored) of one protocol number, in file order. */

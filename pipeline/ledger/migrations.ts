@@ -139,7 +139,7 @@ export const MIGRATIONS: readonly string[] = [
     WHERE files_json IS NOT NULL;
   UPDATE batches SET outbox_dir = centre || '/' || issue_date || '/' || id;
   `,
-  // New document kinds (the attestation protocol, the act of violation): migration 1's
+  // New document kinds (the attestation protocol, the act of violation, the act of services rendered): migration 1's
   // CHECK on documents.type is widened. SQLite cannot alter a CHECK, so the table is
   // rebuilt (with every column and index migrations 1-5 gave it) and the rows copied; the
   // ledger runs migrations with foreign keys off and checks them before committing.
@@ -148,7 +148,7 @@ export const MIGRATIONS: readonly string[] = [
     id INTEGER PRIMARY KEY,
     batch_id TEXT NOT NULL REFERENCES batches(id),
     record_id INTEGER REFERENCES records(id),
-    type TEXT NOT NULL CHECK (type IN ('certificate', 'protocol', 'contract', 'attestation-protocol', 'violation-act')),
+    type TEXT NOT NULL CHECK (type IN ('certificate', 'protocol', 'contract', 'attestation-protocol', 'violation-act', 'services-act')),
     serial TEXT NOT NULL,
     revision INTEGER NOT NULL DEFAULT 1,
     status TEXT NOT NULL CHECK (status IN ('issued', 'superseded', 'revoked')),

@@ -9,7 +9,7 @@ import { FileReport } from '../validate/report.js';
  * states and event types.
  */
 
-export const DocumentType = z.enum(['certificate', 'protocol', 'contract', 'attestation-protocol', 'violation-act']);
+export const DocumentType = z.enum(['certificate', 'protocol', 'contract', 'attestation-protocol', 'violation-act', 'services-act']);
 export type DocumentType = z.infer<typeof DocumentType>;
 /** What a document is to its readers: in force, replaced by a later revision, or withdrawn. */
 export const DocumentStatus = z.enum(['issued', 'superseded', 'revoked']);

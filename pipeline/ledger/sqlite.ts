@@ -174,6 +174,19 @@ export class SqliteLedger implements Ledger {
     });
   }
 
+  async contractToAct(iin: string, professionCode: string, level: number): Promise<unknown> {
+    const text = this.db
+      .prepare(
+        `SELECT d.model_json FROM documents d
+         WHERE d.type = 'contract' AND d.state = 'published' AND d.iin = ? AND d.profession_code = ? AND d.level = ?
+           AND NOT EXISTS (SELECT 1 FROM documents a WHERE a.type = 'services-act' AND a.serial = d.serial AND a.state <> 'failed')
+         ORDER BY d.id DESC LIMIT 1`,
+      )
+      .pluck()
+      .get(iin, professionCode, level) as string | undefined;
+    return text === undefined ? undefined : (JSON.parse(text) as unknown);
+  }
+
   async protocolNumbers(batchId: string) {
     return this.db.prepare('SELECT protocol_number FROM records WHERE batch_id = ? AND protocol_number IS NOT NULL GROUP BY protocol_number ORDER BY MIN(id)').pluck().all(batchId) as string[];
   }

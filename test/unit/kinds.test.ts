@@ -57,7 +57,7 @@ describe('document kinds', () => {
     const centre = env.config.default_centre;
     const certificate = CertificateModel.parse(sample('certificate'));
     expect(kindOf(certificate).registerRow?.(certificate, centre)).toMatchObject({ certificate_serial: certificate.serial, iin: certificate.holder.iin, centre });
-    for (const type of ['protocol', 'contract', 'attestation-protocol', 'violation-act'] as const) expect(KINDS[type].registerRow).toBeUndefined();
+    for (const type of ['protocol', 'contract', 'attestation-protocol', 'violation-act', 'services-act'] as const) expect(KINDS[type].registerRow).toBeUndefined();
   });
 
   it('an attestation protocol marks the register with each decision on a register certificate, never with a rescheduling', () => {
