@@ -24,16 +24,18 @@ const text = (t: string, bold = false) => new TextRun({ children: unbroken(t), b
 export const para = (t: string, options: { bold?: boolean; align?: (typeof AlignmentType)[keyof typeof AlignmentType]; after?: number } = {}) =>
   new Paragraph({ children: [text(t, options.bold)], alignment: options.align ?? AlignmentType.JUSTIFIED, spacing: { after: options.after ?? 120 } });
 
+/** Who pays, in the document's own wording (labels `payment_voucher`, `payment_fee`, `payment_unset`): the contract's and the act of services'. */
+export function paymentLine(payment: ContractModel['payment'], l: (key: string, values?: Record<string, unknown>) => string): string {
+  if (payment.voucher !== null) return l('payment_voucher', { voucher: payment.voucher });
+  if (payment.amount !== null) return l('payment_fee', { amount: payment.amount.toLocaleString('ru-RU').replace(/\u00a0/g, ' '), currency: payment.currency });
+  return l('payment_unset');
+}
+
 function section(model: ContractModel, labels: Labels, lang: Language): (Paragraph | Table)[] {
   const l = (key: string, values: Record<string, unknown> = {}) => label(labels, key, lang, values);
   const c = model.centre;
   const req = c.requisites;
-  const payment =
-    model.payment.voucher !== null
-      ? l('payment_voucher', { voucher: model.payment.voucher })
-      : model.payment.amount !== null
-        ? l('payment_fee', { amount: model.payment.amount.toLocaleString('ru-RU').replace(/\u00a0/g, ' '), currency: model.payment.currency })
-        : l('payment_unset');
+  const payment = paymentLine(model.payment, l);
   const executor = [
     c.name[lang],
     ...(req

@@ -1,6 +1,7 @@
 import { displayDate } from '../../core/dates.js';
 import { type Labels, label } from '../../render/templates.js';
 import type { Language } from '../../standards/schema.js';
+import { paymentLine } from '../contract/docx.js';
 import type { ServicesActModel } from './model.js';
 
 /**
@@ -9,12 +10,6 @@ import type { ServicesActModel } from './model.js';
  */
 export function actLines(m: ServicesActModel, labels: Labels, lang: Language): string[] {
   const l = (key: string, values: Record<string, unknown> = {}) => label(labels, key, lang, values);
-  const payment =
-    m.payment.voucher !== null
-      ? l('payment_voucher', { voucher: m.payment.voucher })
-      : m.payment.amount !== null
-        ? l('payment_fee', { amount: m.payment.amount.toLocaleString('ru-RU').replace(/\u00a0/g, ' '), currency: m.payment.currency })
-        : l('payment_unset');
   return [
     l('title'),
     l('number_date', { number: m.number, date: displayDate(m.date), city: m.centre.city[lang] }),
@@ -22,7 +17,7 @@ export function actLines(m: ServicesActModel, labels: Labels, lang: Language): s
     l('parties', { centre: m.centre.name[lang], head: m.centre.head[lang], customer: m.customer.full_name, iin: m.customer.iin }),
     l('service', { profession: m.profession.name[lang], code: m.profession.code, level: m.profession.level, standard: m.profession.standard_code }),
     l('rendered', { protocol: m.protocol.number, date: displayDate(m.protocol.date) }),
-    payment,
+    paymentLine(m.payment, l),
     l('no_claims'),
     `${l('executor')}: ${m.centre.name[lang]}, ${m.centre.head[lang]} ____________`,
     `${l('customer')}: ${m.customer.full_name} ____________`,
