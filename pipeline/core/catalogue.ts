@@ -72,8 +72,8 @@ export const CATALOGUE = {
     text: (p) =>
       withDetail(
         {
-          kk: 'Файлдың түрі анықталмады: kind өрісін көрсетіңіз немесе файл атауын exam-results…, applications… деп бастаңыз',
-          ru: 'Не удалось определить вид файла: укажите поле kind или начните имя файла с exam-results…, applications…',
+          kk: 'Файлдың түрі анықталмады: kind өрісін көрсетіңіз немесе файл атауын exam-results…, applications…, attestations… деп бастаңыз',
+          ru: 'Не удалось определить вид файла: укажите поле kind или начните имя файла с exam-results…, applications…, attestations…',
         },
         p,
       ),
