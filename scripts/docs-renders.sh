@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for document in certificate protocol contract; do
+for document in certificate protocol contract attestation-protocol violation-act; do
   for language in kk ru; do
     node bin/tanu.js preview --document "$document" --document-language "$language" --out "$out" >/dev/null
     pdftoppm -png -r 96 -f 1 -l 1 -singlefile "$out/$document-$language.pdf" "docs/$document-$language"

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import type { DocumentRow, RegistryRow } from '../ledger/ledger.js';
+import type { AttestationMark, DocumentRow, RegistryRow } from '../ledger/ledger.js';
 import { type UnsealedManifest, sealManifest } from '../sign/manifest.js';
 import { type ManifestEntry, writeAtomic } from '../publish/publish.js';
 import { rejectedWorkbook, reportHtml } from '../publish/reports.js';
 import { kindOf, parseModel } from '../kinds/registry.js';
 import { isKind } from '../records/columns.js';
-import { ExamResult } from '../records/records.js';
+import { z } from 'zod';
 import { type EngineContext, type FileOutcome, timed } from './context.js';
 
 /**
@@ -14,6 +14,9 @@ import { type EngineContext, type FileOutcome, timed } from './context.js';
  * (together they mean the batch is complete), then the batch's state and its certificates' register rows in one step. Done again after a crash,
  * it writes the same files.
  */
+/** A stored record of any kind, read for its row number only. */
+const StoredRow = z.object({ row: z.number().int() });
+
 export async function completeBatch(batchId: string, ctx: EngineContext, options: { file: string; resumed: boolean }): Promise<FileOutcome> {
   return timed(ctx, 'complete', async () => {
     const { ledger } = ctx;
@@ -23,15 +26,16 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
     if (counts.planned > 0) throw new Error(`batch ${batchId}: ${counts.planned} documents still planned at completion`);
     const dir = join(ctx.outbox, batch.outbox_dir);
     const report = structuredClone(batch.report);
-    // A document is an error of a row, never of the file: a protocol's is its first row's.
+    // A document is an error of a row, never of the file: a sitting's (a protocol's) is its first row's.
     const rowOf = async (d: DocumentRow): Promise<number | null> => {
       if (d.record_id !== null) return ledger.recordRow(d.record_id);
       const [first] = await ledger.protocolRecords(batchId, d.serial);
-      return first === undefined ? null : ExamResult.parse(first).row;
+      return first === undefined ? null : StoredRow.parse(first).row;
     };
     // One pass over the documents, one row at a time; what is kept is small per document.
     const entries: ManifestEntry[] = [];
     const registry: RegistryRow[] = [];
+    const marks: AttestationMark[] = [];
     for await (const d of ledger.eachDocument(batchId)) {
       if (d.state === 'failed') {
         // A document that could not be made is an error of its row, reported with the rest.
@@ -43,6 +47,7 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
       const model = parseModel(d.type, d.model);
       const row = kindOf(model).registerRow?.(model, { centre: batch.centre, revision: d.revision });
       if (row) registry.push(row);
+      marks.push(...(kindOf(model).registerMarks?.(model) ?? []));
     }
     const manifest: UnsealedManifest = { batch: batchId, centre: batch.centre, created_at: batch.created_at, documents: entries };
     await writeAtomic(join(dir, 'report.json'), `${JSON.stringify({ batch: batchId, files: [report] }, null, 2)}\n`, ctx.modes);
@@ -57,6 +62,8 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
     // Last: the manifest with the reports' hashes, then its signature.
     await sealManifest(dir, manifest, ctx.signer, new Date(batch.created_at), ctx.modes);
     const at = ctx.clock.now().toISOString();
+    // Before the batch is finished, so a crash in between records them again (they are idempotent).
+    if (marks.length > 0) await ledger.recordAttestations(marks);
     await ledger.finishBatch(batchId, at, registry, { documents: entries.length, resumed: options.resumed });
     ctx.onEvent?.({ type: 'published', batch: batchId, dir });
     return {

@@ -1,8 +1,11 @@
 import { basename, join } from 'node:path';
 import type { BatchRow, PlanChunk } from '../ledger/ledger.js';
-import { planProtocol, planProtocolRevision } from '../kinds/protocol/kind.js';
+import { ContractModel } from '../kinds/contract/model.js';
+import { planProtocolRevision } from '../kinds/protocol/kind.js';
+import { KIND_LIST } from '../kinds/registry.js';
 import { type ChunkContext, type PlanContext, newVerifyCode, planChunk } from '../plan/plan.js';
-import { ExamResult, type RegistryApplication, type ValidRecord, isRegistryApplication } from '../records/records.js';
+import { isKind } from '../records/columns.js';
+import { ExamResult, RECORD_SCHEMAS, type RegistryApplication, type ValidRecord, isRegistryApplication } from '../records/records.js';
 import { effectiveThresholds } from '../standards/library.js';
 import type { RejectedRow } from '../ledger/rows.js';
 import { fileLevelErrors } from '../validate/report.js';
@@ -16,7 +19,7 @@ import { type EngineContext, timed } from './context.js';
  * no transaction is held while the file is read and the first documents can be issued at
  * once. A crash mid-plan is resumed by reading the file again and planning only the rows
  * the ledger does not hold yet: validation is deterministic, so the rows and serials come
- * out as they would have. Protocols, which gather the rows of one protocol number, are
+ * out as they would have. The documents of a sitting (protocols), which gather its rows, are
  * planned last, with the file's report, in the step that completes the plan.
  */
 
@@ -188,6 +191,7 @@ export async function planBatch(batch: BatchRow, ctx: EngineContext, options: { 
       {
         origin,
         recognizedBefore: (iin, code, level) => ledger.recognized(iin, code, level, batch.id),
+        registerStanding: (serial) => ledger.registerStanding(serial),
         onRejected: (r) => rejected.push({ row: r.row, cells: Object.fromEntries(r.cells) }),
       },
     ),
@@ -199,15 +203,31 @@ export async function planBatch(batch: BatchRow, ctx: EngineContext, options: { 
   report.file = options.file;
   report.valid -= lateDuplicates.length;
   report.errors.push(...lateDuplicates);
-  const protocols = [];
+  // The documents of a sitting (a protocol, an attestation protocol): each kind that is earned per sitting plans its own.
+  if (!isKind(batch.kind)) throw new Error(`batch ${batch.id}: unknown kind ${batch.kind}`);
+  const schema = RECORD_SCHEMAS[batch.kind];
+  const sittings = [];
+  // And the documents a record earns through its person's contract (the act of services rendered), one per contract.
+  const acted = new Set<string>();
   for (const number of await ledger.protocolNumbers(batch.id)) {
-    // The same sitting in an earlier file: its protocol is re-issued with every row of both.
+    // The same sitting in an earlier file of the centre: its protocol is re-issued with every row of both (docs/contracts.md, "Regeneration").
     const earlier = await ledger.currentProtocol(batch.centre, number, batch.id);
-    const records = (await (earlier ? ledger.sittingRecords(batch.centre, number) : ledger.protocolRecords(batch.id, number))).map((r) => ExamResult.parse(r));
-    protocols.push(earlier ? planProtocolRevision(records, context, earlier) : planProtocol(records, context));
+    const records = (await (earlier ? ledger.sittingRecords(batch.centre, number) : ledger.protocolRecords(batch.id, number))).map((r) => schema.parse(r)).filter((r): r is ValidRecord => !isRegistryApplication(r));
+    for (const kind of KIND_LIST) {
+      const document = earlier && kind.type === 'protocol' ? planProtocolRevision(records.map((r) => ExamResult.parse(r)), context, earlier) : kind.perSitting?.plan(records, context);
+      if (document) sittings.push(document);
+      for (const record of records.filter((r) => kind.perContract?.earns(r))) {
+        const stored = await ledger.contractToAct(record.iin, record.profession_code, record.level);
+        if (stored === undefined || !kind.perContract) continue;
+        const contract = ContractModel.parse(stored);
+        if (acted.has(contract.number)) continue;
+        acted.add(contract.number);
+        sittings.push(kind.perContract.plan(record, contract, context));
+      }
+    }
   }
   await ledger.completePlan(batch.id, {
-    documents: protocols,
+    documents: sittings,
     report,
     rejected: rejected.sort((a, b) => a.row - b.row),
     at: ctx.clock.now().toISOString(),

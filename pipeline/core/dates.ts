@@ -49,3 +49,16 @@ export function displayDate(isoValue: string): string {
 
 /** The calendar part of a date or date-time. */
 export const datePart = (isoValue: string) => isoValue.slice(0, 10);
+
+/**
+ * The same day `months` calendar months later, or the month's last day when it has no such
+ * day ("within one month" of 31 January ends on 28 or 29 February): the law counts in
+ * calendar months, not in days.
+ */
+export function addMonths(isoValue: string, months: number): string {
+  const [y = 0, m = 1, d = 1] = datePart(isoValue).split('-').map(Number);
+  const index = y * 12 + (m - 1) + months;
+  const year = Math.floor(index / 12);
+  const month = (index % 12) + 1;
+  return isoDate(year, month, Math.min(d, daysInMonth(year, month))) ?? isoValue;
+}

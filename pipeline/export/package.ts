@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ExportDocumentRow } from '../ledger/ledger.js';
+import { DocumentType } from '../ledger/rows.js';
 
 /**
  * The archive package, pure: where each file goes, and the text of every file made for it
@@ -77,7 +78,7 @@ export function parseChecksums(text: string): { entries: Map<string, string>; ba
 
 /** One document as checked at export time: the verification report's row. */
 export const VerifiedDocument = z.strictObject({
-  type: z.enum(['certificate', 'protocol', 'contract']),
+  type: DocumentType,
   serial: z.string(),
   revision: z.number().int(),
   status: z.enum(['issued', 'superseded', 'revoked']).describe('Status in the ledger on the export date'),

@@ -1,11 +1,12 @@
 import type { z } from 'zod';
 import type { Bilingual } from '../core/catalogue.js';
 import type { Centre } from '../config/schema.js';
-import type { DocumentType, RegistryRow } from '../ledger/ledger.js';
+import type { AttestationMark, DocumentType, RegistryRow } from '../ledger/ledger.js';
 import type { ValidRecord } from '../records/records.js';
 import type { Labels } from '../render/templates.js';
 import type { Library } from '../standards/library.js';
 import type { Language } from '../standards/schema.js';
+import type { ContractModel } from './contract/model.js';
 
 /**
  * A document kind, declared once in its own folder (the way a PDF designer gives each field
@@ -68,6 +69,26 @@ export type DocumentKind<M extends KindModel> = {
     numbered: boolean;
     plan(record: ValidRecord, serial: string | null, ctx: PlanContext): PlannedDocument;
   };
+  /**
+   * Earned one per sitting (a protocol number, an attestation's sitting), planned once the
+   * whole file has been read: the sitting a record belongs to, and the document of a
+   * sitting's records (null when they are not this kind's records).
+   */
+  perSitting?: {
+    sitting(record: ValidRecord): string | null;
+    plan(records: readonly ValidRecord[], ctx: PlanContext): PlannedDocument | null;
+  };
+  /**
+   * Earned by a record whose person has a contract in the ledger for its profession and
+   * level (the act of services rendered, once the exam was sat): planned once the file has
+   * been read, one per contract.
+   */
+  perContract?: {
+    earns(record: ValidRecord): boolean;
+    plan(record: ValidRecord, contract: ContractModel, ctx: PlanContext): PlannedDocument;
+  };
   /** Its row in the register of recognized persons, if it puts one there: a later revision's replaces the earlier's. */
   registerRow?(model: M, at: { centre: string; revision: number }): RegistryRow;
+  /** What it puts against certificates already in the register (an attestation's outcome). */
+  registerMarks?(model: M): AttestationMark[];
 };

@@ -3,6 +3,8 @@ import { TanuError } from '../core/tanu-error.js';
 import type { DocumentType } from '../ledger/ledger.js';
 import type { Renderer, RenderOptions } from '../render/chromium.js';
 import { type Printable, type TemplateSet, loadTemplates } from '../render/templates.js';
+import { attestationProtocol } from './attestation-protocol/kind.js';
+import { AttestationProtocolModel } from './attestation-protocol/model.js';
 import { certificate } from './certificate/kind.js';
 import { CertificateModel } from './certificate/model.js';
 import { contract } from './contract/kind.js';
@@ -10,6 +12,10 @@ import { ContractModel } from './contract/model.js';
 import type { DocumentKind } from './kind.js';
 import { protocol } from './protocol/kind.js';
 import { ProtocolModel } from './protocol/model.js';
+import { servicesAct } from './services-act/kind.js';
+import { ServicesActModel } from './services-act/model.js';
+import { violationAct } from './violation-act/kind.js';
+import { ViolationActModel } from './violation-act/model.js';
 
 /**
  * The document kinds, one entry each: adding a kind is its folder, its line here and its
@@ -17,12 +23,19 @@ import { ProtocolModel } from './protocol/model.js';
  * general (render, the engine, the manifest, the register) asks this registry.
  */
 
-export const DocumentModel = z.discriminatedUnion('type', [CertificateModel, ProtocolModel, ContractModel]);
+export const DocumentModel = z.discriminatedUnion('type', [CertificateModel, ProtocolModel, ContractModel, AttestationProtocolModel, ViolationActModel, ServicesActModel]);
 export type DocumentModel = z.infer<typeof DocumentModel>;
 
 type ModelOf<T extends DocumentType> = Extract<DocumentModel, { type: T }>;
 
-export const KINDS: { [T in DocumentType]: DocumentKind<ModelOf<T>> } = { certificate, protocol, contract };
+export const KINDS: { [T in DocumentType]: DocumentKind<ModelOf<T>> } = {
+  certificate,
+  protocol,
+  contract,
+  'attestation-protocol': attestationProtocol,
+  'violation-act': violationAct,
+  'services-act': servicesAct,
+};
 
 /** Every kind, each taken for any model (see `asGeneral`). */
 export const KIND_LIST: readonly DocumentKind<DocumentModel>[] = Object.values(KINDS).map(asGeneral);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Centre } from '../config/schema.js';
+import { displayDate } from '../core/dates.js';
 import type { ValidRecord } from '../records/records.js';
+import { type Labels, label } from '../render/templates.js';
 import { type Library, cardOn } from '../standards/library.js';
 import { Language } from '../standards/schema.js';
 
@@ -96,3 +98,23 @@ export const languagesFor = (centre: Centre, language: Language): Language[] => 
  */
 export const sittingLanguages = (centre: Centre, rows: readonly { language: Language }[]): Language[] =>
   centre.bilingual_documents ? ['kk', 'ru'] : Language.options.filter((lang) => rows.some((r) => r.language === lang));
+
+/** What a sitting's document (a protocol) says of whom and which card: nobody in particular, its first row's card. */
+export const aboutSitting = (first: ValidRecord) => ({
+  iin: null,
+  profession_code: null,
+  level: null,
+  standard_code: first.standard_code,
+  standard_version: first.standard_version,
+  card_code: first.profession_code,
+  verify_code: null,
+});
+
+/** What a sitting's protocol repeats in the margins of every page: its number and date, and the word for "page" (its labels `number_date` and `page`). */
+export function runningHeader(model: { languages: Language[]; number: string; date: string }, labels: Labels) {
+  const each = (f: (lang: Language) => string) => model.languages.map(f).join(' / ');
+  return {
+    header: each((lang) => label(labels, 'number_date', lang, { number: model.number, date: displayDate(model.date) })),
+    page: each((lang) => label(labels, 'page', lang)),
+  };
+}

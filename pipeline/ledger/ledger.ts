@@ -1,7 +1,9 @@
 import type { RevocationReason } from '../core/catalogue.js';
 import type { RegistryApplication } from '../records/records.js';
+import type { RegisterStanding } from '../records/attestation.js';
 import type { FileReport } from '../validate/report.js';
 import type {
+  AttestationMark,
   BatchRow,
   CurrentDocument,
   DocumentCounts,
@@ -54,6 +56,11 @@ export interface Ledger {
    * persons (the plan is then made again).
    */
   commitPlan(batchId: string, chunk: PlanChunk): Promise<CommitResult>;
+  /**
+   * The model (as stored) of the latest published contract of this person, profession and
+   * level that has no act of services rendered yet; undefined when there is none.
+   */
+  contractToAct(iin: string, professionCode: string, level: number): Promise<unknown>;
   /** Protocol numbers of a batch's records, in the order they first appear. */
   protocolNumbers(batchId: string): Promise<string[]>;
   /** The validated records (as stored) of one protocol number, in file order. */
@@ -102,6 +109,13 @@ export interface Ledger {
 
   recentBatches(limit: number): Promise<RecentBatch[]>;
   registry(): Promise<RegistryRow[]>;
+  /** A certificate of the register by serial (its latest published revision), with whether it still stands; undefined when the register has no such certificate. */
+  registerStanding(serial: string): Promise<RegisterStanding | undefined>;
+  /**
+   * Puts attestations' outcomes against their certificates in the register, each only if it
+   * is not older than the one already there: done again after a crash, it changes nothing.
+   */
+  recordAttestations(marks: readonly AttestationMark[]): Promise<void>;
 
   /**
    * Records a chunk of a registry-applications batch's registered applications, in one

@@ -162,4 +162,50 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX documents_current ON documents (standard_code, status, state);
   ALTER TABLE registry ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
   `,
+  // New document kinds (the attestation protocol, the act of violation, the act of services rendered): migration 1's
+  // CHECK on documents.type is widened. SQLite cannot alter a CHECK, so the table is
+  // rebuilt (with every column and index migrations 1-7 gave it) and the rows copied; the
+  // ledger runs migrations with foreign keys off and checks them before committing.
+  `
+  CREATE TABLE documents_new (
+    id INTEGER PRIMARY KEY,
+    batch_id TEXT NOT NULL REFERENCES batches(id),
+    record_id INTEGER REFERENCES records(id),
+    type TEXT NOT NULL CHECK (type IN ('certificate', 'protocol', 'contract', 'attestation-protocol', 'violation-act', 'services-act')),
+    serial TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    status TEXT NOT NULL CHECK (status IN ('issued', 'superseded', 'revoked')),
+    supersedes INTEGER REFERENCES documents(id),
+    iin TEXT,
+    profession_code TEXT,
+    level INTEGER,
+    language TEXT NOT NULL,
+    standard_code TEXT NOT NULL,
+    standard_version INTEGER NOT NULL,
+    card_code TEXT NOT NULL,
+    model_json TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('planned', 'published', 'failed')),
+    error_json TEXT,
+    files_json TEXT,
+    verify_code TEXT,
+    UNIQUE (type, serial, revision, batch_id)
+  );
+  INSERT INTO documents_new (id, batch_id, record_id, type, serial, revision, status, supersedes, iin, profession_code, level, language, standard_code, standard_version, card_code, model_json, state, error_json, files_json, verify_code)
+    SELECT id, batch_id, record_id, type, serial, revision, status, supersedes, iin, profession_code, level, language, standard_code, standard_version, card_code, model_json, state, error_json, files_json, verify_code FROM documents;
+  DROP TABLE documents;
+  ALTER TABLE documents_new RENAME TO documents;
+  CREATE INDEX documents_standard ON documents (standard_code, standard_version, card_code);
+  CREATE INDEX documents_person ON documents (iin, profession_code, level) WHERE type = 'certificate';
+  CREATE INDEX documents_batch_state ON documents (batch_id, state);
+  CREATE UNIQUE INDEX certificate_revisions ON documents (serial, revision) WHERE type = 'certificate';
+  CREATE INDEX documents_pdf_sha256 ON documents (json_extract(files_json, '$.pdf_sha256')) WHERE type = 'certificate';
+  CREATE UNIQUE INDEX documents_successor ON documents (supersedes) WHERE supersedes IS NOT NULL AND state <> 'failed';
+  CREATE INDEX documents_current ON documents (standard_code, status, state);
+  `,
+  // The register gains the latest attestation against each certificate: result, category, date.
+  `
+  ALTER TABLE registry ADD COLUMN attestation_result TEXT CHECK (attestation_result IN ('attested', 'not_attested', 'no_show', 'removed'));
+  ALTER TABLE registry ADD COLUMN attestation_category TEXT CHECK (attestation_category IN ('higher', 'first', 'second', 'none'));
+  ALTER TABLE registry ADD COLUMN attestation_date TEXT;
+  `,
 ];

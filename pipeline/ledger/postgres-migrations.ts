@@ -145,4 +145,13 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE INDEX documents_current ON documents (standard_code, status, state);
   ALTER TABLE registry ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
   `,
+  // SQLite's entries 8 and 9: the new document kinds (PostgreSQL widens a CHECK in place,
+  // where SQLite rebuilds the table), and the latest attestation in the register.
+  `
+  ALTER TABLE documents DROP CONSTRAINT documents_type_check;
+  ALTER TABLE documents ADD CONSTRAINT documents_type_check CHECK (type IN ('certificate', 'protocol', 'contract', 'attestation-protocol', 'violation-act', 'services-act'));
+  ALTER TABLE registry ADD COLUMN attestation_result TEXT CHECK (attestation_result IN ('attested', 'not_attested', 'no_show', 'removed'));
+  ALTER TABLE registry ADD COLUMN attestation_category TEXT CHECK (attestation_category IN ('higher', 'first', 'second', 'none'));
+  ALTER TABLE registry ADD COLUMN attestation_date TEXT;
+  `,
 ];

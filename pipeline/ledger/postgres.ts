@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import type { RevocationReason } from '../core/catalogue.js';
 import { LEDGER_BUSY_TIMEOUT_MS, TanuError, asTanuError } from '../core/tanu-error.js';
+import { RegisterStanding } from '../records/attestation.js';
 import type { RegistryApplication } from '../records/records.js';
 import type { FileReport } from '../validate/report.js';
 import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument, NewRevision, PlanChunk, PlannedRecord, Revocation } from './ledger.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
-import { BatchRow, CurrentDocument, DocumentCounts, DocumentRow, type EventType, ExportDocumentRow, type ExportFilter, FileRow, RecentBatch, OpenResit, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
+import { type AttestationMark, BatchRow, CurrentDocument, DocumentCounts, DocumentRow, type EventType, ExportDocumentRow, type ExportFilter, FileRow, RecentBatch, OpenResit, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
 
 /** One connection, inside a transaction or not: what a step's queries run on. */
 type Db = Pick<pg.PoolClient, 'query'>;
@@ -35,6 +36,7 @@ const PASSWORD_HINT = 'ledger.password_env, PGPASSWORD, ~/.pgpass';
 export type PostgresOptions = { url: string; password?: string | undefined };
 
 const CurrentProtocol = z.object({ id: z.number().int(), revision: z.number().int() });
+const ModelJson = z.object({ model_json: z.string() }).transform((r) => r.model_json);
 const DataJson = z.object({ data_json: z.string() }).transform((r) => r.data_json);
 
 /**
@@ -367,6 +369,42 @@ export class PostgresLedger implements Ledger {
     return rows.map((text) => JSON.parse(text) as unknown);
   }
 
+  async contractToAct(iin: string, professionCode: string, level: number): Promise<unknown> {
+    const [text] = await this.read(
+      `SELECT d.model_json FROM documents d
+       WHERE d.type = 'contract' AND d.state = 'published' AND d.iin = $1 AND d.profession_code = $2 AND d.level = $3
+         AND NOT EXISTS (SELECT 1 FROM documents a WHERE a.type = 'services-act' AND a.serial = d.serial AND a.state <> 'failed')
+       ORDER BY d.id DESC LIMIT 1`,
+      [iin, professionCode, level],
+      ModelJson,
+    );
+    return text === undefined ? undefined : (JSON.parse(text) as unknown);
+  }
+
+  async registerStanding(serial: string) {
+    const [row] = await this.read(
+      `SELECT d.iin, d.profession_code, d.level, r.issue_date, d.status, v.revoked_at, v.reason AS revocation_reason,
+         (SELECT n.serial FROM documents n WHERE n.supersedes = d.id ORDER BY n.id DESC LIMIT 1) AS superseded_by
+       FROM documents d JOIN registry r ON r.certificate_serial = d.serial LEFT JOIN revocations v ON v.document_id = d.id
+       WHERE d.type = 'certificate' AND d.serial = $1 AND d.state = 'published' ORDER BY d.revision DESC LIMIT 1`,
+      [serial],
+      RegisterStanding,
+    );
+    return row;
+  }
+
+  async recordAttestations(marks: readonly AttestationMark[]) {
+    await this.write(async (db) => {
+      // An older attestation sent later never overwrites a newer one.
+      for (const m of marks)
+        await db.query(
+          `UPDATE registry SET attestation_result = $2, attestation_category = $3, attestation_date = $4
+           WHERE certificate_serial = $1 AND (attestation_date IS NULL OR attestation_date <= $4)`,
+          [m.certificate_serial, m.result, m.category, m.date],
+        );
+    });
+  }
+
   async completePlan(batchId: string, done: { documents: (NewDocument | NewRevision)[]; report: FileReport; rejected: RejectedRow[]; at: string; file: string }) {
     await this.write(async (db) => {
       await this.insertDocuments(
@@ -632,7 +670,7 @@ export class PostgresLedger implements Ledger {
   }
 }
 
-const REGISTRY_COLUMNS = 'SELECT certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date';
+const REGISTRY_COLUMNS = `SELECT ${Object.keys(RegistryRow.shape).join(', ')}`;
 
 const filterValues = (f: ExportFilter) => [f.from, f.to, f.centre, f.profession, f.status];
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Issue } from '../core/issue.js';
 import { ExamResult, RegistryApplication } from '../records/records.js';
+import { AttestationResult, Category } from '../records/attestation.js';
 import { FileReport } from '../validate/report.js';
 
 /**
@@ -9,7 +10,7 @@ import { FileReport } from '../validate/report.js';
  * states and event types.
  */
 
-export const DocumentType = z.enum(['certificate', 'protocol', 'contract']);
+export const DocumentType = z.enum(['certificate', 'protocol', 'contract', 'attestation-protocol', 'violation-act', 'services-act']);
 export type DocumentType = z.infer<typeof DocumentType>;
 /** What a document is to its readers: in force, replaced by a later revision, or withdrawn. */
 export const DocumentStatus = z.enum(['issued', 'superseded', 'revoked']);
@@ -125,8 +126,21 @@ export const RegistryRow = z.object({
   centre: z.string(),
   issue_date: z.string(),
   expiry_date: z.string(),
+  /** The latest attestation of the holder on this certificate (docs/domain.md); null until one is recorded. */
+  attestation_result: AttestationResult.nullable(),
+  attestation_category: Category.nullable(),
+  attestation_date: z.string().nullable(),
 });
 export type RegistryRow = z.infer<typeof RegistryRow>;
+
+/** An attestation's outcome for the register: the certificate it was presented on, what was decided, which category, when. */
+export const AttestationMark = z.strictObject({
+  certificate_serial: z.string(),
+  result: AttestationResult,
+  category: Category.nullable(),
+  date: z.string(),
+});
+export type AttestationMark = z.infer<typeof AttestationMark>;
 
 export const DocumentCounts = z.object({ total: z.number().int(), planned: z.number().int(), published: z.number().int(), failed: z.number().int() });
 export type DocumentCounts = z.infer<typeof DocumentCounts>;

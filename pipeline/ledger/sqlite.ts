@@ -5,9 +5,10 @@ import { LEDGER_BUSY_TIMEOUT_MS, TanuError, asTanuError } from '../core/tanu-err
 import type { RevocationReason } from '../core/catalogue.js';
 import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument, NewRevision, PlanChunk, Revocation } from './ledger.js';
 import { MIGRATIONS } from './migrations.js';
-import { BatchRow, CurrentDocument, DocumentCounts, DocumentRow, type EventType, ExportDocumentRow, type ExportFilter, FileRow, OpenResit, RecentBatch, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
+import { type AttestationMark, BatchRow, CurrentDocument, DocumentCounts, DocumentRow, type EventType, ExportDocumentRow, type ExportFilter, FileRow, OpenResit, RecentBatch, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
 import type { RegistryApplication } from '../records/records.js';
 import type { FileReport } from '../validate/report.js';
+import { RegisterStanding } from '../records/attestation.js';
 
 /**
  * The embedded ledger: one SQLite file (WAL, foreign keys, synchronous = FULL) through
@@ -34,12 +35,22 @@ export class SqliteLedger implements Ledger {
     if (version > MIGRATIONS.length) throw new TanuError('LEDGER', { detail: { kk: `${path} Tanu-дың жаңа нұсқасынан`, ru: `${path} создан более новой версией Tanu` } });
     // Only a ledger that needs migrating is written to on open: opening must not wait for another process's lock.
     // The version is read again under the lock: another process may have migrated it meanwhile.
-    if (version < MIGRATIONS.length)
-      db.transaction(() => {
-        const current = db.pragma('user_version', { simple: true }) as number;
-        MIGRATIONS.slice(current).forEach((sql) => db.exec(sql));
-        db.pragma(`user_version = ${MIGRATIONS.length}`);
-      }).immediate();
+    // Foreign keys are off while migrating (a rebuilt table is dropped while others still point at it,
+    // SQLite's own procedure) and checked before the migration commits. The pragma is a no-op inside a transaction.
+    if (version < MIGRATIONS.length) {
+      db.pragma('foreign_keys = OFF');
+      try {
+        db.transaction(() => {
+          const current = db.pragma('user_version', { simple: true }) as number;
+          MIGRATIONS.slice(current).forEach((sql) => db.exec(sql));
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new TanuError('LEDGER', { detail: { kk: `${path}: көшіру сілтемелерді бұзды`, ru: `${path}: миграция нарушила ссылки (${broken.length})` } });
+          db.pragma(`user_version = ${MIGRATIONS.length}`);
+        }).immediate();
+      } finally {
+        db.pragma('foreign_keys = ON');
+      }
+    }
     return new SqliteLedger(db);
   }
 
@@ -162,6 +173,19 @@ export class SqliteLedger implements Ledger {
           .run(serials.centre, serials.year, serials.after + serials.count);
       return { committed: true };
     });
+  }
+
+  async contractToAct(iin: string, professionCode: string, level: number): Promise<unknown> {
+    const text = this.db
+      .prepare(
+        `SELECT d.model_json FROM documents d
+         WHERE d.type = 'contract' AND d.state = 'published' AND d.iin = ? AND d.profession_code = ? AND d.level = ?
+           AND NOT EXISTS (SELECT 1 FROM documents a WHERE a.type = 'services-act' AND a.serial = d.serial AND a.state <> 'failed')
+         ORDER BY d.id DESC LIMIT 1`,
+      )
+      .pluck()
+      .get(iin, professionCode, level) as string | undefined;
+    return text === undefined ? undefined : (JSON.parse(text) as unknown);
   }
 
   async protocolNumbers(batchId: string) {
@@ -353,7 +377,7 @@ export class SqliteLedger implements Ledger {
 
   async registry() {
     return this.db
-      .prepare('SELECT certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date FROM registry ORDER BY centre, certificate_serial')
+      .prepare(`SELECT ${REGISTRY_COLUMNS} FROM registry ORDER BY centre, certificate_serial`)
       .all()
       .map((row) => RegistryRow.parse(row));
   }
@@ -393,6 +417,28 @@ export class SqliteLedger implements Ledger {
       )
       .all()
       .map((row) => OpenResit.parse(row));
+  }
+
+  async registerStanding(serial: string) {
+    const row = this.db
+      .prepare(
+        `SELECT d.iin, d.profession_code, d.level, r.issue_date, d.status, v.revoked_at, v.reason AS revocation_reason,
+           (SELECT n.serial FROM documents n WHERE n.supersedes = d.id ORDER BY n.id DESC LIMIT 1) AS superseded_by
+         FROM documents d JOIN registry r ON r.certificate_serial = d.serial LEFT JOIN revocations v ON v.document_id = d.id
+         WHERE d.type = 'certificate' AND d.serial = ? AND d.state = 'published' ORDER BY d.revision DESC LIMIT 1`,
+      )
+      .get(serial);
+    return row === undefined ? undefined : RegisterStanding.parse(row);
+  }
+
+  async recordAttestations(marks: readonly AttestationMark[]) {
+    const update = this.db.prepare(
+      `UPDATE registry SET attestation_result = @result, attestation_category = @category, attestation_date = @date
+       WHERE certificate_serial = @certificate_serial AND (attestation_date IS NULL OR attestation_date <= @date)`,
+    );
+    this.write(() => {
+      for (const m of marks) update.run(m);
+    });
   }
 
   async revoke(serial: string, reason: RevocationReason, note: string | null, at: string): Promise<Revocation | undefined> {
@@ -441,13 +487,16 @@ export class SqliteLedger implements Ledger {
   async exportRegistry(filter: ExportFilter) {
     return this.db
       .prepare(
-        `${EXPORT_CHOSEN} SELECT certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date
+        `${EXPORT_CHOSEN} SELECT ${REGISTRY_COLUMNS}
          FROM registry r WHERE r.certificate_serial IN (SELECT serial FROM chosen WHERE type = 'certificate') ORDER BY r.centre, r.certificate_serial`,
       )
       .all(filter)
       .map((row) => RegistryRow.parse(row));
   }
 }
+
+/** The register's columns, in RegistryRow's order. */
+const REGISTRY_COLUMNS = Object.keys(RegistryRow.shape).join(', ');
 
 /** The (type, serial) pairs an export selects: any revision matching the filter selects every revision of its serial. */
 const EXPORT_CHOSEN = `WITH chosen AS (

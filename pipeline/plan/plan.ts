@@ -11,7 +11,7 @@ import type { ValidRecord } from '../records/records.js';
  * planned, never from a second guess. It is made record by record as the file streams
  * through validation and committed chunk by chunk, so a file of any length is never held
  * whole and its first documents are issued while the rest is still being read; protocols,
- * which gather the rows of one protocol number, are planned once the file has been read.
+ * which gather the rows of one sitting, are planned once the file has been read.
  * Which record earns which document, and what it prints, each kind declares
  * (pipeline/kinds/).
  */
@@ -20,6 +20,9 @@ export type { PlanContext, PlannedDocument };
 
 /** The kind a record earns one document of, if any (a record earns at most one). */
 const earned = (record: ValidRecord) => KIND_LIST.find((k) => k.perRecord?.earns(record))?.perRecord;
+
+/** The sitting a record belongs to (its protocol number), whose document is planned once the file has been read. */
+const sittingOf = (record: ValidRecord) => KIND_LIST.map((k) => k.perSitting?.sitting(record) ?? null).find((s) => s !== null) ?? null;
 
 /** Whether a record's document takes a serial from the centre's counter. */
 export const needsSerial = (record: ValidRecord) => earned(record)?.numbered === true;
@@ -66,7 +69,7 @@ export function planChunk(records: readonly ValidRecord[], ctx: ChunkContext): P
       profession_code: record.profession_code,
       level: record.level,
       status: 'status' in record ? record.status : null,
-      protocol_number: 'protocol_number' in record ? record.protocol_number : null,
+      protocol_number: sittingOf(record),
       data: record,
       document: planForRecord(record, serial, ctx),
     };

@@ -4,18 +4,20 @@ import { displayDate } from '../core/dates.js';
 import { displayWidth } from '../core/width.js';
 import type { RegistryRow } from '../ledger/ledger.js';
 import type { Language } from '../standards/schema.js';
+import { CATEGORY_NAMES, RESULT_NAMES } from '../records/attestation.js';
 
 /**
  * The register of recognized persons as files for people (`tanu registry export`, and the
  * archive package): the columns as seed 000's «Тану рәсімінен өткендердің базасы» names
- * them, with the IIN, level, centre and the certificate's status beside. The XLSX is the
+ * them, with the IIN, level, the holder's latest attestation (result, category, date),
+ * centre and the certificate's status beside. The XLSX is the
  * file for people (typed cells: the IIN stays text with its leading zeros); the CSV is
  * for programs.
  */
 
 export const REGISTER_HEADERS: Record<Language, string[]> = {
-  kk: ['ҚАТЫСУШЫ', 'ЖСН', 'СЕРТИФИКАТТЫҢ №', 'КӘСІП', 'ДЕҢГЕЙ', 'БЕРІЛГЕН КҮНІ', 'МЕРЗІМНІҢ АЯҚТАЛУЫ', 'ОРТАЛЫҚ', 'КҮЙІ'],
-  ru: ['УЧАСТНИК', 'ИИН', '№ СЕРТИФИКАТА', 'ПРОФЕССИЯ', 'УРОВЕНЬ', 'ДАТА ВЫДАЧИ', 'ОКОНЧАНИЕ СРОКА ДЕЙСТВИЯ', 'ЦЕНТР', 'СТАТУС'],
+  kk: ['ҚАТЫСУШЫ', 'ЖСН', 'СЕРТИФИКАТТЫҢ №', 'КӘСІП', 'ДЕҢГЕЙ', 'БЕРІЛГЕН КҮНІ', 'МЕРЗІМНІҢ АЯҚТАЛУЫ', 'АТТЕСТАТТАУ НӘТИЖЕСІ', 'САНАТ', 'АТТЕСТАТТАУ КҮНІ', 'ОРТАЛЫҚ', 'КҮЙІ'],
+  ru: ['УЧАСТНИК', 'ИИН', '№ СЕРТИФИКАТА', 'ПРОФЕССИЯ', 'УРОВЕНЬ', 'ДАТА ВЫДАЧИ', 'ОКОНЧАНИЕ СРОКА ДЕЙСТВИЯ', 'РЕЗУЛЬТАТ АТТЕСТАЦИИ', 'КАТЕГОРИЯ', 'ДАТА АТТЕСТАЦИИ', 'ЦЕНТР', 'СТАТУС'],
 };
 
 export type Revocations = ReadonlyMap<string, { revoked_at: string; reason: RevocationReason }>;
@@ -32,6 +34,12 @@ export const inert = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}
 
 const profession = (r: RegistryRow, lang: Language) => `${r.profession_code} ${lang === 'kk' ? r.profession_kk : r.profession_ru}`;
 
+/** The latest attestation on the certificate (docs/domain.md): its result and category by name, empty before any. */
+const attestation = (r: RegistryRow, lang: Language) => [
+  r.attestation_result ? RESULT_NAMES[r.attestation_result][lang] : '',
+  r.attestation_category ? CATEGORY_NAMES[r.attestation_category][lang] : '',
+];
+
 /** The register as text rows (dates dd.mm.yyyy), every cell inert. */
 export function registryRows(rows: readonly RegistryRow[], revocations: Revocations, lang: Language): string[][] {
   return rows.map((r) =>
@@ -43,6 +51,8 @@ export function registryRows(rows: readonly RegistryRow[], revocations: Revocati
       String(r.level),
       displayDate(r.issue_date),
       displayDate(r.expiry_date),
+      ...attestation(r, lang),
+      r.attestation_date ? displayDate(r.attestation_date) : '',
       r.centre,
       statusCell(revocations.get(r.certificate_serial), lang),
     ].map(inert),
@@ -72,9 +82,21 @@ export async function registerXlsx(rows: readonly RegistryRow[], revocations: Re
   const headers = REGISTER_HEADERS[lang];
   ws.addRow(headers).font = { bold: true };
   for (const r of rows)
-    ws.addRow([r.full_name, r.iin, r.certificate_serial, profession(r, lang), r.level, excelDate(r.issue_date), excelDate(r.expiry_date), r.centre, statusCell(revocations.get(r.certificate_serial), lang)]);
-  const TEXT = [1, 2, 3, 4, 8, 9];
-  const DATES = [6, 7];
+    ws.addRow([
+      r.full_name,
+      r.iin,
+      r.certificate_serial,
+      profession(r, lang),
+      r.level,
+      excelDate(r.issue_date),
+      excelDate(r.expiry_date),
+      ...attestation(r, lang),
+      r.attestation_date ? excelDate(r.attestation_date) : null,
+      r.centre,
+      statusCell(revocations.get(r.certificate_serial), lang),
+    ]);
+  const TEXT = [1, 2, 3, 4, 8, 9, 11, 12];
+  const DATES = [6, 7, 10];
   for (const i of TEXT) ws.getColumn(i).numFmt = '@';
   for (const i of DATES) ws.getColumn(i).numFmt = 'dd.mm.yyyy';
   ws.columns.forEach((column, i) => {

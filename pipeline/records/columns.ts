@@ -4,7 +4,7 @@
  * column or a header spelling is one line here.
  */
 
-export const KINDS = ['exam-results', 'applications', 'registry-applications'] as const;
+export const KINDS = ['exam-results', 'applications', 'registry-applications', 'attestations'] as const;
 export type Kind = (typeof KINDS)[number];
 
 export type CellType =
@@ -21,7 +21,12 @@ export type CellType =
   | 'bin'
   | 'years'
   | 'decision'
-  | 'decision_reason';
+  | 'decision_reason'
+
+  | 'attestation_result'
+  | 'category'
+  | 'absence_reason'
+  | 'violation';
 
 export type Column = {
   key: string;
@@ -115,6 +120,28 @@ export const COLUMNS: Record<Kind, readonly Column[]> = {
     { key: 'decision_reason', kk: 'Шешімнің себебі', ru: 'Причина решения', type: 'decision_reason', required: 'no' },
     { key: 'decision_date', kk: 'Шешім күні', ru: 'Дата решения', type: 'date', required: 'yes' },
   ],
+  // docs/formats.md, "Attestations": a sitting of the attestation commission of social workers.
+  attestations: [
+    ...person,
+    // The document of recognition the worker presents; an external one is named by its issuer and date instead.
+    { key: 'certificate_serial', kk: 'Тану туралы құжаттың №', ru: '№ документа о признании', aliases: ['Certificate serial'], type: 'text', required: 'no' },
+    { key: 'external_issuer', kk: 'Тану туралы құжатты берген ұйым', ru: 'Организация, выдавшая документ о признании', aliases: ['External issuer'], type: 'text', required: 'no' },
+    { key: 'external_date', kk: 'Тану туралы құжаттың күні', ru: 'Дата документа о признании', aliases: ['External date'], type: 'date', required: 'no' },
+    { key: 'standard_code', kk: 'Кәсіптік стандарт', ru: 'Профессиональный стандарт', type: 'text', required: 'no' },
+    { key: 'profession_code', kk: 'Кәсіп коды', ru: 'Код профессии', type: 'text', required: 'yes' },
+    { key: 'level', kk: 'СБШ деңгейі', ru: 'Уровень ОРК', type: 'level', required: 'yes' },
+    // The worker chooses the state language or Russian: always stated, never defaulted.
+    { key: 'language', kk: 'Тіл', ru: 'Язык', type: 'language', required: 'yes' },
+    { key: 'attestation_date', kk: 'Аттестаттау күні', ru: 'Дата аттестации', aliases: ['Attestation date'], type: 'date', required: 'yes' },
+    { key: 'result', kk: 'Аттестаттау нәтижесі', ru: 'Результат аттестации', aliases: ['Result'], type: 'attestation_result', required: 'yes' },
+    { key: 'category', kk: 'Берілген санат', ru: 'Присвоенная категория', aliases: ['Category'], type: 'category', required: 'no' },
+    { key: 'commission', kk: 'Аттестаттау комиссиясы', ru: 'Аттестационная комиссия', aliases: ['Commission'], type: 'text', required: 'yes' },
+    { key: 'sitting_number', kk: 'Отырыстың №', ru: '№ заседания', aliases: ['Sitting number'], type: 'text', required: 'yes' },
+    { key: 'absence_reason', kk: 'Келмеу себебі', ru: 'Причина неявки', aliases: ['Absence reason'], type: 'absence_reason', required: 'no' },
+    { key: 'return_date', kk: 'Жұмысқа шыққан күні', ru: 'Дата выхода на работу', aliases: ['Return date'], type: 'date', required: 'no' },
+    { key: 'violation', kk: 'Бұзушылық', ru: 'Нарушение', aliases: ['Violation'], type: 'violation', required: 'no' },
+    { key: 'violation_details', kk: 'Бұзушылықтың сипаттамасы', ru: 'Описание нарушения', aliases: ['Violation details'], type: 'text', required: 'no' },
+  ],
 };
 
 /**
@@ -132,6 +159,16 @@ export const DISTINCTIVE: Record<Kind, readonly string[]> = {
   'exam-results': ['status', 'protocol_number', 'exam1_at'],
   applications: ['application_number', 'application_date'],
   'registry-applications': ['decision', 'registry_date', 'employer_bin', 'received_date'],
+  attestations: ['attestation_date', 'result', 'sitting_number'],
+};
+
+/** The date a row's profession card is looked up on: the standard in force that day applies. */
+export const CARD_DATE: Record<Kind, string> = {
+  'exam-results': 'protocol_date',
+  applications: 'application_date',
+  // A registry application names a profession in words: no card is looked up, and its received date is the one that counts.
+  'registry-applications': 'received_date',
+  attestations: 'attestation_date',
 };
 
 /** Case-, space- and underscore-insensitive form of a header. */

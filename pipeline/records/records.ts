@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Language } from '../standards/schema.js';
 import { RegistryDecision, RegistryReason } from './specialists.js';
+import { AbsenceReason, AttestationResult, Category, Violation } from './attestation.js';
 
 /**
  * Records after validation: what the later stages (plan, render, registry) receive. The
@@ -66,6 +67,27 @@ export const Application = z.strictObject({
 });
 export type Application = z.infer<typeof Application>;
 
+/** One worker at a sitting of the attestation commission (docs/formats.md, "Attestations"). */
+export const Attestation = z.strictObject({
+  row: z.number().int(),
+  ...Person,
+  ...Profession,
+  certificate_serial: Text.nullable().describe('A certificate of the register; null when an external recognition document is named'),
+  external_issuer: Text.nullable(),
+  external_date: Date.nullable(),
+  attestation_date: Date,
+  result: AttestationResult,
+  category: Category.nullable(),
+  commission: Text,
+  sitting_number: Text,
+  absence_reason: AbsenceReason.nullable(),
+  return_date: Date.nullable(),
+  violation: Violation.nullable(),
+  violation_details: Text.nullable(),
+});
+export type Attestation = z.infer<typeof Attestation>;
+
+
 /**
  * An application to the registry of specialists with the administrator's decision (seed
  * 003). It earns no document: a registered one becomes a row of the specialists registry.
@@ -105,9 +127,9 @@ export const RegistryApplication = z.strictObject({
 });
 export type RegistryApplication = z.infer<typeof RegistryApplication>;
 
-export const RECORD_SCHEMAS = { 'exam-results': ExamResult, applications: Application, 'registry-applications': RegistryApplication } as const;
+export const RECORD_SCHEMAS = { 'exam-results': ExamResult, applications: Application, 'registry-applications': RegistryApplication, attestations: Attestation } as const;
 /** A record that earns documents. */
-export type ValidRecord = ExamResult | Application;
+export type ValidRecord = ExamResult | Application | Attestation;
 /** Any valid record, whatever its kind. */
 export type KindRecord = ValidRecord | RegistryApplication;
 export const isRegistryApplication = (record: KindRecord): record is RegistryApplication => 'decision' in record;

@@ -30,6 +30,30 @@ export const SPELLINGS = {
     own_will: ['өз қалауы бойынша', 'өз еркімен', 'по собственному желанию', 'own_will', 'own will'],
     health: ['денсаулыққа байланысты', 'денсаулығына байланысты', 'по состоянию здоровья', 'health'],
   },
+  // docs/formats.md, "Attestations".
+  attestation_result: {
+    attested: ['аттестатталды', 'аттестован', 'аттестована', 'attested'],
+    not_attested: ['аттестатталмады', 'аттестатталмаған', 'не аттестован', 'не аттестована', 'not_attested', 'not attested'],
+    no_show: ['келмеді', 'келмеу', 'неявка', 'no_show', 'no-show', 'no show'],
+    removed: ['шеттетілді', 'бұзушылық үшін шеттетілді', 'отстранен', 'отстранена', 'отстранен за нарушение', 'отстранена за нарушение', 'removed'],
+  },
+  category: {
+    higher: ['жоғары', 'жоғары санат', 'высшая', 'высшая категория', 'higher'],
+    first: ['бірінші', 'бірінші санат', 'первая', 'первая категория', 'first'],
+    second: ['екінші', 'екінші санат', 'вторая', 'вторая категория', 'second'],
+    none: ['санатсыз', 'без категории', 'none'],
+  },
+  absence_reason: {
+    incapacity: ['еңбекке уақытша қабілетсіздік', 'временная нетрудоспособность', 'incapacity'],
+    vacation: ['демалыс', 'отпуск', 'vacation'],
+    child_illness: ['кәмелетке толмаған баланың сырқаты', 'баланың сырқаты', 'болезнь несовершеннолетнего ребенка', 'болезнь ребенка', 'child_illness'],
+    relative_death: ['жақын туысының қайтыс болуы', 'смерть близкого родственника', 'relative_death'],
+    business_trip: ['іссапар', 'командировка', 'business_trip'],
+  },
+  violation: {
+    literature: ['әдебиет', 'әдебиетті пайдалану', 'литература', 'использование литературы', 'literature'],
+    device: ['құрылғы', 'электрондық құрылғы', 'ұялы телефон', 'устройство', 'электронное устройство', 'мобильный телефон', 'device'],
+  },
   language: {
     kk: ['kk', 'қазақ', 'қазақша', 'қазақ тілі', 'казахский', 'kazakh'],
     ru: ['ru', 'орыс', 'орысша', 'орыс тілі', 'русский', 'russian'],
@@ -84,18 +108,23 @@ export const MAX_CHARS = { name: 100, text: 1000 } as const;
 /** Years of work: more than a working life is a column mix-up. */
 const MAX_YEARS = 70;
 
-const UNKNOWN_VALUE = {
-  status: 'STATUS_UNKNOWN',
-  no_show_reason: 'NO_SHOW_REASON',
-  language: 'LANGUAGE_UNKNOWN',
-  decision: 'DECISION_UNKNOWN',
-  decision_reason: 'DECISION_REASON_UNKNOWN',
-} as const satisfies Record<keyof typeof SPELLINGS, Code>;
-
 function scalar(cell: Cell): string | number | boolean | { date: string } {
   // A formula's result stands for numbers and dates; names and texts must be typed, so there the formula itself is judged.
   return typeof cell === 'object' && 'formula' in cell ? (cell.result === null ? `=${cell.formula}` : scalar(cell.result)) : cell;
 }
+
+/** The code of a coded value that is none of the accepted spellings. */
+const UNKNOWN_VALUE: Record<keyof typeof SPELLINGS, Code> = {
+  status: 'STATUS_UNKNOWN',
+  no_show_reason: 'NO_SHOW_REASON',
+  language: 'LANGUAGE_UNKNOWN',
+  attestation_result: 'ATTESTATION_RESULT_UNKNOWN',
+  category: 'CATEGORY_UNKNOWN',
+  absence_reason: 'ABSENCE_REASON_UNKNOWN',
+  violation: 'VIOLATION_UNKNOWN',
+  decision: 'DECISION_UNKNOWN',
+  decision_reason: 'DECISION_REASON_UNKNOWN',
+};
 
 export function parseCell(type: CellType, cell: Cell): Parsed {
   const isFormula = typeof cell === 'object' && 'formula' in cell;
@@ -145,7 +174,11 @@ export function parseCell(type: CellType, cell: Cell): Parsed {
     case 'no_show_reason':
     case 'language':
     case 'decision':
-    case 'decision_reason': {
+    case 'decision_reason':
+    case 'attestation_result':
+    case 'category':
+    case 'absence_reason':
+    case 'violation': {
       const found = typeof v === 'string' ? lookup<string>(SPELLINGS[type], v) : undefined;
       return found ? ok(found) : fail(UNKNOWN_VALUE[type]);
     }

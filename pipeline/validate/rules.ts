@@ -1,7 +1,7 @@
 import type { Code, MessageParams } from '../core/catalogue.js';
-import { datePart, displayDate } from '../core/dates.js';
+import { addMonths, datePart, displayDate } from '../core/dates.js';
 import type { WorkingCalendar } from '../core/working-days.js';
-import type { Kind } from '../records/columns.js';
+import { CARD_DATE, type Kind } from '../records/columns.js';
 import type { Library } from '../standards/library.js';
 import type { Standard, Thresholds } from '../standards/schema.js';
 import type { CardMatch } from './card.js';
@@ -36,7 +36,9 @@ export type Finding = { column: string | null; code: Code; params?: MessageParam
 
 export type Rule = { name: string; kinds: readonly Kind[]; check: (row: RowFacts, ctx: RuleContext) => Finding[] };
 
-const BOTH: readonly Kind[] = ['exam-results', 'applications'];
+// Every kind of person row: the IIN, the card and the dates are checked alike.
+const BOTH: readonly Kind[] = ['exam-results', 'applications', 'attestations'];
+const ATTESTATIONS: readonly Kind[] = ['attestations'];
 const EXAMS: readonly Kind[] = ['exam-results'];
 
 const str = (v: string | number | undefined) => (typeof v === 'string' ? v : undefined);
@@ -135,7 +137,7 @@ const professionCard: Rule = {
         return [{ column: 'profession_code', code: 'UNKNOWN_PROFESSION', ...(card.standardCode ? { params: { code, detail: bi(`${card.standardCode} стандартында`, `в стандарте ${card.standardCode}`) } } : { params: { code } }) }];
       case 'not-in-force': {
         const s = card.standard;
-        const dateKey = kind === 'exam-results' ? 'protocol_date' : 'application_date';
+        const dateKey = CARD_DATE[kind];
         const from = displayDate(s.in_force_from);
         const detail =
           s.repealed_from === null
@@ -201,12 +203,72 @@ const notInFuture: Rule = {
   name: 'dates-not-in-future',
   kinds: BOTH,
   check: ({ values }, ctx) =>
-    ['exam1_at', 'exam2_at', 'protocol_date', 'application_date'].flatMap((key): Finding[] => {
+    ['exam1_at', 'exam2_at', 'protocol_date', 'application_date', 'attestation_date', 'external_date'].flatMap((key): Finding[] => {
       const value = str(values[key]);
       if (!value) return [];
       const now = value.includes('T') ? ctx.today.dateTime : ctx.today.date;
       return value > now ? [{ column: key, code: 'FUTURE_DATE', params: { date: displayDate(ctx.today.date) } }] : [];
     }),
+};
+
+/** docs/domain.md, "Attestation of social workers": the worker presents a document of recognition, from the register or named by its issuer and date. */
+const recognitionDocument: Rule = {
+  name: 'attestation-recognition-document',
+  kinds: ATTESTATIONS,
+  check: (row) => {
+    if (!absent(row, 'certificate_serial') || row.failed.has('external_issuer') || row.failed.has('external_date')) return [];
+    return row.values.external_issuer !== undefined && row.values.external_date !== undefined ? [] : [{ column: 'certificate_serial', code: 'RECOGNITION_DOCUMENT_REQUIRED' }];
+  },
+};
+
+/** A no-show without one of the valid reasons counts as not attested: the file must say so, not "no-show". */
+const noShowExcused: Rule = {
+  name: 'attestation-no-show-excused',
+  kinds: ATTESTATIONS,
+  check: (row) => (row.values.result === 'no_show' && absent(row, 'absence_reason') ? [{ column: 'absence_reason', code: 'NO_SHOW_UNEXCUSED' }] : []),
+};
+
+/** With a valid reason the attestation moves to within one month of the return to work: the centre is told the date it is due by. */
+const rescheduledDue: Rule = {
+  name: 'attestation-rescheduled-due',
+  kinds: ATTESTATIONS,
+  check: ({ values, failed }) => {
+    if (values.result !== 'no_show' || values.absence_reason === undefined || failed.has('return_date')) return [];
+    const back = str(values.return_date);
+    return back ? [{ column: 'return_date', code: 'ATTESTATION_RESCHEDULED', params: { date: displayDate(addMonths(back, 1)) } }] : [{ column: 'return_date', code: 'RETURN_DATE_MISSING' }];
+  },
+};
+
+/** A removal is recorded in an act, which must say what was found. */
+const removalNeedsViolation: Rule = {
+  name: 'attestation-removal-needs-violation',
+  kinds: ATTESTATIONS,
+  check: (row) => (row.values.result === 'removed' && absent(row, 'violation') ? [{ column: 'violation', code: 'VIOLATION_REQUIRED' }] : []),
+};
+
+/** An attested worker is given a category ("without a category" is one); nobody else is. */
+const categoryOnlyWhenAttested: Rule = {
+  name: 'attestation-category',
+  kinds: ATTESTATIONS,
+  check: (row) => {
+    const result = row.values.result;
+    if (result === undefined) return [];
+    if (result === 'attested') return absent(row, 'category') ? [{ column: 'category', code: 'CATEGORY_REQUIRED' }] : [];
+    return row.values.category !== undefined ? [{ column: 'category', code: 'CATEGORY_WITHOUT_ATTESTATION' }] : [];
+  },
+};
+
+/** An external document of recognition must predate the attestation it is presented at. */
+const externalBeforeAttestation: Rule = {
+  name: 'attestation-external-document-before',
+  kinds: ATTESTATIONS,
+  check: ({ values }) => {
+    const external = str(values.external_date);
+    const on = str(values.attestation_date);
+    return external && on && on < external
+      ? [{ column: 'attestation_date', code: 'DATE_ORDER', params: { detail: bi('аттестаттау тану туралы құжаттан бұрын', 'аттестация раньше документа о признании') } }]
+      : [];
+  },
 };
 
 export const RULES: readonly Rule[] = [
@@ -221,4 +283,10 @@ export const RULES: readonly Rule[] = [
   recognizedScores,
   examDatesInOrder,
   notInFuture,
+  recognitionDocument,
+  noShowExcused,
+  rescheduledDue,
+  removalNeedsViolation,
+  categoryOnlyWhenAttested,
+  externalBeforeAttestation,
 ];

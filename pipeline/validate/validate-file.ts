@@ -9,7 +9,7 @@ import { kazakhstanCalendar } from '../core/working-days.js';
 import type { KindRecord } from '../records/records.js';
 import { type Library, effectiveThresholds } from '../standards/library.js';
 import { type FileReport, isFileLevel } from './report.js';
-import { RecordValidator } from './validator.js';
+import { RecordValidator, type ValidatorContext } from './validator.js';
 
 /**
  * The validation shell: opens a file through intake, streams its records through the
@@ -24,6 +24,8 @@ export type ValidateOptions = {
   origin?: string;
   /** The certificate already issued for this person, profession and level (the ledger's answer). */
   recognizedBefore?: (iin: string, professionCode: string, level: number) => Promise<string | undefined>;
+  /** A certificate of the register by its serial (the ledger's answer); without it an attestation's certificate is not looked up. */
+  registerStanding?: ValidatorContext['registerStanding'];
   /** Each record that has errors, as it was read: the batch hands them back to the centre. */
   onRejected?: (record: SourceRecord) => void;
 };
@@ -90,6 +92,7 @@ export async function validateFile(
         calendar: kazakhstanCalendar(config.calendar.moved_days),
         defaultLanguage: config.default_language,
         ...(options.recognizedBefore ? { recognizedBefore: options.recognizedBefore } : {}),
+        ...(options.registerStanding ? { registerStanding: options.registerStanding } : {}),
       },
       intake.columns,
     );

@@ -1,8 +1,10 @@
-import { CATALOGUE } from '../core/catalogue.js';
 import { type Issue, issue } from '../core/issue.js';
 import { cellText, isBlank } from '../intake/cell.js';
 import type { SourceRecord } from '../intake/table.js';
-import { COLUMNS, type Kind } from '../records/columns.js';
+import { CATALOGUE, REVOCATION_REASONS } from '../core/catalogue.js';
+import { displayDate } from '../core/dates.js';
+import type { RegisterStanding } from '../records/attestation.js';
+import { CARD_DATE, COLUMNS, type Kind } from '../records/columns.js';
 import { type KindRecord, RECORD_SCHEMAS, RegistryApplication } from '../records/records.js';
 import type { Language } from '../standards/schema.js';
 import { resolveCard } from './card.js';
@@ -21,6 +23,8 @@ export type ValidatorContext = RuleContext & {
   defaultLanguage: Language;
   /** A certificate issued before (by an earlier file) for this person, profession and level: the ledger's answer. */
   recognizedBefore?: (iin: string, professionCode: string, level: number) => Promise<string | undefined>;
+  /** A certificate of the register by its serial, with whether it still stands: the ledger's answer. */
+  registerStanding?: (serial: string) => Promise<RegisterStanding | undefined>;
 };
 
 /** Where the exam was held: the protocol prints it (seed 000 asks for it), so its absence is worth a warning. */
@@ -66,7 +70,7 @@ export class RecordValidator {
       }
     }
 
-    const dateKey = this.kind === 'exam-results' ? 'protocol_date' : 'application_date';
+    const dateKey = CARD_DATE[this.kind];
     const profession = values.profession_code;
     const facts: RowFacts = {
       kind: this.kind,
@@ -77,7 +81,7 @@ export class RecordValidator {
           ? resolveCard(this.ctx.library, profession, values.standard_code as string | undefined, values[dateKey] as string | undefined)
           : null,
     };
-    // A rule may warn (a late decision): only its errors keep the record out.
+    // A rule may warn (a late decision, a rescheduled attestation's due date): a warning never keeps the record out.
     for (const rule of this.rules)
       for (const f of rule.check(facts, this.ctx)) (CATALOGUE[f.code].severity === 'error' ? errors : warnings).push(issue(f.code, at(f.column), f.params));
 
@@ -91,6 +95,8 @@ export class RecordValidator {
         errors.push(issue('DUPLICATE', at('iin'), { detail: { kk: `№ ${earlier} құжаты бұрын берілген`, ru: `ранее выдан документ № ${earlier}` } }));
       else if (errors.length === 0) this.recognized.set(key, source.row);
     }
+    if (this.kind === 'attestations' && typeof values.certificate_serial === 'string' && this.ctx.registerStanding)
+      errors.push(...this.standing(await this.ctx.registerStanding(values.certificate_serial), values, at('certificate_serial')));
     if (this.kind === 'exam-results' && LOCATION.every((key) => values[key] === undefined)) {
       const inFile = LOCATION.some((key) => this.present.has(key));
       if (inFile) warnings.push(issue('EXAM_LOCATION_MISSING', at(LOCATION[0])));
@@ -116,5 +122,32 @@ export class RecordValidator {
     };
     // The schema is the contract with later stages; a rule that let a bad value through is our bug.
     return { record: RECORD_SCHEMAS[this.kind].parse(record), errors: warnings };
+  }
+
+  /**
+   * The certificate an attestation row presents, against the register (docs/domain.md,
+   * "Attestation of social workers"): it must be there, still stand, be the worker's, and
+   * predate the attestation.
+   */
+  private standing(found: RegisterStanding | undefined, values: Readonly<Record<string, string | number>>, where: { row: number; column: string | null; value: string | null }): Issue[] {
+    const serial = String(values.certificate_serial);
+    if (!found) return [issue('CERTIFICATE_NOT_IN_REGISTER', where, { value: serial })];
+    if (found.status === 'revoked') {
+      const reason = found.revocation_reason ? REVOCATION_REASONS[found.revocation_reason] : undefined;
+      return [issue('CERTIFICATE_REVOKED', where, { value: serial, date: displayDate((found.revoked_at ?? '').slice(0, 10)), ...(reason ? { detail: reason } : {}) })];
+    }
+    if (found.status === 'superseded') {
+      const by = found.superseded_by;
+      return [issue('CERTIFICATE_SUPERSEDED', where, { value: serial, ...(by ? { detail: { kk: `қазіргісі № ${by}`, ru: `действующий № ${by}` } } : {}) })];
+    }
+    if (typeof values.iin === 'string' && found.iin !== values.iin) return [issue('CERTIFICATE_OTHER_PERSON', where, { value: serial, code: found.iin })];
+    const on = values.attestation_date;
+    if (typeof on === 'string' && on < found.issue_date)
+      return [
+        issue('DATE_ORDER', { ...where, column: 'attestation_date', value: displayDate(on) }, {
+          detail: { kk: `аттестаттау № ${serial} құжаты берілген ${displayDate(found.issue_date)} күнінен бұрын`, ru: `аттестация раньше выдачи документа № ${serial} (${displayDate(found.issue_date)})` },
+        }),
+      ];
+    return [];
   }
 }

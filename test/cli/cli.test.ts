@@ -218,7 +218,7 @@ describe('tanu registry export', () => {
     const r = await tanu(['registry', 'export', '--language', 'kk', '--out', out], { TANU_PATHS__LEDGER: join(dir, 'ledger.sqlite') });
     expect(r.code).toBe(0);
     const header = readFileSync(out, 'utf8').replace(/^\uFEFF/, '').split('\r\n')[0]?.split(';');
-    expect(header).toEqual(['ҚАТЫСУШЫ', 'ЖСН', 'СЕРТИФИКАТТЫҢ №', 'КӘСІП', 'ДЕҢГЕЙ', 'БЕРІЛГЕН КҮНІ', 'МЕРЗІМНІҢ АЯҚТАЛУЫ', 'ОРТАЛЫҚ', 'КҮЙІ']);
+    expect(header).toEqual(['ҚАТЫСУШЫ', 'ЖСН', 'СЕРТИФИКАТТЫҢ №', 'КӘСІП', 'ДЕҢГЕЙ', 'БЕРІЛГЕН КҮНІ', 'МЕРЗІМНІҢ АЯҚТАЛУЫ', 'АТТЕСТАТТАУ НӘТИЖЕСІ', 'САНАТ', 'АТТЕСТАТТАУ КҮНІ', 'ОРТАЛЫҚ', 'КҮЙІ']);
   });
 });
 

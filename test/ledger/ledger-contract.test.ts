@@ -150,6 +150,9 @@ const registryRow = (serial: string, iin: string, centre = 'ALM01'): RegistryRow
   centre,
   issue_date: '2026-11-20',
   expiry_date: '2031-11-20',
+  attestation_result: null,
+  attestation_category: null,
+  attestation_date: null,
 });
 
 /** A batch planned, issued and finished: its certificates published with files and in the register. */

@@ -57,6 +57,19 @@ describe('document kinds', () => {
     const centre = env.config.default_centre;
     const certificate = CertificateModel.parse(sample('certificate'));
     expect(kindOf(certificate).registerRow?.(certificate, { centre, revision: 1 })).toMatchObject({ certificate_serial: certificate.serial, iin: certificate.holder.iin, centre });
-    for (const type of ['protocol', 'contract'] as const) expect(KINDS[type].registerRow).toBeUndefined();
+    for (const type of ['protocol', 'contract', 'attestation-protocol', 'violation-act', 'services-act'] as const) expect(KINDS[type].registerRow).toBeUndefined();
+  });
+
+  it('an attestation protocol marks the register with each decision on a register certificate, never with a rescheduling', () => {
+    const model = sample('attestation-protocol');
+    expect(model.type).toBe('attestation-protocol');
+    if (model.type !== 'attestation-protocol') return;
+    expect(KINDS['attestation-protocol'].registerMarks?.(model)).toEqual([
+      { certificate_serial: 'DEMO01-2026-000001', result: 'attested', category: 'higher', date: '2026-11-20' },
+      { certificate_serial: 'DEMO01-2026-000003', result: 'removed', category: null, date: '2026-11-20' },
+      { certificate_serial: 'DEMO01-2026-000004', result: 'not_attested', category: null, date: '2026-11-20' },
+    ]);
+    // The rescheduled worker's due date: one month after the return to work.
+    expect(model.rows[1]).toMatchObject({ result: 'no_show', absence_reason: 'vacation', due_date: '2027-01-01' });
   });
 });

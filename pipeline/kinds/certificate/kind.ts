@@ -55,5 +55,9 @@ export const certificate: DocumentKind<CertificateModel> = {
     centre,
     issue_date: m.issue_date,
     expiry_date: m.valid_until,
+    // Until the holder is attested (Ledger.recordAttestations).
+    attestation_result: null,
+    attestation_category: null,
+    attestation_date: null,
   }),
 };

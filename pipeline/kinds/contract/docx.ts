@@ -21,19 +21,21 @@ function unbroken(t: string): (string | NoBreakHyphen)[] {
   return kept.split(/(?<=[\p{L}\d])-(?=[\p{L}\d])/u).flatMap((part, i) => (i > 0 ? [new NoBreakHyphen(), part] : [part]));
 }
 const text = (t: string, bold = false) => new TextRun({ children: unbroken(t), bold, font: FONT, size: 22 });
-const para = (t: string, options: { bold?: boolean; align?: (typeof AlignmentType)[keyof typeof AlignmentType]; after?: number } = {}) =>
+export const para = (t: string, options: { bold?: boolean; align?: (typeof AlignmentType)[keyof typeof AlignmentType]; after?: number } = {}) =>
   new Paragraph({ children: [text(t, options.bold)], alignment: options.align ?? AlignmentType.JUSTIFIED, spacing: { after: options.after ?? 120 } });
+
+/** Who pays, in the document's own wording (labels `payment_voucher`, `payment_fee`, `payment_unset`): the contract's and the act of services'. */
+export function paymentLine(payment: ContractModel['payment'], l: (key: string, values?: Record<string, unknown>) => string): string {
+  if (payment.voucher !== null) return l('payment_voucher', { voucher: payment.voucher });
+  if (payment.amount !== null) return l('payment_fee', { amount: payment.amount.toLocaleString('ru-RU').replace(/\u00a0/g, ' '), currency: payment.currency });
+  return l('payment_unset');
+}
 
 function section(model: ContractModel, labels: Labels, lang: Language): (Paragraph | Table)[] {
   const l = (key: string, values: Record<string, unknown> = {}) => label(labels, key, lang, values);
   const c = model.centre;
   const req = c.requisites;
-  const payment =
-    model.payment.voucher !== null
-      ? l('payment_voucher', { voucher: model.payment.voucher })
-      : model.payment.amount !== null
-        ? l('payment_fee', { amount: model.payment.amount.toLocaleString('ru-RU').replace(/\u00a0/g, ' '), currency: model.payment.currency })
-        : l('payment_unset');
+  const payment = paymentLine(model.payment, l);
   const executor = [
     c.name[lang],
     ...(req
@@ -92,17 +94,22 @@ function section(model: ContractModel, labels: Labels, lang: Language): (Paragra
   ];
 }
 
-export async function contractDocx(model: ContractModel, labels: Labels): Promise<Uint8Array> {
-  const children = model.languages.flatMap((lang, i) => [
-    ...(i > 0 ? [new Paragraph({ children: [new PageBreak()] })] : []),
-    ...section(model, labels, lang),
-  ]);
-  const lang = model.languages[0] ?? 'kk';
+/** A Word document of one part per language, each from a new page, in the contract's font and margins (the act of services uses it too). */
+export async function wordDocument(parts: readonly (Paragraph | Table)[][], title: string): Promise<Uint8Array> {
+  const children = parts.flatMap((part, i) => [...(i > 0 ? [new Paragraph({ children: [new PageBreak()] })] : []), ...part]);
   const doc = new Document({
     creator: 'Tanu',
-    title: `${label(labels, 'title', lang)} № ${model.number}`,
+    title,
     styles: { default: { document: { run: { font: FONT, size: 22 } } } },
     sections: [{ properties: { page: { margin: { top: 1000, bottom: 1000, left: 1400, right: 850 } } }, children }],
   });
   return Packer.toBuffer(doc);
+}
+
+export async function contractDocx(model: ContractModel, labels: Labels): Promise<Uint8Array> {
+  const lang = model.languages[0] ?? 'kk';
+  return wordDocument(
+    model.languages.map((l) => section(model, labels, l)),
+    `${label(labels, 'title', lang)} № ${model.number}`,
+  );
 }

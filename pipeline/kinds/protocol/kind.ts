@@ -1,23 +1,14 @@
-import { displayDate } from '../../core/dates.js';
-import type { ExamResult } from '../../records/records.js';
-import { type Labels, label } from '../../render/templates.js';
-import type { Language } from '../../standards/schema.js';
+import type { ExamResult, ValidRecord } from '../../records/records.js';
 import type { DocumentKind, PlanContext, PlannedDocument } from '../kind.js';
+import { aboutSitting, runningHeader } from '../views.js';
 import { ProtocolModel, protocolModels } from './model.js';
-
-/** What a protocol repeats in the margins of every page: its number and date, and the word for "page". */
-function running(model: ProtocolModel, labels: Labels) {
-  const each = (f: (lang: Language) => string) => model.languages.map(f).join(' / ');
-  return {
-    header: each((lang) => label(labels, 'number_date', lang, { number: model.number, date: displayDate(model.date) })),
-    page: each((lang) => label(labels, 'page', lang)),
-  };
-}
 
 function counts(model: ProtocolModel) {
   const count = (s: string) => model.rows.filter((r) => r.status === s).length;
   return { total: model.rows.length, recognized: count('recognized'), refused: count('refused'), no_show: count('no_show') };
 }
+
+const isExamResult = (record: ValidRecord): record is ExamResult => 'exam1_at' in record;
 
 /** The exam commission's protocol: one per sitting (protocol number), planned once the whole file has been read. */
 export const protocol: DocumentKind<ProtocolModel> = {
@@ -28,7 +19,11 @@ export const protocol: DocumentKind<ProtocolModel> = {
   title: { kk: 'Емтихан комиссиясының хаттамасы', ru: 'Протокол экзаменационной комиссии' },
   number: (m) => m.number,
   onePage: false,
-  view: (m, labels) => ({ counts: counts(m), running: running(m, labels) }),
+  view: (m, labels) => ({ counts: counts(m), running: runningHeader(m, labels) }),
+  perSitting: {
+    sitting: (record) => (isExamResult(record) ? record.protocol_number : null),
+    plan: (records, ctx) => (records.every(isExamResult) ? planProtocol(records, ctx) : null),
+  },
 };
 
 /** The protocol of one protocol number: every valid exam row of it, in file order. */
@@ -37,19 +32,7 @@ export function planProtocol(records: readonly ExamResult[], ctx: PlanContext): 
   const [model] = models;
   const first = records[0];
   if (!model || !first || models.length !== 1) throw new Error('a protocol is planned from the rows of one protocol number');
-  return {
-    type: 'protocol',
-    serial: model.number,
-    iin: null,
-    profession_code: null,
-    level: null,
-    language: model.languages[0] ?? first.language,
-    standard_code: first.standard_code,
-    standard_version: first.standard_version,
-    card_code: first.profession_code,
-    verify_code: null,
-    model,
-  };
+  return { type: 'protocol', serial: model.number, ...aboutSitting(first), language: model.languages[0] ?? first.language, model };
 }
 
 /**
