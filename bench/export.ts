@@ -5,7 +5,7 @@
  * Chromium, signing, ledger) into a temporary outbox, then `tanu export` packs them all and
  * `tanu verify FILE.zip` checks the package, each timed on its own with its peak memory
  * (this process and its descendants, i.e. Chromium for the verification report: PSS,
- * sampled every 100 ms). With --json, one last line:
+ * sampled every 250 ms by another process). With --json, one last line:
  * {"n", "documents", "export_docs_per_s", "verify_docs_per_s", "export_peak_mb", "verify_peak_mb", "zip_mb"}.
  * Results go to bench/results/export-n<N>.json with the machine's description. Nothing is asserted.
  * --work DIR keeps the issued certificates there (and reuses them on the next run with the
@@ -23,7 +23,7 @@ import { exportArchive } from '../pipeline/export/export.js';
 import { Selection } from '../pipeline/export/selection.js';
 import { verifyPackage } from '../pipeline/export/verify-package.js';
 import { loadLibrary } from '../pipeline/standards/library.js';
-import { treeMemoryMb } from './memory.js';
+import { peakSampler } from './memory.js';
 import { benchCsv } from './records.js';
 import { writeWorkspaceConfig } from './workspace.js';
 
@@ -52,16 +52,21 @@ const outcome = await takeFile(csv, engine.ctx, 'copy');
 await engine.close();
 if ((outcome.outcome !== 'published' && outcome.outcome !== 'already-published') || outcome.report.valid !== n) throw new Error(`bench data did not all validate: ${JSON.stringify(outcome.report.errors.slice(0, 3))}`);
 
-/** Runs `work` with memory sampled every 100 ms: seconds and peak MB (PSS of this process and its children). */
+/**
+ * Runs `work` with memory sampled from another process (bench/memory.ts peakSampler):
+ * seconds and peak MB (PSS of this process and its children). Sampled on this thread, every
+ * 100 ms, the reads of Chromium's smaps took half of this process's CPU time in a profile.
+ */
 async function measured<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number; peakMb: number }> {
-  let peakMb = treeMemoryMb(process.pid).pss;
-  const sampler = setInterval(() => (peakMb = Math.max(peakMb, treeMemoryMb(process.pid).pss)), 100);
+  const sampler = peakSampler(process.pid);
   const t0 = process.hrtime.bigint();
+  let seconds = 0;
   try {
     const value = await work();
-    return { value, seconds: Number(process.hrtime.bigint() - t0) / 1e9, peakMb: Math.max(peakMb, treeMemoryMb(process.pid).pss) };
+    seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    return { value, seconds, peakMb: await sampler.stop() };
   } finally {
-    clearInterval(sampler);
+    if (seconds === 0) await sampler.stop();
   }
 }
 

@@ -2,7 +2,7 @@ import { X509Certificate, createHash } from 'node:crypto';
 import { buffer as readAll } from 'node:stream/consumers';
 import yauzl from 'yauzl';
 import type { Bilingual } from '../core/catalogue.js';
-import { type Verification, verifyDetachedDigest, verifyPdf } from '../sign/verify.js';
+import { type Verification, verifyDetachedDigest, verifyPdfHashed } from '../sign/verify.js';
 import { BAGIT_TXT, TAG_FILES, TRUST_ANCHORS, parseBagInfo, parseChecksums } from './package.js';
 
 /**
@@ -18,6 +18,9 @@ export type PackageProblem = { file: string; problem: Bilingual };
 export type PackageVerification = { file: string; valid: boolean; documents: number; signatures: number; problems: PackageProblem[] };
 
 const say = (kk: string, ru: string): Bilingual => ({ kk, ru });
+
+/** Payload entries read ahead of the one being checked. */
+const READ_AHEAD = 8;
 
 export async function verifyPackage(zipPath: string, onProgress?: (done: number, total: number) => void): Promise<PackageVerification> {
   const problems: PackageProblem[] = [];
@@ -90,18 +93,31 @@ export async function verifyPackage(zipPath: string, onProgress?: (done: number,
       if (content) checkSignature(path, verifyDetachedDigest(path, p7s, content, trust));
       else problems.push({ file: path, problem: say('қол қойылған файлы пакетте жоқ', 'подписанного файла нет в пакете') });
     };
+    // Entries are read a few ahead of the one being checked: the reads wait on the disk while the checks use the CPU.
+    const reading = new Map<number, Promise<Buffer | null>>();
+    const readAhead = (i: number) => {
+      const path = payload[i];
+      if (path === undefined || reading.has(i)) return;
+      const bytes = read(path);
+      bytes.catch(() => {});
+      reading.set(i, bytes);
+    };
     for (const [i, path] of payload.entries()) {
-      const bytes = await read(path);
+      for (let k = i; k < i + READ_AHEAD; k++) readAhead(k);
+      const bytes = await reading.get(i);
+      reading.delete(i);
       if (!bytes) continue;
       octets += bytes.length;
-      const digest = createHash('sha256').update(bytes).digest();
+      // A PDF's whole-file hash comes out of its signature check, which reads it anyway.
+      const pdf = path.endsWith('.pdf') ? verifyPdfHashed(path, bytes, trust) : null;
+      const digest = pdf?.sha256 ?? createHash('sha256').update(bytes).digest();
       digests.set(path, digest);
       const expected = payloadManifest.entries.get(path);
       if (expected === undefined) problems.push({ file: path, problem: say('manifest-sha256.txt-те жоқ (қосылған)', 'нет в manifest-sha256.txt (добавлен)') });
       else if (digest.toString('hex') !== expected) problems.push({ file: path, problem: say('SHA-256 manifest-sha256.txt-тегіден өзгеше', 'SHA-256 отличается от manifest-sha256.txt') });
-      if (path.endsWith('.pdf')) {
+      if (pdf) {
         if (path.startsWith('data/batches/')) documents++;
-        checkSignature(path, verifyPdf(path, bytes, trust));
+        checkSignature(path, pdf.verification);
       } else if (path.endsWith('.p7s')) {
         if (digests.has(path.slice(0, -'.p7s'.length))) checkP7s(path, bytes);
         else deferred.push([path, bytes]);
