@@ -158,8 +158,9 @@ export async function exportArchive(config: LoadedConfig, options: ExportOptions
     try {
       const register = await ledger.exportRegistry(filter);
       const revocations = await ledger.revocations();
+      // Made when they are packed, after the documents: ExcelJS's workbook is large while it lasts.
       const made = async (lang: 'kk' | 'ru') => ({ csv: registerCsv(register, revocations, lang), xlsx: await withFixedTimes(await registerXlsx(register, revocations, lang)) });
-      return await packDocuments(config, options, { rows: all, registers: { kk: await made('kk'), ru: await made('ru') }, selection, renderer });
+      return await packDocuments(config, options, { rows: all, registers: made, selection, renderer });
     } finally {
       await renderer.close();
     }
@@ -171,7 +172,7 @@ export async function exportArchive(config: LoadedConfig, options: ExportOptions
 async function packDocuments(
   config: LoadedConfig,
   options: ExportOptions,
-  { rows, registers, selection, renderer }: { rows: AsyncIterable<ExportDocumentRow>; registers: Record<'kk' | 'ru', { csv: Uint8Array | string; xlsx: Uint8Array }>; selection: string; renderer: ChromiumRenderer },
+  { rows, registers, selection, renderer }: { rows: AsyncIterable<ExportDocumentRow>; registers: (lang: 'kk' | 'ru') => Promise<{ csv: Uint8Array | string; xlsx: Uint8Array }>; selection: string; renderer: ChromiumRenderer },
 ): Promise<ExportResult> {
   const trustPaths = [];
   for (const p of config.signing.trust) if (await access(p).then(() => true, () => false)) trustPaths.push(p);
@@ -304,8 +305,9 @@ async function packDocuments(
         if (bytes) await packMade(`${batchFolder(d)}/${name}`, bytes);
       }
     for (const lang of ['kk', 'ru'] as const) {
-      await packMade(`data/register/register-${lang}.csv`, registers[lang].csv);
-      await packMade(`data/register/register-${lang}.xlsx`, registers[lang].xlsx);
+      const register = await registers(lang);
+      await packMade(`data/register/register-${lang}.csv`, register.csv);
+      await packMade(`data/register/register-${lang}.xlsx`, register.xlsx);
     }
     await packSpooledPayload(HISTORY_CSV, history);
     await packMade(TRUST_ANCHORS, trust.map((c) => c.toString()).join(''));
