@@ -4,10 +4,11 @@
  * certificates, and autocannon with 50 connections asking for random certificates' pages
  * (each with its right code), then /health in the same run for comparison. Bounded: a
  * warm-up and two measured runs of --seconds each. Results go to bench/results/serve.json
- * with the machine's description. Nothing is asserted.
+ * with the machine's description. Nothing is asserted. --profile DIR writes the server's
+ * CPU profile there.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     json: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results' },
+    profile: { type: 'string' },
   },
 });
 const n = Number(values.n);
@@ -43,7 +45,9 @@ try {
 
   // The request log goes to a file, as it would to a journal: its cost is part of the figure.
   const log = openSync(join(work, 'requests.log'), 'w');
-  server = spawn(process.execPath, ['bin/tanu.js', 'serve', '--ledger', ledger, '--host', '127.0.0.1', '--port', '0'], {
+  // --profile DIR: the server's CPU profile (node --cpu-prof) written to DIR when it stops.
+  const profile = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
+  server = spawn(process.execPath, [...profile, 'bin/tanu.js', 'serve', '--ledger', ledger, '--host', '127.0.0.1', '--port', '0'], {
     stdio: ['ignore', log, 'pipe'],
     // The bench measures throughput, not the per-client limit that protects the public service.
     env: { ...process.env, TANU_SERVE__RATE_LIMIT__MAX: '1000000000' },
@@ -72,13 +76,27 @@ try {
       requests: [{ method: 'GET', headers: { 'accept-language': 'kk' }, setupRequest: (req) => ({ ...req, path: path ?? pick() }) }],
     });
 
+  // The server's CPU time (user + system, from /proc) per request answered: on a shared
+  // machine the rate follows the other processes' load, the work per request much less.
+  const cpuSeconds = () => {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const [utime = 0, stime = 0] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 13).map(Number);
+    return (utime + stime) / 100;
+  };
+  const measured = async (path: string | null) => {
+    const before = cpuSeconds();
+    const result = await load(path, seconds);
+    return { result, cpuUs: ((cpuSeconds() - before) * 1e6) / Math.max(1, result.requests.total) };
+  };
+
   // The machine is shared: its load before and after says how far the figures can be trusted.
   const loadBefore = loadavg()[0] ?? 0;
   await load(null, 2);
-  const lookups = await load(null, seconds);
-  const health = await load('/health', seconds);
-  const figures = (r: autocannon.Result) => ({
+  const { result: lookups, cpuUs: lookupCpu } = await measured(null);
+  const { result: health, cpuUs: healthCpu } = await measured('/health');
+  const figures = (r: autocannon.Result, cpuUs: number) => ({
     requests_per_s: Math.round(r.requests.average),
+    server_cpu_us_per_request: Math.round(cpuUs),
     p50_ms: r.latency.p50,
     p99_ms: r.latency.p99,
     non_2xx: r.non2xx,
@@ -89,8 +107,8 @@ try {
     n,
     connections,
     seconds,
-    lookups: figures(lookups),
-    health: figures(health),
+    lookups: figures(lookups, lookupCpu),
+    health: figures(health, healthCpu),
     lookups_vs_health: Math.round((lookups.requests.average / health.requests.average) * 100) / 100,
     machine: {
       cpus: cpus().length,
@@ -104,8 +122,8 @@ try {
   writeFileSync(join(values.out, 'serve.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.error(`machine: ${result.machine.cpus} × ${result.machine.cpu}, ${result.machine.memory_gb} GB, node ${result.machine.node}, load ${result.machine.load_average_1m.before} → ${result.machine.load_average_1m.after}`);
   console.error(
-    `lookups: ${result.lookups.requests_per_s}/s p50 ${result.lookups.p50_ms} ms p99 ${result.lookups.p99_ms} ms (non-2xx ${result.lookups.non_2xx}); ` +
-      `/health: ${result.health.requests_per_s}/s p50 ${result.health.p50_ms} ms p99 ${result.health.p99_ms} ms; lookups/health ${result.lookups_vs_health}`,
+    `lookups: ${result.lookups.requests_per_s}/s p50 ${result.lookups.p50_ms} ms p99 ${result.lookups.p99_ms} ms, server CPU ${result.lookups.server_cpu_us_per_request} µs each (non-2xx ${result.lookups.non_2xx}); ` +
+      `/health: ${result.health.requests_per_s}/s p50 ${result.health.p50_ms} ms p99 ${result.health.p99_ms} ms, server CPU ${result.health.server_cpu_us_per_request} µs each; lookups/health ${result.lookups_vs_health}`,
   );
   if (values.json) console.log(JSON.stringify(result));
 } finally {

@@ -4,7 +4,7 @@ import { exportArchive } from '../export/export.js';
 import { Selection } from '../export/selection.js';
 import type { Ctx } from './context.js';
 import { say } from './output.js';
-import { drawProgress } from './run.js';
+import { drawCount } from './run.js';
 
 export type ExportFlags = { from?: string; to?: string; centre?: string; profession?: string; status?: string; out?: string; allowMissing: boolean };
 
@@ -26,7 +26,7 @@ export async function exportCommand(flags: ExportFlags, ctx: Ctx): Promise<numbe
       clock: ctx.io.clock,
       env: ctx.io.env,
       notice: (text) => ctx.io.err(text),
-      ...(tty ? { onProgress: (phase: 'check' | 'zip', done: number, total: number) => drawProgress(phase === 'check' ? say(ctx.lang, { kk: 'тексеру', ru: 'проверка' }) : 'zip', done, done, total, started) } : {}),
+      ...(tty ? { onProgress: (done: number) => drawCount(say(ctx.lang, { kk: 'тексеру', ru: 'проверка' }), done, started) } : {}),
     });
     if (tty) process.stderr.write('\n');
     if (ctx.json) ctx.io.out(JSON.stringify(result, null, 2));

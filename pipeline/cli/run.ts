@@ -56,6 +56,12 @@ export function drawProgress(label: string, doneSinceStart: number, done: number
   process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${rate.toFixed(1)}/s ETA ${eta}s   `);
 }
 
+/** Progress of a stream whose length is known only at its end: how many so far, and how fast. */
+export function drawCount(label: string, done: number, started: number) {
+  const rate = done / Math.max((Date.now() - started) / 1000, 0.001);
+  process.stderr.write(`\r${label} ${done} ${rate.toFixed(1)}/s   `);
+}
+
 export async function runCommand(files: string[], ctx: Ctx): Promise<number> {
   if (files.length === 0) throw new TanuError('USAGE', { detail: { kk: 'файл көрсетілмеген', ru: 'не указан файл' } });
   const progress = progressReporter(ctx);

@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { REVOCATION_REASONS, RevocationReason } from '../core/catalogue.js';
 import { displayDate } from '../core/dates.js';
 import { TanuError } from '../core/tanu-error.js';
@@ -15,7 +16,10 @@ export async function serveCommand(options: { host: string | undefined; port: st
   const port = options.port === undefined ? ctx.config.serve.port : Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TanuError('USAGE', { detail: { kk: `--port ${options.port}: 0–65535`, ru: `--port ${options.port}: 0–65535` } });
   const reader = LedgerReader.open(readerLedgerPath(ctx.config));
-  const app = buildServer({ config: ctx.config, reader, trust: await configuredTrust(ctx.config), clock: ctx.io.clock, log: process.stdout });
+  // The request log is written without blocking: lines that come while a write is under way
+  // go out together in the next one, instead of one blocking write to stdout per request.
+  const log = pino.destination({ dest: 1, sync: false });
+  const app = buildServer({ config: ctx.config, reader, trust: await configuredTrust(ctx.config), clock: ctx.io.clock, log });
   try {
     const address = await app.listen({ host: options.host ?? ctx.config.serve.host, port });
     ctx.io.err(say(ctx.lang, { kk: `Тексеру қызметі: ${address}`, ru: `Сервис проверки: ${address}` }));

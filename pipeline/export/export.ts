@@ -1,17 +1,16 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { access, open, readFile, rename, rm } from 'node:fs/promises';
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Transform } from 'node:stream';
+import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import yazl from 'yazl';
 import type { Clock } from '../core/clock.js';
 import { localNow } from '../core/clock.js';
 import { TanuError } from '../core/tanu-error.js';
 import type { LoadedConfig } from '../config/load.js';
 import { startRenderer } from '../batch/start.js';
 import { registerCsv, registerXlsx } from '../publish/register.js';
-import type { ExportDocumentRow, Ledger, RegistryRow } from '../ledger/ledger.js';
+import type { ExportDocumentRow } from '../ledger/ledger.js';
 import { openLedger } from '../ledger/open.js';
 import type { ChromiumRenderer } from '../render/chromium.js';
 import { MANIFEST, MANIFEST_SIGNATURE } from '../sign/manifest.js';
@@ -20,11 +19,12 @@ import { loadKindTemplates } from '../kinds/registry.js';
 import { openSigner } from '../sign/keys.js';
 import { signaturePreparer, signatureSpace } from '../sign/pades.js';
 import { signDocument } from '../sign/sign.js';
-import { loadTrust, verifyDetached, verifyPdf } from '../sign/verify.js';
+import { configuredTrust } from '../sign/keys.js';
+import { verifyDetached, verifyPdfHashed } from '../sign/verify.js';
 import {
   BAGIT_TXT,
   HISTORY_CSV,
-  type PayloadFile,
+  HISTORY_HEADER,
   TRUST_ANCHORS,
   VERIFICATION_JSON,
   VERIFICATION_PDF,
@@ -32,23 +32,24 @@ import {
   type VerifiedDocument,
   bagInfo,
   batchFolder,
+  checksumLine,
   checksumLines,
-  historyCsv,
+  historyLines,
   packagedPath,
-  payloadOxum,
   readme,
 } from './package.js';
-import { verificationPdf } from './report-pdf.js';
+import { verificationPrinter } from './report-pdf.js';
 import { type Selection, describeSelection, toFilter } from './selection.js';
-import { FILE_MODE, FIXED_MTIME, withFixedTimes } from './zip.js';
+import { ZipWriter, withFixedTimes } from './zip.js';
 
 /**
- * `tanu export`, the I/O shell: selects from the ledger, checks every selected document in
- * the outbox against the ledger's SHA-256 and its signatures, then streams one BagIt bag
- * into a zip. Documents are read one at a time (checked first, then streamed into the zip,
- * hashed again on the way so a file changed in between fails the export), so memory holds
- * the selection's metadata, never its PDFs. The zip is written under a temporary name,
- * flushed and renamed: a failed export leaves nothing.
+ * `tanu export`, the I/O shell: streams the selection from the ledger, document by
+ * document: read from the outbox, hashed once (compared with the ledger's SHA-256), its
+ * signatures checked, and the same bytes written into the zip, so what is packed is what
+ * was checked. What the package needs of every document at the end (its manifest line,
+ * its row of the verification report and of history.csv) is spooled to files beside the
+ * zip, never held, so memory stays the same for 1,000 documents or 100,000. Everything is
+ * written under a temporary name, flushed and renamed: a failed export leaves nothing.
  */
 
 export type ExportOptions = {
@@ -58,18 +59,18 @@ export type ExportOptions = {
   clock: Clock;
   env: NodeJS.ProcessEnv;
   notice: (text: string) => void;
-  /** `phase` is 'check' (reading the outbox) or 'zip' (writing the package). */
-  onProgress?: (phase: 'check' | 'zip', done: number, total: number) => void;
+  /** Documents checked so far (the selection is streamed: its size is known at the end). */
+  onProgress?: (done: number) => void;
 };
 
 export type ExportResult = { out: string; documents: number; missing: VerifiedDocument[]; files: number; bytes: number };
 
-/** A payload file: read from the outbox (and hashed again while zipped) or made for the package. */
-type Payload = PayloadFile & ({ source: string } | { content: Uint8Array });
-
-type Revocations = Awaited<ReturnType<Ledger['revocations']>>;
+/** Documents read from the outbox ahead of the one being checked: the reads wait on the disk while the check uses the CPU. */
+const READ_AHEAD = 16;
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+/** PDFs, signatures and XLSX (a zip) do not shrink: stored, not deflated; text, JSON and DOCX are deflated. */
+const deflated = (path: string) => !/\.(pdf|p7s|xlsx)$/.test(path);
 
 async function readOrNull(path: string): Promise<Buffer | null> {
   return readFile(path).catch((e: NodeJS.ErrnoException) => {
@@ -84,222 +85,262 @@ async function readOrNull(path: string): Promise<Buffer | null> {
  */
 const inOutbox = (config: LoadedConfig, d: ExportDocumentRow, inBatch: string) => join(config.paths.outbox, d.outbox_dir, inBatch);
 
+/** A document's published files (PDF, and DOCX for a contract) with their signatures, as read from the outbox. */
+type Read = { row: ExportDocumentRow; parts: { published: string; expected: string; path: string; bytes: Buffer | null; p7s: Buffer | null }[] };
+
+async function readDocument(config: LoadedConfig, row: ExportDocumentRow): Promise<Read> {
+  const { files } = row;
+  const published: [string, string][] = [[files.pdf, files.pdf_sha256], ...(files.docx && files.docx_sha256 ? [[files.docx, files.docx_sha256] as [string, string]] : [])];
+  return {
+    row,
+    parts: await Promise.all(
+      published.map(async ([name, expected]) => {
+        const path = inOutbox(config, row, name);
+        const [bytes, p7s] = await Promise.all([readOrNull(path), readOrNull(`${path}.p7s`)]);
+        return { published: name, expected, path, bytes, p7s };
+      }),
+    ),
+  };
+}
+
+/** `load` of each item, up to `depth` of them under way ahead of the one handed out. */
+async function* ahead<T, U>(items: AsyncIterable<T>, depth: number, load: (item: T) => Promise<U>): AsyncGenerator<U> {
+  const queue: Promise<U>[] = [];
+  for await (const item of items) {
+    const loading = load(item);
+    // Awaited in turn below; an export that fails first must not leave it unhandled.
+    loading.catch(() => {});
+    queue.push(loading);
+    if (queue.length >= depth) yield await (queue.shift() as Promise<U>);
+  }
+  while (queue.length > 0) yield await (queue.shift() as Promise<U>);
+}
+
+/** A file written line by line during the export and packed whole at its end. */
+class Spool {
+  private readonly stream: WriteStream;
+  constructor(readonly path: string) {
+    this.stream = createWriteStream(path);
+  }
+  async write(text: string) {
+    if (!this.stream.write(text)) await once(this.stream, 'drain');
+  }
+  async close() {
+    this.stream.end();
+    await finished(this.stream);
+  }
+  destroy() {
+    this.stream.destroy();
+  }
+}
+
+/** Chunks passed through, hashed on the way. */
+async function* hashing(chunks: AsyncIterable<Uint8Array>, hash: Hash): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    hash.update(chunk);
+    yield chunk;
+  }
+}
+
 export async function exportArchive(config: LoadedConfig, options: ExportOptions): Promise<ExportResult> {
   const filter = toFilter(options.selection);
   const selection = describeSelection(options.selection);
   const ledger = await openLedger(config, options.env);
-  const rows: ExportDocumentRow[] = [];
-  let register: RegistryRow[];
-  let revocations: Revocations;
   try {
-    for await (const row of ledger.exportDocuments(filter)) rows.push(row);
-    register = await ledger.exportRegistry(filter);
-    revocations = await ledger.revocations();
+    const rows = ledger.exportDocuments(filter)[Symbol.asyncIterator]();
+    const first = await rows.next();
+    if (first.done) throw new TanuError('EXPORT_EMPTY', { detail: { kk: selection, ru: selection } });
+    const all = (async function* () {
+      yield first.value;
+      for (let next = await rows.next(); !next.done; next = await rows.next()) yield next.value;
+    })();
+    // The browser for the verification report starts while the outbox is checked: its launch takes seconds.
+    const renderer = startRenderer(config, loadKindTemplates(config.paths.templates), options.env);
+    try {
+      const register = await ledger.exportRegistry(filter);
+      const revocations = await ledger.revocations();
+      // Made when they are packed, after the documents: ExcelJS's workbook is large while it lasts.
+      const made = async (lang: 'kk' | 'ru') => ({ csv: registerCsv(register, revocations, lang), xlsx: await withFixedTimes(await registerXlsx(register, revocations, lang)) });
+      return await packDocuments(config, options, { rows: all, registers: made, selection, renderer });
+    } finally {
+      await renderer.close();
+    }
   } finally {
     await ledger.close();
-  }
-  if (rows.length === 0) throw new TanuError('EXPORT_EMPTY', { detail: { kk: selection, ru: selection } });
-
-  // The browser for the verification report starts while the outbox is checked: its launch takes seconds.
-  const renderer = startRenderer(config, loadKindTemplates(config.paths.templates), options.env);
-  try {
-    return await packDocuments(config, options, { rows, register, revocations, selection, renderer });
-  } finally {
-    await renderer.close();
   }
 }
 
 async function packDocuments(
   config: LoadedConfig,
   options: ExportOptions,
-  { rows, register, revocations, selection, renderer }: { rows: readonly ExportDocumentRow[]; register: RegistryRow[]; revocations: Revocations; selection: string; renderer: ChromiumRenderer },
+  { rows, registers, selection, renderer }: { rows: AsyncIterable<ExportDocumentRow>; registers: (lang: 'kk' | 'ru') => Promise<{ csv: Uint8Array | string; xlsx: Uint8Array }>; selection: string; renderer: ChromiumRenderer },
 ): Promise<ExportResult> {
-  const launched = renderer.pid();
-  // Awaited before printing; a failed launch must not go unhandled if the check fails first.
-  launched.catch(() => {});
-  const trustPaths = [];
-  for (const p of config.signing.trust) if (await access(p).then(() => true, () => false)) trustPaths.push(p);
-  const trust = await loadTrust(trustPaths);
-  const anchorsPem = trust.map((c) => c.toString()).join('');
+  const trust = await configuredTrust(config);
   const now = options.clock.now();
   const asOf = localNow(options.clock, config.timezone).date;
-  // Check every document in the outbox: present, the ledger's hash, signatures valid.
-  const payload: Payload[] = [];
-  const verified: VerifiedDocument[] = [];
-  const missing: VerifiedDocument[] = [];
-  for (const [i, d] of rows.entries()) {
-    const { files } = d;
-    const parts: [string, string][] = [[files.pdf, files.pdf_sha256], ...(files.docx && files.docx_sha256 ? [[files.docx, files.docx_sha256] as [string, string]] : [])];
-    const problems: string[] = [];
-    let signer: string | null = null;
-    let signedAt: string | null = null;
-    let valid = true;
-    const found: Payload[] = [];
-    for (const [published, expected] of parts) {
-      const path = inOutbox(config, d, published);
-      const bytes = await readOrNull(path);
-      const p7s = await readOrNull(`${path}.p7s`);
-      if (!bytes) problems.push(`${basename(path)}: not in the outbox`);
-      else if (sha256(bytes) !== expected) problems.push(`${basename(path)}: SHA-256 differs from the ledger`);
-      if (!p7s) problems.push(`${basename(path)}.p7s: not in the outbox`);
-      if (!bytes || !p7s || problems.length > 0) continue;
-      const checks = [...(path.endsWith('.pdf') ? [verifyPdf(path, bytes, trust)] : []), verifyDetached(`${path}.p7s`, p7s, bytes, trust)];
-      for (const c of checks) {
-        signer ??= c.signer;
-        signedAt ??= c.signed_at;
-        if (!c.valid) {
-          valid = false;
-          problems.push(`${basename(c.file)}: ${c.checks.filter((k) => !k.ok).map((k) => `${k.check}: ${k.detail}`).join('; ')}`);
-        }
-      }
-      found.push({ path: packagedPath(d, published), sha256: expected, bytes: bytes.length, source: path }, { path: `${packagedPath(d, published)}.p7s`, sha256: sha256(p7s), bytes: p7s.length, source: `${path}.p7s` });
-    }
-    const present = found.length === parts.length * 2;
-    const entry: VerifiedDocument = {
-      type: d.type,
-      serial: d.serial,
-      revision: d.revision,
-      status: d.status,
-      file: packagedPath(d, files.pdf),
-      sha256: files.pdf_sha256,
-      present,
-      signature_valid: present && valid,
-      signer,
-      signed_at: signedAt,
-      problems,
-    };
-    verified.push(entry);
-    if (!present) missing.push(entry);
-    else payload.push(...found);
-    options.onProgress?.('check', i + 1, rows.length);
-  }
-  if (missing.length > 0 && !options.allowMissing) {
-    const names = missing.slice(0, 10).map((m) => `${m.serial} (${m.problems.join('; ')})`).join(', ') + (missing.length > 10 ? ` … +${missing.length - 10}` : '');
-    throw new TanuError('EXPORT_DOCUMENT_MISSING', { detail: { kk: names, ru: names } });
-  }
-
-  // The batch manifests the documents came from, with their signatures.
-  const batches = new Map(rows.map((d) => [d.batch_id, d]));
-  for (const d of batches.values())
-    for (const name of [MANIFEST, MANIFEST_SIGNATURE]) {
-      const source = inOutbox(config, d, name);
-      const bytes = await readOrNull(source);
-      if (bytes) payload.push({ path: `${batchFolder(d)}/${name}`, sha256: sha256(bytes), bytes: bytes.length, source });
-    }
-
-  const made = (path: string, content: Uint8Array | string) => {
-    const bytes = typeof content === 'string' ? Buffer.from(content) : content;
-    payload.push({ path, sha256: sha256(bytes), bytes: bytes.length, content: bytes });
-  };
-  for (const lang of ['kk', 'ru'] as const) {
-    made(`data/register/register-${lang}.csv`, registerCsv(register, revocations, lang));
-    made(`data/register/register-${lang}.xlsx`, await withFixedTimes(await registerXlsx(register, revocations, lang)));
-  }
-  made(HISTORY_CSV, historyCsv(rows));
-  made(TRUST_ANCHORS, anchorsPem);
-  const report: VerificationReport = {
-    exported_at: now.toISOString(),
-    as_of: asOf,
-    selection,
-    totals: { documents: verified.length, valid: verified.filter((v) => v.signature_valid).length, invalid: verified.filter((v) => v.present && !v.signature_valid).length, missing: missing.length },
-    documents: verified,
-  };
-  made(VERIFICATION_JSON, `${JSON.stringify(report, null, 2)}\n`);
-  // Printed and signed like any document, with the centre's key.
+  // The report's parts are printed while the documents are checked: it needs the signer's kind now.
   const signer = await openSigner(config, options.env, options.clock, options.notice);
-  await launched;
-  const prepared = await verificationPdf(renderer, config.paths.templates, report, { sample: signer.isTest, now, prepare: signaturePreparer(await signatureSpace(signer)) });
-  const signed = await signDocument({ pdf: prepared }, signer, now);
-  made(VERIFICATION_PDF, signed.pdf);
-  made(`${VERIFICATION_PDF}.p7s`, signed.pdfSignature);
+  const report = verificationPrinter(renderer, config.paths.templates, { sample: signer.isTest, now, prepare: signaturePreparer(await signatureSpace(signer)) });
 
-  payload.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const centres = [...new Set(rows.map((d) => d.centre))].sort();
-  const organization = centres.map((id) => config.centres.find((c) => c.id === id)).map((c, k) => (c ? `${c.name.kk} / ${c.name.ru}` : centres[k])).join('; ');
   const out = resolve(options.out);
   const bag = basename(out).replace(/\.zip$/i, '') || 'tanu-export';
-  const firstPdf = payload.find((p) => p.path.endsWith('.pdf') && p.path.startsWith('data/batches/'));
-  const tags: [string, string][] = [
-    ['bagit.txt', BAGIT_TXT],
-    ['bag-info.txt', bagInfo({ organization, date: asOf, selection, documents: verified.length, missing: missing.length, oxum: payloadOxum(payload) })],
-    ['manifest-sha256.txt', checksumLines(payload)],
-    ['README.txt', readme(bag, { pdf: firstPdf?.path ?? VERIFICATION_PDF, p7s: `${firstPdf?.path ?? VERIFICATION_PDF}.p7s` })],
-  ];
-  tags.push(['tagmanifest-sha256.txt', checksumLines(tags.map(([path, text]) => ({ path, sha256: sha256(Buffer.from(text)) })))]);
-
-  await writeZip(out, bag, payload, tags, options.onProgress);
-  return { out, documents: verified.length, missing, files: payload.length, bytes: payload.reduce((n, p) => n + p.bytes, 0) };
-}
-
-/** A read stream that fails when the bytes are not the ones checked before (changed in between). */
-function checkedStream(source: string, expected: string): Transform & { done: Promise<void> } {
-  const hash = createHash('sha256');
-  let settle: (e?: Error) => void = () => {};
-  const done = new Promise<void>((ok, fail) => (settle = (e) => (e ? fail(e) : ok())));
-  const check = new Transform({
-    transform(chunk: Buffer, _enc, next) {
-      hash.update(chunk);
-      next(null, chunk);
-    },
-    flush(next) {
-      const actual = hash.digest('hex');
-      const error = actual === expected ? undefined : new TanuError('EXPORT_DOCUMENT_MISSING', { detail: { kk: `${source} экспорт кезінде өзгерді`, ru: `${source} изменился во время экспорта` } });
-      settle(error);
-      next(error);
-    },
-  });
-  createReadStream(source)
-    .on('error', (e) => {
-      settle(e);
-      check.destroy(e);
-    })
-    .pipe(check);
-  return Object.assign(check, { done });
-}
-
-async function writeZip(out: string, bag: string, payload: readonly Payload[], tags: readonly [string, string][], onProgress: ExportOptions['onProgress']) {
   const temp = join(dirname(out), `.${basename(out)}.tmp-${process.pid}`);
-  const zip = new yazl.ZipFile();
-  const sink = createWriteStream(temp, { mode: 0o644 });
-  zip.outputStream.pipe(sink);
-  let failed: (e: unknown) => void = () => {};
-  const failure = new Promise<never>((_, reject) => (failed = reject));
-  // Awaited only through the race below; a late failure after success must not go unhandled.
-  failure.catch(() => {});
-  zip.on('error', failed);
-  sink.on('error', failed);
-  let done = 0;
-  const common = { mtime: FIXED_MTIME, mode: FILE_MODE, forceDosTimestamp: true };
+  await mkdir(temp);
+  let zip: ZipWriter | undefined;
+  const spools: Spool[] = [];
   try {
-    for (const p of payload) {
-      // PDFs and signatures do not shrink: stored, not deflated; text and tables are deflated.
-      const compress = !/\.(pdf|p7s|xlsx)$/.test(p.path);
-      const name = `${bag}/${p.path}`;
-      if ('content' in p) {
-        zip.addBuffer(Buffer.from(p.content), name, { ...common, compress });
-        onProgress?.('zip', ++done, payload.length);
-      } else
-        zip.addReadStreamLazy(name, { ...common, compress, size: p.bytes }, (cb) => {
-          const stream = checkedStream(p.source, p.sha256);
-          stream.done.catch(failed);
-          onProgress?.('zip', ++done, payload.length);
-          cb(null, stream);
-        });
+    const writer = (zip = await ZipWriter.create(join(temp, 'package.zip')));
+    const [manifest, documents, history] = ['manifest-sha256.txt', 'documents.json', 'history.csv'].map((name) => new Spool(join(temp, name))) as [Spool, Spool, Spool];
+    spools.push(manifest, documents, history);
+    await history.write(HISTORY_HEADER);
+    const payload = { files: 0, bytes: 0 };
+    const pack = async (path: string, bytes: Uint8Array, hash: string) => {
+      await writer.add(`${bag}/${path}`, bytes, { compress: deflated(path) });
+      await manifest.write(checksumLine({ path, sha256: hash }));
+      payload.files++;
+      payload.bytes += bytes.length;
+    };
+
+    const totals = { documents: 0, valid: 0, invalid: 0, missing: 0 };
+    const missing: VerifiedDocument[] = [];
+    const batches = new Map<string, ExportDocumentRow>();
+    const centres = new Set<string>();
+    let firstPdf: string | undefined;
+    let serial: ExportDocumentRow[] = [];
+    for await (const { row: d, parts } of ahead(rows, READ_AHEAD, (row) => readDocument(config, row))) {
+      const problems: string[] = [];
+      let signer: string | null = null;
+      let signedAt: string | null = null;
+      let valid = true;
+      const found: { path: string; bytes: Uint8Array; sha256: string }[] = [];
+      for (const { published, expected, path, bytes, p7s } of parts) {
+        const pdf = bytes && path.endsWith('.pdf') ? verifyPdfHashed(path, bytes, trust) : null;
+        const digest = pdf ? pdf.sha256 : bytes ? createHash('sha256').update(bytes).digest() : null;
+        if (!bytes) problems.push(`${basename(path)}: not in the outbox`);
+        else if (digest?.toString('hex') !== expected) problems.push(`${basename(path)}: SHA-256 differs from the ledger`);
+        if (!p7s) problems.push(`${basename(path)}.p7s: not in the outbox`);
+        if (!bytes || !p7s || !digest || problems.length > 0) continue;
+        const checks = [...(pdf ? [pdf.verification] : []), verifyDetached(`${path}.p7s`, p7s, bytes, trust, digest)];
+        for (const c of checks) {
+          signer ??= c.signer;
+          signedAt ??= c.signed_at;
+          if (!c.valid) {
+            valid = false;
+            problems.push(`${basename(c.file)}: ${c.checks.filter((k) => !k.ok).map((k) => `${k.check}: ${k.detail}`).join('; ')}`);
+          }
+        }
+        found.push({ path: packagedPath(d, published), bytes, sha256: expected }, { path: `${packagedPath(d, published)}.p7s`, bytes: p7s, sha256: sha256(p7s) });
+      }
+      const present = found.length === parts.length * 2;
+      const entry: VerifiedDocument = {
+        type: d.type,
+        serial: d.serial,
+        revision: d.revision,
+        status: d.status,
+        file: packagedPath(d, d.files.pdf),
+        sha256: d.files.pdf_sha256,
+        present,
+        signature_valid: present && valid,
+        signer,
+        signed_at: signedAt,
+        problems,
+      };
+      totals.documents++;
+      if (entry.signature_valid) totals.valid++;
+      else if (present) totals.invalid++;
+      if (!present) {
+        totals.missing++;
+        missing.push(entry);
+      }
+      // A document missing without --allow-missing fails the export: the rest is still checked, to name them all, but no longer packed.
+      if (present && (missing.length === 0 || options.allowMissing)) for (const f of found) await pack(f.path, f.bytes, f.sha256);
+      firstPdf ??= present ? found[0]?.path : undefined;
+      await documents.write(`${totals.documents > 1 ? ',\n' : ''}${JSON.stringify(entry, null, 2).replace(/^/gm, '    ')}`);
+      report.add(entry);
+      batches.set(d.batch_id, d);
+      centres.add(d.centre);
+      if (serial[0] && (serial[0].type !== d.type || serial[0].serial !== d.serial)) {
+        await history.write(historyLines(serial));
+        serial = [];
+      }
+      serial.push(d);
+      options.onProgress?.(totals.documents);
     }
-    for (const [path, text] of tags) zip.addBuffer(Buffer.from(text), `${bag}/${path}`, { ...common, compress: true });
-    zip.end();
-    await Promise.race([finished(sink), failure]);
-    const handle = await open(temp, 'r+');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
+    await history.write(historyLines(serial));
+    await Promise.all([documents.close(), history.close()]);
+    if (missing.length > 0 && !options.allowMissing) {
+      const names = missing.slice(0, 10).map((m) => `${m.serial} (${m.problems.join('; ')})`).join(', ') + (missing.length > 10 ? ` … +${missing.length - 10}` : '');
+      throw new TanuError('EXPORT_DOCUMENT_MISSING', { detail: { kk: names, ru: names } });
     }
-    await rename(temp, out);
+    const packMade = (path: string, content: Uint8Array | string) => {
+      const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+      return pack(path, bytes, sha256(bytes));
+    };
+    /** A made file streamed from its spool (with text before and after it), hashed on the way. */
+    const packSpooled = async (path: string, spool: Spool, before = '', after = '') => {
+      const hash = createHash('sha256');
+      let bytes = 0;
+      const chunks = async function* () {
+        for (const text of [before, createReadStream(spool.path, { highWaterMark: 2 ** 20 }), after])
+          for await (const chunk of typeof text === 'string' ? [Buffer.from(text)] : (text as AsyncIterable<Buffer>)) {
+            bytes += chunk.length;
+            yield chunk;
+          }
+      };
+      await writer.addStream(`${bag}/${path}`, hashing(chunks(), hash), { compress: true });
+      return { path, sha256: hash.digest('hex'), bytes };
+    };
+    const packSpooledPayload = async (path: string, spool: Spool, before?: string, after?: string) => {
+      const packed = await packSpooled(path, spool, before, after);
+      await manifest.write(checksumLine(packed));
+      payload.files++;
+      payload.bytes += packed.bytes;
+    };
+
+    // The batch manifests the documents came from, with their signatures.
+    for (const d of batches.values())
+      for (const name of [MANIFEST, MANIFEST_SIGNATURE]) {
+        const bytes = await readOrNull(inOutbox(config, d, name));
+        if (bytes) await packMade(`${batchFolder(d)}/${name}`, bytes);
+      }
+    for (const lang of ['kk', 'ru'] as const) {
+      const register = await registers(lang);
+      await packMade(`data/register/register-${lang}.csv`, register.csv);
+      await packMade(`data/register/register-${lang}.xlsx`, register.xlsx);
+    }
+    await packSpooledPayload(HISTORY_CSV, history);
+    await packMade(TRUST_ANCHORS, trust.map((c) => c.toString()).join(''));
+    const facts: Omit<VerificationReport, 'documents'> = { exported_at: now.toISOString(), as_of: asOf, selection, totals };
+    // verification.json as JSON.stringify(report, null, 2) writes it, with the documents' rows from their spool.
+    const head = JSON.stringify({ ...facts, documents: [] }, null, 2);
+    await packSpooledPayload(VERIFICATION_JSON, documents, `${head.slice(0, head.lastIndexOf('[]'))}[\n`, '\n  ]\n}\n');
+    // Printed and signed like any document, with the centre's key.
+    const signed = await signDocument({ pdf: await report.finish(facts) }, signer, now);
+    await packMade(VERIFICATION_PDF, signed.pdf);
+    await packMade(`${VERIFICATION_PDF}.p7s`, signed.pdfSignature);
+
+    const centreIds = [...centres].sort();
+    const organization = centreIds.map((id) => config.centres.find((c) => c.id === id)).map((c, k) => (c ? `${c.name.kk} / ${c.name.ru}` : centreIds[k])).join('; ');
+    const example = firstPdf ?? VERIFICATION_PDF;
+    const tags = [
+      { path: 'bagit.txt', text: BAGIT_TXT },
+      { path: 'bag-info.txt', text: bagInfo({ organization, date: asOf, selection, documents: totals.documents, missing: missing.length, oxum: `${payload.bytes}.${payload.files}` }) },
+      { path: 'README.txt', text: readme(bag, { pdf: example, p7s: `${example}.p7s` }) },
+    ].map(({ path, text }) => ({ path, bytes: Buffer.from(text), sha256: sha256(Buffer.from(text)) }));
+    for (const t of tags.slice(0, 2)) await writer.add(`${bag}/${t.path}`, t.bytes, { compress: true });
+    await manifest.close();
+    const manifestFile = await packSpooled('manifest-sha256.txt', manifest);
+    for (const t of tags.slice(2)) await writer.add(`${bag}/${t.path}`, t.bytes, { compress: true });
+    await writer.add(`${bag}/tagmanifest-sha256.txt`, Buffer.from(checksumLines([...tags, manifestFile])), { compress: true });
+    await writer.close();
+    await rename(join(temp, 'package.zip'), out);
     await syncDir(dirname(out));
+    return { out, documents: totals.documents, missing, files: payload.files, bytes: payload.bytes };
   } catch (e) {
-    sink.destroy();
-    await rm(temp, { force: true });
+    await zip?.abort().catch(() => {});
+    for (const spool of spools) spool.destroy();
     throw e;
+  } finally {
+    await rm(temp, { recursive: true, force: true });
   }
 }

@@ -23,18 +23,15 @@ export const batchFolder = (d: Pick<ExportDocumentRow, 'centre' | 'issue_date' |
 /** A published file of a document: its path in the outbox and in the package. */
 export const packagedPath = (d: ExportDocumentRow, inBatch: string) => `${batchFolder(d)}/${inBatch}`;
 
-/** A file of the payload with what the manifest says of it. */
-export type PayloadFile = { path: string; sha256: string; bytes: number };
+/** One `<sha256>  <path>` line: the format `sha256sum -c` reads. */
+export const checksumLine = (f: { path: string; sha256: string }) => `${f.sha256}  ${f.path}\n`;
 
-/** `<sha256>  <path>` lines, sorted by path: the format `sha256sum -c` reads. */
+/** Checksum lines sorted by path (the tag files'). */
 export const checksumLines = (files: readonly { path: string; sha256: string }[]) =>
   [...files]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-    .map((f) => `${f.sha256}  ${f.path}\n`)
+    .map(checksumLine)
     .join('');
-
-/** `Payload-Oxum`: octets and files of the payload, a quick completeness check (RFC 8493 2.2.2). */
-export const payloadOxum = (files: readonly PayloadFile[]) => `${files.reduce((n, f) => n + f.bytes, 0)}.${files.length}`;
 
 export function bagInfo(info: { organization: string; date: string; selection: string; documents: number; missing: number; oxum: string }): string {
   return [
@@ -103,35 +100,38 @@ export type VerificationReport = z.infer<typeof VerificationReport>;
 
 const csvCell = (v: string) => (/[",;\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
+/** history.csv's first line. */
+export const HISTORY_HEADER = `${['serial', 'type', 'revision', 'revisions', 'status', 'superseded_by', 'revoked_at', 'revoked_reason', 'issue_date', 'published_at', 'centre', 'batch'].join(',')}\r\n`;
+
 /**
- * history.csv: one line per document revision, with the revisions of its serial, its
- * status, what superseded it and its dates. Rows come sorted by type, serial, revision.
+ * history.csv's lines for the revisions of one serial (one line each, with how many there
+ * are and what superseded each): the export writes them serial by serial as the ledger's
+ * rows come, sorted by type, serial and revision.
  */
-export function historyCsv(rows: readonly ExportDocumentRow[]): string {
-  const revisions = new Map<string, number>();
+export function historyLines(revisions: readonly ExportDocumentRow[]): string {
   const supersededBy = new Map<number, number>();
-  for (const r of rows) {
-    revisions.set(`${r.type}/${r.serial}`, (revisions.get(`${r.type}/${r.serial}`) ?? 0) + 1);
-    if (r.supersedes !== null) supersededBy.set(r.supersedes, r.revision);
-  }
-  const header = ['serial', 'type', 'revision', 'revisions', 'status', 'superseded_by', 'revoked_at', 'revoked_reason', 'issue_date', 'published_at', 'centre', 'batch'];
-  const lines = rows.map((r) =>
-    [
-      r.serial,
-      r.type,
-      String(r.revision),
-      String(revisions.get(`${r.type}/${r.serial}`)),
-      r.status,
-      supersededBy.has(r.id) ? `${r.serial} rev. ${supersededBy.get(r.id)}` : '',
-      r.revoked_at ?? '',
-      r.revocation_reason ?? '',
-      r.issue_date,
-      r.published_at ?? '',
-      r.centre,
-      r.batch_id,
-    ].map(csvCell).join(','),
-  );
-  return `${[header.join(','), ...lines].join('\r\n')}\r\n`;
+  for (const r of revisions) if (r.supersedes !== null) supersededBy.set(r.supersedes, r.revision);
+  return revisions
+    .map(
+      (r) =>
+        `${[
+          r.serial,
+          r.type,
+          String(r.revision),
+          String(revisions.length),
+          r.status,
+          supersededBy.has(r.id) ? `${r.serial} rev. ${supersededBy.get(r.id)}` : '',
+          r.revoked_at ?? '',
+          r.revocation_reason ?? '',
+          r.issue_date,
+          r.published_at ?? '',
+          r.centre,
+          r.batch_id,
+        ]
+          .map(csvCell)
+          .join(',')}\r\n`,
+    )
+    .join('');
 }
 
 /** README.txt: how an archivist checks the package with common tools alone, in Kazakh and Russian. */

@@ -244,17 +244,23 @@ export class ChromiumRenderer implements Renderer {
    * Tanu's own HTML that is not a document model (an archive export's verification
    * report) as one PDF with the same metadata and signature placeholder. A long report
    * comes as parts, printed one after another and joined: Chromium lays out one part at a
-   * time, so its memory does not grow with the report.
+   * time, so its memory does not grow with the report. A part may be a print already under
+   * way (printPart), started while the rest of the report was still being written.
    */
-  async printParts(parts: readonly string[], meta: { title: string; lang: 'kk' | 'ru' }, options: RenderOptions): Promise<Uint8Array> {
+  async printParts(parts: readonly (string | Promise<Uint8Array>)[], meta: { title: string; lang: 'kk' | 'ru' }, options: RenderOptions): Promise<Uint8Array> {
     const joined = await PDFDocument.create({ updateMetadata: false });
     for (const html of parts) {
-      const part = await PDFDocument.load(await this.queue.add(() => this.print(html), { throwOnTimeout: true }));
+      const part = await PDFDocument.load(await (typeof html === 'string' ? this.printPart(html) : html));
       for (const page of await joined.copyPages(part, part.getPageIndices())) joined.addPage(page);
     }
     const result = await finishTitled(joined, meta.title, meta.lang, options);
     if ('error' in result) throw result.error;
     return result.pdf;
+  }
+
+  /** One page of Tanu's own HTML printed as it is, for printParts to join. */
+  printPart(html: string): Promise<Uint8Array> {
+    return this.queue.add(() => this.print(html), { throwOnTimeout: true });
   }
 
   async screenshot(document: Printable, options: { sample: boolean }): Promise<Uint8Array> {

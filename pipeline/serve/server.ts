@@ -1,5 +1,4 @@
 import { createHash, timingSafeEqual, type X509Certificate } from 'node:crypto';
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -34,6 +33,26 @@ import { uploadVerdict, verify, verifyLegacy } from './verdict.js';
  * with the code in a /verify path and every header (Authorization) left out.
  */
 
+/**
+ * The security headers of every answer: what helmet sets for this policy (a CSP without
+ * inline script or style, no framing), written out once. @fastify/helmet built helmet's
+ * middleware again for every request, 7 % of a lookup's CPU time in a profile.
+ */
+export const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none';style-src 'self';form-action 'self';frame-ancestors 'none';base-uri 'none'",
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'DENY',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+} as const;
+
 export type ServeDeps = {
   config: LoadedConfig;
   reader: LedgerReader;
@@ -57,8 +76,10 @@ export function buildServer(deps: ServeDeps): FastifyInstance {
   const serve = config.serve;
   const app = Fastify({
     loggerInstance: pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime }, deps.log) as FastifyBaseLogger,
-    // One line per request, written by the onResponse hook below, instead of fastify's two.
+    // One line per request, written by the onResponse hook below, instead of fastify's two;
+    // the request's id goes into that line rather than into a child logger made per request.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (logger) => logger,
     trustProxy: serve.trust_proxy,
     // Nothing but the multipart upload has a body; multipart enforces its own limit.
     bodyLimit: 16 * 1024,
@@ -82,23 +103,13 @@ export function buildServer(deps: ServeDeps): FastifyInstance {
   const notFound = (req: FastifyRequest, reply: FastifyReply) =>
     wantsJson(req) ? reply.code(404).send({ error: 'not found' }) : html(reply, 404, notFoundPage(langOf(req)));
 
-  app.addHook('onResponse', (req, reply, done) => {
-    req.log.info({ method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ip: req.ip }, 'request');
+  app.addHook('onRequest', (_req, reply, done) => {
+    reply.headers(SECURITY_HEADERS);
     done();
   });
-
-  app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        styleSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
-    },
-    frameguard: { action: 'deny' },
+  app.addHook('onResponse', (req, reply, done) => {
+    req.log.info({ reqId: req.id, method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ip: req.ip }, 'request');
+    done();
   });
   app.register(rateLimit, {
     max: serve.rate_limit.max,
@@ -112,7 +123,7 @@ export function buildServer(deps: ServeDeps): FastifyInstance {
     if (error.statusCode === 429) return refuse(req, reply, 429, tooManyText);
     if (error.code === 'FST_REQ_FILE_TOO_LARGE' || error.statusCode === 413) return refuse(req, reply, 413, tooLargeText(serve.max_upload_bytes));
     if (error.statusCode && error.statusCode < 500) return refuse(req, reply, error.statusCode, noFileText);
-    req.log.error({ err: { message: error.message, stack: error.stack } }, 'failed');
+    req.log.error({ reqId: req.id, err: { message: error.message, stack: error.stack } }, 'failed');
     return reply.code(500).send({ error: 'internal error' });
   });
 

@@ -7,7 +7,8 @@ import { DIGESTS, type SignatureAlgorithm } from './signer.js';
  * expect it: the signer's digest and signature algorithm (SHA-256 and RSA for a PKCS#12 key), signed attributes content-type, message-digest and
  * signing-certificate-v2 (RFC 5035), and, for a detached .p7s only, signing-time (PAdES
  * keeps the time in the signature dictionary's /M instead). The structure is built with
- * node-forge's ASN.1; the RSA is the signer's, which sees nothing but a digest.
+ * node-forge's ASN.1 and read back by the small DER reader below; the RSA is the signer's,
+ * which sees nothing but a digest.
  */
 
 const { asn1 } = forge;
@@ -29,7 +30,7 @@ const bytesOf = (node: Node) => Buffer.from(asn1.toDer(node).getBytes(), 'binary
 // Trailing bytes are allowed: a PDF's /Contents is the CMS followed by zero padding. Bit
 // strings stay opaque so that a certificate re-encodes to exactly its original bytes.
 const fromDer = asn1.fromDer as unknown as (bytes: string, options: object) => Node;
-export const parseDer = (bytes: Uint8Array): Node => fromDer(bin(bytes), { parseAllBytes: false, strict: true, decodeBitStrings: false });
+const parseDer = (bytes: Uint8Array): Node => fromDer(bin(bytes), { parseAllBytes: false, strict: true, decodeBitStrings: false });
 
 const oid = (id: string) => asn1.create(Class.UNIVERSAL, Type.OID, false, asn1.oidToDer(id).getBytes());
 const seq = (...items: Node[]) => asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, items);
@@ -112,7 +113,7 @@ export type ParsedSignedData = {
   signer: { issuer: Uint8Array; serial: Uint8Array };
   digestAlgorithm: string;
   signatureAlgorithm: string;
-  /** The signed attributes re-encoded as the SET that was signed. */
+  /** The signed attributes as the SET that was signed. */
   signedAttributes: Uint8Array;
   messageDigest: Uint8Array | null;
   signingTime: Date | null;
@@ -120,36 +121,124 @@ export type ParsedSignedData = {
   signature: Uint8Array;
 };
 
-const raw = (node: Node | undefined) => (node ? Buffer.from(node.value as string, 'binary') : Buffer.alloc(0));
-const children = (node: Node | undefined): Node[] => (Array.isArray(node?.value) ? (node.value as Node[]) : []);
-const oidOf = (node: Node | undefined) => (node ? asn1.derToOid(node.value as string) : '');
+/**
+ * A DER element inside `bytes`: its tag, where its contents start and where it ends. Read
+ * in place (no copies, no node-forge): verification reads thousands of signatures, and
+ * forge's parse of one cost more than checking its RSA signature.
+ */
+type Der = { bytes: Uint8Array; tag: number; at: number; start: number; end: number };
 
+function readDer(bytes: Uint8Array, at: number, limit = bytes.length): Der {
+  const tag = bytes[at];
+  const first = bytes[at + 1];
+  if (tag === undefined || first === undefined || at + 2 > limit) throw new Error('DER: truncated');
+  if ((tag & 0x1f) === 0x1f) throw new Error('DER: multi-byte tags are not used in CMS');
+  let start = at + 2;
+  let length = first;
+  if (first & 0x80) {
+    const count = first & 0x7f;
+    if (count === 0 || count > 4) throw new Error('DER: indefinite or oversized length');
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + (bytes[start + i] ?? 0);
+    start += count;
+  }
+  const end = start + length;
+  if (end > limit) throw new Error('DER: element longer than its container');
+  return { bytes, tag, at, start, end };
+}
+
+const kids = (node: Der | undefined): Der[] => {
+  const found: Der[] = [];
+  if (!node || !(node.tag & 0x20)) return found;
+  for (let at = node.start; at < node.end; ) {
+    const child = readDer(node.bytes, at, node.end);
+    found.push(child);
+    at = child.end;
+  }
+  return found;
+};
+/** The whole element, tag and length included. */
+const encoded = (node: Der) => node.bytes.subarray(node.at, node.end);
+const contents = (node: Der | undefined) => (node ? node.bytes.subarray(node.start, node.end) : Buffer.alloc(0));
+const isContext0 = (node: Der) => (node.tag & 0xc0) === 0x80 && (node.tag & 0x1f) === 0;
+
+function oidOf(node: Der | undefined): string {
+  if (!node || node.tag !== 0x06) return '';
+  const parts: number[] = [];
+  let value = 0;
+  for (let i = node.start; i < node.end; i++) {
+    const byte = node.bytes[i] ?? 0;
+    value = value * 128 + (byte & 0x7f);
+    if (byte & 0x80) continue;
+    if (parts.length === 0) parts.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80);
+    else parts.push(value);
+    value = 0;
+  }
+  return parts.join('.');
+}
+
+/** UTCTime (YYMMDDhhmm[ss]Z or ±hhmm; years 50–99 are 19xx) or GeneralizedTime (YYYYMMDDhhmmss[.f]Z). */
+function timeOf(node: Der): Date | null {
+  const text = Buffer.from(contents(node)).toString('latin1');
+  const m =
+    node.tag === 0x18
+      ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:[.,]\d+)?(Z|[+-]\d{4})$/.exec(text)
+      : /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(Z|[+-]\d{4})$/.exec(text);
+  if (!m) return null;
+  const year = node.tag === 0x18 ? Number(m[1]) : Number(m[1]) + (Number(m[1]) >= 50 ? 1900 : 2000);
+  const zone = m[7] ?? 'Z';
+  const offset = zone === 'Z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5))) * 60_000;
+  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)) - offset);
+}
+
+/** A SET OF the given encodings: the tag and a minimal length put before them. */
+function asSet(body: Uint8Array): Buffer {
+  const n = body.length;
+  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
+  return Buffer.concat([Buffer.from([0x31, ...length]), body]);
+}
+
+/** A certificate's issuer and serial number, as encoded in it: how a CMS names its signer. */
+export function certIssuerSerial(der: Uint8Array): { issuer: Uint8Array; serial: Uint8Array } {
+  const fields = kids(kids(readDer(der, 0))[0]);
+  // A v3 certificate starts with an explicit [0] version; serial and issuer follow it.
+  const offset = fields[0] && isContext0(fields[0]) ? 1 : 0;
+  const serial = fields[offset];
+  const issuer = fields[offset + 2];
+  if (!serial || !issuer) throw new Error('not an X.509 certificate');
+  return { issuer: encoded(issuer), serial: encoded(serial) };
+}
+
+/** Reads a SignedData; trailing bytes are allowed (a PDF's /Contents is the CMS and then zero padding). */
 export function parseSignedData(der: Uint8Array): ParsedSignedData {
-  const top = children(parseDer(der));
+  const top = kids(readDer(der, 0));
   if (oidOf(top[0]) !== OID.signedData) throw new Error('not CMS SignedData');
-  const sd = children(children(top[1])[0]);
-  const certSet = sd.find((n) => n.tagClass === Class.CONTEXT_SPECIFIC && n.type === 0);
-  const signerInfos = children(sd.at(-1));
+  const sd = kids(kids(top[1])[0]);
+  const certSet = sd.find(isContext0);
+  const signerInfos = kids(sd.at(-1));
   if (signerInfos.length !== 1) throw new Error(`expected one signer, found ${signerInfos.length}`);
-  const si = children(signerInfos[0]);
-  const sid = children(si[1]);
-  const attrsNode = si.find((n) => n.tagClass === Class.CONTEXT_SPECIFIC && n.type === 0);
-  const attrs = children(attrsNode);
-  const attr = (id: string) => children(children(attrs.find((a) => oidOf(children(a)[0]) === id))[1])[0];
+  const si = kids(signerInfos[0]);
+  const sid = kids(si[1]);
+  const attrsNode = si.find(isContext0);
+  const attrs = kids(attrsNode);
+  const attr = (id: string) => kids(kids(attrs.find((a) => oidOf(kids(a)[0]) === id))[1])[0];
   const ess = attr(OID.signingCertificateV2);
-  const afterAttrs = si.slice(si.indexOf(attrsNode as Node) + 1);
+  const afterAttrs = attrsNode ? si.slice(si.indexOf(attrsNode) + 1) : [];
   const time = attr(OID.signingTime);
+  const messageDigest = attr(OID.messageDigest);
+  const essCertHash = kids(kids(kids(ess)[0])[0])[0];
+  if (!sid[0] || !sid[1]) throw new Error('signer without issuer and serial');
   return {
-    certificates: children(certSet).map(bytesOf),
-    signer: { issuer: bytesOf(sid[0] as Node), serial: bytesOf(sid[1] as Node) },
-    digestAlgorithm: oidOf(children(si[2])[0]),
-    signatureAlgorithm: oidOf(children(afterAttrs[0])[0]),
-    signedAttributes: bytesOf(set(...attrs)),
-    messageDigest: attr(OID.messageDigest) ? raw(attr(OID.messageDigest)) : null,
-    signingTime: time ? asn1.utcTimeToDate(time.value as string) : null,
-    essCertHash: ess ? raw(children(children(children(ess)[0])[0])[0]) : null,
-    signature: raw(afterAttrs[1]),
+    certificates: kids(certSet).map(encoded),
+    signer: { issuer: encoded(sid[0]), serial: encoded(sid[1]) },
+    digestAlgorithm: oidOf(kids(si[2])[0]),
+    signatureAlgorithm: oidOf(kids(afterAttrs[0])[0]),
+    // The signature is over the attributes as a SET: the [0] element's contents with a SET's tag.
+    signedAttributes: asSet(contents(attrsNode)),
+    messageDigest: messageDigest ? contents(messageDigest) : null,
+    signingTime: time ? timeOf(time) : null,
+    essCertHash: essCertHash?.tag === 0x04 ? contents(essCertHash) : null,
+    signature: contents(afterAttrs[1]),
   };
 }
 
-export { bytesOf as derOf };

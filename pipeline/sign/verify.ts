@@ -3,7 +3,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Bilingual } from '../core/catalogue.js';
 import { Manifest } from '../publish/publish.js';
-import { certParts, derOf, parseSignedData } from './cms.js';
+import { type ParsedSignedData, certIssuerSerial, parseSignedData } from './cms.js';
 import { type DigestName, digestNamed } from './signer.js';
 
 /**
@@ -49,25 +49,49 @@ function derLength(bytes: Uint8Array): number {
   return 2 + count + length;
 }
 
+/** A certificate as verification uses it, parsed once. */
+type Known = { cert: X509Certificate; subject: string; sha256: Buffer; validFrom: Date; validTo: Date; issuer: Uint8Array; serial: Uint8Array };
+/**
+ * Certificates by their DER. The same few (a centre's key, its CA) sign thousands of
+ * documents, and parsing one into an X509Certificate cost more than checking the RSA
+ * signature it verifies; the DER is the key, so a different certificate is never mistaken
+ * for a known one. Bounded: emptied when it holds more than a few hundred.
+ */
+const known = new Map<string, Known>();
+function knownCertificate(der: Uint8Array): Known {
+  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+  let entry = known.get(key);
+  if (!entry) {
+    if (known.size >= 256) known.clear();
+    const cert = new X509Certificate(der);
+    const sha256 = createHash('sha256').update(der).digest();
+    entry = { cert, subject: cert.subject.replaceAll('\n', ', '), sha256, validFrom: new Date(cert.validFrom), validTo: new Date(cert.validTo), ...certIssuerSerial(der) };
+    known.set(key, entry);
+  }
+  return entry;
+}
+
+/** Chains found, per set of trust anchors and per signer with the certificates it carried: the same for every document a key signs. */
+const chains = new WeakMap<readonly X509Certificate[], Map<string, Chain>>();
+
 /** Checks a CMS over content it digests with the algorithm the CMS names: everything but the byte range. */
 function checkCms(cms: Uint8Array, digestOf: (name: DigestName) => Buffer | null, trust: readonly X509Certificate[], fallbackTime: Date | null): Omit<Verification, 'file' | 'kind'> {
   const checks: Check[] = [];
-  let parsed;
+  let parsed: ParsedSignedData;
+  let carried: Known[];
   try {
     parsed = parseSignedData(cms);
+    carried = parsed.certificates.map(knownCertificate);
   } catch (e) {
     return { valid: false, signer: null, signed_at: null, checks: [bad('signature', `CMS оқылмады: ${(e as Error).message}`, `CMS не читается: ${(e as Error).message}`)] };
   }
-  const signerDer = parsed.certificates.find((der) => {
-    const parts = certParts(der);
-    return Buffer.compare(derOf(parts.issuer), Buffer.from(parsed.signer.issuer)) === 0 && Buffer.compare(derOf(parts.serial), Buffer.from(parsed.signer.serial)) === 0;
-  });
-  if (!signerDer) return { valid: false, signer: null, signed_at: null, checks: [bad('signature', 'қолтаңбада қол қоюшының сертификаты жоқ', 'в подписи нет сертификата подписанта')] };
-  const signer = new X509Certificate(signerDer);
+  const { issuer, serial } = parsed.signer;
+  const signer = carried.find((c) => Buffer.compare(c.issuer, issuer) === 0 && Buffer.compare(c.serial, serial) === 0);
+  if (!signer) return { valid: false, signer: null, signed_at: null, checks: [bad('signature', 'қолтаңбада қол қоюшының сертификаты жоқ', 'в подписи нет сертификата подписанта')] };
   const time = parsed.signingTime ?? fallbackTime;
 
   const digestName = digestNamed(parsed.digestAlgorithm);
-  if (!digestName) return { valid: false, signer: signer.subject, signed_at: null, checks: [bad('digest', `белгісіз хэш алгоритмі ${parsed.digestAlgorithm}`, `неизвестный алгоритм хэша ${parsed.digestAlgorithm}`)] };
+  if (!digestName) return { valid: false, signer: signer.cert.subject, signed_at: null, checks: [bad('digest', `белгісіз хэш алгоритмі ${parsed.digestAlgorithm}`, `неизвестный алгоритм хэша ${parsed.digestAlgorithm}`)] };
   checks.push(
     parsed.messageDigest && Buffer.compare(parsed.messageDigest, digestOf(digestName) ?? Buffer.alloc(0)) === 0
       ? ok('digest', `қол қойылған байттардың ${digestName.toUpperCase()} сәйкес келеді`, `${digestName.toUpperCase()} подписанных байтов совпадает`)
@@ -75,93 +99,161 @@ function checkCms(cms: Uint8Array, digestOf: (name: DigestName) => Buffer | null
   );
   const signatureOk = (() => {
     try {
-      return verifySignature(digestName, parsed.signedAttributes, signer.publicKey, parsed.signature);
+      return verifySignature(digestName, parsed.signedAttributes, signer.cert.publicKey, parsed.signature);
     } catch {
       return false;
     }
   })();
   checks.push(
     signatureOk
-      ? ok('signature', `${digestName.toUpperCase()}, қол қойған: ${signer.subject.replaceAll('\n', ', ')}`, `${digestName.toUpperCase()}, подписант: ${signer.subject.replaceAll('\n', ', ')}`)
+      ? ok('signature', `${digestName.toUpperCase()}, қол қойған: ${signer.subject}`, `${digestName.toUpperCase()}, подписант: ${signer.subject}`)
       : bad('signature', 'қолтаңба қол қоюшының сертификатымен расталмайды', 'подпись не проверяется сертификатом подписанта'),
   );
-  const certHash = createHash('sha256').update(signerDer).digest();
   checks.push(
-    parsed.essCertHash && Buffer.compare(parsed.essCertHash, certHash) === 0
+    parsed.essCertHash && Buffer.compare(parsed.essCertHash, signer.sha256) === 0
       ? ok('signing-certificate', 'signing-certificate-v2 қол қоюшының сертификатын көрсетеді', 'signing-certificate-v2 указывает сертификат подписанта')
       : bad('signing-certificate', 'signing-certificate-v2 жоқ немесе басқа сертификатты көрсетеді', 'signing-certificate-v2 отсутствует или указывает другой сертификат'),
   );
 
-  const path = chainOf(signer, parsed.certificates.map((d) => new X509Certificate(d)), trust);
+  const path = chainOf(signer, carried, trust);
   checks.push(
     path.trusted
       ? ok('chain', `сенімді куәландырушы орталыққа жетеді: ${path.anchor}`, `доходит до доверенного удостоверяющего центра: ${path.anchor}`)
       : bad('chain', 'сенімді куәландырушы орталыққа (баптаулардағы signing.trust) тізбек жоқ', 'нет цепочки до доверенного удостоверяющего центра (signing.trust в настройках)'),
   );
   if (time) {
-    const expired = path.certs.find((c) => new Date(c.validFrom) > time || new Date(c.validTo) < time);
+    const expired = path.certs.find((c) => c.validFrom > time || c.validTo < time);
     checks.push(
       expired
         ? bad(
             'validity',
-            `${expired.subject.replaceAll('\n', ', ')} ${time.toISOString()} кезінде жарамсыз болған (${expired.validFrom} – ${expired.validTo})`,
-            `${expired.subject.replaceAll('\n', ', ')} не действовал на ${time.toISOString()} (${expired.validFrom} – ${expired.validTo})`,
+            `${expired.subject} ${time.toISOString()} кезінде жарамсыз болған (${expired.cert.validFrom} – ${expired.cert.validTo})`,
+            `${expired.subject} не действовал на ${time.toISOString()} (${expired.cert.validFrom} – ${expired.cert.validTo})`,
           )
         : ok('validity', `барлық сертификат ${time.toISOString()} кезінде жарамды`, `все сертификаты действовали на ${time.toISOString()}`),
     );
   } else checks.push(bad('validity', 'қол қою уақыты жоқ', 'нет времени подписания'));
-  return { valid: checks.every((c) => c.ok), signer: signer.subject.replaceAll('\n', ', '), signed_at: time?.toISOString() ?? null, checks };
+  return { valid: checks.every((c) => c.ok), signer: signer.subject, signed_at: time?.toISOString() ?? null, checks };
 }
 
-function chainOf(leaf: X509Certificate, carried: readonly X509Certificate[], trust: readonly X509Certificate[]) {
+type Chain = { trusted: true; anchor: string; certs: Known[] } | { trusted: false; certs: Known[] };
+
+/** The chain from the signer to a trust anchor through the certificates it carried, worked out once per signer, carried set and anchors. */
+function chainOf(leaf: Known, carried: readonly Known[], trust: readonly X509Certificate[]): Chain {
+  let byTrust = chains.get(trust);
+  if (!byTrust) chains.set(trust, (byTrust = new Map()));
+  const key = [leaf, ...carried].map((c) => c.sha256.toString('hex')).join(' ');
+  let chain = byTrust.get(key);
+  if (!chain) {
+    if (byTrust.size >= 256) byTrust.clear();
+    chain = findChain(leaf, carried, trust);
+    byTrust.set(key, chain);
+  }
+  return chain;
+}
+
+function findChain(leaf: Known, carried: readonly Known[], trust: readonly X509Certificate[]): Chain {
   const certs = [leaf];
-  let current = leaf;
+  let current = leaf.cert;
   for (let depth = 0; depth < 8; depth++) {
     const anchor = trust.find((a) => a.fingerprint256 === current.fingerprint256 || (current.checkIssued(a) && current.verify(a.publicKey)));
     if (anchor) {
-      if (anchor.fingerprint256 !== current.fingerprint256) certs.push(anchor);
-      return { trusted: true as const, anchor: anchor.subject.replaceAll('\n', ', '), certs };
+      if (anchor.fingerprint256 !== current.fingerprint256) certs.push(knownCertificate(anchor.raw));
+      return { trusted: true, anchor: anchor.subject.replaceAll('\n', ', '), certs };
     }
-    const issuer = carried.find((c) => c.fingerprint256 !== current.fingerprint256 && current.checkIssued(c) && current.verify(c.publicKey));
+    const issuer = carried.find((c) => c.cert.fingerprint256 !== current.fingerprint256 && current.checkIssued(c.cert) && current.verify(c.cert.publicKey));
     if (!issuer) break;
     certs.push(issuer);
-    current = issuer;
+    current = issuer.cert;
   }
-  return { trusted: false as const, certs };
+  return { trusted: false, certs };
 }
 
-export function verifyPdf(file: string, pdf: Uint8Array, trust: readonly X509Certificate[]): Verification {
-  const bytes = Buffer.from(pdf);
-  const text = bytes.toString('latin1');
-  const matches = [...text.matchAll(/\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g)];
-  const last = matches.at(-1);
-  if (!last) return { file, kind: 'pdf', valid: false, signer: null, signed_at: null, checks: [bad('byte-range', 'ішкі қолтаңба жоқ', 'нет встроенной подписи')] };
-  const [a, b, c, d] = last.slice(1, 5).map(Number) as [number, number, number, number];
-  const covers = a === 0 && b < c && c + d === bytes.length && bytes[b] === 0x3c && bytes[c - 1] === 0x3e && matches.length === 1;
+const isSpace = (byte: number | undefined) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09 || byte === 0x0c || byte === 0x0b || byte === 0xa0;
+const isDigit = (byte: number | undefined) => byte !== undefined && byte >= 0x30 && byte <= 0x39;
+const BYTE_RANGE = Buffer.from('/ByteRange');
+
+/** `/ByteRange [a b c d]` at `at` (the bytes the pattern `/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]` reads), or null. */
+function byteRangeAt(bytes: Buffer, at: number): [number, number, number, number] | null {
+  let i = at + BYTE_RANGE.length;
+  while (isSpace(bytes[i])) i++;
+  if (bytes[i++] !== 0x5b) return null;
+  const values: number[] = [];
+  for (let k = 0; k < 4; k++) {
+    const before = i;
+    while (isSpace(bytes[i])) i++;
+    if (k > 0 && i === before) return null;
+    const digits = i;
+    while (isDigit(bytes[i])) i++;
+    if (i === digits) return null;
+    values.push(Number(bytes.toString('latin1', digits, i)));
+  }
+  while (isSpace(bytes[i])) i++;
+  return bytes[i] === 0x5d ? (values as [number, number, number, number]) : null;
+}
+
+/**
+ * A PDF's embedded signature checked, and the SHA-256 of the whole file from the same pass
+ * (for an archive, which compares it with the ledger's or the manifest's): when the
+ * signature's digest is SHA-256, the hash of the bytes before /Contents is forked, so the
+ * file is hashed about once instead of twice. The PDF is scanned as bytes, never decoded
+ * into one string.
+ */
+export function verifyPdfHashed(file: string, pdf: Uint8Array, trust: readonly X509Certificate[]): { verification: Verification; sha256: Buffer } {
+  const bytes = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+  const whole = () => createHash('sha256').update(bytes).digest();
+  let matches = 0;
+  let last: { at: number; range: [number, number, number, number] } | undefined;
+  for (let at = bytes.indexOf(BYTE_RANGE); at >= 0; at = bytes.indexOf(BYTE_RANGE, at + 1)) {
+    const range = byteRangeAt(bytes, at);
+    if (!range) continue;
+    matches++;
+    last = { at, range };
+  }
+  if (!last) return { verification: { file, kind: 'pdf', valid: false, signer: null, signed_at: null, checks: [bad('byte-range', 'ішкі қолтаңба жоқ', 'нет встроенной подписи')] }, sha256: whole() };
+  const [a, b, c, d] = last.range;
+  const covers = a === 0 && b < c && c + d === bytes.length && bytes[b] === 0x3c && bytes[c - 1] === 0x3e && matches === 1;
   const rangeCheck = covers
     ? ok('byte-range', `[0 ${b}] [${c} ${d}] қолтаңбадан басқа бүкіл файлды қамтиды`, `[0 ${b}] [${c} ${d}] покрывают весь файл, кроме подписи`)
-    : matches.length > 1
+    : matches > 1
       ? bad('byte-range', 'бірнеше қолтаңба немесе кейінгі редакция бар', 'больше одной подписи или более поздняя редакция')
       : bad('byte-range', `[${a} ${b} ${c} ${d}] аралығы ${bytes.length} байт файлды қамтымайды`, `диапазон [${a} ${b} ${c} ${d}] не покрывает файл из ${bytes.length} байт`);
-  if (!covers && !(b < c && c <= bytes.length)) return { file, kind: 'pdf', valid: false, signer: null, signed_at: null, checks: [rangeCheck] };
-  const contents = Buffer.from(text.slice(b + 1, c - 1), 'hex');
+  if (!covers && !(b < c && c <= bytes.length)) return { verification: { file, kind: 'pdf', valid: false, signer: null, signed_at: null, checks: [rangeCheck] }, sha256: whole() };
+  const contents = Buffer.from(bytes.toString('latin1', b + 1, c - 1), 'hex');
   // /Contents is the CMS and then zero padding; anything else there is an alteration.
   const cmsLength = derLength(contents);
   const cms = contents.subarray(0, cmsLength);
   if (contents.subarray(cmsLength).some((byte) => byte !== 0))
-    return { file, kind: 'pdf', valid: false, signer: null, signed_at: null, checks: [rangeCheck, bad('signature', '/Contents ішінде қолтаңбадан кейін толтырғыштан басқа байттар бар', 'в /Contents после подписи есть байты помимо заполнителя')] };
-  const digest = (name: DigestName) => createHash(name).update(bytes.subarray(0, b)).update(bytes.subarray(c, Math.min(c + d, bytes.length))).digest();
-  const dict = text.lastIndexOf('<<', last.index);
-  const m = /\/M\s*\((D:[^)]+)\)/.exec(text.slice(dict, text.indexOf('>>', c)));
+    return {
+      verification: { file, kind: 'pdf', valid: false, signer: null, signed_at: null, checks: [rangeCheck, bad('signature', '/Contents ішінде қолтаңбадан кейін толтырғыштан басқа байттар бар', 'в /Contents после подписи есть байты помимо заполнителя')] },
+      sha256: whole(),
+    };
+  const head = bytes.subarray(0, b);
+  const tail = bytes.subarray(c, Math.min(c + d, bytes.length));
+  let sha256: Buffer | undefined;
+  const digest = (name: DigestName) => {
+    const ranges = createHash(name).update(head);
+    // The whole file is the same bytes with /Contents between: its hash continues from the head's.
+    if (name === 'sha256' && covers) sha256 = ranges.copy().update(bytes.subarray(b, c)).update(tail).digest();
+    return ranges.update(tail).digest();
+  };
+  const dict = bytes.lastIndexOf('<<', last.at);
+  const end = bytes.indexOf('>>', c);
+  const m = dict >= 0 && end >= 0 ? /\/M\s*\((D:[^)]+)\)/.exec(bytes.toString('latin1', dict, end)) : null;
   const result = checkCms(cms, digest, trust, m?.[1] ? parsePdfDate(m[1]) : null);
-  return { file, kind: 'pdf', ...result, valid: result.valid && covers, checks: [rangeCheck, ...result.checks] };
+  return { verification: { file, kind: 'pdf', ...result, valid: result.valid && covers, checks: [rangeCheck, ...result.checks] }, sha256: sha256 ?? whole() };
 }
 
-export function verifyDetached(file: string, p7s: Uint8Array, content: Uint8Array, trust: readonly X509Certificate[]): Verification {
-  return { file, kind: 'p7s', ...checkCms(p7s, (name) => createHash(name).update(content).digest(), trust, null) };
+export function verifyPdf(file: string, pdf: Uint8Array, trust: readonly X509Certificate[]): Verification {
+  return verifyPdfHashed(file, pdf, trust).verification;
 }
 
-/** A detached CMS checked against the SHA-256 of its content, for content read as a stream (an archive package). */
+/** A detached CMS over `content`; `contentSha256`, when the caller hashed it already, saves hashing it again. */
+export function verifyDetached(file: string, p7s: Uint8Array, content: Uint8Array, trust: readonly X509Certificate[], contentSha256?: Buffer): Verification {
+  return { file, kind: 'p7s', ...checkCms(p7s, (name) => (name === 'sha256' && contentSha256 ? contentSha256 : createHash(name).update(content).digest()), trust, null) };
+}
+
+/** A detached CMS checked against the SHA-256 of its content, for content already hashed (an archive package). */
 export function verifyDetachedDigest(file: string, p7s: Uint8Array, contentSha256: Buffer, trust: readonly X509Certificate[]): Verification {
   return { file, kind: 'p7s', ...checkCms(p7s, (name) => (name === 'sha256' ? contentSha256 : null), trust, null) };
 }
