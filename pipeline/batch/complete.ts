@@ -30,7 +30,9 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
     const rowOf = async (d: DocumentRow): Promise<number | null> => {
       if (d.record_id !== null) return ledger.recordRow(d.record_id);
       const [first] = await ledger.protocolRecords(batchId, d.serial);
-      return first === undefined ? null : StoredRow.parse(first).row;
+      if (first !== undefined) return StoredRow.parse(first).row;
+      // An act made for one person (of services, of violation): their row answers for it.
+      return d.iin === null ? null : ledger.personRow(batchId, d.iin);
     };
     // One pass over the documents, one row at a time; what is kept is small per document.
     const entries: ManifestEntry[] = [];

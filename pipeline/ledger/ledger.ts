@@ -82,6 +82,8 @@ export interface Ledger {
   /** A chunk's outcome, in one step: published with its files, or failed with its error. */
   markDocuments(updates: readonly DocumentUpdate[]): Promise<void>;
   recordRow(recordId: number): Promise<number | null>;
+  /** The first row of a batch's records about this person: the row a document made for them (an act) answers for. */
+  personRow(batchId: string, iin: string): Promise<number | null>;
   /** A batch's documents one at a time, for batches too large to hold. */
   eachDocument(batchId: string): AsyncIterable<DocumentRow>;
   /**

@@ -466,6 +466,10 @@ export class PostgresLedger implements Ledger {
     );
   }
 
+  async personRow(batchId: string, iin: string) {
+    return (await this.value<number>('SELECT MIN(row) AS row FROM records WHERE batch_id = $1 AND iin = $2', [batchId, iin])) ?? null;
+  }
+
   async recordRow(recordId: number) {
     return (await this.value<number>('SELECT row FROM records WHERE id = $1', [recordId])) ?? null;
   }

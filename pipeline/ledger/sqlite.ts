@@ -277,6 +277,10 @@ export class SqliteLedger implements Ledger {
     });
   }
 
+  async personRow(batchId: string, iin: string) {
+    return (this.db.prepare('SELECT MIN(row) FROM records WHERE batch_id = ? AND iin = ?').pluck().get(batchId, iin) as number | null | undefined) ?? null;
+  }
+
   async recordRow(recordId: number) {
     return (this.db.prepare('SELECT row FROM records WHERE id = ?').pluck().get(recordId) as number | undefined) ?? null;
   }

@@ -316,6 +316,9 @@ describe.each([sqlite, pgAdapter])('the $name ledger', (adapter) => {
         ],
         serials: null,
       });
+      // The row an act made for one person answers for.
+      expect(await ledger.personRow(b1, '900101300003')).toBe(4);
+      expect(await ledger.personRow(b1, '900101300009')).toBeNull();
       // Not before the plan is complete: a batch half-planned may yet be read again.
       expect(await ledger.openResits()).toEqual([]);
       await ledger.completePlan(b1, { documents: [], report: report(3), rejected: [], at: AT, file: 'b1.csv' });
