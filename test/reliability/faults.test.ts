@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { runChild } from '../support/spawn.js';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -250,8 +250,7 @@ describe('disk full', () => {
     mkdirSync(join(out, 'outbox'));
     inject();
     const unshare = process.getuid?.() === 0 ? ['--mount', '--propagation', 'private'] : ['--map-root-user', '--mount', '--propagation', 'private'];
-    const result = spawnSync('unshare', [...unshare, 'bash', '-c', script], {
-      encoding: 'utf8',
+    const result = await runChild('unshare', [...unshare, 'bash', '-c', script], {
       env: { ...process.env, OUTBOX: p.outbox, FILE: file, CONFIG: p.config, OUT: out, LEDGER: p.ledger },
       timeout: 240_000,
     });

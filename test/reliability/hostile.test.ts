@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { runChild } from '../support/spawn.js';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -43,8 +43,8 @@ async function answer(file: string) {
 }
 
 /** A `tanu` in a child process with its heap capped: a bomb that expands would kill it. */
-function cappedTanu(args: string[], heapMb = 192) {
-  const r = spawnSync(process.execPath, [`--max-old-space-size=${heapMb}`, resolve('bin/tanu.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
+async function cappedTanu(args: string[], heapMb = 192) {
+  const r = await runChild(process.execPath, [`--max-old-space-size=${heapMb}`, resolve('bin/tanu.js'), ...args], { timeout: 60_000 });
   return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
 }
 
@@ -177,7 +177,7 @@ describe('hand-made hostile files', () => {
     }
   });
 
-  it('a YAML alias bomb, JSON nested 200,000 deep, records that are not a list, __proto__ keys: refused in a capped heap', () => {
+  it('a YAML alias bomb, JSON nested 200,000 deep, records that are not a list, __proto__ keys: refused in a capped heap', async () => {
     const dir = tmp();
     const made: [string, string, string][] = [
       ['exam-results-laughs.yaml', yamlAliasBomb(), 'FILE_UNREADABLE'],
@@ -189,7 +189,7 @@ describe('hand-made hostile files', () => {
     ];
     for (const [name, content, code] of made) {
       writeFileSync(join(dir, name), content);
-      const r = cappedTanu(['validate', join(dir, name), '--json']);
+      const r = await cappedTanu(['validate', join(dir, name), '--json']);
       expect(r.signal, name).toBeNull();
       expect([1, 2], `${name}: ${r.err}`).toContain(r.code);
       const report = Report.parse(JSON.parse(r.out));
@@ -198,11 +198,11 @@ describe('hand-made hostile files', () => {
     }
   });
 
-  it('an XLSX zip bomb (one cell that inflates to 2 GiB): refused from its declared sizes before anything is inflated', () => {
+  it('an XLSX zip bomb (one cell that inflates to 2 GiB): refused from its declared sizes before anything is inflated', async () => {
     const file = join(tmp(), 'exam-results-bomb.xlsx');
     writeXlsxBomb(file, 2);
     expect(readFileSync(file).length).toBeLessThan(4 * 1024 * 1024);
-    const r = cappedTanu(['validate', file, '--json'], 128);
+    const r = await cappedTanu(['validate', file, '--json'], 128);
     expect(r.signal).toBeNull();
     expect(r.code, r.err).toBe(2);
     const [report] = Report.parse(JSON.parse(r.out)).files;
@@ -219,7 +219,7 @@ describe('hand-made hostile files', () => {
     lines[2] = cells.join(',');
     const file = join(p.dir, 'exam-results-huge-cell.csv');
     writeFileSync(file, `${lines.join('\n')}\n`);
-    const r = cappedTanu(['run', file, '--config', p.config, '--json'], 256);
+    const r = await cappedTanu(['run', file, '--config', p.config, '--json'], 256);
     expect(r.code, r.err).toBe(1);
     expect(JSON.parse(r.out).outcomes[0]).toMatchObject({ outcome: 'published', rows: 3, valid: 2, errors: 1 });
     const [manifest] = manifests(p.outbox);
@@ -339,11 +339,10 @@ describe('hostile file names and links', () => {
     expect(files(p.outbox)).toEqual([]);
 
     // The daemon: the link itself (not its target) is set aside with its report.
-    const watch = spawnSync(
-      'bash',
-      ['-c', `timeout -s TERM 8 node bin/tanu.js watch --config "${p.config}"; true`],
-      { encoding: 'utf8', env: { ...process.env, TANU_WATCH__STABILITY_MS: '200' }, timeout: 60_000 },
-    );
+    const watch = await runChild('bash', ['-c', `timeout -s TERM 8 node bin/tanu.js watch --config "${p.config}"; true`], {
+      env: { ...process.env, TANU_WATCH__STABILITY_MS: '200' },
+      timeout: 60_000,
+    });
     const rejected = join(p.dir, 'var', 'rejected');
     const setAside = readdirSync(rejected).filter((f) => f.endsWith('exam-results-link.csv'));
     expect(setAside, watch.stderr).toHaveLength(1);
