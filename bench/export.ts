@@ -7,7 +7,7 @@
  * (this process and its descendants, i.e. Chromium for the verification report: PSS,
  * sampled every 250 ms by another process). With --json, one last line:
  * {"n", "documents", "export_docs_per_s", "verify_docs_per_s", "export_peak_mb", "verify_peak_mb", "zip_mb"}.
- * Results go to bench/results/export-n<N>.json with the machine's description. Nothing is asserted.
+ * Results go to var/bench/ (ignored; --out bench/results to commit them) as export-n<N>.json with the machine's description. Nothing is asserted.
  * --work DIR keeps the issued certificates there (and reuses them on the next run with the
  * same N: the same rows are already published), since issuing 10,000 takes minutes.
  */
@@ -31,7 +31,7 @@ const { values } = parseArgs({
   options: {
     n: { type: 'string', default: '1000' },
     json: { type: 'boolean', default: false },
-    out: { type: 'string', default: 'bench/results' },
+    out: { type: 'string', default: 'var/bench' },
     work: { type: 'string' },
   },
 });

@@ -7,7 +7,7 @@
  * (render, sign, publish each affected document as revision 2, complete the batch), each
  * with its seconds and peak memory (PSS of this process and its children, i.e. Chromium).
  * With --json, one last line: {"n", "affected", "plan_s", "reissue_docs_per_s", "plan_peak_mb", "reissue_peak_mb"}.
- * Results go to bench/results/regenerate-n<N>.json with the machine's description. Goal
+ * Results go to var/bench/ (ignored; --out bench/results to commit them) as regenerate-n<N>.json with the machine's description. Goal
  * (README, "Not yet built"): plan ≤ 5 s and re-issue ≥ 100/s at N = 10,000. Nothing is asserted.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,7 +31,7 @@ const { values } = parseArgs({
   options: {
     n: { type: 'string', default: '10000' },
     json: { type: 'boolean', default: false },
-    out: { type: 'string', default: 'bench/results' },
+    out: { type: 'string', default: 'var/bench' },
     work: { type: 'string' },
   },
 });

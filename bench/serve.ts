@@ -3,7 +3,7 @@
  * JSON request log written to a file) on 127.0.0.1 over a ledger of N published
  * certificates, and autocannon with 50 connections asking for random certificates' pages
  * (each with its right code), then /health in the same run for comparison. Bounded: a
- * warm-up and two measured runs of --seconds each. Results go to bench/results/serve.json
+ * warm-up and two measured runs of --seconds each. Results go to var/bench/ (ignored; --out bench/results to commit them) as serve.json
  * with the machine's description. Nothing is asserted. --profile DIR writes the server's
  * CPU profile there.
  */
@@ -23,7 +23,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
     json: { type: 'boolean', default: false },
-    out: { type: 'string', default: 'bench/results' },
+    out: { type: 'string', default: 'var/bench' },
     profile: { type: 'string' },
   },
 });
