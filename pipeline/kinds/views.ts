@@ -45,8 +45,6 @@ export const Languages = z.array(Language).min(1);
 /** A re-issued document says which revision it is and which one it replaces (docs/contracts.md, "Regeneration"); absent on a first issue. */
 export const RevisionView = z.strictObject({ number: z.number().int().min(2), replaces: z.number().int().min(1) });
 
-export const fullName = (p: { last_name: string; first_name: string; middle_name: string | null }) =>
-  [p.last_name, p.first_name, p.middle_name].filter((x): x is string => !!x).join(' ');
 
 export function centreView(c: Centre): CentreView {
   const r = c.requisites;

@@ -8,7 +8,7 @@ import type { RegistryApplication } from '../records/records.js';
 import type { FileReport } from '../validate/report.js';
 import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument, NewRevision, PlanChunk, PlannedRecord, Revocation } from './ledger.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
-import { type AttestationMark, BatchRow, CurrentDocument, DocumentCounts, DocumentRow, type EventType, ExportDocumentRow, type ExportFilter, FileRow, RecentBatch, OpenResit, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
+import { type AttestationMark, BatchRow, CurrentDocument, ProtocolRevision, DocumentCounts, DocumentRow, type EventType, ExportDocumentRow, type ExportFilter, FileRow, RecentBatch, OpenResit, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
 
 /** One connection, inside a transaction or not: what a step's queries run on. */
 type Db = Pick<pg.PoolClient, 'query'>;
@@ -35,7 +35,6 @@ const PASSWORD_HINT = 'ledger.password_env, PGPASSWORD, ~/.pgpass';
 
 export type PostgresOptions = { url: string; password?: string | undefined };
 
-const CurrentProtocol = z.object({ id: z.number().int(), revision: z.number().int() });
 const ModelJson = z.object({ model_json: z.string() }).transform((r) => r.model_json);
 const DataJson = z.object({ data_json: z.string() }).transform((r) => r.data_json);
 
@@ -355,7 +354,7 @@ export class PostgresLedger implements Ledger {
          AND NOT EXISTS (SELECT 1 FROM documents n WHERE n.supersedes = d.id AND n.state <> 'failed')
        ORDER BY d.revision DESC LIMIT 1`,
       [protocolNumber, centre, exceptBatch],
-      CurrentProtocol,
+      ProtocolRevision,
     );
     return row;
   }

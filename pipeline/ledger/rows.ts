@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Issue } from '../core/issue.js';
-import { ExamResult, RegistryApplication } from '../records/records.js';
+import { ExamResult, RegistryApplication, fullName } from '../records/records.js';
 import { AttestationResult, Category } from '../records/attestation.js';
 import { FileReport } from '../validate/report.js';
 
@@ -211,7 +211,7 @@ export const OpenResit = z
   .transform(({ data_json: r, ...rest }) => ({
     ...rest,
     iin: r.iin,
-    full_name: [r.last_name, r.first_name, r.middle_name].filter((x): x is string => !!x).join(' '),
+    full_name: fullName(r),
     profession_code: r.profession_code,
     level: r.level,
     protocol_number: r.protocol_number,
@@ -239,3 +239,6 @@ export const CurrentDocument = DocumentColumns.pick({
   .extend({ model_json: json(z.unknown()), centre: z.string() })
   .transform(({ model_json, ...rest }) => ({ ...rest, model: model_json }));
 export type CurrentDocument = z.infer<typeof CurrentDocument>;
+
+/** The current revision of a sitting's protocol, which a later file's rows re-issue. */
+export const ProtocolRevision = z.object({ id: z.number().int(), revision: z.number().int() });

@@ -133,3 +133,7 @@ export type ValidRecord = ExamResult | Application | Attestation;
 /** Any valid record, whatever its kind. */
 export type KindRecord = ValidRecord | RegistryApplication;
 export const isRegistryApplication = (record: KindRecord): record is RegistryApplication => 'decision' in record;
+
+/** A person's name as documents and registers print it: surname, name, patronymic if any. */
+export const fullName = (p: { last_name: string; first_name: string; middle_name: string | null }) =>
+  [p.last_name, p.first_name, p.middle_name].filter((x): x is string => !!x).join(' ');

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { Centre } from '../../config/schema.js';
 import { addMonths } from '../../core/dates.js';
 import { AbsenceReason, AttestationResult, Category, Violation } from '../../records/attestation.js';
-import type { Attestation } from '../../records/records.js';
+import { type Attestation, fullName } from '../../records/records.js';
 import type { Library } from '../../standards/library.js';
-import { BilingualValue, CentreView, Languages, centreView, fullName, professionView, sittingLanguages } from '../views.js';
+import { BilingualValue, CentreView, Languages, centreView, professionView, sittingLanguages } from '../views.js';
 
 /** One worker's line in the attestation commission's protocol. */
 export const AttestationRow = z.strictObject({

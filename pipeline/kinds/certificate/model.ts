@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Centre } from '../../config/schema.js';
-import type { ExamResult } from '../../records/records.js';
+import { type ExamResult, fullName } from '../../records/records.js';
 import type { Library } from '../../standards/library.js';
-import { CentreView, Languages, ProfessionView, RevisionView, centreView, fullName, languagesFor, professionView } from '../views.js';
+import { CentreView, Languages, ProfessionView, RevisionView, centreView, languagesFor, professionView } from '../views.js';
 
 /** What a certificate prints: the holder, the profession and level under its standard, the dates and the verification link. */
 export const CertificateModel = z.strictObject({

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Centre } from '../../config/schema.js';
-import type { Application } from '../../records/records.js';
+import { type Application, fullName } from '../../records/records.js';
 import type { Library } from '../../standards/library.js';
-import { CentreView, Languages, ProfessionView, centreView, fullName, languagesFor, professionView } from '../views.js';
+import { CentreView, Languages, ProfessionView, centreView, languagesFor, professionView } from '../views.js';
 
 /** What the contract for the exam service prints: the parties, the candidate's application, the profession, the payment. */
 export const ContractModel = z.strictObject({

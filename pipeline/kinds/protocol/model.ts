@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Centre } from '../../config/schema.js';
-import { ExamResult } from '../../records/records.js';
+import { ExamResult, fullName } from '../../records/records.js';
 import type { Library } from '../../standards/library.js';
-import { BilingualValue, CentreView, Languages, RevisionView, centreView, fullName, professionView, sittingLanguages } from '../views.js';
+import { BilingualValue, CentreView, Languages, RevisionView, centreView, professionView, sittingLanguages } from '../views.js';
 
 /** One candidate's line in the protocol. */
 export const ProtocolRow = z.strictObject({

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Centre } from '../../config/schema.js';
 import { Violation } from '../../records/attestation.js';
-import type { Attestation } from '../../records/records.js';
+import { type Attestation, fullName } from '../../records/records.js';
 import type { Library } from '../../standards/library.js';
-import { CentreView, Languages, ProfessionView, centreView, fullName, languagesFor, professionView } from '../views.js';
+import { CentreView, Languages, ProfessionView, centreView, languagesFor, professionView } from '../views.js';
 
 /** What the act of a violation at an attestation prints: who, when, at which sitting, what was found, that the worker was removed. */
 export const ViolationActModel = z.strictObject({
