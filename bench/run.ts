@@ -19,6 +19,7 @@ import puppeteer from 'puppeteer-core';
 import type { Stage } from '../pipeline/batch/context.js';
 import { takeFile } from '../pipeline/batch/take.js';
 import { startEngine } from '../pipeline/batch/start.js';
+import { issuerOf } from '../pipeline/batch/context.js';
 import { findChromium } from '../pipeline/render/chromium.js';
 import { peakSampler } from './memory.js';
 import { systemClock } from '../pipeline/core/clock.js';
@@ -69,7 +70,8 @@ const engine = await startEngine(config, library, {
   },
   onStage: (stage, s) => (stages[stage] += s),
 });
-const { ledger, signer, templates } = engine.ctx;
+const { ledger } = engine.ctx;
+const { signer, templates } = issuerOf(engine.ctx);
 const outcome = await takeFile(csv, engine.ctx, 'copy');
 const pipelineSeconds = seconds();
 const peakMb = await sampler.stop();

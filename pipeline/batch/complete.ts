@@ -6,7 +6,7 @@ import { rejectedWorkbook, reportHtml } from '../publish/reports.js';
 import { kindOf, parseModel } from '../kinds/registry.js';
 import { isKind } from '../records/columns.js';
 import { z } from 'zod';
-import { type EngineContext, type FileOutcome, timed } from './context.js';
+import { type EngineContext, type FileOutcome, issuerOf, timed } from './context.js';
 
 /**
  * Completing a batch once every planned document is published or failed with its error:
@@ -62,7 +62,7 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
       ctx.modes,
     );
     // Last: the manifest with the reports' hashes, then its signature.
-    await sealManifest(dir, manifest, ctx.signer, new Date(batch.created_at), ctx.modes);
+    await sealManifest(dir, manifest, issuerOf(ctx).signer, new Date(batch.created_at), ctx.modes);
     const at = ctx.clock.now().toISOString();
     // Before the batch is finished, so a crash in between records them again (they are idempotent).
     if (marks.length > 0) await ledger.recordAttestations(marks);

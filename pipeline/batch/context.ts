@@ -8,6 +8,16 @@ import type { TemplateSet } from '../render/templates.js';
 import type { Signer } from '../sign/signer.js';
 import type { Library } from '../standards/library.js';
 import type { FileReport } from '../validate/report.js';
+import { TanuError } from '../core/tanu-error.js';
+
+/** What issuing takes beyond planning: the browser, the templates and the key. */
+export type Issuer = {
+  renderer: Renderer;
+  templates: TemplateSet;
+  signer: Signer;
+  /** Prepares each rendered PDF for the signer: its signature field, sized for its CMS. */
+  prepare: NonNullable<RenderOptions['prepare']>;
+};
 
 /** What the engine's parts share: opened once by `startEngine`. */
 export type EngineContext = {
@@ -15,11 +25,11 @@ export type EngineContext = {
   library: Library;
   ledger: Ledger;
   clock: Clock;
-  renderer: Renderer;
-  templates: TemplateSet;
-  signer: Signer;
-  /** Prepares each rendered PDF for the signer: its signature field, sized for its CMS. */
-  prepare: NonNullable<RenderOptions['prepare']>;
+  /**
+   * Null in a process that only plans: \`tanu watch\` and \`tanu run\` with \`ledger.jobs\`,
+   * whose batches \`tanu worker\` processes issue; such a machine needs no browser and holds no key.
+   */
+  issuer: Issuer | null;
   outbox: string;
   /** Permissions of published files and folders. */
   modes: Modes;
@@ -36,6 +46,12 @@ export type EngineContext = {
    */
   signal?: AbortSignal;
 };
+
+/** The issuer of a process that issues; a plan-only process reaching here is a bug, not an operator's error. */
+export function issuerOf(ctx: EngineContext): Issuer {
+  if (!ctx.issuer) throw new TanuError('CONFIG_INVALID', { detail: { kk: 'бұл процесс тек жоспарлайды (ledger.jobs)', ru: 'этот процесс только планирует (ledger.jobs)' } });
+  return ctx.issuer;
+}
 
 export type Stage = 'validate' | 'plan' | 'render_wait' | 'sign' | 'write' | 'ledger' | 'complete';
 
@@ -65,6 +81,8 @@ export type FileOutcome =
   | { file: string; outcome: 'already-published'; batch: string; dir: string; report: FileReport }
   /** Another live process (a second `tanu watch`) is issuing this batch right now. */
   | { file: string; outcome: 'in-progress'; batch: string; dir: string; report: FileReport }
+  /** Planned, with its documents on the job queue for \`tanu worker\` processes to issue (\`ledger.jobs\`). */
+  | { file: string; outcome: 'queued'; batch: string; dir: string; documents: number; report: FileReport }
   /** Stopped by shutdown at a chunk boundary; the next start resumes it. */
   | { file: string; outcome: 'stopped'; batch: string; dir: string; report: FileReport }
   | { file: string; outcome: 'rejected'; report: FileReport; reportPath: string };

@@ -1,10 +1,11 @@
 import { dirname, join } from 'node:path';
 import PQueue from 'p-queue';
 import type { BatchRow, DocumentRow, DocumentUpdate } from '../ledger/ledger.js';
+import { ISSUE_CHUNK } from '../ledger/jobs.js';
 import { removeTempFiles, safeName, sha256, syncDir, writeDurably } from '../publish/publish.js';
 import { KINDS, parseModel, renderDocuments } from '../kinds/registry.js';
 import { signDocument } from '../sign/sign.js';
-import { type EngineContext, timed } from './context.js';
+import { type EngineContext, issuerOf, timed } from './context.js';
 import type { PlanProgress } from './plan-batch.js';
 
 /**
@@ -17,7 +18,6 @@ import type { PlanProgress } from './plan-batch.js';
 
 /** A small first chunk so the first signed document is on disk within seconds. */
 const FIRST_CHUNK = 20;
-const CHUNK = 200;
 
 export async function issueDocuments(batch: BatchRow, ctx: EngineContext, options: { resumed: boolean; progress: PlanProgress }): Promise<void> {
   const { ledger } = ctx;
@@ -46,14 +46,7 @@ export async function issueDocuments(batch: BatchRow, ctx: EngineContext, option
       await progress.changedSince(mark);
     }
   };
-  const render = (chunk: DocumentRow[]) =>
-    renderDocuments(
-      ctx.renderer,
-      ctx.templates,
-      // Parsed by its kind's schema: what a resumed batch prints is checked, not assumed.
-      chunk.map((d) => parseModel(d.type, d.model)),
-      { sample: ctx.signer.isTest, now: signingTime, prepare: ctx.prepare },
-    );
+  const render = (chunk: DocumentRow[]) => renderChunk(chunk, ctx, signingTime);
 
   let chunk = await take(FIRST_CHUNK);
   let next = chunk ? render(chunk) : undefined;
@@ -62,48 +55,71 @@ export async function issueDocuments(batch: BatchRow, ctx: EngineContext, option
     // Shutdown stops here, before anything of this chunk is signed or written: a rendered
     // chunk has no side effects, so it is dropped and rendered again on resume.
     ctx.signal?.throwIfAborted();
-    const following = await take(CHUNK);
+    const following = await take(ISSUE_CHUNK);
     next = following ? render(following) : undefined;
     // If publishing this chunk fails, the next render must not become an unhandled rejection.
     next?.catch(() => {});
-    const updates: DocumentUpdate[] = [];
-    const dirs = new Set<string>();
-    const writes = new PQueue({ concurrency: 8 });
-    const written: Promise<unknown>[] = [];
-    for (const [i, doc] of chunk.entries()) {
-      const result = rendered[i];
-      if (!result) throw new Error('renderer lost a document');
-      if ('error' in result) {
-        updates.push({ id: doc.id, state: 'failed', error: { code: result.error.code, message: result.error.text } });
-        continue;
-      }
-      const signed = await timed(ctx, 'sign', () => signDocument({ pdf: result.pdf, ...(result.docx ? { docx: result.docx } : {}) }, ctx.signer, signingTime));
-      // A later revision sits beside its serial's first: `<serial>.r2.pdf` (docs/contracts.md, "Outbox").
-      const name = join(KINDS[doc.type].folder, `${safeName(doc.serial)}${doc.revision > 1 ? `.r${doc.revision}` : ''}`);
-      const base = join(dir, name);
-      dirs.add(dirname(base));
-      const outputs: [string, Uint8Array][] = [
-        [`${base}.pdf`, signed.pdf],
-        [`${base}.pdf.p7s`, signed.pdfSignature],
-      ];
-      // The ledger keeps them relative to the batch folder: the outbox may move.
-      const files: Extract<DocumentUpdate, { state: 'published' }>['files'] = { pdf: `${name}.pdf`, pdf_sha256: sha256(signed.pdf) };
-      if (signed.docx && signed.docxSignature) {
-        outputs.push([`${base}.docx`, signed.docx], [`${base}.docx.p7s`, signed.docxSignature]);
-        files.docx = `${name}.docx`;
-        files.docx_sha256 = sha256(signed.docx);
-      }
-      for (const [path, bytes] of outputs) written.push(writes.add(() => writeDurably(path, bytes, ctx.modes)));
-      updates.push({ id: doc.id, state: 'published', files });
-    }
-    await timed(ctx, 'write', async () => {
-      await Promise.all(written);
-      for (const dir of dirs) await syncDir(dir);
-    });
-    await timed(ctx, 'ledger', () => ledger.markDocuments(updates));
+    await publishChunk(batch, chunk, rendered, ctx);
     done += chunk.length;
     // The total grows while the plan is made: counted for whoever listens, and only then.
     if (ctx.onEvent) ctx.onEvent({ type: 'published-chunk', batch: batch.id, done, total: (await ledger.documentCounts(batch.id)).total });
     chunk = following;
   }
+}
+
+/** A chunk rendered, each document parsed by its kind's schema: what a resumed batch prints is checked, not assumed. */
+export function renderChunk(chunk: readonly DocumentRow[], ctx: EngineContext, signingTime: Date) {
+  const { renderer, templates, signer, prepare } = issuerOf(ctx);
+  return renderDocuments(
+    renderer,
+    templates,
+    chunk.map((d) => parseModel(d.type, d.model)),
+    { sample: signer.isTest, now: signingTime, prepare },
+  );
+}
+
+/**
+ * A rendered chunk signed, written durably into the batch's folder (files flushed, their
+ * folders synced once) and only then recorded as published (or failed with its error) in
+ * one ledger step. The same on one machine and in a `tanu worker`.
+ */
+export async function publishChunk(batch: BatchRow, chunk: readonly DocumentRow[], rendered: Awaited<ReturnType<typeof renderChunk>>, ctx: EngineContext): Promise<void> {
+  const { signer } = issuerOf(ctx);
+  const signingTime = new Date(batch.created_at);
+  const dir = join(ctx.outbox, batch.outbox_dir);
+  const updates: DocumentUpdate[] = [];
+  const dirs = new Set<string>();
+  const writes = new PQueue({ concurrency: 8 });
+  const written: Promise<unknown>[] = [];
+  for (const [i, doc] of chunk.entries()) {
+    const result = rendered[i];
+    if (!result) throw new Error('renderer lost a document');
+    if ('error' in result) {
+      updates.push({ id: doc.id, state: 'failed', error: { code: result.error.code, message: result.error.text } });
+      continue;
+    }
+    const signed = await timed(ctx, 'sign', () => signDocument({ pdf: result.pdf, ...(result.docx ? { docx: result.docx } : {}) }, signer, signingTime));
+    // A later revision sits beside its serial's first: `<serial>.r2.pdf` (docs/contracts.md, "Outbox").
+    const name = join(KINDS[doc.type].folder, `${safeName(doc.serial)}${doc.revision > 1 ? `.r${doc.revision}` : ''}`);
+    const base = join(dir, name);
+    dirs.add(dirname(base));
+    const outputs: [string, Uint8Array][] = [
+      [`${base}.pdf`, signed.pdf],
+      [`${base}.pdf.p7s`, signed.pdfSignature],
+    ];
+    // The ledger keeps them relative to the batch folder: the outbox may move.
+    const files: Extract<DocumentUpdate, { state: 'published' }>['files'] = { pdf: `${name}.pdf`, pdf_sha256: sha256(signed.pdf) };
+    if (signed.docx && signed.docxSignature) {
+      outputs.push([`${base}.docx`, signed.docx], [`${base}.docx.p7s`, signed.docxSignature]);
+      files.docx = `${name}.docx`;
+      files.docx_sha256 = sha256(signed.docx);
+    }
+    for (const [path, bytes] of outputs) written.push(writes.add(() => writeDurably(path, bytes, ctx.modes)));
+    updates.push({ id: doc.id, state: 'published', files });
+  }
+  await timed(ctx, 'write', async () => {
+    await Promise.all(written);
+    for (const dir of dirs) await syncDir(dir);
+  });
+  await timed(ctx, 'ledger', () => ctx.ledger.markDocuments(updates));
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { completeBatch } from './complete.js';
+import type { BatchRow } from '../ledger/ledger.js';
 import { type EngineContext, type FileOutcome, pendingReport } from './context.js';
 import { issueDocuments } from './issue-documents.js';
 import { PlanProgress, planBatch } from './plan-batch.js';
@@ -20,6 +21,7 @@ export async function runBatch(batchId: string, ctx: EngineContext, options: { f
   if (!options.claimed && !(await ledger.claim(batchId, { owner: OWNER, alive: ownerAlive, at: ctx.clock.now().toISOString() })))
     return { file, outcome: 'in-progress', batch: batchId, dir: join(ctx.outbox, batch.outbox_dir), report: batch.report ?? pendingReport(file, batch) };
   try {
+    if (batch.queued) return await planQueued(batch, ctx, file);
     if (!resumed) ctx.onEvent?.({ type: 'started', batch: batchId });
     const progress = new PlanProgress(batch.planned_at !== null);
     // Issuing follows the plan as it grows; a failed plan stops it at the next chunk.
@@ -37,4 +39,21 @@ export async function runBatch(batchId: string, ctx: EngineContext, options: { f
   } finally {
     await ledger.release(batchId, OWNER);
   }
+}
+
+/**
+ * A queued batch (`ledger.jobs`): this process only plans it; the ledger puts each planned
+ * chunk on the job queue as it commits it, and `tanu worker` processes issue and complete it.
+ */
+async function planQueued(batch: BatchRow, ctx: EngineContext, file: string): Promise<FileOutcome> {
+  const dir = join(ctx.outbox, batch.outbox_dir);
+  if (batch.planned_at === null) {
+    // Nothing issues here, so the plan does not wait for issuing to keep up.
+    const progress = new PlanProgress(false);
+    progress.issuingEnded();
+    await planBatch(batch, ctx, { file, progress });
+  }
+  const planned = await ctx.ledger.batch(batch.id);
+  const report = planned?.report ?? pendingReport(file, batch);
+  return { file, outcome: 'queued', batch: batch.id, dir, documents: (await ctx.ledger.documentCounts(batch.id)).total, report };
 }

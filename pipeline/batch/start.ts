@@ -8,13 +8,13 @@ import type { TemplateSet } from '../render/templates.js';
 import { openSigner } from '../sign/keys.js';
 import { signaturePreparer, signatureSpace } from '../sign/pades.js';
 import type { Library } from '../standards/library.js';
-import type { EngineContext } from './context.js';
+import type { EngineContext, Issuer } from './context.js';
 
 /**
  * Everything the engine needs, opened once: the ledger, the templates, the signer and one
  * browser. `tanu run`, `tanu watch` and the benchmark start it the same way.
  */
-export type Engine = { ctx: EngineContext; renderer: ChromiumRenderer; close: () => Promise<void> };
+export type Engine = { ctx: EngineContext; close: () => Promise<void> };
 
 /** The one browser, as the config sets it; it inherits no secret: not the key password, not the ledger's, not any TANU_* setting. */
 export function startRenderer(config: LoadedConfig, templates: TemplateSet, env: NodeJS.ProcessEnv): ChromiumRenderer {
@@ -32,22 +32,23 @@ export function startRenderer(config: LoadedConfig, templates: TemplateSet, env:
 export async function startEngine(
   config: LoadedConfig,
   library: Library,
-  options: { clock: Clock; env: NodeJS.ProcessEnv; notice: (text: string) => void } & Pick<EngineContext, 'onEvent' | 'onStage' | 'signal'>,
+  options: {
+    clock: Clock;
+    env: NodeJS.ProcessEnv;
+    notice: (text: string) => void;
+    /** Only plans (`tanu watch` and `tanu run` with `ledger.jobs`): no browser is started and no key opened. */
+    planOnly?: boolean;
+  } & Pick<EngineContext, 'onEvent' | 'onStage' | 'signal'>,
 ): Promise<Engine> {
-  const templates = loadKindTemplates(config.paths.templates);
-  const signer = await openSigner(config, options.env, options.clock, options.notice);
+  const issuer = options.planOnly ? null : await openIssuer(config, options);
   const ledger = await openLedger(config, options.env);
-  const renderer = startRenderer(config, templates, options.env);
   return {
     ctx: {
       config,
       library,
       ledger,
       clock: options.clock,
-      renderer,
-      templates,
-      signer,
-      prepare: signaturePreparer(await signatureSpace(signer)),
+      issuer,
       outbox: config.paths.outbox,
       modes: { file: modeBits(config.publish.file_mode), dir: modeBits(config.publish.dir_mode) },
       received: config.paths.received,
@@ -56,10 +57,15 @@ export async function startEngine(
       ...(options.onStage ? { onStage: options.onStage } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     },
-    renderer,
     close: async () => {
-      await renderer.close();
+      await issuer?.renderer.close();
       await ledger.close();
     },
   };
+}
+
+async function openIssuer(config: LoadedConfig, options: { clock: Clock; env: NodeJS.ProcessEnv; notice: (text: string) => void }): Promise<Issuer & { renderer: ChromiumRenderer }> {
+  const templates = loadKindTemplates(config.paths.templates);
+  const signer = await openSigner(config, options.env, options.clock, options.notice);
+  return { renderer: startRenderer(config, templates, options.env), templates, signer, prepare: signaturePreparer(await signatureSpace(signer)) };
 }

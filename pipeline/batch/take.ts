@@ -51,7 +51,7 @@ export async function takeFile(file: string, ctx: EngineContext, mode: TakeMode)
     if (e.code !== 'EEXIST') throw e;
   });
   // The browser starts while the file is scanned: at 100,000 rows the scan and the launch each take seconds.
-  ctx.renderer.warm();
+  ctx.issuer?.renderer.warm();
   const scan = await scanFile(stored, { config, library: ctx.library, clock: ctx.clock }, { origin: file });
   const now = ctx.clock.now().toISOString();
   if (fileLevelErrors(scan).length > 0 || !scan.kind || !scan.centre) return setAside({ file, sha, ext, stored, report: scan, at: now }, ctx, mode);
@@ -59,7 +59,16 @@ export async function takeFile(file: string, ctx: EngineContext, mode: TakeMode)
   const batchId = sha.slice(0, 12);
   const issueDate = localNow(ctx.clock, config.timezone).date;
   const fileRow: FileRow = { sha256: sha, name: basename(file), centre: scan.centre, kind: scan.kind, received_at: now, stored_path: stored, outcome: 'accepted', batch_id: batchId };
-  const batch = { id: batchId, file_sha256: sha, centre: scan.centre, kind: scan.kind, created_at: now, issue_date: issueDate, outbox_dir: join(scan.centre, issueDate, batchId) };
+  const batch = {
+    id: batchId,
+    file_sha256: sha,
+    centre: scan.centre,
+    kind: scan.kind,
+    created_at: now,
+    issue_date: issueDate,
+    outbox_dir: join(scan.centre, issueDate, batchId),
+    queued: config.ledger.jobs,
+  };
   const opened = await ledger.openBatch(batch, fileRow, { owner: OWNER, alive: ownerAlive, at: now });
   // Another process recorded the same bytes while this one read them.
   if (!opened.opened) return settleKnown(opened.known, file, ctx, mode);

@@ -64,6 +64,8 @@ export async function watchInbox(
     void queue.add(async () => {
       for (const batch of await ctx.ledger.unfinishedBatches()) {
         if (stopping) return;
+        // Planned and on the job queue: the workers' to finish, not this watcher's.
+        if (batch.queued && batch.planned_at !== null) continue;
         try {
           const { outcome, seconds } = await timed(() => runBatch(batch.id, ctx, { file: batch.id, resumed: true, claimed: false }));
           if (outcome.outcome !== 'in-progress') onOutcome(outcome, seconds);

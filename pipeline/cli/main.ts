@@ -12,7 +12,7 @@ import { type Ctx, type Io, libraryOrFail, terminalIo } from './context.js';
 import { formatFileReport, formatTotals, say, table } from './output.js';
 import { previewCommand } from './preview.js';
 import { keysCommand, verifyCommand } from './signatures.js';
-import { runCommand, watchCommand } from './run.js';
+import { runCommand, watchCommand, workerCommand } from './run.js';
 import { revokeCommand, serveCommand } from './serve.js';
 import { registryCommand, resitsCommand, statusCommand } from './ledger-commands.js';
 import { exportCommand } from './export.js';
@@ -33,6 +33,7 @@ const USAGE: Record<Language, string> = {
   tanu run ФАЙЛ... [--outbox ПАПКА] [--ledger ФАЙЛ] [--json]
                                         весь путь: проверка, план, печать, подпись, публикация в outbox
   tanu watch                            следить за inbox и обрабатывать каждый положенный туда файл; SIGINT/SIGTERM останавливают пакет на следующей части и выходят (остальное — при следующем запуске)
+  tanu worker                           выпускать пакеты из очереди заданий PostgreSQL (ledger.jobs: watch и run только планируют); на любой машине с общим outbox
   tanu status [--json]                  последние пакеты из журнала, со счётчиками и состоянием
   tanu resits [--json]                  неявки по состоянию здоровья, которым ещё должны пересдачу, с датами
   tanu registry export [--registry recognized|specialists] [--format csv|xlsx] [--language kk|ru] [--out ФАЙЛ]
@@ -68,6 +69,7 @@ const USAGE: Record<Language, string> = {
   tanu run ФАЙЛ... [--outbox БУМА] [--ledger ФАЙЛ] [--json]
                                         толық жол: тексеру, жоспар, басып шығару, қол қою, outbox-қа жариялау
   tanu watch                            inbox-ты бақылап, оған салынған әр файлды өңдеу; SIGINT/SIGTERM топтаманы келесі бөлікте тоқтатып шығады (қалғаны — келесі іске қосуда)
+  tanu worker                           PostgreSQL тапсырмалар кезегіндегі топтамаларды шығару (ledger.jobs: watch пен run тек жоспарлайды); ортақ outbox бар кез келген машинада
   tanu status [--json]                  журналдағы соңғы пакеттер, сандары мен күйі
   tanu resits [--json]                  денсаулыққа байланысты келмегендер: қайта тапсыру әлі берілмеген, күндерімен
   tanu registry export [--registry recognized|specialists] [--format csv|xlsx] [--language kk|ru] [--out ФАЙЛ]
@@ -170,6 +172,8 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
         return await runCommand(rest, ctx);
       case 'watch':
         return await watchCommand(ctx);
+      case 'worker':
+        return await workerCommand(ctx);
       case 'verify':
         return await verifyCommand(rest, ctx);
       case 'export':

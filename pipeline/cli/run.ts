@@ -4,6 +4,8 @@ import type { EngineEvent, FileOutcome } from '../batch/context.js';
 import { takeFile } from '../batch/take.js';
 import { startEngine } from '../batch/start.js';
 import { watchInbox } from '../batch/watch.js';
+import { runWorker } from '../batch/worker.js';
+import { ledgerPassword } from '../ledger/open.js';
 import { requirePaths } from '../config/load.js';
 import { TanuError, asTanuError } from '../core/tanu-error.js';
 import { type Ctx, libraryOrFail } from './context.js';
@@ -17,10 +19,18 @@ import { exitCode } from '../validate/report.js';
  * structured JSON logs (pino) on stderr; at the end a summary per file.
  */
 
-export const engineFor = async (ctx: Ctx, onEvent: (e: EngineEvent) => void, signal?: AbortSignal) => {
+export const engineFor = async (ctx: Ctx, onEvent: (e: EngineEvent) => void, signal?: AbortSignal, role: { issues: boolean } = { issues: !ctx.config.ledger.jobs }) => {
   const library = await libraryOrFail(ctx);
   await requirePaths(ctx.config, ['templates']);
-  return startEngine(ctx.config, library, { clock: ctx.io.clock, env: ctx.io.env, notice: (text) => ctx.io.err(text), onEvent, ...(signal ? { signal } : {}) });
+  return startEngine(ctx.config, library, {
+    clock: ctx.io.clock,
+    env: ctx.io.env,
+    notice: (text) => ctx.io.err(text),
+    onEvent,
+    // With the job queue, `tanu run` and `tanu watch` plan and `tanu worker` issues: no browser, no key there.
+    planOnly: !role.issues,
+    ...(signal ? { signal } : {}),
+  });
 };
 
 /** Progress for people on a terminal, JSON lines for machines. */
@@ -88,6 +98,7 @@ const summary = (o: FileOutcome) => ({
   outcome: o.outcome,
   ...('batch' in o ? { batch: o.batch, dir: o.dir } : {}),
   ...(o.outcome === 'published' ? { documents: o.documents, failed: o.failed, resumed: o.resumed } : {}),
+  ...(o.outcome === 'queued' ? { documents: o.documents } : {}),
   ...(o.outcome === 'rejected' ? { report: o.reportPath } : {}),
   rows: o.report.rows,
   valid: o.report.valid,
@@ -111,6 +122,11 @@ function describe(o: FileOutcome, ctx: Ctx, seconds: number): string {
       return say(ctx.lang, {
         kk: `${file}: бұл файл бұрын ${o.batch} топтамасында өңделген, жаңа ештеңе жоқ\n  → ${rel(o.dir)}`,
         ru: `${file}: этот файл уже обработан в пакете ${o.batch}, ничего нового\n  → ${rel(o.dir)}`,
+      });
+    case 'queued':
+      return say(ctx.lang, {
+        kk: `${file}: жол ${rows}, жарамды ${valid}, қате ${errors}; ${o.documents} құжат жоспарланып, tanu worker кезегіне қойылды\n  → ${rel(o.dir)}`,
+        ru: `${file}: строк ${rows}, верных ${valid}, ошибок ${errors}; ${o.documents} документов запланировано и поставлено в очередь tanu worker\n  → ${rel(o.dir)}`,
       });
     case 'stopped':
       return say(ctx.lang, {
@@ -162,6 +178,32 @@ export async function watchCommand(ctx: Ctx): Promise<number> {
   shutdown.abort();
   await stopStandards();
   await watcher.stop();
+  await engine.close();
+  return 0;
+}
+
+/**
+ * `tanu worker`: issues the queued batches' jobs (docs/deploy.md) until SIGINT/SIGTERM,
+ * which lets the jobs in hand finish. Needs `ledger.jobs` and the key of every centre in
+ * `signing.centres` (all when unset).
+ */
+export async function workerCommand(ctx: Ctx): Promise<number> {
+  const { url, jobs } = ctx.config.ledger;
+  if (url === undefined || !jobs)
+    throw new TanuError('CONFIG_INVALID', { detail: { kk: 'tanu worker үшін ledger.url мен ledger.jobs: true керек', ru: 'для tanu worker нужны ledger.url и ledger.jobs: true' } });
+  const progress = progressReporter(ctx);
+  const engine = await engineFor(ctx, progress.onEvent, undefined, { issues: true });
+  const worker = await runWorker(engine.ctx, { url, password: ledgerPassword(ctx.config, ctx.io.env) }, (o) => ctx.io.out(describe(o, ctx, 0)));
+  engine.ctx.issuer?.renderer.warm();
+  const centres = ctx.config.signing.centres?.join(', ') ?? ctx.config.centres.map((c) => c.id).join(', ');
+  ctx.io.err(say(ctx.lang, { kk: `tanu worker іске қосылды (${worker.ids().join(', ')}), орталықтар: ${centres}`, ru: `tanu worker запущен (${worker.ids().join(', ')}), центры: ${centres}` }));
+  const signalled = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  // The worker stops by itself only on a fatal error (the queue's database gone for good).
+  await Promise.race([signalled, worker.done]);
+  await worker.stop();
   await engine.close();
   return 0;
 }

@@ -88,6 +88,10 @@ export const Config = z
           .default('TANU_KEY_PASSWORD')
           .describe('Environment variable that holds the key password (never the password itself)'),
         trust: z.array(z.string()).default([]).describe('PEM files of trusted CA certificates'),
+        centres: z
+          .array(z.string())
+          .optional()
+          .describe("Centres this machine's key signs for: a tanu worker leaves other centres' jobs to the machines that hold their keys; every centre when unset"),
         dev_key: z
           .boolean()
           .default(false)
@@ -113,6 +117,21 @@ export const Config = z
           .regex(/^[A-Z_][A-Z0-9_]*$/, schemaMessage('орта айнымалысының аты', 'имя переменной окружения'))
           .default('TANU_LEDGER_PASSWORD')
           .describe('Environment variable that holds the PostgreSQL password; when it is unset, PGPASSWORD or ~/.pgpass as libpq would'),
+        jobs: z
+          .boolean()
+          .default(false)
+          .describe('Batches as jobs on the PostgreSQL ledger: tanu watch and tanu run plan them, tanu worker processes (on any machine) issue them (docs/deploy.md)'),
+      })
+      .prefault({}),
+    worker: z
+      .strictObject({
+        lease_ms: z
+          .number()
+          .int()
+          .min(1000)
+          .default(30_000)
+          .describe('A tanu worker that has not been heard from for this long is taken for dead: its job goes to another worker'),
+        poll_ms: z.number().int().min(100).default(1000).describe('How often an idle tanu worker looks for jobs that are not announced to it (retries, a dead worker\'s)'),
       })
       .prefault({}),
     concurrency: z.number().int().min(1).max(64).default(2),
@@ -198,6 +217,10 @@ export const Config = z
     ids.forEach((id, i) => {
       if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', message: schemaMessage(`${id} орталығы екі рет аталған`, `центр ${id} указан дважды`), path: ['centres', i, 'id'] });
     });
+    for (const [i, id] of (c.signing.centres ?? []).entries())
+      if (!ids.includes(id)) ctx.addIssue({ code: 'custom', message: schemaMessage(`${id} орталығы centres тізімінде жоқ`, `центра ${id} нет среди centres`), path: ['signing', 'centres', i] });
+    if (c.ledger.jobs && c.ledger.url === undefined)
+      ctx.addIssue({ code: 'custom', message: schemaMessage('тапсырмалар кезегі PostgreSQL журналында ғана: ledger.url көрсетіңіз', 'очередь заданий есть только в журнале PostgreSQL: укажите ledger.url'), path: ['ledger', 'jobs'] });
     if (!ids.includes(c.default_centre))
       ctx.addIssue({ code: 'custom', message: schemaMessage(`default_centre ${c.default_centre} centres тізімінде жоқ (${ids.join(', ')})`, `default_centre ${c.default_centre} нет среди centres (${ids.join(', ')})`), path: ['default_centre'] });
   });

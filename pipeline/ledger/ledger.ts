@@ -152,7 +152,17 @@ export type Revocation = { outcome: 'revoked' | 'already-revoked'; revision: num
 
 export type Claim = { owner: string; alive: (owner: string) => boolean; at: string };
 
-export type NewBatch = { id: string; file_sha256: string; centre: string; kind: string; created_at: string; issue_date: string; outbox_dir: string };
+export type NewBatch = {
+  id: string;
+  file_sha256: string;
+  centre: string;
+  kind: string;
+  created_at: string;
+  issue_date: string;
+  outbox_dir: string;
+  /** Issued as jobs by \`tanu worker\` processes (\`ledger.jobs\`, docs/deploy.md): an adapter without a queue refuses it. */
+  queued?: boolean;
+};
 
 /** A document as planned: what it is, whom and which card it concerns, and exactly what it will print. */
 export type NewDocument = {

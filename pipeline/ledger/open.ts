@@ -16,8 +16,10 @@ export async function openLedger(config: LedgerConfig, env: NodeJS.ProcessEnv): 
   if (config.ledger.url === undefined) return SqliteLedger.open(config.paths.ledger);
   // PGPASSWORD read here, not by node-postgres: bin/tanu.js keeps the environment out of
   // process.env (Tanu's own copy is `env`), so node-postgres would not see it.
-  return PostgresLedger.open({ url: config.ledger.url, password: env[config.ledger.password_env] ?? env.PGPASSWORD });
+  return PostgresLedger.open({ url: config.ledger.url, password: ledgerPassword(config, env), jobs: config.ledger.jobs });
 }
+
+export const ledgerPassword = (config: LedgerConfig, env: NodeJS.ProcessEnv) => env[config.ledger.password_env] ?? env.PGPASSWORD;
 
 /**
  * The SQLite file that `tanu serve` and `tanu verify` read (`serve/reader.ts`). The

@@ -154,4 +154,16 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE registry ADD COLUMN attestation_category TEXT CHECK (attestation_category IN ('higher', 'first', 'second', 'none'));
   ALTER TABLE registry ADD COLUMN attestation_date TEXT;
   `,
+  // PostgreSQL's own: batches as jobs (docs/deploy.md). A queued batch's documents are
+  // issued by \`tanu worker\` processes; each worker's heartbeat is its lease on its job.
+  `
+  ALTER TABLE batches ADD COLUMN queued BOOLEAN NOT NULL DEFAULT false;
+  CREATE TABLE worker_beats (
+    worker_id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    centres TEXT NOT NULL,
+    started_at TIMESTAMPTZ NOT NULL,
+    beat_at TIMESTAMPTZ NOT NULL
+  );
+  `,
 ];

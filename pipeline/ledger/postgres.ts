@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { Logger, runMigrations } from 'graphile-worker';
 import { z } from 'zod';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import type { RevocationReason } from '../core/catalogue.js';
@@ -7,6 +8,7 @@ import { RegisterStanding } from '../records/attestation.js';
 import type { RegistryApplication } from '../records/records.js';
 import type { FileReport } from '../validate/report.js';
 import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument, NewRevision, PlanChunk, PlannedRecord, Revocation } from './ledger.js';
+import { ADD_JOB, type JobSpec, addJobParams, completeJob, issueJobs } from './jobs.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { type AttestationMark, BatchRow, CurrentDocument, ProtocolRevision, DocumentCounts, DocumentRow, type EventType, ExportDocumentRow, type ExportFilter, FileRow, RecentBatch, OpenResit, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
 
@@ -33,7 +35,30 @@ const MIGRATION_LOCK = `SELECT pg_advisory_xact_lock(hashtext('tanu ledger migra
 /** Where a login's password comes from, for an operator whose login failed. */
 const PASSWORD_HINT = 'ledger.password_env, PGPASSWORD, ~/.pgpass';
 
-export type PostgresOptions = { url: string; password?: string | undefined };
+export type PostgresOptions = {
+  url: string;
+  password?: string | undefined;
+  /** Batches as jobs (\`ledger.jobs\`): graphile-worker's schema is made or migrated on open, beside the ledger's. */
+  jobs?: boolean;
+};
+
+/** The connection settings of a ledger URL, shared by the ledger's pool and the job queue's. */
+export function poolConfig(options: PostgresOptions): pg.PoolConfig {
+  return {
+    // Parsed here, not given as connectionString: node-postgres lets a URL's (empty) password override the one given beside it.
+    ...parseIntoClientConfig(options.url),
+    // Undefined leaves node-postgres's fallback to ~/.pgpass, as libpq's.
+    ...(options.password === undefined ? {} : { password: options.password }),
+    types: TYPES,
+    options: `-c lock_timeout=${LEDGER_BUSY_TIMEOUT_MS}`,
+    application_name: 'tanu',
+  };
+}
+
+/** graphile-worker's own logging is not the operator's: only its errors are shown, on stderr. */
+export const quietLogger = new Logger(() => (level, message) => {
+  if (level === 'error') process.stderr.write(`graphile-worker: ${message}\n`);
+});
 
 const ModelJson = z.object({ model_json: z.string() }).transform((r) => r.model_json);
 const DataJson = z.object({ data_json: z.string() }).transform((r) => r.data_json);
@@ -52,15 +77,7 @@ export class PostgresLedger implements Ledger {
   ) {}
 
   static async open(options: PostgresOptions): Promise<PostgresLedger> {
-    const config: pg.PoolConfig = {
-      // Parsed here, not given as connectionString: node-postgres lets a URL's (empty) password override the one given beside it.
-      ...parseIntoClientConfig(options.url),
-      // Undefined leaves node-postgres's fallback to ~/.pgpass, as libpq's.
-      ...(options.password === undefined ? {} : { password: options.password }),
-      types: TYPES,
-      options: `-c lock_timeout=${LEDGER_BUSY_TIMEOUT_MS}`,
-      application_name: 'tanu',
-    };
+    const config = poolConfig(options);
     // Whatever stops the first connection (no server, no such database, no password or a
     // wrong one) is the operator's to fix, and said so; a failed login with where the password comes from.
     // Tried on a client of its own: node-postgres leaves the socket of a login it gave up
@@ -81,9 +98,11 @@ export class PostgresLedger implements Ledger {
     // A pooled connection the server drops while idle must not end the process (an
     // unhandled 'error' event would): the next step gets a new connection.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const ledger = new PostgresLedger(pool, options.url);
     try {
       await ledger.migrate();
+      if (options.jobs) await runMigrations({ pgPool: pool, logger: quietLogger });
     } catch (e) {
       await pool.end();
       throw ledger.failure(e);
@@ -184,19 +203,49 @@ export class PostgresLedger implements Ledger {
   private static INSERT_FILE = 'INSERT INTO files (sha256, name, centre, kind, received_at, stored_path, outcome, batch_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)';
 
   /** Documents in one statement, ids in the order given (a plan's file order, the order they are issued in). */
-  private async insertDocuments(db: Db, batchId: string, documents: readonly { recordId: number | null; document: NewDocument | NewRevision }[]) {
-    if (documents.length === 0) return;
+  private async insertDocuments(db: Db, batchId: string, documents: readonly { recordId: number | null; document: NewDocument | NewRevision }[]): Promise<number[]> {
+    if (documents.length === 0) return [];
     const rows = documents.map(({ recordId, document }) => {
       // A new revision carries its record, its number and the document it supersedes; a first issue is revision 1.
       const { model, ...d } = 'supersedes' in document ? document : { ...document, revision: 1, supersedes: null };
       return { ...d, model_json: JSON.stringify(model), batch_id: batchId, record_id: 'record_id' in d ? d.record_id : recordId };
     });
-    await db.query(
+    const inserted = await db.query<{ id: number }>(
       `INSERT INTO documents (batch_id, record_id, type, serial, revision, status, supersedes, iin, profession_code, level, language, standard_code, standard_version, card_code, model_json, state, verify_code)
        SELECT batch_id, record_id, type, serial, revision, 'issued', supersedes, iin, profession_code, level, language, standard_code, standard_version, card_code, model_json, 'planned', verify_code
-       FROM json_populate_recordset(NULL::documents, $1) WITH ORDINALITY ORDER BY ordinality`,
+       FROM json_populate_recordset(NULL::documents, $1) WITH ORDINALITY ORDER BY ordinality
+       RETURNING id`,
       [JSON.stringify(rows)],
     );
+    return inserted.rows.map((r) => r.id).sort((a, b) => a - b);
+  }
+
+  private async addJobs(db: Db, jobs: readonly JobSpec[]) {
+    for (const job of jobs) await db.query(ADD_JOB, addJobParams(job));
+  }
+
+  /** A queued batch's issue jobs for documents just planned, in the transaction that planned them. */
+  private async enqueueIssue(db: Db, batchId: string, ids: readonly number[]) {
+    if (ids.length === 0) return;
+    const batch = (await db.query<{ centre: string; queued: boolean }>('SELECT centre, queued FROM batches WHERE id = $1', [batchId])).rows[0];
+    if (batch?.queued) await this.addJobs(db, issueJobs(batchId, batch.centre, ids));
+  }
+
+  /**
+   * Adds the completion job of a queued batch, locked by the caller, once its plan is
+   * complete and none of its documents is still planned. The batch row's lock makes the
+   * plan's completion and the last chunk's publication take turns: whichever commits second
+   * sees the other's work, so the completion is never missed.
+   */
+  private async enqueueCompletion(db: Db, batchId: string) {
+    const batch = (
+      await db.query<{ centre: string; planned: boolean; waiting: number }>(
+        `SELECT centre, planned_at IS NOT NULL AS planned, (SELECT COUNT(*) FROM documents d WHERE d.batch_id = b.id AND d.state = 'planned') AS waiting
+         FROM batches b WHERE id = $1 AND queued AND state = 'planned'`,
+        [batchId],
+      )
+    ).rows[0];
+    if (batch?.planned && batch.waiting === 0) await this.addJobs(db, [completeJob(batchId, batch.centre)]);
   }
 
   /**
@@ -235,9 +284,9 @@ export class PostgresLedger implements Ledger {
       const inserted = await db.query(`${PostgresLedger.INSERT_FILE} ON CONFLICT (sha256) DO NOTHING`, PostgresLedger.fileValues(file));
       if (inserted.rowCount === 0) return { opened: false as const, known: (await this.fileRow(db, file.sha256)) as FileRow };
       await db.query(
-        `INSERT INTO batches (id, file_sha256, centre, kind, created_at, issue_date, outbox_dir, state, rows, valid, errors, report_json, rejected_json)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'planned', 0, 0, 0, 'null', '[]')`,
-        [batch.id, batch.file_sha256, batch.centre, batch.kind, batch.created_at, batch.issue_date, batch.outbox_dir],
+        `INSERT INTO batches (id, file_sha256, centre, kind, created_at, issue_date, outbox_dir, state, rows, valid, errors, report_json, rejected_json, queued)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'planned', 0, 0, 0, 'null', '[]', $8)`,
+        [batch.id, batch.file_sha256, batch.centre, batch.kind, batch.created_at, batch.issue_date, batch.outbox_dir, batch.queued === true],
       );
       await this.claimNow(db, batch.id, claim);
       return { opened: true as const };
@@ -301,14 +350,14 @@ export class PostgresLedger implements Ledger {
         if (serial !== undefined) taken.push({ row: r.row, serial });
       }
       if (taken.length > 0) return { committed: false, reason: 'recognized', rows: taken };
-      await this.insertRecords(db, batchId, chunk.records);
+      await this.enqueueIssue(db, batchId, await this.insertRecords(db, batchId, chunk.records));
       if (serials && serials.count > 0) await db.query('UPDATE serials SET last_seq = $3 WHERE centre = $1 AND year = $2', [serials.centre, serials.year, serials.after + serials.count]);
       return { committed: true };
     });
   }
 
-  private async insertRecords(db: Db, batchId: string, records: readonly PlannedRecord[]) {
-    if (records.length === 0) return;
+  private async insertRecords(db: Db, batchId: string, records: readonly PlannedRecord[]): Promise<number[]> {
+    if (records.length === 0) return [];
     const rows = records.map((r) => ({ batch_id: batchId, row: r.row, iin: r.iin, profession_code: r.profession_code, level: r.level, status: r.status, protocol_number: r.protocol_number, data_json: JSON.stringify(r.data) }));
     const ids = await db.query<{ id: number; row: number }>(
       `INSERT INTO records (batch_id, row, iin, profession_code, level, status, protocol_number, data_json)
@@ -317,7 +366,7 @@ export class PostgresLedger implements Ledger {
       [JSON.stringify(rows)],
     );
     const idOfRow = new Map(ids.rows.map((r) => [r.row, r.id]));
-    await this.insertDocuments(
+    return this.insertDocuments(
       db,
       batchId,
       records.flatMap((r) => (r.document ? [{ recordId: idOfRow.get(r.row) ?? null, document: r.document }] : [])),
@@ -406,11 +455,14 @@ export class PostgresLedger implements Ledger {
 
   async completePlan(batchId: string, done: { documents: (NewDocument | NewRevision)[]; report: FileReport; rejected: RejectedRow[]; at: string; file: string }) {
     await this.write(async (db) => {
-      await this.insertDocuments(
+      // Locked first: see enqueueCompletion.
+      await db.query('SELECT 1 FROM batches WHERE id = $1 FOR UPDATE', [batchId]);
+      const ids = await this.insertDocuments(
         db,
         batchId,
         done.documents.map((document) => ({ recordId: null, document })),
       );
+      await this.enqueueIssue(db, batchId, ids);
       await db.query('UPDATE batches SET rows = $1, valid = $2, errors = $3, report_json = $4, rejected_json = $5, planned_at = $6 WHERE id = $7', [
         done.report.rows,
         done.report.valid,
@@ -422,6 +474,7 @@ export class PostgresLedger implements Ledger {
       ]);
       const total = (await db.query<{ count: number }>('SELECT COUNT(*) AS count FROM documents WHERE batch_id = $1', [batchId])).rows[0]?.count ?? 0;
       await this.event(db, done.at, 'batch-planned', batchId, { file: done.file, documents: total });
+      await this.enqueueCompletion(db, batchId);
     });
   }
 
@@ -454,15 +507,23 @@ export class PostgresLedger implements Ledger {
 
   async markDocuments(updates: readonly DocumentUpdate[]) {
     const rows = updates.map((u) => (u.state === 'published' ? { id: u.id, state: u.state, files: JSON.stringify(u.files), error: null } : { id: u.id, state: u.state, files: null, error: JSON.stringify(u.error) }));
-    await this.write((db) =>
-      db.query(
+    await this.write(async (db) => {
+      // Queued batches' rows are locked before their documents, in the order completePlan takes them (see enqueueCompletion).
+      const queued = (
+        await db.query<{ id: string }>(
+          `SELECT b.id FROM batches b WHERE b.queued AND b.id IN (SELECT d.batch_id FROM documents d WHERE d.id = ANY($1::bigint[])) ORDER BY b.id FOR UPDATE`,
+          [updates.map((u) => u.id)],
+        )
+      ).rows.map((r) => r.id);
+      await db.query(
         `UPDATE documents d SET state = u.state,
            files_json = CASE WHEN u.state = 'published' THEN u.files ELSE d.files_json END,
            error_json = CASE WHEN u.state = 'failed' THEN u.error ELSE d.error_json END
          FROM json_to_recordset($1) AS u(id BIGINT, state TEXT, files TEXT, error TEXT) WHERE d.id = u.id`,
         [JSON.stringify(rows)],
-      ),
-    );
+      );
+      for (const batchId of queued) await this.enqueueCompletion(db, batchId);
+    });
   }
 
   async personRow(batchId: string, iin: string) {

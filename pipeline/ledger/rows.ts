@@ -75,6 +75,8 @@ export const BatchRow = z
     report_json: json(FileReport.nullable()),
     rejected_json: json(z.array(RejectedRow)),
     published_at: z.string().nullable(),
+    /** Issued by \`tanu worker\` processes from the job queue (PostgreSQL only), not by the process that planned it. */
+    queued: z.boolean().default(false),
   })
   .transform(({ report_json, rejected_json, ...rest }) => ({ ...rest, report: report_json, rejected: rejected_json }));
 export type BatchRow = z.infer<typeof BatchRow>;

@@ -112,6 +112,8 @@ export class SqliteLedger implements Ledger {
   }
 
   async openBatch(batch: NewBatch, file: FileRow, claim: Claim): Promise<{ opened: true } | { opened: false; known: FileRow }> {
+    // The config refuses ledger.jobs without ledger.url; this is the seam's own guard.
+    if (batch.queued) throw new Error('the SQLite ledger has no job queue: a queued batch needs the PostgreSQL ledger');
     return this.write(() => {
       const known = this.fileRow(file.sha256);
       if (known) return { opened: false as const, known };

@@ -134,7 +134,7 @@ export function sentIins(csv: string): string[] {
  * for the same IIN. Every row sent without all three is lost; a row with two certificates
  * or two register lines is reported as issued twice.
  */
-export async function rowsLostOnDisk(outbox: string, config: string, sent: readonly string[]): Promise<{ lost: string[]; twice: string[] }> {
+export async function rowsLostOnDisk(outbox: string, config: string, sent: readonly string[], env: Record<string, string> = {}): Promise<{ lost: string[]; twice: string[] }> {
   const onDisk = new Set(files(outbox).filter((f) => /(^|\/)certificates\/[^/]+\.pdf$/.test(f)).map((f) => join(outbox, f)));
   const published = new Map<string, string[]>();
   for (const m of manifests(outbox))
@@ -142,7 +142,7 @@ export async function rowsLostOnDisk(outbox: string, config: string, sent: reado
       if (d.type === 'certificate' && d.iin !== null && onDisk.has(join(m, '..', d.file))) published.set(d.iin, [...(published.get(d.iin) ?? []), d.serial]);
 
   const registerCsv = join(dirname(config), `register-${process.hrtime.bigint()}.csv`);
-  const exported = startTanu(['registry', 'export', '--format', 'csv', '--language', 'ru', '--out', registerCsv, '--config', config]);
+  const exported = startTanu(['registry', 'export', '--format', 'csv', '--language', 'ru', '--out', registerCsv, '--config', config], env);
   const exit = await exported.exited;
   if (exit.code !== 0) throw new Error(`tanu registry export failed: ${exported.stderr()}`);
   const [header, ...lines] = parseCsv(readFileSync(registerCsv), { bom: true, delimiter: ';' }) as string[][];

@@ -27,7 +27,8 @@ export const tempFiles = (dir: string) => files(dir).filter((f) => /\.tmp-\d+$/.
  */
 export async function expectBatchVerifies(manifestPath: string, caPem: string, nssDir: string): Promise<Manifest['documents']> {
   const manifest = readManifest(manifestPath);
-  expect((await verifyManifest(manifestPath, await loadTrust([caPem]))).valid, manifestPath).toBe(true);
+  const verified = await verifyManifest(manifestPath, await loadTrust([caPem]));
+  expect(verified.valid, `${manifestPath}: ${JSON.stringify(verified.checks.filter((c) => !c.ok))}`).toBe(true);
   for (const d of manifest.documents) {
     const path = join(manifestPath, '..', d.file);
     if (d.file.endsWith('.pdf')) expect(pdfsig(path, nssDir), d.file).toContain('Signature is Valid.');
