@@ -1,10 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { type Runner, type TaskList, type WorkerEvents, run } from 'graphile-worker';
 import { COMPLETE_TASK, CompleteJob, ISSUE_TASK, IssueJob, centreFlag } from '../ledger/jobs.js';
-import { type PostgresOptions, poolConfig, quietLogger } from '../ledger/postgres.js';
+import { LEDGER_SESSION, type PostgresOptions, connectPool, quietLogger } from '../ledger/postgres.js';
 import { removeTempFiles } from '../publish/publish.js';
 import { completeBatch } from './complete.js';
 import type { EngineContext, FileOutcome } from './context.js';
@@ -46,10 +45,8 @@ export const forbiddenFlags = (ctx: EngineContext): string[] => {
 
 export async function runWorker(ctx: EngineContext, connection: PostgresOptions, onOutcome: (o: FileOutcome) => void): Promise<WorkerHandle> {
   const { ledger } = ctx;
-  const pool = new pg.Pool({ ...poolConfig(connection), max: JOBS_PER_PROCESS + 2 });
-  // A connection the server drops (a restart) must not end the process: graphile-worker and the next beat reconnect.
-  pool.on('error', () => undefined);
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  // Its own pool: graphile-worker holds a connection to listen for new jobs, besides those its jobs and the beats use.
+  const pool = await connectPool(connection, { ...LEDGER_SESSION, max: JOBS_PER_PROCESS + 2 });
   const ids = new Set<string>();
   const events: WorkerEvents = new EventEmitter();
   // graphile-worker 0.17 locks jobs in the name of the worker pool, not of its workers.

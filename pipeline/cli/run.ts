@@ -5,7 +5,7 @@ import { takeFile } from '../batch/take.js';
 import { startEngine } from '../batch/start.js';
 import { watchInbox } from '../batch/watch.js';
 import { runWorker } from '../batch/worker.js';
-import { ledgerPassword } from '../ledger/open.js';
+import { postgresOptions } from '../ledger/open.js';
 import { requirePaths } from '../config/load.js';
 import { TanuError, asTanuError } from '../core/tanu-error.js';
 import { type Ctx, libraryOrFail } from './context.js';
@@ -188,12 +188,12 @@ export async function watchCommand(ctx: Ctx): Promise<number> {
  * `signing.centres` (all when unset).
  */
 export async function workerCommand(ctx: Ctx): Promise<number> {
-  const { url, jobs } = ctx.config.ledger;
-  if (url === undefined || !jobs)
+  const connection = postgresOptions(ctx.config, ctx.io.env);
+  if (connection === undefined || !ctx.config.ledger.jobs)
     throw new TanuError('CONFIG_INVALID', { detail: { kk: 'tanu worker үшін ledger.url мен ledger.jobs: true керек', ru: 'для tanu worker нужны ledger.url и ledger.jobs: true' } });
   const progress = progressReporter(ctx);
   const engine = await engineFor(ctx, progress.onEvent, undefined, { issues: true });
-  const worker = await runWorker(engine.ctx, { url, password: ledgerPassword(ctx.config, ctx.io.env) }, (o) => ctx.io.out(describe(o, ctx, 0)));
+  const worker = await runWorker(engine.ctx, connection, (o) => ctx.io.out(describe(o, ctx, 0)));
   engine.ctx.issuer?.renderer.warm();
   const centres = ctx.config.signing.centres?.join(', ') ?? ctx.config.centres.map((c) => c.id).join(', ');
   ctx.io.err(say(ctx.lang, { kk: `tanu worker іске қосылды (${worker.ids().join(', ')}), орталықтар: ${centres}`, ru: `tanu worker запущен (${worker.ids().join(', ')}), центры: ${centres}` }));

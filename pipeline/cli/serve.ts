@@ -2,8 +2,8 @@ import pino from 'pino';
 import { REVOCATION_REASONS, RevocationReason } from '../core/catalogue.js';
 import { displayDate } from '../core/dates.js';
 import { TanuError } from '../core/tanu-error.js';
-import { openLedger, readerLedgerPath } from '../ledger/open.js';
-import { LedgerReader } from '../serve/reader.js';
+import { openLedger } from '../ledger/open.js';
+import { openReader } from '../serve/open-reader.js';
 import { buildServer } from '../serve/server.js';
 import { configuredTrust } from '../sign/keys.js';
 import type { Ctx } from './context.js';
@@ -15,7 +15,7 @@ import { say } from './output.js';
 export async function serveCommand(options: { host: string | undefined; port: string | undefined }, ctx: Ctx): Promise<number> {
   const port = options.port === undefined ? ctx.config.serve.port : Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TanuError('USAGE', { detail: { kk: `--port ${options.port}: 0–65535`, ru: `--port ${options.port}: 0–65535` } });
-  const reader = LedgerReader.open(readerLedgerPath(ctx.config));
+  const reader = await openReader(ctx.config, ctx.io.env);
   // The request log is written without blocking: lines that come while a write is under way
   // go out together in the next one, instead of one blocking write to stdout per request.
   const log = pino.destination({ dest: 1, sync: false });
@@ -29,7 +29,7 @@ export async function serveCommand(options: { host: string | undefined; port: st
     });
   } finally {
     await app.close();
-    reader.close();
+    await reader.close();
   }
   return 0;
 }

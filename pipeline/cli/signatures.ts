@@ -6,8 +6,7 @@ import { configuredTrust, createDevKey, devCaPath } from '../sign/keys.js';
 import { REVOCATION_REASONS, type RevocationReason } from '../core/catalogue.js';
 import { displayDate } from '../core/dates.js';
 import { verifyPackage } from '../export/verify-package.js';
-import { readerLedgerPath } from '../ledger/open.js';
-import { LedgerReader } from '../serve/reader.js';
+import { openReader } from '../serve/open-reader.js';
 import { type Verification, verifyPaths } from '../sign/verify.js';
 import type { Ctx } from './context.js';
 import { say, table } from './output.js';
@@ -25,7 +24,7 @@ export async function verifyCommand(paths: string[], ctx: Ctx): Promise<number> 
   const others = paths.filter((p) => !zips.includes(p));
   const packages = [];
   for (const zip of zips) packages.push(await verifyPackage(zip, packageProgress(zip, ctx)));
-  const checked = others.length > 0 ? await withLedgerStatus(await verifyPaths(others, await configuredTrust(ctx.config)), readerLedgerPath(ctx.config)) : [];
+  const checked = others.length > 0 ? await withLedgerStatus(await verifyPaths(others, await configuredTrust(ctx.config)), ctx) : [];
   const results = checked.map((r) => r.result);
   const revoked = checked.filter((r) => r.ledger?.status === 'revoked');
   const valid = (results.length > 0 || packages.length > 0) && results.every((r) => r.valid) && revoked.length === 0 && packages.every((p) => p.valid);
@@ -82,13 +81,14 @@ type LedgerStatus = { serial: string; revision: number; status: 'issued' | 'supe
  * What the ledger, when there is one, says of each signed PDF it issued (found by the
  * file's SHA-256): a valid signature on a revoked certificate is not a valid document.
  */
-async function withLedgerStatus(results: Verification[], ledgerPath: string): Promise<{ result: Verification; ledger: LedgerStatus | null }[]> {
-  if (!(await access(ledgerPath).then(() => true, () => false))) return results.map((result) => ({ result, ledger: null }));
-  const reader = LedgerReader.open(ledgerPath);
+async function withLedgerStatus(results: Verification[], ctx: Ctx): Promise<{ result: Verification; ledger: LedgerStatus | null }[]> {
+  const { config } = ctx;
+  if (config.ledger.url === undefined && !(await access(config.paths.ledger).then(() => true, () => false))) return results.map((result) => ({ result, ledger: null }));
+  const reader = await openReader(config, ctx.io.env);
   try {
     const out = [];
     for (const result of results) {
-      const row = result.kind === 'pdf' ? reader.certificateByPdfHash(createHash('sha256').update(await readFile(result.file)).digest('hex')) : undefined;
+      const row = result.kind === 'pdf' ? await reader.certificateByPdfHash(createHash('sha256').update(await readFile(result.file)).digest('hex')) : undefined;
       out.push({
         result,
         ledger: row
@@ -96,7 +96,7 @@ async function withLedgerStatus(results: Verification[], ledgerPath: string): Pr
               serial: row.serial,
               revision: row.revision,
               status: row.status,
-              current: reader.certificate(row.serial).filter((r) => r.status !== 'superseded').at(-1)?.revision ?? null,
+              current: (await reader.certificate(row.serial)).filter((r) => r.status !== 'superseded').at(-1)?.revision ?? null,
               revocation: row.revoked_at && row.reason ? { revoked_at: row.revoked_at, reason: row.reason } : null,
             }
           : null,
@@ -104,7 +104,7 @@ async function withLedgerStatus(results: Verification[], ledgerPath: string): Pr
     }
     return out;
   } finally {
-    reader.close();
+    await reader.close();
   }
 }
 

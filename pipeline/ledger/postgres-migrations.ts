@@ -7,9 +7,9 @@
  * otherwise (`INTEGER PRIMARY KEY` as the row id, `RAISE(ABORT)` triggers,
  * `json_extract`), and two of them rewrite rows of ledgers that existed before them,
  * which no PostgreSQL ledger did. So entry 1 is SQLite's schema at its version 5 in one
- * step, but for the index of certificates by PDF hash: only the read-only reader of
- * `tanu serve` and `tanu verify` uses it, and that reader is SQLite's alone for now. From
- * here a ledger change is a new entry in both lists (docs/architecture.md).
+ * step, but for the index of certificates by PDF hash, which came with the PostgreSQL
+ * reader of `tanu serve` and `tanu verify` (entry 5). From here a ledger change is a new
+ * entry in both lists (docs/architecture.md).
  *
  * The columns keep SQLite's types as the row schemas of `rows.ts` read them: times and
  * JSON as text (parsed by the same zod schemas), ids as identity integers. Columns that
@@ -154,8 +154,14 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE registry ADD COLUMN attestation_category TEXT CHECK (attestation_category IN ('higher', 'first', 'second', 'none'));
   ALTER TABLE registry ADD COLUMN attestation_date TEXT;
   `,
+  // SQLite's documents_pdf_sha256 (its entry 5): an uploaded PDF is found by its hash
+  // (serve/postgres-reader.ts) without reading every certificate. The reader's lookup
+  // uses this very expression: the planner uses the index only for one it matches.
+  `
+  CREATE INDEX documents_pdf_sha256 ON documents (((files_json::jsonb) ->> 'pdf_sha256')) WHERE type = 'certificate';
+  `,
   // PostgreSQL's own: batches as jobs (docs/deploy.md). A queued batch's documents are
-  // issued by \`tanu worker\` processes; each worker's heartbeat is its lease on its job.
+  // issued by `tanu worker` processes; each worker's heartbeat is its lease on its job.
   `
   ALTER TABLE batches ADD COLUMN queued BOOLEAN NOT NULL DEFAULT false;
   CREATE TABLE worker_beats (

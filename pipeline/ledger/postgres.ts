@@ -38,22 +38,12 @@ const PASSWORD_HINT = 'ledger.password_env, PGPASSWORD, ~/.pgpass';
 export type PostgresOptions = {
   url: string;
   password?: string | undefined;
-  /** Batches as jobs (\`ledger.jobs\`): graphile-worker's schema is made or migrated on open, beside the ledger's. */
+  /** Batches as jobs (`ledger.jobs`): graphile-worker's schema is made or migrated on open, beside the ledger's. */
   jobs?: boolean;
 };
 
-/** The connection settings of a ledger URL, shared by the ledger's pool and the job queue's. */
-export function poolConfig(options: PostgresOptions): pg.PoolConfig {
-  return {
-    // Parsed here, not given as connectionString: node-postgres lets a URL's (empty) password override the one given beside it.
-    ...parseIntoClientConfig(options.url),
-    // Undefined leaves node-postgres's fallback to ~/.pgpass, as libpq's.
-    ...(options.password === undefined ? {} : { password: options.password }),
-    types: TYPES,
-    options: `-c lock_timeout=${LEDGER_BUSY_TIMEOUT_MS}`,
-    application_name: 'tanu',
-  };
-}
+/** The ledger's sessions: a lock waited on longer than this is LEDGER_BUSY; a few connections are all the engine uses. */
+export const LEDGER_SESSION = { max: 4, options: `-c lock_timeout=${LEDGER_BUSY_TIMEOUT_MS}` };
 
 /** graphile-worker's own logging is not the operator's: only its errors are shown, on stderr. */
 export const quietLogger = new Logger(() => (level, message) => {
@@ -62,6 +52,52 @@ export const quietLogger = new Logger(() => (level, message) => {
 
 const ModelJson = z.object({ model_json: z.string() }).transform((r) => r.model_json);
 const DataJson = z.object({ data_json: z.string() }).transform((r) => r.data_json);
+
+/** The entries of `POSTGRES_MIGRATIONS` a ledger has had; 0 for an empty database. */
+export async function schemaVersion(db: Db): Promise<number> {
+  const result = await db.query<{ version: number }>(`SELECT version FROM schema_version`).catch((e: { code?: string }) => {
+    if (e.code === '42P01') return { rows: [] }; // no table yet: an empty database
+    throw e;
+  });
+  return result.rows[0]?.version ?? 0;
+}
+
+/**
+ * A pool of connections to the ledger at `options.url`, each started with `session.options`
+ * (server settings, `-c name=value`). Whatever stops the first connection (no server, no
+ * such database, no password or a wrong one) is the operator's to fix, and said so; a
+ * failed login with where the password comes from.
+ */
+export async function connectPool(options: PostgresOptions, session: { max: number; options: string }): Promise<pg.Pool> {
+  const config: pg.PoolConfig = {
+    // Parsed here, not given as connectionString: node-postgres lets a URL's (empty) password override the one given beside it.
+    ...parseIntoClientConfig(options.url),
+    // Undefined leaves node-postgres's fallback to ~/.pgpass, as libpq's.
+    ...(options.password === undefined ? {} : { password: options.password }),
+    types: TYPES,
+    options: session.options,
+    application_name: 'tanu',
+  };
+  // Tried on a client of its own: node-postgres leaves the socket of a login it gave up
+  // on (no password to answer SCRAM with) open, which only `end()` closes.
+  const probe = new pg.Client(config);
+  try {
+    await probe.connect();
+  } catch (e) {
+    const { message, code } = e as { message: string; code?: string };
+    const login = /password/i.test(message) || code?.startsWith('28') === true;
+    const detail = `${options.url}: ${message}${login ? ` (${PASSWORD_HINT})` : ''}`;
+    throw new TanuError('LEDGER', { detail: { kk: detail, ru: detail } }, { cause: e });
+  } finally {
+    await probe.end();
+  }
+  const pool = new pg.Pool({ ...config, max: session.max });
+  // A pooled connection the server drops while idle must not end the process (an
+  // unhandled 'error' event would): the next query gets a new connection.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
+}
 
 /**
  * The server-backed ledger (docs/architecture.md, "The PostgreSQL ledger"): the same
@@ -77,28 +113,8 @@ export class PostgresLedger implements Ledger {
   ) {}
 
   static async open(options: PostgresOptions): Promise<PostgresLedger> {
-    const config = poolConfig(options);
-    // Whatever stops the first connection (no server, no such database, no password or a
-    // wrong one) is the operator's to fix, and said so; a failed login with where the password comes from.
-    // Tried on a client of its own: node-postgres leaves the socket of a login it gave up
-    // on (no password to answer SCRAM with) open, which only `end()` closes.
-    const probe = new pg.Client(config);
-    try {
-      await probe.connect();
-    } catch (e) {
-      const { message, code } = e as { message: string; code?: string };
-      const login = /password/i.test(message) || code?.startsWith('28') === true;
-      const detail = `${options.url}: ${message}${login ? ` (${PASSWORD_HINT})` : ''}`;
-      throw new TanuError('LEDGER', { detail: { kk: detail, ru: detail } }, { cause: e });
-    } finally {
-      await probe.end();
-    }
     // The engine plans and issues at the same time; a few connections are all it uses.
-    const pool = new pg.Pool({ ...config, max: 4 });
-    // A pooled connection the server drops while idle must not end the process (an
-    // unhandled 'error' event would): the next step gets a new connection.
-    pool.on('error', () => undefined);
-    pool.on('connect', (client) => client.on('error', () => undefined));
+    const pool = await connectPool(options, LEDGER_SESSION);
     const ledger = new PostgresLedger(pool, options.url);
     try {
       await ledger.migrate();
@@ -112,19 +128,14 @@ export class PostgresLedger implements Ledger {
 
   /** Only a ledger that needs migrating is locked on open; the version is read again under the lock. */
   private async migrate() {
-    const version = async (db: Db) =>
-      (await db.query<{ version: number }>(`SELECT version FROM schema_version`).catch((e: { code?: string }) => {
-        if (e.code === '42P01') return { rows: [] }; // no table yet: an empty database
-        throw e;
-      })).rows[0]?.version ?? 0;
-    const current = await version(this.pool);
+    const current = await schemaVersion(this.pool);
     if (current > POSTGRES_MIGRATIONS.length)
       throw new TanuError('LEDGER', { detail: { kk: `${this.url} Tanu-дың жаңа нұсқасынан`, ru: `${this.url} создан более новой версией Tanu` } });
     if (current === POSTGRES_MIGRATIONS.length) return;
     await this.write(async (db) => {
       await db.query(MIGRATION_LOCK);
       await db.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-      const locked = await version(db);
+      const locked = await schemaVersion(db);
       for (const sql of POSTGRES_MIGRATIONS.slice(locked)) await db.query(sql);
       await db.query('DELETE FROM schema_version');
       await db.query('INSERT INTO schema_version (version) VALUES ($1)', [POSTGRES_MIGRATIONS.length]);

@@ -3,15 +3,16 @@ import { TanuError } from '../core/tanu-error.js';
 import type { RevocationReason } from '../core/catalogue.js';
 
 /**
- * The ledger as the verification service and `tanu verify` see it: opened read-only
- * (SQLite itself refuses any write), so a public-facing process can never change what
- * `tanu watch` writes beside it. WAL lets it read while the watcher writes.
+ * The ledger as the verification service and `tanu verify` see it: opened read-only (the
+ * database itself refuses any write), so a public-facing process can never change what
+ * `tanu watch` writes beside it. `open-reader.ts` picks SQLite's or PostgreSQL's
+ * (`postgres-reader.ts`) as `openLedger` picks the ledger.
  */
 
 /**
  * One published revision of a certificate, with only what its page needs: taken out of
  * the stored model (what the certificate printed) and record (the holder's name parts) by
- * SQLite, so a lookup never parses whole documents.
+ * the database, so a lookup never parses whole documents.
  */
 export type CertificateRow = {
   id: number;
@@ -45,6 +46,25 @@ export type CentreBatch = {
   failed: number;
 };
 
+export interface LedgerReader {
+  /** Every published revision of a certificate serial, oldest first. */
+  certificate(serial: string): Promise<CertificateRow[]>;
+  /** The published certificate whose PDF has this SHA-256, if Tanu issued one. */
+  certificateByPdfHash(sha256: string): Promise<CertificateRow | undefined>;
+  /** A centre's recent batches with their counts, newest first. */
+  centreBatches(centre: string, limit: number): Promise<CentreBatch[]>;
+  /** The ledger answers: for /health. */
+  readable(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** The query of `centreBatches`, the same in both dialects but for how parameters are written. */
+export const centreBatchesSql = (centre: string, limit: string) =>
+  `SELECT b.id, b.kind, b.created_at, b.state, b.rows, b.valid, b.errors,
+     (SELECT COUNT(*) FROM documents d WHERE d.batch_id = b.id AND d.state = 'published') AS documents,
+     (SELECT COUNT(*) FROM documents d WHERE d.batch_id = b.id AND d.state = 'failed') AS failed
+   FROM batches b WHERE b.centre = ${centre} ORDER BY b.created_at DESC, b.id DESC LIMIT ${limit}`;
+
 const CERTIFICATE_COLUMNS = `d.id, d.serial, d.revision, d.status, d.verify_code,
   json_extract(d.model_json, '$.issue_date') AS issued, json_extract(d.model_json, '$.valid_until') AS expires,
   json_extract(d.model_json, '$.profession.code') AS profession_code, json_extract(d.model_json, '$.profession.name.kk') AS profession_kk,
@@ -54,7 +74,8 @@ const CERTIFICATE_COLUMNS = `d.id, d.serial, d.revision, d.status, d.verify_code
   v.revoked_at, v.reason
   FROM documents d JOIN records r ON r.id = d.record_id LEFT JOIN revocations v ON v.document_id = d.id`;
 
-export class LedgerReader {
+/** SQLite's: WAL lets it read while the watcher writes. */
+export class SqliteLedgerReader implements LedgerReader {
   private readonly bySerial: Database.Statement<[string], CertificateRow>;
   private readonly byHash: Database.Statement<[string], CertificateRow>;
   private readonly batches: Database.Statement<[string, number], CentreBatch>;
@@ -65,16 +86,11 @@ export class LedgerReader {
     this.byHash = db.prepare(
       `SELECT ${CERTIFICATE_COLUMNS} WHERE d.type = 'certificate' AND json_extract(d.files_json, '$.pdf_sha256') = ? AND d.state = 'published'`,
     );
-    this.batches = db.prepare(
-      `SELECT b.id, b.kind, b.created_at, b.state, b.rows, b.valid, b.errors,
-         (SELECT COUNT(*) FROM documents d WHERE d.batch_id = b.id AND d.state = 'published') AS documents,
-         (SELECT COUNT(*) FROM documents d WHERE d.batch_id = b.id AND d.state = 'failed') AS failed
-       FROM batches b WHERE b.centre = ? ORDER BY b.created_at DESC, b.id DESC LIMIT ?`,
-    );
+    this.batches = db.prepare(centreBatchesSql('?', '?'));
     this.ping = db.prepare('SELECT 1 AS ok');
   }
 
-  static open(path: string): LedgerReader {
+  static open(path: string): SqliteLedgerReader {
     let db: Database.Database;
     try {
       db = new Database(path, { readonly: true, fileMustExist: true });
@@ -85,38 +101,38 @@ export class LedgerReader {
     const migrated = db.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'revocations'`).get() as { n: number };
     if (migrated.n === 0) {
       db.close();
-      throw new TanuError('LEDGER', {
-        detail: { kk: `${path} ескі нұсқада: алдымен tanu status іске қосыңыз (журналды жаңартады)`, ru: `${path} старой версии: сначала запустите tanu status (он обновит журнал)` },
-      });
+      throw outdatedLedger(path);
     }
     // A ledger of 100,000 certificates is about 300 MB: random lookups read it through a
     // memory map and a 64 MB page cache rather than a system call per page.
     db.pragma('mmap_size = 1073741824');
     db.pragma('cache_size = -65536');
-    return new LedgerReader(db);
+    return new SqliteLedgerReader(db);
   }
 
-  close() {
+  async close() {
     this.db.close();
   }
 
-  /** Every published revision of a certificate serial, oldest first. */
-  certificate(serial: string): CertificateRow[] {
+  async certificate(serial: string) {
     return this.bySerial.all(serial);
   }
 
-  /** The published certificate whose PDF has this SHA-256, if Tanu issued one. */
-  certificateByPdfHash(sha256: string): CertificateRow | undefined {
+  async certificateByPdfHash(sha256: string) {
     return this.byHash.get(sha256);
   }
 
-  /** A centre's recent batches with their counts, newest first. */
-  centreBatches(centre: string, limit: number): CentreBatch[] {
+  async centreBatches(centre: string, limit: number) {
     return this.batches.all(centre, limit);
   }
 
-  /** The ledger answers: for /health. */
-  readable(): boolean {
+  async readable() {
     return this.ping.get()?.ok === 1;
   }
 }
+
+/** A ledger older than its reader: only a writer migrates it. */
+export const outdatedLedger = (where: string) =>
+  new TanuError('LEDGER', {
+    detail: { kk: `${where} ескі нұсқада: алдымен tanu status іске қосыңыз (журналды жаңартады)`, ru: `${where} старой версии: сначала запустите tanu status (он обновит журнал)` },
+  });

@@ -130,19 +130,19 @@ export function buildServer(deps: ServeDeps): FastifyInstance {
   app.register(async (routes) => {
     routes.setNotFoundHandler((req, reply) => notFound(req, reply));
 
-    routes.get('/health', { config: { rateLimit: false } }, async (_req, reply) => reply.send({ status: reader.readable() ? 'ok' : 'ledger unreadable' }));
+    routes.get('/health', { config: { rateLimit: false } }, async (_req, reply) => reply.send({ status: (await reader.readable()) ? 'ok' : 'ledger unreadable' }));
 
     routes.get(STYLESHEET, async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=86400').send(CSS));
 
     routes.get<{ Params: { serial: string; code: string } }>('/verify/:serial/:code', async (req, reply) => {
-      const found = verify(reader.certificate(req.params.serial), req.params.code, today());
+      const found = verify(await reader.certificate(req.params.serial), req.params.code, today());
       if (!found) return notFound(req, reply);
       reply.header('cache-control', 'no-store').header('vary', 'Accept, Accept-Language');
       return wantsJson(req) ? reply.send(found) : html(reply, 200, documentPage(found, langOf(req)));
     });
 
     routes.get<{ Params: { serial: string } }>('/verify/:serial', async (req, reply) => {
-      const found = verifyLegacy(reader.certificate(req.params.serial), today());
+      const found = verifyLegacy(await reader.certificate(req.params.serial), today());
       if (!found) return notFound(req, reply);
       reply.header('cache-control', 'no-store').header('vary', 'Accept, Accept-Language');
       return wantsJson(req) ? reply.send(found) : html(reply, 200, legacyPage(found, langOf(req)));
@@ -152,7 +152,7 @@ export function buildServer(deps: ServeDeps): FastifyInstance {
       const part = req.isMultipart() ? await req.file() : undefined;
       if (!part) return refuse(req, reply, 400, noFileText);
       const bytes = await part.toBuffer();
-      const row = reader.certificateByPdfHash(sha256(bytes).toString('hex'));
+      const row = await reader.certificateByPdfHash(sha256(bytes).toString('hex'));
       const verdict = uploadVerdict(row, verifyPdf(part.filename, bytes, deps.trust).valid, today());
       reply.header('cache-control', 'no-store');
       return wantsJson(req) ? reply.send(verdict) : html(reply, 200, uploadPage(verdict, langOf(req)));
@@ -161,7 +161,7 @@ export function buildServer(deps: ServeDeps): FastifyInstance {
     routes.get('/centre', async (req, reply) => {
       const centre = centreFor(config.centres, req.headers.authorization);
       if (!centre) return refuse(req, reply.header('www-authenticate', 'Bearer'), 401, unauthorizedText);
-      const batches = reader.centreBatches(centre.id, 50);
+      const batches = await reader.centreBatches(centre.id, 50);
       reply.header('cache-control', 'no-store');
       const lang: Language = centre.status_language ?? config.default_language;
       return wantsJson(req) ? reply.send({ centre: centre.id, batches }) : html(reply, 200, centrePage(centre.name, batches, lang));

@@ -1,21 +1,35 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { chromiumOf, descendants, startTanu, until } from '../reliability/support.js';
+import pg from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PostgresLedgerReader } from '../../pipeline/serve/postgres-reader.js';
+import { VerificationJson } from '../../pipeline/serve/verdict.js';
+import { type Running, chromiumOf, descendants, startTanu, until } from '../reliability/support.js';
 import { tanu } from '../support/cli.js';
 import { expectBatchVerifies, files, manifests, readManifest } from '../support/outbox.js';
 import { nssTrusting } from '../support/pki.js';
+import { pdfQrCodes } from '../support/poppler.js';
 import { usePostgres } from '../support/postgres.js';
 import { examResultsFile, makeProject } from '../support/project.js';
 import { useTmpDir } from '../support/tmp.js';
 
 /**
- * `tanu run` end to end with the ledger on PostgreSQL, set the way an operator sets it:
- * the URL in a TANU_ variable, the password in another, nothing in the file. Real
- * Chromium, real keys, the run's test cluster.
+ * `tanu run`, `tanu serve` and `tanu verify` end to end with the ledger on PostgreSQL, set
+ * the way an operator sets it: the URL in a TANU_ variable, the password in another,
+ * nothing in the file. Real Chromium, real keys, the run's test cluster.
  */
 const tmp = useTmpDir();
 const postgres = usePostgres();
+const servers: Running[] = [];
+
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    if (server.child.exitCode !== null) continue;
+    server.child.kill('SIGTERM');
+    await server.exited;
+  }
+});
 
 describe('tanu run on a PostgreSQL ledger', () => {
   it('publishes signed documents, registers them in PostgreSQL (no SQLite file), and refuses a missing password', async () => {
@@ -50,11 +64,90 @@ describe('tanu run on a PostgreSQL ledger', () => {
     const noPassword = await tanu(['status', '--config', p.config], { TANU_LEDGER__URL: url });
     expect(noPassword.code).toBe(2);
     expect(noPassword.err).toMatch(/\[LEDGER\].*ledger\.password_env/);
-    // The verification service reads only SQLite for now: it says so rather than serve an empty ledger.
-    const serve = await tanu(['serve', '--config', p.config], env);
-    expect(serve.code).toBe(2);
-    expect(serve.err).toMatch(/\[CONFIG_INVALID\].*ledger\.url/);
   });
+
+  it('tanu serve and tanu verify read it: a certificate by its link and by its PDF, a revocation at once, and no write through the reader', async () => {
+    const p = makeProject(tmp());
+    const file = await examResultsFile(p.inbox, 'exam-results-serve.csv', 2);
+    const url = await postgres.database();
+    const env = { TANU_LEDGER__URL: url, TANU_LEDGER_PASSWORD: postgres.info.password };
+    const run = await tanu(['run', file, '--config', p.config], env);
+    expect(run.code, run.err).toBe(0);
+    const [manifestPath] = manifests(p.outbox);
+    if (!manifestPath) throw new Error('no manifest');
+    const pdfPath = (serial: string) => join(manifestPath, '..', 'certificates', `${serial}.pdf`);
+    const serial = 'DEMO01-2026-000001';
+    const pdf = readFileSync(pdfPath(serial));
+    const [qr] = pdfQrCodes(pdf);
+    const link = /\/verify\/DEMO01-2026-000001\/[A-Za-z0-9_-]{16}$/.exec(qr ?? '')?.[0];
+    if (!link) throw new Error(`unexpected QR: ${qr}`);
+
+    const noPassword = await tanu(['serve', '--config', p.config], { TANU_LEDGER__URL: url });
+    expect(noPassword.code).toBe(2);
+    expect(noPassword.err).toMatch(/\[LEDGER\].*ledger\.password_env/);
+
+    const server = startTanu(['serve', '--config', p.config, '--host', '127.0.0.1', '--port', '0'], env);
+    servers.push(server);
+    const address = () => /http:\/\/127\.0\.0\.1:\d+/.exec(server.stderr())?.[0];
+    await until(() => address() !== undefined || server.child.exitCode !== null, 60_000, 'tanu serve listening');
+    const base = address();
+    if (!base) throw new Error(server.stderr());
+    const json = { accept: 'application/json' };
+    const lookup = async () => {
+      const answer = await fetch(`${base}${link}`, { headers: json });
+      expect(answer.status).toBe(200);
+      return VerificationJson.parse(await answer.json());
+    };
+
+    expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok' });
+    const found = await lookup();
+    expect(found).toMatchObject({ serial, revision: 1, status: 'valid', current_revision: null, revocation: null });
+    expect(found.holder).toMatch(/^\S+ \S\.$/);
+    expect(found.profession.kk).not.toBe('');
+    expect((await fetch(`${base}${link.slice(0, -1)}${link.endsWith('A') ? 'B' : 'A'}`, { headers: json })).status).toBe(404);
+    const form = new FormData();
+    form.append('file', new Blob([pdf], { type: 'application/pdf' }), 'issued.pdf');
+    expect(await (await fetch(`${base}/verify`, { method: 'POST', body: form, headers: json })).json()).toEqual({ ours: true, serial, revision: 1, status: 'valid' });
+
+    const revoke = await tanu(['revoke', serial, '--reason', 'issued_in_error', '--config', p.config], env);
+    expect(revoke.code, revoke.err).toBe(0);
+    expect(await lookup()).toMatchObject({ status: 'revoked', revocation: { reason: 'issued_in_error' } });
+
+    const verify = await tanu(['verify', pdfPath(serial), '--config', p.config, '--json'], env);
+    expect(verify.code, verify.err).toBe(1);
+    expect(JSON.parse(verify.out).files[0]).toMatchObject({ valid: true, ledger: { serial, revision: 1, status: 'revoked', current: 1, revocation: { reason: 'issued_in_error' } } });
+    const other = await tanu(['verify', pdfPath('DEMO01-2026-000002'), '--config', p.config], env);
+    expect(other.code, other.out).toBe(0);
+
+    const reader = await PostgresLedgerReader.open({ url, password: postgres.info.password });
+    try {
+      expect(await reader.centreBatches('DEMO01', 50)).toMatchObject([{ state: 'published', rows: 2, valid: 2, errors: 0, documents: 3, failed: 0 }]);
+      await expect((reader as unknown as { pool: pg.Pool }).pool.query(`UPDATE documents SET status = 'issued'`)).rejects.toThrow(/read-only transaction/);
+    } finally {
+      await reader.close();
+    }
+    // Two certificates are no measure of a plan: with a few thousand more (rolled back), the lookup by PDF hash takes its index.
+    const client = new pg.Client({ ...parseIntoClientConfig(url), password: postgres.info.password });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO documents (batch_id, record_id, type, serial, revision, status, language, standard_code, standard_version, card_code, model_json, state, files_json)
+         SELECT batch_id, record_id, type, serial || '-' || g, revision, status, language, standard_code, standard_version, card_code, model_json, state, json_build_object('pdf_sha256', md5(g::text))::text
+         FROM documents, generate_series(1, 5000) AS g WHERE type = 'certificate' AND serial = $1`,
+        [serial],
+      );
+      await client.query('ANALYZE documents');
+      const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT id FROM documents d WHERE d.type = 'certificate' AND ((d.files_json::jsonb) ->> 'pdf_sha256') = $1`, [
+        'ab'.repeat(32),
+      ]);
+      expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('documents_pdf_sha256');
+    } finally {
+      await client.query('ROLLBACK');
+      await client.end();
+    }
+    // A run, a service, three more commands on a shared 2-core machine: bounded, but generous.
+  }, 180_000);
 
   it('the ledger password, given as PGPASSWORD, reaches neither Chromium nor any other child, output or file', async () => {
     const p = makeProject(tmp());

@@ -9,7 +9,7 @@ import { pdfText } from '../support/poppler.js';
 import { examResultsCsv, makeProject } from '../support/project.js';
 import { CARD4, NEW_NAME, V3, ownStandards, q88WithVersion } from '../support/standards.js';
 import { useTmpDir } from '../support/tmp.js';
-import { LedgerReader } from '../../pipeline/serve/reader.js';
+import { SqliteLedgerReader } from '../../pipeline/serve/reader.js';
 import { verify as verifyCertificate } from '../../pipeline/serve/verdict.js';
 import { chromiumOf, descendants, startTanu, until } from '../reliability/support.js';
 
@@ -128,9 +128,9 @@ describe('tanu regenerate', () => {
     db.close();
 
     // The old paper's QR leads to "superseded, see the current revision"; the new one's to the new revision.
-    const reader = LedgerReader.open(p.ledger);
-    const [r1, r2] = reader.certificate(card4kk);
-    reader.close();
+    const reader = SqliteLedgerReader.open(p.ledger);
+    const [r1, r2] = await reader.certificate(card4kk);
+    await reader.close();
     if (!r1?.verify_code || !r2?.verify_code) throw new Error('revisions without codes');
     expect(r2.verify_code).not.toBe(r1.verify_code);
     expect(verifyCertificate([r1, r2], r1.verify_code, '2026-11-23')).toMatchObject({ revision: 1, status: 'superseded', current_revision: { revision: 2 } });

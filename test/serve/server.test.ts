@@ -8,7 +8,7 @@ import { fillLedger } from '../../bench/serve-ledger.js';
 import { fixedClock } from '../../pipeline/core/clock.js';
 import type { LoadedConfig } from '../../pipeline/config/load.js';
 import { SqliteLedger } from '../../pipeline/ledger/sqlite.js';
-import { LedgerReader } from '../../pipeline/serve/reader.js';
+import { SqliteLedgerReader } from '../../pipeline/serve/reader.js';
 import { buildServer } from '../../pipeline/serve/server.js';
 import { VerificationJson } from '../../pipeline/serve/verdict.js';
 import { clock, shippedEnv } from '../support/env.js';
@@ -41,7 +41,7 @@ afterEach(() => {
 });
 
 function server(over: { max?: number; today?: string } = {}) {
-  const reader = LedgerReader.open(setup.ledgerPath);
+  const reader = SqliteLedgerReader.open(setup.ledgerPath);
   opened.push(reader);
   const config = over.max ? { ...setup.config, serve: { ...setup.config.serve, rate_limit: { max: over.max, window_ms: 60_000 } } } : setup.config;
   const log = new Writable({
