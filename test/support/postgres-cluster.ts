@@ -28,7 +28,7 @@ function serverBin(): string {
   return join(root, versions[0] as string, 'bin');
 }
 
-export function startCluster(): { info: ClusterInfo; stop: () => void } {
+export function startCluster(): { info: ClusterInfo; stop: () => void; restart: () => void } {
   const bin = serverBin();
   const dir = mkdtempSync(join(tmpdir(), 'tanu-pg-'));
   const asRoot = process.getuid?.() === 0;
@@ -61,5 +61,7 @@ export function startCluster(): { info: ClusterInfo; stop: () => void } {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`the test PostgreSQL cluster did not start: ${stderr}`, { cause: e });
   }
-  return { info: { socketDir: dir, user: USER, password }, stop };
+  // A fast restart: every connection is cut, as a server failover or an upgrade would.
+  const restart = () => run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-m', 'fast', '-w', '-t', '60', 'restart']);
+  return { info: { socketDir: dir, user: USER, password }, stop, restart };
 }
