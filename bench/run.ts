@@ -1,5 +1,6 @@
 /**
  * npm run bench -- [--n N] [--json] [--naive-n M] [--out DIR]
+ * npm run bench -- --ledger postgres [--workers 1,2] [--n N]   (bench/workers.ts)
  *
  * The whole flow on N generated exam results (parse → validate → plan → render → sign →
  * publish → ledger) into a temporary outbox and ledger, and in the same run a naive
@@ -33,6 +34,12 @@ import { signDocument } from '../pipeline/sign/sign.js';
 import { loadLibrary } from '../pipeline/standards/library.js';
 import { benchCsv } from './records.js';
 import { writeWorkspaceConfig } from './workspace.js';
+
+// Batches as jobs on PostgreSQL have their own measurement, against this one's SQLite figure.
+if (process.argv.includes('--ledger')) {
+  await import('./workers.js');
+  process.exit(0);
+}
 
 const { values } = parseArgs({
   options: {

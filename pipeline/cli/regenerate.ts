@@ -66,7 +66,8 @@ export async function regenerateCommand(options: RegenerateOptions, ctx: Ctx): P
     return 0;
   }
 
-  const engine = await engineFor(ctx, progressReporter(ctx).onEvent);
+  // A regeneration is issued by the process that plans it, queue or not (README, "Not yet built").
+  const engine = await engineFor(ctx, progressReporter(ctx).onEvent, { issues: true });
   try {
     // First whatever an interrupted run left planned: those documents are not planned again.
     const resumed = await resumeRegenerations(engine.ctx);

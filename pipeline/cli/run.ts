@@ -19,7 +19,11 @@ import { exitCode } from '../validate/report.js';
  * structured JSON logs (pino) on stderr; at the end a summary per file.
  */
 
-export const engineFor = async (ctx: Ctx, onEvent: (e: EngineEvent) => void, signal?: AbortSignal, role: { issues: boolean } = { issues: !ctx.config.ledger.jobs }) => {
+/**
+ * `issues: false` for a process that only plans: `tanu run` and `tanu watch` with
+ * `ledger.jobs`, whose batches `tanu worker` issues (no browser, no key there).
+ */
+export const engineFor = async (ctx: Ctx, onEvent: (e: EngineEvent) => void, role: { issues: boolean; signal?: AbortSignal }) => {
   const library = await libraryOrFail(ctx);
   await requirePaths(ctx.config, ['templates']);
   return startEngine(ctx.config, library, {
@@ -27,9 +31,8 @@ export const engineFor = async (ctx: Ctx, onEvent: (e: EngineEvent) => void, sig
     env: ctx.io.env,
     notice: (text) => ctx.io.err(text),
     onEvent,
-    // With the job queue, `tanu run` and `tanu watch` plan and `tanu worker` issues: no browser, no key there.
     planOnly: !role.issues,
-    ...(signal ? { signal } : {}),
+    ...(role.signal ? { signal: role.signal } : {}),
   });
 };
 
@@ -75,7 +78,7 @@ export function drawCount(label: string, done: number, started: number) {
 export async function runCommand(files: string[], ctx: Ctx): Promise<number> {
   if (files.length === 0) throw new TanuError('USAGE', { detail: { kk: 'файл көрсетілмеген', ru: 'не указан файл' } });
   const progress = progressReporter(ctx);
-  const engine = await engineFor(ctx, progress.onEvent);
+  const engine = await engineFor(ctx, progress.onEvent, { issues: !ctx.config.ledger.jobs });
   const outcomes: { outcome: FileOutcome; seconds: number }[] = [];
   try {
     for (const file of files) {
@@ -151,7 +154,7 @@ export async function watchCommand(ctx: Ctx): Promise<number> {
   const progress = progressReporter(ctx);
   // SIGINT or SIGTERM: the batch in hand stops at its next chunk, and the next start resumes it.
   const shutdown = new AbortController();
-  const engine = await engineFor(ctx, progress.onEvent, shutdown.signal);
+  const engine = await engineFor(ctx, progress.onEvent, { issues: !ctx.config.ledger.jobs, signal: shutdown.signal });
   const watcher = await watchInbox(
     engine.ctx,
     (o, seconds) => ctx.io.out(describe(o, ctx, seconds)),
@@ -192,7 +195,7 @@ export async function workerCommand(ctx: Ctx): Promise<number> {
   if (connection === undefined || !ctx.config.ledger.jobs)
     throw new TanuError('CONFIG_INVALID', { detail: { kk: 'tanu worker үшін ledger.url мен ledger.jobs: true керек', ru: 'для tanu worker нужны ledger.url и ledger.jobs: true' } });
   const progress = progressReporter(ctx);
-  const engine = await engineFor(ctx, progress.onEvent, undefined, { issues: true });
+  const engine = await engineFor(ctx, progress.onEvent, { issues: true });
   const worker = await runWorker(engine.ctx, connection, (o) => ctx.io.out(describe(o, ctx, 0)));
   engine.ctx.issuer?.renderer.warm();
   const centres = ctx.config.signing.centres?.join(', ') ?? ctx.config.centres.map((c) => c.id).join(', ');

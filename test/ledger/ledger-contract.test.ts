@@ -464,3 +464,58 @@ describe.each([sqlite, pgAdapter])('the $name ledger', (adapter) => {
     }
   });
 });
+
+describe('a queued batch (ledger.jobs)', () => {
+  it('is refused by SQLite, which has no queue', async () => {
+    const ledger = await sqlite.open(await sqlite.fresh());
+    try {
+      const { file, batch } = fileAndBatch('q1');
+      await expect(ledger.openBatch({ ...batch, queued: true }, file, { owner: 'one', alive, at: AT })).rejects.toThrow(/no job queue/);
+      expect(await ledger.file(file.sha256)).toBeUndefined();
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('on PostgreSQL: an issue job for every planned document in the step that plans it, and the completion once with the last one published', async () => {
+    const url = await postgres.database();
+    const ledger = await PostgresLedger.open({ url, password: postgres.info.password, jobs: true });
+    const db = new pg.Client({ ...parseIntoClientConfig(url), password: postgres.info.password });
+    await db.connect();
+    const jobs = async () =>
+      (
+        await db.query<{ task: string; key: string; flags: Record<string, true> | null; payload: { batch: string; first?: number; last?: number } }>(
+          `SELECT t.identifier AS task, j.key, j.flags, j.payload FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id ORDER BY j.id`,
+        )
+      ).rows;
+    try {
+      const { file, batch } = fileAndBatch('q1');
+      expect(await ledger.openBatch({ ...batch, queued: true }, file, { owner: 'one', alive, at: AT })).toEqual({ opened: true });
+      expect(await ledger.batch('q1')).toMatchObject({ queued: true });
+      const people = Array.from({ length: 250 }, (_, i) => ({ row: i + 2, iin: String(900000000000 + i) }));
+      expect(await ledger.commitPlan('q1', chunk('ALM01', 0, people))).toEqual({ committed: true });
+      const planned = await ledger.plannedDocuments('q1', 0, 1000);
+      const issue = await jobs();
+      // 250 documents: two jobs of at most 200, each flagged with its centre, covering every id once.
+      expect(issue.map((j) => [j.task, j.flags])).toEqual([
+        ['tanu_issue', { 'centre:ALM01': true }],
+        ['tanu_issue', { 'centre:ALM01': true }],
+      ]);
+      expect(planned.map((d) => issue.filter((j) => (j.payload.first ?? 0) <= d.id && d.id <= (j.payload.last ?? 0)).length)).toEqual(planned.map(() => 1));
+
+      // All published before the plan is complete: the completion waits for the plan.
+      const publish = (docs: typeof planned) => ledger.markDocuments(docs.map((d) => ({ id: d.id, state: 'published' as const, files: { pdf: `${d.serial}.pdf`, pdf_sha256: 'ab'.repeat(32) } })));
+      await publish(planned.slice(0, 100));
+      await publish(planned.slice(100));
+      expect((await jobs()).filter((j) => j.task === 'tanu_complete')).toEqual([]);
+      await ledger.completePlan('q1', { documents: [], report: report(people.length), rejected: [], at: AT, file: 'q1.csv' });
+      expect((await jobs()).filter((j) => j.task === 'tanu_complete')).toMatchObject([{ key: 'complete:q1', payload: { batch: 'q1' } }]);
+      // The same batch's completion asked for again while it waits (a chunk published twice) is one job, not two.
+      await publish(planned.slice(0, 1));
+      expect((await jobs()).filter((j) => j.task === 'tanu_complete')).toHaveLength(1);
+    } finally {
+      await db.end();
+      await ledger.close();
+    }
+  });
+});

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Running, descendants, rowsLostOnDisk, seeded, sentIins, sleep, startTanu, until } from '../reliability/support.js';
 import { files, manifests, readManifest, tempFiles } from '../support/outbox.js';
-import { startCluster } from '../support/postgres-cluster.js';
+import { startCluster } from '../../bench/postgres-cluster.js';
 import { ledgerUrl } from '../support/postgres.js';
 import { examResultsFile, makeProject } from '../support/project.js';
 import { useTmpDir } from '../support/tmp.js';

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startCluster } from './postgres-cluster.js';
+import { startCluster } from '../../bench/postgres-cluster.js';
 
 /** Vitest global setup of the `postgres` project: one cluster per run, only when its tests run. */
 export default function setup(project: TestProject) {

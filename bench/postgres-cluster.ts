@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * A private PostgreSQL cluster for the tests: Debian's server binaries (scripts/setup.sh
+ * A private PostgreSQL cluster for the tests and the benchmark: Debian's server binaries (scripts/setup.sh
  * installs them), a temporary folder, a unix socket inside it and no TCP port, so runs on
  * one machine never meet. Started once per run by `postgres-global.ts` (which may not
  * import vitest, hence this module of its own); each test file makes its own databases on
@@ -28,7 +28,7 @@ function serverBin(): string {
   return join(root, versions[0] as string, 'bin');
 }
 
-export function startCluster(): { info: ClusterInfo; stop: () => void; restart: () => void } {
+export function startCluster(options: { durable?: boolean } = {}): { info: ClusterInfo; stop: () => void; restart: () => void } {
   const bin = serverBin();
   const dir = mkdtempSync(join(tmpdir(), 'tanu-pg-'));
   const asRoot = process.getuid?.() === 0;
@@ -53,8 +53,10 @@ export function startCluster(): { info: ClusterInfo; stop: () => void; restart: 
   try {
     run('initdb', ['-D', data, '-U', USER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8', '--locale-provider=icu', '--icu-locale=ru-RU', '--no-sync']);
     rmSync(pwfile);
-    // Test data only: no fsync (the cluster is deleted after the run), no TCP.
-    appendFileSync(join(data, 'postgresql.conf'), `\nlisten_addresses = ''\nunix_socket_directories = '${dir}'\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n`);
+    // Test data only: no fsync (the cluster is deleted after the run) unless a benchmark asks
+    // for a server that commits as a real one does; no TCP either way.
+    const volatile = options.durable ? '' : 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n';
+    appendFileSync(join(data, 'postgresql.conf'), `\nlisten_addresses = ''\nunix_socket_directories = '${dir}'\n${volatile}`);
     run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   } catch (e) {
     const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? '';
