@@ -1,11 +1,10 @@
 import { basename, join } from 'node:path';
 import type { BatchRow, PlanChunk } from '../ledger/ledger.js';
 import { ContractModel } from '../kinds/contract/model.js';
-import { planProtocolRevision } from '../kinds/protocol/kind.js';
 import { KIND_LIST } from '../kinds/registry.js';
 import { type ChunkContext, type PlanContext, newVerifyCode, planChunk } from '../plan/plan.js';
 import { isKind } from '../records/columns.js';
-import { ExamResult, RECORD_SCHEMAS, type RegistryApplication, type ValidRecord, isRegistryApplication } from '../records/records.js';
+import { RECORD_SCHEMAS, type RegistryApplication, type ValidRecord, isRegistryApplication } from '../records/records.js';
 import { effectiveThresholds } from '../standards/library.js';
 import type { RejectedRow } from '../ledger/rows.js';
 import { fileLevelErrors } from '../validate/report.js';
@@ -209,12 +208,16 @@ export async function planBatch(batch: BatchRow, ctx: EngineContext, options: { 
   const sittings = [];
   // And the documents a record earns through its person's contract (the act of services rendered), one per contract.
   const acted = new Set<string>();
+  const parsed = (stored: unknown[]) => stored.map((r) => schema.parse(r)).filter((r): r is ValidRecord => !isRegistryApplication(r));
   for (const number of await ledger.protocolNumbers(batch.id)) {
-    // The same sitting in an earlier file of the centre: its protocol is re-issued with every row of both (docs/contracts.md, "Regeneration").
-    const earlier = await ledger.currentProtocol(batch.centre, number, batch.id);
-    const records = (await (earlier ? ledger.sittingRecords(batch.centre, number) : ledger.protocolRecords(batch.id, number))).map((r) => schema.parse(r)).filter((r): r is ValidRecord => !isRegistryApplication(r));
+    const records = parsed(await ledger.protocolRecords(batch.id, number));
+    // The sitting's rows of every file of the centre, read once if a kind re-issues its document with them.
+    let whole: ValidRecord[] | undefined;
     for (const kind of KIND_LIST) {
-      const document = earlier && kind.type === 'protocol' ? planProtocolRevision(records.map((r) => ExamResult.parse(r)), context, earlier) : kind.perSitting?.plan(records, context);
+      const sitting = kind.perSitting;
+      // The same sitting in an earlier file of the centre: its document is re-issued with every row of both (docs/contracts.md, "Regeneration").
+      const earlier = sitting?.revise ? await ledger.currentSittingDocument(kind.type, batch.centre, number, batch.id) : undefined;
+      const document = earlier ? sitting?.revise?.((whole ??= parsed(await ledger.sittingRecords(batch.centre, number))), context, earlier) : sitting?.plan(records, context);
       if (document) sittings.push(document);
       for (const record of records.filter((r) => kind.perContract?.earns(r))) {
         const stored = await ledger.contractToAct(record.iin, record.profession_code, record.level);

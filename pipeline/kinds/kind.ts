@@ -77,6 +77,12 @@ export type DocumentKind<M extends KindModel> = {
   perSitting?: {
     sitting(record: ValidRecord): string | null;
     plan(records: readonly ValidRecord[], ctx: PlanContext): PlannedDocument | null;
+    /**
+     * A sitting whose rows come in more than one file: the document an earlier file's batch
+     * issued is re-issued as its next revision with the rows of every file (all of
+     * `records`). A kind without it issues one document per file's share of the sitting.
+     */
+    revise?(records: readonly ValidRecord[], ctx: PlanContext, earlier: { id: number; revision: number }): (PlannedDocument & { record_id: null; revision: number; supersedes: number }) | null;
   };
   /**
    * Earned by a record whose person has a contract in the ledger for its profession and

@@ -65,8 +65,12 @@ export interface Ledger {
   protocolNumbers(batchId: string): Promise<string[]>;
   /** The validated records (as stored) of one protocol number, in file order. */
   protocolRecords(batchId: string, protocolNumber: string): Promise<unknown[]>;
-  /** The current protocol of this number a centre's earlier batch issued (or is issuing), if any: a later file's rows of the same sitting re-issue it. */
-  currentProtocol(centre: string, protocolNumber: string, exceptBatch: string): Promise<{ id: number; revision: number } | undefined>;
+  /**
+   * The current document of this type and sitting (its number is the document's serial)
+   * that a centre's earlier batch issued (or is issuing), if any: a later file's rows of the
+   * same sitting re-issue it.
+   */
+  currentSittingDocument(type: DocumentType, centre: string, sitting: string, exceptBatch: string): Promise<{ id: number; revision: number } | undefined>;
   /** The validated records of one protocol number in every batch of a centre, earliest batch first, each in file order. */
   sittingRecords(centre: string, protocolNumber: string): Promise<unknown[]>;
   /** The plan is complete: the gathered documents, the file's report and the event, in one step. */

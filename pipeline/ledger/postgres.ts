@@ -10,7 +10,7 @@ import type { FileReport } from '../validate/report.js';
 import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument, NewRevision, PlanChunk, PlannedRecord, Revocation } from './ledger.js';
 import { ADD_JOB, type JobSpec, addJobParams, completeJob, issueJobs } from './jobs.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
-import { type AttestationMark, BatchRow, CurrentDocument, ProtocolRevision, DocumentCounts, DocumentRow, type EventType, ExportDocumentRow, type ExportFilter, FileRow, RecentBatch, OpenResit, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
+import { type AttestationMark, BatchRow, CurrentDocument, SittingRevision, DocumentCounts, DocumentRow, type DocumentType, type EventType, ExportDocumentRow, type ExportFilter, FileRow, RecentBatch, OpenResit, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
 
 /** One connection, inside a transaction or not: what a step's queries run on. */
 type Db = Pick<pg.PoolClient, 'query'>;
@@ -407,14 +407,14 @@ export class PostgresLedger implements Ledger {
     }
   }
 
-  async currentProtocol(centre: string, protocolNumber: string, exceptBatch: string) {
+  async currentSittingDocument(type: DocumentType, centre: string, sitting: string, exceptBatch: string) {
     const [row] = await this.read(
       `SELECT d.id, d.revision FROM documents d JOIN batches b ON b.id = d.batch_id
-       WHERE d.type = 'protocol' AND d.serial = $1 AND b.centre = $2 AND d.batch_id <> $3 AND d.status = 'issued' AND d.state <> 'failed'
+       WHERE d.type = $4 AND d.serial = $1 AND b.centre = $2 AND d.batch_id <> $3 AND d.status = 'issued' AND d.state <> 'failed'
          AND NOT EXISTS (SELECT 1 FROM documents n WHERE n.supersedes = d.id AND n.state <> 'failed')
        ORDER BY d.revision DESC LIMIT 1`,
-      [protocolNumber, centre, exceptBatch],
-      ProtocolRevision,
+      [sitting, centre, exceptBatch, type],
+      SittingRevision,
     );
     return row;
   }

@@ -242,5 +242,5 @@ export const CurrentDocument = DocumentColumns.pick({
   .transform(({ model_json, ...rest }) => ({ ...rest, model: model_json }));
 export type CurrentDocument = z.infer<typeof CurrentDocument>;
 
-/** The current revision of a sitting's protocol, which a later file's rows re-issue. */
-export const ProtocolRevision = z.object({ id: z.number().int(), revision: z.number().int() });
+/** The current revision of a sitting's document (a protocol), which a later file's rows of the sitting re-issue. */
+export const SittingRevision = z.object({ id: z.number().int(), revision: z.number().int() });

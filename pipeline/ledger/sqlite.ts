@@ -5,7 +5,7 @@ import { LEDGER_BUSY_TIMEOUT_MS, TanuError, asTanuError } from '../core/tanu-err
 import type { RevocationReason } from '../core/catalogue.js';
 import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument, NewRevision, PlanChunk, Revocation } from './ledger.js';
 import { MIGRATIONS } from './migrations.js';
-import { type AttestationMark, BatchRow, CurrentDocument, DocumentCounts, DocumentRow, type EventType, ExportDocumentRow, type ExportFilter, FileRow, OpenResit, ProtocolRevision, RecentBatch, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
+import { type AttestationMark, BatchRow, CurrentDocument, DocumentCounts, DocumentRow, type DocumentType, type EventType, ExportDocumentRow, type ExportFilter, FileRow, OpenResit, SittingRevision, RecentBatch, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
 import type { RegistryApplication } from '../records/records.js';
 import type { FileReport } from '../validate/report.js';
 import { RegisterStanding } from '../records/attestation.js';
@@ -200,16 +200,16 @@ export class SqliteLedger implements Ledger {
     );
   }
 
-  async currentProtocol(centre: string, protocolNumber: string, exceptBatch: string) {
+  async currentSittingDocument(type: DocumentType, centre: string, sitting: string, exceptBatch: string) {
     const row = this.db
       .prepare(
         `SELECT d.id, d.revision FROM documents d JOIN batches b ON b.id = d.batch_id
-         WHERE d.type = 'protocol' AND d.serial = ? AND b.centre = ? AND d.batch_id <> ? AND d.status = 'issued' AND d.state <> 'failed'
+         WHERE d.type = ? AND d.serial = ? AND b.centre = ? AND d.batch_id <> ? AND d.status = 'issued' AND d.state <> 'failed'
            AND NOT EXISTS (SELECT 1 FROM documents n WHERE n.supersedes = d.id AND n.state <> 'failed')
          ORDER BY d.revision DESC LIMIT 1`,
       )
-      .get(protocolNumber, centre, exceptBatch);
-    return row === undefined ? undefined : ProtocolRevision.parse(row);
+      .get(type, sitting, centre, exceptBatch);
+    return row === undefined ? undefined : SittingRevision.parse(row);
   }
 
   async sittingRecords(centre: string, protocolNumber: string): Promise<unknown[]> {

@@ -370,9 +370,9 @@ describe.each([sqlite, pgAdapter])('the $name ledger', (adapter) => {
       await ledger.completePlan(b1, { documents: [protocol], report: report(2), rejected: [], at: AT, file: 'b1.csv' });
       const b2 = await opened(ledger, 'b2');
       await ledger.commitPlan(b2, { records: [record(2, '900101300003', null, 'P-32')], serials: null });
-      expect(await ledger.currentProtocol('ALM01', 'P-32', b2)).toMatchObject({ revision: 1 });
-      expect(await ledger.currentProtocol('ALM01', 'P-32', b1)).toBeUndefined();
-      expect(await ledger.currentProtocol('AST01', 'P-32', b2)).toBeUndefined();
+      expect(await ledger.currentSittingDocument('protocol', 'ALM01', 'P-32', b2)).toMatchObject({ revision: 1 });
+      expect(await ledger.currentSittingDocument('protocol', 'ALM01', 'P-32', b1)).toBeUndefined();
+      expect(await ledger.currentSittingDocument('protocol', 'AST01', 'P-32', b2)).toBeUndefined();
       expect((await ledger.sittingRecords('ALM01', 'P-32')).map((r) => (r as { iin: string }).iin)).toEqual(['900101300001', '900101300003']);
     }));
 

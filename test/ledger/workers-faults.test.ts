@@ -75,7 +75,7 @@ describe('batches as jobs: faults on PostgreSQL', () => {
       TANU_WATCH__STABILITY_MS: '300',
       TANU_WATCH__RETRY_MS: '500',
     };
-    const rows = 1500;
+    const rows = 1000;
     const file = await examResultsFile(tmp(), 'exam-results-faults.csv', rows);
     const sent = sentIins(readFileSync(file, 'utf8'));
     const faults: string[] = [];

@@ -23,6 +23,7 @@ export const protocol: DocumentKind<ProtocolModel> = {
   perSitting: {
     sitting: (record) => (isExamResult(record) ? record.protocol_number : null),
     plan: (records, ctx) => (records.every(isExamResult) ? planProtocol(records, ctx) : null),
+    revise: (records, ctx, earlier) => (records.every(isExamResult) ? planProtocolRevision(records, ctx, earlier) : null),
   },
 };
 
