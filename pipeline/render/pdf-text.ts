@@ -92,6 +92,22 @@ export const num = (x: number) => String(Math.round(x * 100) / 100);
 
 export class PdfText {
   private readonly glyphs = new Map<number, Glyph | null>();
+  /**
+   * Wrapped and encoded strings seen lately: a report's rows repeat most of their text
+   * (type, status, verdict, signer), and a row's lines were most of its cost. Emptied when
+   * full, so unique text (serials, hashes) cannot make it grow.
+   */
+  private readonly recent = new Map<string, string[] | string>();
+
+  private remember<T extends string[] | string>(key: string, make: () => T): T {
+    let value = this.recent.get(key) as T | undefined;
+    if (value === undefined) {
+      if (this.recent.size >= 4096) this.recent.clear();
+      value = make();
+      this.recent.set(key, value);
+    }
+    return value;
+  }
 
   private constructor(private readonly faces: readonly Face[]) {}
 
@@ -149,6 +165,10 @@ export class PdfText {
    * inside a word only when the word alone is wider than the column. Nothing is cut.
    */
   wrap(text: string, width: number, size: number, weight: Weight): string[] {
+    return this.remember(`w${width} ${size} ${weight} ${text}`, () => this.wrapped(text, width, size, weight));
+  }
+
+  private wrapped(text: string, width: number, size: number, weight: Weight): string[] {
     const lines: string[] = [];
     const space = this.width(' ', size, weight);
     for (const paragraph of this.printable(text).split('\n')) {
@@ -182,7 +202,12 @@ export class PdfText {
 
   /** Content-stream operators that show one line of printable text with its baseline starting at (x, y). */
   show(text: string, x: number, y: number, size: number, weight: Weight): string {
-    let ops = `BT 1 0 0 1 ${num(x)} ${num(y)} Tm`;
+    return `BT 1 0 0 1 ${num(x)} ${num(y)} Tm${this.remember(`s${size} ${weight} ${text}`, () => this.encoded(text, size, weight))} ET`;
+  }
+
+  /** The font changes and glyph strings that show a line. */
+  private encoded(text: string, size: number, weight: Weight): string {
+    let ops = '';
     let face: Face | undefined;
     let hex = '';
     for (const ch of text) {
@@ -198,6 +223,6 @@ export class PdfText {
       hex += glyph.hex;
     }
     if (hex) ops += ` <${hex}> Tj`;
-    return `${ops} ET`;
+    return ops;
   }
 }
