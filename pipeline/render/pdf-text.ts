@@ -51,7 +51,7 @@ const fontkit: Kit = {
  * inflating it on every access, and its subsetter reads the glyf table once per glyph: the
  * inflation was most of the time a report took to finish.
  */
-export function woffToSfnt(woff: Buffer): Buffer {
+function woffToSfnt(woff: Buffer): Buffer {
   if (woff.toString('latin1', 0, 4) !== 'wOFF') throw new Error('not a WOFF 1 font');
   const count = woff.readUInt16BE(12);
   const tables = Array.from({ length: count }, (_, i) => {
