@@ -4,8 +4,8 @@
  * The archive export on N issued certificates: the whole flow first issues them (real
  * Chromium, signing, ledger) into a temporary outbox, then `tanu export` packs them all and
  * `tanu verify FILE.zip` checks the package, each timed on its own with its peak memory
- * (this process and its descendants, i.e. Chromium for the verification report: PSS,
- * sampled every 250 ms by another process). With --json, one last line:
+ * (this process and its descendants: PSS, sampled every 250 ms by another process). With
+ * --json, one last line:
  * {"n", "documents", "export_docs_per_s", "verify_docs_per_s", "export_peak_mb", "verify_peak_mb", "zip_mb"}.
  * Results go to var/bench/ (ignored; --out bench/results to commit them) as export-n<N>.json with the machine's description. Nothing is asserted.
  * --work DIR keeps the issued certificates there (and reuses them on the next run with the

@@ -8,14 +8,11 @@ import type { Clock } from '../core/clock.js';
 import { localNow } from '../core/clock.js';
 import { TanuError } from '../core/tanu-error.js';
 import type { LoadedConfig } from '../config/load.js';
-import { startRenderer } from '../batch/start.js';
 import { registerCsv, registerXlsx } from '../publish/register.js';
 import type { ExportDocumentRow } from '../ledger/ledger.js';
 import { openLedger } from '../ledger/open.js';
-import type { ChromiumRenderer } from '../render/chromium.js';
 import { MANIFEST, MANIFEST_SIGNATURE } from '../sign/manifest.js';
 import { syncDir } from '../publish/publish.js';
-import { loadKindTemplates } from '../kinds/registry.js';
 import { openSigner } from '../sign/keys.js';
 import { signaturePreparer, signatureSpace } from '../sign/pades.js';
 import { signDocument } from '../sign/sign.js';
@@ -154,17 +151,11 @@ export async function exportArchive(config: LoadedConfig, options: ExportOptions
       yield first.value;
       for (let next = await rows.next(); !next.done; next = await rows.next()) yield next.value;
     })();
-    // The browser for the verification report starts while the outbox is checked: its launch takes seconds.
-    const renderer = startRenderer(config, loadKindTemplates(config.paths.templates), options.env);
-    try {
-      const register = await ledger.exportRegistry(filter);
-      const revocations = await ledger.revocations();
-      // Made when they are packed, after the documents: ExcelJS's workbook is large while it lasts.
-      const made = async (lang: 'kk' | 'ru') => ({ csv: registerCsv(register, revocations, lang), xlsx: await withFixedTimes(await registerXlsx(register, revocations, lang)) });
-      return await packDocuments(config, options, { rows: all, registers: made, selection, renderer });
-    } finally {
-      await renderer.close();
-    }
+    const register = await ledger.exportRegistry(filter);
+    const revocations = await ledger.revocations();
+    // Made when they are packed, after the documents: ExcelJS's workbook is large while it lasts.
+    const made = async (lang: 'kk' | 'ru') => ({ csv: registerCsv(register, revocations, lang), xlsx: await withFixedTimes(await registerXlsx(register, revocations, lang)) });
+    return await packDocuments(config, options, { rows: all, registers: made, selection });
   } finally {
     await ledger.close();
   }
@@ -173,14 +164,14 @@ export async function exportArchive(config: LoadedConfig, options: ExportOptions
 async function packDocuments(
   config: LoadedConfig,
   options: ExportOptions,
-  { rows, registers, selection, renderer }: { rows: AsyncIterable<ExportDocumentRow>; registers: (lang: 'kk' | 'ru') => Promise<{ csv: Uint8Array | string; xlsx: Uint8Array }>; selection: string; renderer: ChromiumRenderer },
+  { rows, registers, selection }: { rows: AsyncIterable<ExportDocumentRow>; registers: (lang: 'kk' | 'ru') => Promise<{ csv: Uint8Array | string; xlsx: Uint8Array }>; selection: string },
 ): Promise<ExportResult> {
   const trust = await configuredTrust(config);
   const now = options.clock.now();
   const asOf = localNow(options.clock, config.timezone).date;
-  // The report's parts are printed while the documents are checked: it needs the signer's kind now.
+  // The report's rows are drawn while the documents are checked: it needs the signer's kind now.
   const signer = await openSigner(config, options.env, options.clock, options.notice);
-  const report = verificationPrinter(renderer, config.paths.templates, { sample: signer.isTest, now, prepare: signaturePreparer(await signatureSpace(signer)) });
+  const report = await verificationPrinter({ sample: signer.isTest, now, prepare: signaturePreparer(await signatureSpace(signer)) });
 
   const out = resolve(options.out);
   const bag = basename(out).replace(/\.zip$/i, '') || 'tanu-export';
@@ -314,7 +305,7 @@ async function packDocuments(
     // verification.json as JSON.stringify(report, null, 2) writes it, with the documents' rows from their spool.
     const head = JSON.stringify({ ...facts, documents: [] }, null, 2);
     await packSpooledPayload(VERIFICATION_JSON, documents, `${head.slice(0, head.lastIndexOf('[]'))}[\n`, '\n  ]\n}\n');
-    // Printed and signed like any document, with the centre's key.
+    // Signed like any document, with the centre's key.
     const signed = await signDocument({ pdf: await report.finish(facts) }, signer, now);
     await packMade(VERIFICATION_PDF, signed.pdf);
     await packMade(`${VERIFICATION_PDF}.p7s`, signed.pdfSignature);

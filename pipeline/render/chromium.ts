@@ -240,29 +240,6 @@ export class ChromiumRenderer implements Renderer {
     return results;
   }
 
-  /**
-   * Tanu's own HTML that is not a document model (an archive export's verification
-   * report) as one PDF with the same metadata and signature placeholder. A long report
-   * comes as parts, printed one after another and joined: Chromium lays out one part at a
-   * time, so its memory does not grow with the report. A part may be a print already under
-   * way (printPart), started while the rest of the report was still being written.
-   */
-  async printParts(parts: readonly (string | Promise<Uint8Array>)[], meta: { title: string; lang: 'kk' | 'ru' }, options: RenderOptions): Promise<Uint8Array> {
-    const joined = await PDFDocument.create({ updateMetadata: false });
-    for (const html of parts) {
-      const part = await PDFDocument.load(await (typeof html === 'string' ? this.printPart(html) : html));
-      for (const page of await joined.copyPages(part, part.getPageIndices())) joined.addPage(page);
-    }
-    const result = await finishTitled(joined, meta.title, meta.lang, options);
-    if ('error' in result) throw result.error;
-    return result.pdf;
-  }
-
-  /** One page of Tanu's own HTML printed as it is, for printParts to join. */
-  printPart(html: string): Promise<Uint8Array> {
-    return this.queue.add(() => this.print(html), { throwOnTimeout: true });
-  }
-
   async screenshot(document: Printable, options: { sample: boolean }): Promise<Uint8Array> {
     const html = this.templates.page([document], options);
     return this.withPage(async (page) => {
@@ -309,7 +286,7 @@ export function printedText(values: unknown): string {
   return out.join('\n');
 }
 
-async function finishTitled(doc: PDFDocument, title: string, lang: 'kk' | 'ru', options: RenderOptions): Promise<RenderResult> {
+export async function finishTitled(doc: PDFDocument, title: string, lang: 'kk' | 'ru', options: RenderOptions): Promise<{ pdf: Uint8Array; pages: number }> {
   const { now } = options;
   doc.setTitle(title);
   doc.setLanguage(lang === 'kk' ? 'kk-KZ' : 'ru-RU');

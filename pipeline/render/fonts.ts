@@ -17,7 +17,15 @@ const PACKAGE = '@fontsource/noto-serif';
 const SUBSETS = ['cyrillic', 'cyrillic-ext', 'latin', 'latin-ext'] as const;
 const WEIGHTS = [400, 700] as const;
 
-type Face = { css: string; covers: (codePoint: number) => boolean };
+type Face = BundledFace & { css: string };
+
+/** One face of the bundled fonts, for text drawn straight into a PDF (export/report-pdf.ts). */
+export type BundledFace = {
+  weight: (typeof WEIGHTS)[number];
+  /** The same face as WOFF 1: fontkit subsets its glyf table as it is, which it cannot do from WOFF 2's transformed one. */
+  woff: string;
+  covers: (codePoint: number) => boolean;
+};
 
 export type FontSet = {
   family: string;
@@ -25,6 +33,7 @@ export type FontSet = {
   css: string;
   /** Characters of `text` that no bundled face can print, each once. */
   uncovered(text: string): string[];
+  faces: readonly BundledFace[];
 };
 
 function parseRanges(value: string): [number, number][] {
@@ -54,6 +63,8 @@ function loadFaces(): Face[] {
       const ranges = parseRanges(range);
       const font = create(bytes) as { hasGlyphForCodePoint(cp: number): boolean };
       faces.push({
+        weight,
+        woff: join(dir, 'files', file.replace(/\.woff2$/, '.woff')),
         css: `@font-face{font-family:'${FAMILY}';font-style:normal;font-weight:${weight};font-display:block;src:url(data:font/woff2;base64,${bytes.toString('base64')}) format('woff2');unicode-range:${range};}`,
         covers: (cp) => ranges.some(([a, b]) => cp >= a && cp <= b) && font.hasGlyphForCodePoint(cp),
       });
@@ -83,6 +94,7 @@ export function bundledFonts(): FontSet {
     family: FAMILY,
     css: faces.map((f) => f.css).join('\n'),
     uncovered: (text) => [...new Set([...text].filter((ch) => !printable(ch.codePointAt(0) ?? 0)))],
+    faces,
   };
   return cached;
 }

@@ -56,12 +56,19 @@ export const pdfQrCodes = (pdf: Uint8Array): string[] =>
   });
 
 
-/** The lines of a PDF as `pdftotext -layout` places them: what a reader sees broken where. */
-export const pdfLines = (pdf: Uint8Array): string[] =>
+/** The lines of each page as `pdftotext -layout` places them: what a reader sees broken where. */
+export const pdfPageLines = (pdf: Uint8Array): string[][] =>
   withFile(pdf, 'doc.pdf', (path) => execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', path, '-'], { encoding: 'utf8' }))
-    .split('\n')
-    .map((l) => l.replace(/\s+/g, ' ').trim())
-    .filter(Boolean);
+    .split('\f')
+    .slice(0, -1)
+    .map((page) =>
+      page
+        .split('\n')
+        .map((l) => l.replace(/\s+/g, ' ').trim())
+        .filter(Boolean),
+    );
+
+export const pdfLines = (pdf: Uint8Array): string[] => pdfPageLines(pdf).flat();
 
 /** Each of `expected` whole on some line: reported with the lines when one is broken across two. */
 export function expectOnOneLine(lines: readonly string[], expected: readonly string[]) {
