@@ -115,7 +115,15 @@ describe('config errors, in the operator language and at the right line', () => 
 
 describe('ledger.url', () => {
   it('is unset by default: the SQLite file at paths.ledger', async () => {
-    expect((await loadConfig(write(MINIMAL), { env: {} })).ledger).toEqual({ password_env: 'TANU_LEDGER_PASSWORD' });
+    expect((await loadConfig(write(MINIMAL), { env: {} })).ledger).toEqual({ password_env: 'TANU_LEDGER_PASSWORD', jobs: false });
+  });
+
+  it('batches as jobs need the PostgreSQL ledger, and a machine signs only for configured centres', async () => {
+    expect(await problem(`${MINIMAL}ledger: { jobs: true }\n`)).toMatch(/ledger\.jobs: очередь заданий есть только в журнале PostgreSQL: укажите ledger\.url/);
+    const jobs = await loadConfig(write(MINIMAL), { env: { TANU_LEDGER__URL: 'postgres://tanu@db/tanu', TANU_LEDGER__JOBS: 'true', TANU_SIGNING__CENTRES: '[ALM01]' } });
+    expect(jobs.ledger.jobs).toBe(true);
+    expect(jobs.signing.centres).toEqual(['ALM01']);
+    expect(await problem(`${MINIMAL}signing: { centres: [NOWHERE] }\n`)).toMatch(/signing\.centres\[0\]: центра NOWHERE нет среди centres/);
   });
 
   it('takes a PostgreSQL URL from the file or TANU_LEDGER__URL, never the password the variable holds', async () => {
