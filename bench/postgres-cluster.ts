@@ -17,6 +17,9 @@ import { join } from 'node:path';
  */
 export type ClusterInfo = { socketDir: string; user: string; password: string };
 
+/** A ledger URL as an operator writes it: no password in it (it comes from the environment). */
+export const ledgerUrl = (info: ClusterInfo, database: string) => `postgres://${info.user}@/${database}?host=${encodeURIComponent(info.socketDir)}`;
+
 const USER = 'tanu';
 
 function serverBin(): string {

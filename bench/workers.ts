@@ -24,7 +24,7 @@ import { type TaskList, run } from 'graphile-worker';
 import { ADD_JOB, addJobParams } from '../pipeline/ledger/jobs.js';
 import { PostgresLedger, quietLogger } from '../pipeline/ledger/postgres.js';
 import { loadLibrary } from '../pipeline/standards/library.js';
-import { startCluster } from './postgres-cluster.js';
+import { ledgerUrl, startCluster } from './postgres-cluster.js';
 import { benchCsv } from './records.js';
 import { writeWorkspaceConfig } from './workspace.js';
 
@@ -90,7 +90,7 @@ const sqlite = { documents: sqliteOutcome.documents, seconds: sqliteOutcome.seco
 // ---- PostgreSQL, K workers -------------------------------------------------------------
 const admin = new pg.Client({ host: cluster.info.socketDir, user: cluster.info.user, password: cluster.info.password, database: 'postgres' });
 await admin.connect();
-const urlOf = (db: string) => `postgres://${cluster.info.user}@/${db}?host=${encodeURIComponent(cluster.info.socketDir)}`;
+const urlOf = (db: string) => ledgerUrl(cluster.info, db);
 const postgres: { workers: number; documents: number; seconds: number; plan_seconds: number; docs_per_s: number }[] = [];
 for (const k of ks) {
   const db = `bench_k${k}`;

@@ -17,7 +17,7 @@ import type { EngineContext, Issuer } from './context.js';
 export type Engine = { ctx: EngineContext; close: () => Promise<void> };
 
 /** The one browser, as the config sets it; it inherits no secret: not the key password, not the ledger's, not any TANU_* setting. */
-export function startRenderer(config: LoadedConfig, templates: TemplateSet, env: NodeJS.ProcessEnv): ChromiumRenderer {
+function startRenderer(config: LoadedConfig, templates: TemplateSet, env: NodeJS.ProcessEnv): ChromiumRenderer {
   const secrets = new Set([config.signing.password_env, config.ledger.password_env, 'PGPASSWORD']);
   const browserEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('TANU_') && !secrets.has(name)));
   return new ChromiumRenderer(templates, {

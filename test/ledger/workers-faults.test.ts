@@ -2,10 +2,9 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Running, descendants, rowsLostOnDisk, seeded, sentIins, sleep, startTanu, until } from '../reliability/support.js';
-import { files, manifests, readManifest, tempFiles } from '../support/outbox.js';
-import { startCluster } from '../../bench/postgres-cluster.js';
-import { ledgerUrl } from '../support/postgres.js';
+import { type Running, eventually, killTree, rowsLostOnDisk, seeded, sentIins, startTanu, until } from '../reliability/support.js';
+import { files, manifests, oneBatchSealed, readManifest, tempFiles } from '../support/outbox.js';
+import { ledgerUrl, startCluster } from '../../bench/postgres-cluster.js';
 import { examResultsFile, makeProject } from '../support/project.js';
 import { useTmpDir } from '../support/tmp.js';
 
@@ -19,31 +18,10 @@ import { useTmpDir } from '../support/tmp.js';
 const tmp = useTmpDir();
 const cluster = startCluster();
 const running: Running[] = [];
-afterAll(() => {
-  for (const r of running) for (const pid of [...descendants(r.child.pid ?? 0), r.child.pid ?? 0]) kill(pid);
+afterAll(async () => {
+  for (const r of running) if (r.child.exitCode === null) await killTree(r);
   cluster.stop();
 });
-
-function kill(pid: number) {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
-}
-
-const killTree = async (r: Running) => {
-  for (const pid of [r.child.pid ?? 0, ...descendants(r.child.pid ?? 0)]) kill(pid);
-  await r.exited;
-};
-
-async function eventually(check: () => Promise<boolean>, ms: number, what: string) {
-  const deadline = Date.now() + ms;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('batches as jobs: faults on PostgreSQL', () => {
   it('watcher killed mid-plan, workers killed at random moments, PostgreSQL restarted mid-batch: every row once, no gaps', async () => {
@@ -113,7 +91,7 @@ describe('batches as jobs: faults on PostgreSQL', () => {
       }
     }
 
-    await until(() => manifests(p.outbox).length === 1 && files(p.outbox).some((f) => f.endsWith('manifest.json.p7s')), 600_000, `the manifest: ${workers.map((w) => w.stderr()).join('\n')}`);
+    await until(() => oneBatchSealed(p.outbox), 600_000, `the manifest: ${workers.map((w) => w.stderr()).join('\n')}`);
     await eventually(async () => (await query('SELECT id FROM graphile_worker._private_jobs')).length === 0, 120_000, 'an empty queue');
     for (const r of [watcher, ...workers]) {
       r.child.kill('SIGTERM');

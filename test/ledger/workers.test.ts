@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Running, descendants, rowsLostOnDisk, sentIins, sleep, startTanu, until } from '../reliability/support.js';
-import { expectBatchVerifies, files, manifests, readManifest, tempFiles } from '../support/outbox.js';
+import { type Running, eventually, killTree, rowsLostOnDisk, sentIins, signal, sleep, startTanu, until } from '../reliability/support.js';
+import { expectBatchVerifies, files, manifests, oneBatchSealed, readManifest, tempFiles } from '../support/outbox.js';
 import { nssTrusting } from '../support/pki.js';
 import { usePostgres } from '../support/postgres.js';
 import { examResultsFile, makeProject } from '../support/project.js';
@@ -21,17 +21,9 @@ const postgres = usePostgres();
 const running: Running[] = [];
 const clients: pg.Client[] = [];
 afterAll(async () => {
-  for (const r of running) for (const pid of [...descendants(r.child.pid ?? 0), r.child.pid ?? 0]) kill(pid, 'SIGKILL');
+  for (const r of running) if (r.child.exitCode === null) await killTree(r);
   for (const c of clients) await c.end();
 });
-
-function kill(pid: number, signal: NodeJS.Signals) {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
 
 /** A project whose ledger is a new PostgreSQL database with the job queue on, and a client to look into it. */
 async function queuedProject() {
@@ -105,14 +97,13 @@ describe('batches as jobs on PostgreSQL, issued by separate tanu worker processe
       120_000,
       `worker A to hold a job: ${a.stderr()}`,
     );
-    for (const pid of [a.child.pid ?? 0, ...descendants(a.child.pid ?? 0)]) kill(pid, 'SIGKILL');
-    expect((await a.exited).signal).toBe('SIGKILL');
+    expect((await killTree(a)).signal).toBe('SIGKILL');
     expect(manifests(p.outbox)).toEqual([]);
 
-    await until(() => manifests(p.outbox).length === 1 && existsManifestSignature(p.outbox), 240_000, `the batch's manifest: ${b.stderr()}`);
+    await until(() => oneBatchSealed(p.outbox), 240_000, `the batch's manifest: ${b.stderr()}`);
     // The killed worker's job ran again elsewhere, and the queue drains.
     await eventually(async () => (await query(`SELECT id FROM graphile_worker._private_jobs`)).length === 0, 60_000, 'an empty queue');
-    kill(b.child.pid ?? 0, 'SIGTERM');
+    signal(b.child.pid ?? 0, 'SIGTERM');
     expect((await b.exited).code, b.stderr()).toBe(0);
 
     const sent = sentIins(readFileSync(file, 'utf8'));
@@ -153,24 +144,11 @@ describe('batches as jobs on PostgreSQL, issued by separate tanu worker processe
     expect(certificates(p.outbox)).toEqual([]);
 
     const own = startWorker(p.config, { ...env, TANU_SIGNING__CENTRES: '[DEMO01]' });
-    await until(() => manifests(p.outbox).length === 1 && existsManifestSignature(p.outbox), 180_000, `the batch's manifest: ${own.stderr()}`);
+    await until(() => oneBatchSealed(p.outbox), 180_000, `the batch's manifest: ${own.stderr()}`);
     expect(certificates(p.outbox)).toHaveLength(30);
     for (const w of [other, own]) {
-      kill(w.child.pid ?? 0, 'SIGTERM');
+      signal(w.child.pid ?? 0, 'SIGTERM');
       expect((await w.exited).code, w.stderr()).toBe(0);
     }
   }, 240_000);
 });
-
-function existsManifestSignature(outbox: string) {
-  return files(outbox).some((f) => f.endsWith('manifest.json.p7s'));
-}
-
-/** Polls an asynchronous check until it holds, or fails after `ms`: the deadline guards a hang, it measures nothing. */
-async function eventually(check: () => Promise<boolean>, ms: number, what: string) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}

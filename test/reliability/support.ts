@@ -59,6 +59,30 @@ function processTable(): { pid: number; ppid: number; comm: string }[] {
   return table;
 }
 
+/** Polls an asynchronous check (a query) until it holds, or fails after `ms`; a check that throws (a server restarting) counts as not yet. */
+export async function eventually(check: () => Promise<boolean>, ms: number, what: string) {
+  const deadline = Date.now() + ms;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Sends a signal to a process that may be gone already. */
+export function signal(pid: number, name: NodeJS.Signals) {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** A started Tanu and everything below it (its Chromium) killed at once, as a lost machine would be; resolves when it has exited. */
+export async function killTree(r: Running): Promise<Exit> {
+  for (const pid of [r.child.pid ?? 0, ...descendants(r.child.pid ?? 0)]) signal(pid, 'SIGKILL');
+  return r.exited;
+}
+
 /** The Chromium browser a Tanu process launched: its child whose command is chromium. */
 export const chromiumOf = (pid: number): number | undefined => processTable().find((p) => p.ppid === pid && p.comm.startsWith('chromium'))?.pid;
 

@@ -16,6 +16,8 @@ export function files(dir: string): string[] {
 
 export const manifests = (outbox: string) => files(outbox).filter((f) => f.endsWith('manifest.json')).map((f) => join(outbox, f));
 export const readManifest = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+/** The outbox holds exactly one batch, complete: its manifest and the manifest's signature, written last. */
+export const oneBatchSealed = (outbox: string) => manifests(outbox).length === 1 && files(outbox).some((f) => f.endsWith('manifest.json.p7s'));
 
 /** What a crash must never leave visible: a temporary name from writeDurably. */
 export const tempFiles = (dir: string) => files(dir).filter((f) => /\.tmp-\d+$/.test(f));

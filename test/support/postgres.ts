@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
-import type { ClusterInfo } from '../../bench/postgres-cluster.js';
+import { type ClusterInfo, ledgerUrl } from '../../bench/postgres-cluster.js';
 
-/** A ledger URL as an operator writes it: no password in it (it comes from the environment). */
-export const ledgerUrl = (info: ClusterInfo, database: string) => `postgres://${info.user}@/${database}?host=${encodeURIComponent(info.socketDir)}`;
 
 /**
  * This test file's share of the run's cluster: `database()` makes a new, empty database
