@@ -38,12 +38,17 @@ export type WorkerHandle = {
 };
 
 /** The centre flags a worker must leave alone: every configured centre whose key it does not hold. */
-export const forbiddenFlags = (ctx: EngineContext): string[] => {
+const forbiddenFlags = (ctx: EngineContext): string[] => {
   const signs = ctx.config.signing.centres;
   return signs === undefined ? [] : ctx.config.centres.map((c) => c.id).filter((id) => !signs.includes(id)).map(centreFlag);
 };
 
-export async function runWorker(ctx: EngineContext, connection: PostgresOptions, onOutcome: (o: FileOutcome) => void): Promise<WorkerHandle> {
+export async function runWorker(
+  ctx: EngineContext,
+  connection: PostgresOptions,
+  /** A batch completed here, with the seconds since it was opened: its rate is the whole queue's, not this worker's. */
+  onOutcome: (o: FileOutcome, seconds: number) => void,
+): Promise<WorkerHandle> {
   const { ledger } = ctx;
   // Its own pool: graphile-worker holds a connection to listen for new jobs, besides those its jobs and the beats use.
   const pool = await connectPool(connection, { ...LEDGER_SESSION, max: JOBS_PER_PROCESS + 2 });
@@ -71,7 +76,8 @@ export async function runWorker(ctx: EngineContext, connection: PostgresOptions,
       if (!batch || batch.state === 'published') return;
       // Every document is done: what a dead worker left half-written goes before the manifest is made.
       await removeTempFiles(join(ctx.outbox, batch.outbox_dir));
-      onOutcome(await completeBatch(id, ctx, { file: batch.id, resumed: false }));
+      const outcome = await completeBatch(id, ctx, { file: batch.id, resumed: false });
+      onOutcome(outcome, (ctx.clock.now().getTime() - Date.parse(batch.created_at)) / 1000);
     },
   };
 

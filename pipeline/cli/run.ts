@@ -196,7 +196,7 @@ export async function workerCommand(ctx: Ctx): Promise<number> {
     throw new TanuError('CONFIG_INVALID', { detail: { kk: 'tanu worker үшін ledger.url мен ledger.jobs: true керек', ru: 'для tanu worker нужны ledger.url и ledger.jobs: true' } });
   const progress = progressReporter(ctx);
   const engine = await engineFor(ctx, progress.onEvent, { issues: true });
-  const worker = await runWorker(engine.ctx, connection, (o) => ctx.io.out(describe(o, ctx, 0)));
+  const worker = await runWorker(engine.ctx, connection, (o, seconds) => ctx.io.out(describe(o, ctx, seconds)));
   engine.ctx.issuer?.renderer.warm();
   const centres = ctx.config.signing.centres?.join(', ') ?? ctx.config.centres.map((c) => c.id).join(', ');
   ctx.io.err(say(ctx.lang, { kk: `tanu worker іске қосылды (${worker.ids().join(', ')}), орталықтар: ${centres}`, ru: `tanu worker запущен (${worker.ids().join(', ')}), центры: ${centres}` }));

@@ -150,5 +150,9 @@ describe('batches as jobs on PostgreSQL, issued by separate tanu worker processe
       signal(w.child.pid ?? 0, 'SIGTERM');
       expect((await w.exited).code, w.stderr()).toBe(0);
     }
+    // The worker that completed the batch (its jobs end before it exits) says so, with the batch's rate since it was opened.
+    const rate = Number(/([\d.]+) (?:док\.\/с|құжат\/с)/.exec(own.stdout())?.[1]);
+    expect(rate, own.stdout()).toBeGreaterThan(0);
+    expect(rate, own.stdout()).toBeLessThan(100);
   }, 240_000);
 });
