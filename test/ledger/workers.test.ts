@@ -8,6 +8,7 @@ import { expectBatchVerifies, files, manifests, oneBatchSealed, readManifest, te
 import { nssTrusting } from '../support/pki.js';
 import { usePostgres } from '../support/postgres.js';
 import { examResultsFile, makeProject } from '../support/project.js';
+import { tanu } from '../support/cli.js';
 import { useTmpDir } from '../support/tmp.js';
 
 /**
@@ -67,6 +68,16 @@ async function runChild(config: string, file: string, env: Record<string, string
 const certificates = (outbox: string) => files(outbox).filter((f) => /certificates\/[^/]+\.pdf$/.test(f));
 
 describe('batches as jobs on PostgreSQL, issued by separate tanu worker processes', () => {
+  it('tanu worker without the queue (ledger.jobs on a PostgreSQL ledger) stops with CONFIG_INVALID, in Kazakh or Russian', async () => {
+    const p = makeProject(tmp());
+    const ru = await tanu(['worker', '--config', p.config]);
+    expect(ru.code).toBe(2);
+    expect(ru.err).toMatch(/\[CONFIG_INVALID\].*для tanu worker нужны ledger\.url и ledger\.jobs: true/);
+    const kk = await tanu(['worker', '--config', p.config], { TANU_OPERATOR_LANGUAGE: 'kk', TANU_LEDGER__URL: await postgres.database(), TANU_LEDGER_PASSWORD: postgres.info.password });
+    expect(kk.code).toBe(2);
+    expect(kk.err).toMatch(/\[CONFIG_INVALID\].*tanu worker үшін ledger\.url мен ledger\.jobs: true керек/);
+  });
+
   it('two workers share a batch; one killed (-9) holding a job: its lease runs out, the other finishes; every row once, serials without gaps', async () => {
     const { p, env, query } = await queuedProject();
     const rows = 240;
