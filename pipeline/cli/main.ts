@@ -10,14 +10,6 @@ import { type Report, exitCode } from '../validate/report.js';
 import { validateFile } from '../validate/validate-file.js';
 import { type Ctx, type Io, libraryOrFail, terminalIo } from './context.js';
 import { formatFileReport, formatTotals, say, table } from './output.js';
-import { previewCommand } from './preview.js';
-import { keysCommand, verifyCommand } from './signatures.js';
-import { runCommand, watchCommand, workerCommand } from './run.js';
-import { revokeCommand, serveCommand } from './serve.js';
-import { registryCommand, resitsCommand, statusCommand } from './ledger-commands.js';
-import { exportCommand } from './export.js';
-import { regenerateCommand } from './regenerate.js';
-import { standardsDiffCommand } from './standards-diff.js';
 
 /**
  * The `tanu` command line (docs/contracts.md, Command line). Every command takes --config and --json; with
@@ -157,27 +149,30 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
     const config = await loadConfig(values.config ?? 'pipeline.config.yaml', { env: io.env, flags });
     lang = config.operator_language;
     const ctx = { config, json: values.json, io, lang };
+    // Each command's module is loaded when it runs: the rest (a browser driver, a web
+    // server, PostgreSQL's client, spreadsheet and archive libraries) took 2.3 s to load
+    // before any command, under the TypeScript loader.
     switch (command) {
       case 'validate':
         return await validateCommand(rest, ctx);
       case 'standards':
         return await standardsCommand(rest, { from: values.from, to: values.to }, ctx);
       case 'status':
-        return await statusCommand(ctx);
+        return await (await import('./ledger-commands.js')).statusCommand(ctx);
       case 'resits':
-        return await resitsCommand(ctx);
+        return await (await import('./ledger-commands.js')).resitsCommand(ctx);
       case 'registry':
-        return await registryCommand(rest, { format: values.format, out: values.out, language: values.language, registry: values.registry }, ctx);
+        return await (await import('./ledger-commands.js')).registryCommand(rest, { format: values.format, out: values.out, language: values.language, registry: values.registry }, ctx);
       case 'run':
-        return await runCommand(rest, ctx);
+        return await (await import('./run.js')).runCommand(rest, ctx);
       case 'watch':
-        return await watchCommand(ctx);
+        return await (await import('./run.js')).watchCommand(ctx);
       case 'worker':
-        return await workerCommand(ctx);
+        return await (await import('./run.js')).workerCommand(ctx);
       case 'verify':
-        return await verifyCommand(rest, ctx);
+        return await (await import('./signatures.js')).verifyCommand(rest, ctx);
       case 'export':
-        return await exportCommand(
+        return await (await import('./export.js')).exportCommand(
           {
             ...(values.from !== undefined ? { from: values.from } : {}),
             ...(values.to !== undefined ? { to: values.to } : {}),
@@ -190,7 +185,7 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
           ctx,
         );
       case 'regenerate':
-        return await regenerateCommand(
+        return await (await import('./regenerate.js')).regenerateCommand(
           {
             ...(values.standard !== undefined ? { standard: values.standard } : {}),
             ...(values.cards !== undefined ? { cards: values.cards } : {}),
@@ -201,13 +196,13 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
           ctx,
         );
       case 'keys':
-        return await keysCommand(rest, values.force, ctx);
+        return await (await import('./signatures.js')).keysCommand(rest, values.force, ctx);
       case 'serve':
-        return await serveCommand({ host: values.host, port: values.port }, ctx);
+        return await (await import('./serve.js')).serveCommand({ host: values.host, port: values.port }, ctx);
       case 'revoke':
-        return await revokeCommand(rest, { reason: values.reason, note: values.note }, ctx);
+        return await (await import('./serve.js')).revokeCommand(rest, { reason: values.reason, note: values.note }, ctx);
       case 'preview':
-        return await previewCommand({ document: values.document, language: values['document-language'], out: values.out ?? 'preview' }, ctx);
+        return await (await import('./preview.js')).previewCommand({ document: values.document, language: values['document-language'], out: values.out ?? 'preview' }, ctx);
       default:
         throw new TanuError('USAGE', { detail: { kk: `белгісіз команда ${command}`, ru: `неизвестная команда ${command}` } });
     }
@@ -251,7 +246,7 @@ async function standardsCommand(args: string[], options: { from: string | undefi
     }
     return loaded.problems.length === 0 ? 0 : 1;
   }
-  if (sub === 'diff') return standardsDiffCommand(await libraryOrFail(ctx), code, { ...(options.from !== undefined ? { from: options.from } : {}), ...(options.to !== undefined ? { to: options.to } : {}) }, ctx);
+  if (sub === 'diff') return (await import('./standards-diff.js')).standardsDiffCommand(await libraryOrFail(ctx), code, { ...(options.from !== undefined ? { from: options.from } : {}), ...(options.to !== undefined ? { to: options.to } : {}) }, ctx);
   if (sub === 'list') {
     const today = localNow(ctx.io.clock, ctx.config.timezone).date;
     const rows = loaded.library.standards.map((s) => ({

@@ -4,7 +4,6 @@ import type { EngineEvent, FileOutcome } from '../batch/context.js';
 import { takeFile } from '../batch/take.js';
 import { startEngine } from '../batch/start.js';
 import { watchInbox } from '../batch/watch.js';
-import { runWorker } from '../batch/worker.js';
 import { postgresOptions } from '../ledger/open.js';
 import { requirePaths } from '../config/load.js';
 import { TanuError, asTanuError } from '../core/tanu-error.js';
@@ -196,6 +195,8 @@ export async function workerCommand(ctx: Ctx): Promise<number> {
     throw new TanuError('CONFIG_INVALID', { detail: { kk: 'tanu worker үшін ledger.url мен ledger.jobs: true керек', ru: 'для tanu worker нужны ledger.url и ledger.jobs: true' } });
   const progress = progressReporter(ctx);
   const engine = await engineFor(ctx, progress.onEvent, { issues: true });
+  // The job queue's runner is loaded only here: `tanu run` and `tanu watch` never need it.
+  const { runWorker } = await import('../batch/worker.js');
   const worker = await runWorker(engine.ctx, connection, (o, seconds) => ctx.io.out(describe(o, ctx, seconds)));
   engine.ctx.issuer?.renderer.warm();
   const centres = ctx.config.signing.centres?.join(', ') ?? ctx.config.centres.map((c) => c.id).join(', ');

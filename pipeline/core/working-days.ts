@@ -1,4 +1,9 @@
-import Holidays from 'date-holidays';
+import { createRequire } from 'node:module';
+import type Holidays from 'date-holidays';
+
+// Loaded at the first holiday asked for, synchronously (the rules are synchronous): its
+// tables take a third of a second to load, and most files never count working days.
+const load = createRequire(import.meta.url);
 
 /**
  * Working days in Kazakhstan, for deadlines counted in them: seed 003, paragraph 9, gives
@@ -31,12 +36,13 @@ const fromUtc = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const nextDay = (date: string) => fromUtc(toUtc(date) + DAY_MS);
 
 export function kazakhstanCalendar(moved: readonly MovedDay[] = []): WorkingCalendar {
-  const holidays = new Holidays('KZ');
+  let holidays: Holidays | undefined;
   const byYear = new Map<number, ReadonlySet<string>>();
   // Only public holidays are days off; observances and the like are worked.
   const publicHolidays = (year: number) => {
     let set = byYear.get(year);
     if (!set) {
+      holidays ??= new (load('date-holidays') as typeof Holidays)('KZ');
       set = new Set(holidays.getHolidays(year).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
       byYear.set(year, set);
     }

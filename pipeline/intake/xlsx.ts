@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { TanuError } from '../core/tanu-error.js';
 import type { Cell, TableRow } from './cell.js';
 
@@ -46,6 +45,8 @@ export async function* readXlsx(
   /** Told which sheet is read and which are not, for messages about the file. */
   onSheet: (read: string, others: string[]) => void = () => {},
 ): AsyncGenerator<TableRow> {
+  // Loaded with the first workbook: exceljs is a large library that CSV, JSON and YAML files never need.
+  const { default: ExcelJS } = await import('exceljs');
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     worksheets: 'emit',
     sharedStrings: 'cache',

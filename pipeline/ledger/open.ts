@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { Ledger } from './ledger.js';
-import { PostgresLedger, type PostgresOptions } from './postgres.js';
+import type { PostgresOptions } from './postgres.js';
 import { SqliteLedger } from './sqlite.js';
 
 export type LedgerConfig = Pick<Config, 'paths' | 'ledger'>;
@@ -13,7 +13,8 @@ export type LedgerConfig = Pick<Config, 'paths' | 'ledger'>;
  */
 export async function openLedger(config: LedgerConfig, env: NodeJS.ProcessEnv): Promise<Ledger> {
   const postgres = postgresOptions(config, env);
-  return postgres ? PostgresLedger.open({ ...postgres, jobs: config.ledger.jobs }) : SqliteLedger.open(config.paths.ledger);
+  // PostgreSQL's client and the job queue are loaded only for a ledger that uses them.
+  return postgres ? (await import('./postgres.js')).PostgresLedger.open({ ...postgres, jobs: config.ledger.jobs }) : SqliteLedger.open(config.paths.ledger);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import Handlebars from 'handlebars';
 import { type Cell, cellText } from '../intake/cell.js';
 import { ADDED_BY_TANU, COLUMNS, type Kind } from '../records/columns.js';
@@ -51,7 +51,9 @@ const toExcel = (cell: Cell): ExcelJS.CellValue => {
 };
 
 export async function rejectedWorkbook(kind: Kind, rows: readonly RejectedRow[], report: FileReport, lang: Language): Promise<Uint8Array> {
-  const wb = new ExcelJS.Workbook();
+  // Loaded only for a batch with rejected rows: most batches have none, and exceljs is large.
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   const ws = wb.addWorksheet(kind);
   // The file's own columns under its own headers, in its order (every column when the file named none).
   const headers = report.headers ?? {};
