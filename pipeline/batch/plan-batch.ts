@@ -23,7 +23,7 @@ import { type EngineContext, timed } from './context.js';
  */
 
 /** The first chunk is small so the first certificate is rendered within seconds; later ones amortise the commit. */
-const FIRST_PLAN_CHUNK = 20;
+const FIRST_PLAN_CHUNK = 4;
 const PLAN_CHUNK = 500;
 /**
  * How far the plan may run ahead of issuing, in documents. Without a bound, planning a
@@ -40,6 +40,11 @@ export class PlanProgress {
   /** Documents planned in this run and not yet taken for issuing (negative on resume, when it takes what an earlier run planned). */
   private lead = 0;
   private issuing = true;
+  /**
+   * While this run's first chunk is being issued, planning waits: its validation and
+   * commits took the CPU that chunk's print needed (the first certificate came 1 s later).
+   */
+  private firstChunk: 'waiting' | 'issuing' | 'published' = 'waiting';
   private leadWaiters: (() => void)[] = [];
 
   constructor(private complete: boolean) {}
@@ -73,7 +78,14 @@ export class PlanProgress {
   /** Issuing took `count` planned documents. */
   took(count: number) {
     this.lead -= count;
+    if (this.firstChunk === 'waiting') this.firstChunk = 'issuing';
     if (this.lead <= PLAN_LEAD) this.wakeLead();
+  }
+
+  /** This run's first chunk is on disk: planning goes on, up to `PLAN_LEAD` ahead. */
+  published() {
+    this.firstChunk = 'published';
+    this.wakeLead();
   }
 
   /** Issuing has ended (all issued, failed or stopped): planning no longer waits for it. */
@@ -82,9 +94,9 @@ export class PlanProgress {
     this.wakeLead();
   }
 
-  /** Planning waits here while it is more than `PLAN_LEAD` documents ahead of issuing. */
+  /** Planning waits here while the first chunk is being issued, or while it is more than `PLAN_LEAD` documents ahead. */
   async keepLead(): Promise<void> {
-    while (this.issuing && this.lead > PLAN_LEAD) await new Promise<void>((resolve) => this.leadWaiters.push(resolve));
+    while (this.issuing && (this.firstChunk === 'issuing' || (this.firstChunk === 'waiting' && this.lead > 0) || this.lead > PLAN_LEAD)) await new Promise<void>((resolve) => this.leadWaiters.push(resolve));
   }
 
   private wakeLead() {

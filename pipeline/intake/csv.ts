@@ -116,14 +116,14 @@ export async function sniffCsv(path: string): Promise<{ encoding: CsvEncoding; d
 
 export async function* readCsv(path: string): AsyncGenerator<TableRow> {
   const { encoding, delimiter } = await sniffCsv(path);
-  const parser = parse({ delimiter, relax_column_count: true, skip_empty_lines: false, info: true });
+  // No `info`: csv-parse's per-record info object cost a quarter of a 100,000-row scan; with no line skipped, the record's count is its row.
+  const parser = parse({ delimiter, relax_column_count: true, skip_empty_lines: false });
   // pipeline, not pipe: a decoding error must reach the loop below (pipe would leave it
   // unhandled and the parser waiting forever), and a loop left early must close the file.
   pipeline(createReadStream(path), decoder(encoding), parser, () => {});
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { records: number } }>) {
-      yield { row: info.records, cells: record };
-    }
+    let row = 0;
+    for await (const record of parser as AsyncIterable<string[]>) yield { row: ++row, cells: record };
   } catch (e) {
     if (e instanceof TanuError) throw e;
     const text = (e as Error).message;

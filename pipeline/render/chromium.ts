@@ -116,8 +116,13 @@ export class ChromiumRenderer implements Renderer {
   }
 
   warm(): void {
+    // The first page too: opening it costs Chromium another half second on a slow machine.
     // A launch that fails here is tried again by the first print (withPage), which reports it.
-    this.launch().catch(() => {});
+    if (this.idle.length > 0 || this.browser) return;
+    this.page().then(
+      (page) => this.idle.push(page),
+      () => {},
+    );
   }
 
   private forget(browser: Browser) {
