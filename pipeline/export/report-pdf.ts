@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { PDFDocument, type PDFPage } from 'pdf-lib';
-import { finishTitled, type RenderOptions } from '../render/chromium.js';
+import { type RenderOptions, finishTitled } from '../render/finish.js';
 import { PdfText, type Weight, num } from '../render/pdf-text.js';
 import type { VerificationReport, VerifiedDocument } from './package.js';
 
@@ -10,7 +10,7 @@ import type { VerificationReport, VerifiedDocument } from './package.js';
  * row, which capped the export near 100 documents/s (bench/README.md, export round 3).
  * A cover page with the facts and totals, then the table of documents on landscape A4,
  * its header on every page. The PDF is prepared for the same PAdES signature as any
- * document (render/chromium.ts finishTitled).
+ * document (render/finish.ts finishTitled).
  */
 
 const TITLE = 'Мұрағаттық экспортты тексеру есебі / Отчёт о проверке архивного экспорта';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { TanuError } from '../core/tanu-error.js';
 import type { DocumentType } from '../ledger/ledger.js';
-import type { Renderer, RenderOptions } from '../render/chromium.js';
+import type { Renderer } from '../render/chromium.js';
+import type { RenderOptions } from '../render/finish.js';
 import { type Printable, type TemplateSet, loadTemplates } from '../render/templates.js';
 import { attestationProtocol } from './attestation-protocol/kind.js';
 import { AttestationProtocolModel } from './attestation-protocol/model.js';

@@ -5,6 +5,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { TanuError } from '../core/tanu-error.js';
 import { bundledFonts } from './fonts.js';
 import type { Printable, TemplateSet } from './templates.js';
+import { type RenderOptions, finishTitled } from './finish.js';
 
 /**
  * The Renderer seam and its Chromium implementation. One browser is launched and reused;
@@ -16,18 +17,6 @@ import type { Printable, TemplateSet } from './templates.js';
  */
 
 export type RenderResult = { pdf: Uint8Array; pages: number } | { error: TanuError };
-
-export type RenderOptions = {
-  /** Print the sample mark (previews; documents signed with a test key). */
-  sample: boolean;
-  now: Date;
-  /**
-   * The prepare step for signing (sign/pades.ts `signaturePreparer`), run on each document
-   * while pdf-lib holds it: render knows nothing of signatures, only that a caller may
-   * add to the document before it is saved.
-   */
-  prepare?: (doc: PDFDocument, info: { signingTime: Date; reason: string }) => void;
-};
 
 export interface Renderer {
   /** One result per document, in order; a document that cannot be printed gets its error, the rest go on. */
@@ -272,11 +261,7 @@ function rejectOnAbort(signal: AbortSignal, message: string): { promise: Promise
   return { promise, off };
 }
 
-/**
- * Sets the metadata an archive reads (title, language, dates from the Clock) and, when
- * asked, the signature placeholder: pdf-lib holds the document now, so signing later only
- * patches bytes. Saved without object streams so the placeholder stays findable.
- */
+/** A printed document finished under its own title and first language (finish.ts). */
 const finish = (doc: PDFDocument, document: Printable, options: RenderOptions) => finishTitled(doc, document.title, document.languages[0] ?? 'kk', options);
 
 /** Every piece of text a document will print, for the font coverage check. */
@@ -289,17 +274,4 @@ export function printedText(values: unknown): string {
   };
   walk(values);
   return out.join('\n');
-}
-
-export async function finishTitled(doc: PDFDocument, title: string, lang: 'kk' | 'ru', options: RenderOptions): Promise<{ pdf: Uint8Array; pages: number }> {
-  const { now } = options;
-  doc.setTitle(title);
-  doc.setLanguage(lang === 'kk' ? 'kk-KZ' : 'ru-RU');
-  doc.setProducer('Tanu');
-  doc.setCreator('Tanu');
-  doc.setCreationDate(now);
-  doc.setModificationDate(now);
-  options.prepare?.(doc, { signingTime: now, reason: title });
-  const bytes = await doc.save({ useObjectStreams: options.prepare === undefined });
-  return { pdf: bytes, pages: doc.getPageCount() };
 }
