@@ -48,39 +48,35 @@ export async function issueDocuments(batch: BatchRow, ctx: EngineContext, option
   };
   const render = (chunk: DocumentRow[]) => renderChunk(chunk, ctx, signingTime);
 
-  let chunk = await take(FIRST_CHUNK);
-  let next = chunk ? render(chunk) : undefined;
-  const renderNext = async () => {
-    const following = await take(ISSUE_CHUNK);
-    next = following ? render(following) : undefined;
-    // If publishing this chunk fails, the next render must not become an unhandled rejection.
-    next?.catch(() => {});
-    return following;
-  };
   const publish = async (chunk: DocumentRow[], rendered: Awaited<ReturnType<typeof render>>) => {
     await publishChunk(batch, chunk, rendered, ctx);
     done += chunk.length;
     // The total grows while the plan is made: counted for whoever listens, and only then.
     if (ctx.onEvent) ctx.onEvent({ type: 'published-chunk', batch: batch.id, done, total: (await ledger.documentCounts(batch.id)).total });
   };
-  let first = true;
-  while (chunk) {
-    const rendered = await timed(ctx, 'render_wait', () => next as ReturnType<typeof render>);
+  const printed = async (printing: ReturnType<typeof render>) => {
+    const rendered = await timed(ctx, 'render_wait', () => printing);
     // Shutdown stops here, before anything of this chunk is signed or written: a rendered
     // chunk has no side effects, so it is dropped and rendered again on resume.
     ctx.signal?.throwIfAborted();
-    let following: DocumentRow[] | undefined;
-    if (first) {
-      // The first chunk goes to disk before the next is templated and printed, which would take the CPU it needs.
-      await publish(chunk, rendered);
-      progress.published();
-      following = await renderNext();
-      first = false;
-    } else {
-      // Later chunks: the next prints while this one is signed and written.
-      following = await renderNext();
-      await publish(chunk, rendered);
-    }
+    return rendered;
+  };
+
+  const first = await take(FIRST_CHUNK);
+  if (!first) return;
+  // The first chunk goes to disk before the next is templated and printed, which would take the CPU it needs.
+  await publish(first, await printed(render(first)));
+  progress.published();
+  let chunk = await take(ISSUE_CHUNK);
+  let next = chunk ? render(chunk) : undefined;
+  while (chunk) {
+    const rendered = await printed(next as ReturnType<typeof render>);
+    // The next chunk prints while this one is signed and written.
+    const following = await take(ISSUE_CHUNK);
+    next = following ? render(following) : undefined;
+    // If publishing this chunk fails, the next render must not become an unhandled rejection.
+    next?.catch(() => {});
+    await publish(chunk, rendered);
     chunk = following;
   }
 }

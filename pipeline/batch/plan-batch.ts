@@ -94,9 +94,14 @@ export class PlanProgress {
     this.wakeLead();
   }
 
-  /** Planning waits here while the first chunk is being issued, or while it is more than `PLAN_LEAD` documents ahead. */
+  /** The first chunk is coming: planned and about to be taken, or taken and not yet on disk. */
+  private get firstChunkComing() {
+    return this.firstChunk === 'issuing' || (this.firstChunk === 'waiting' && this.lead > 0);
+  }
+
+  /** Planning waits here while the first chunk is coming, or while it is more than `PLAN_LEAD` documents ahead. */
   async keepLead(): Promise<void> {
-    while (this.issuing && (this.firstChunk === 'issuing' || (this.firstChunk === 'waiting' && this.lead > 0) || this.lead > PLAN_LEAD)) await new Promise<void>((resolve) => this.leadWaiters.push(resolve));
+    while (this.issuing && (this.firstChunkComing || this.lead > PLAN_LEAD)) await new Promise<void>((resolve) => this.leadWaiters.push(resolve));
   }
 
   private wakeLead() {

@@ -74,6 +74,8 @@ const A4 = { width: 794, height: 1123 };
 export class ChromiumRenderer implements Renderer {
   private browser: Promise<Browser> | undefined;
   private readonly idle: Page[] = [];
+  /** The first page, being opened by warm() while the caller reads its file. */
+  private warming: Promise<Page | undefined> | undefined;
   private readonly uses = new WeakMap<Page, number>();
   private readonly queue: PQueue;
   /** Restarts after a crash or hang, for the operator's log and the tests. */
@@ -107,11 +109,8 @@ export class ChromiumRenderer implements Renderer {
   warm(): void {
     // The first page too: opening it costs Chromium another half second on a slow machine.
     // A launch that fails here is tried again by the first print (withPage), which reports it.
-    if (this.idle.length > 0 || this.browser) return;
-    this.page().then(
-      (page) => this.idle.push(page),
-      () => {},
-    );
+    if (this.browser || this.warming) return;
+    this.warming = this.page().catch(() => undefined);
   }
 
   private forget(browser: Browser) {
@@ -119,6 +118,7 @@ export class ChromiumRenderer implements Renderer {
       if (b === browser) this.browser = undefined;
     });
     this.idle.length = 0;
+    this.warming = undefined;
   }
 
   private timeout() {
@@ -131,6 +131,12 @@ export class ChromiumRenderer implements Renderer {
   }
 
   private async page(): Promise<Page> {
+    // The page warm() is opening goes to the first print that asks, even before it is open:
+    // another page opened beside it would cost the first print the time warm() saved.
+    const warming = this.warming;
+    this.warming = undefined;
+    const warmed = await warming;
+    if (warmed && !warmed.isClosed()) return warmed;
     const reused = this.idle.pop();
     if (reused && !reused.isClosed()) return reused;
     const browser = await this.launch();
@@ -181,6 +187,7 @@ export class ChromiumRenderer implements Renderer {
     const pending = this.browser;
     this.browser = undefined;
     this.idle.length = 0;
+    this.warming = undefined;
     const browser = await pending?.catch(() => undefined);
     browser?.process()?.kill('SIGKILL');
     await browser?.close().catch(() => undefined);
