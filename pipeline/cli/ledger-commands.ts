@@ -117,7 +117,8 @@ export async function registryCommand(args: string[], options: RegistryOptions, 
     await ledger.close();
   }
   const out = options.out ?? `registry-${lang}.${format}`;
-  await writeFile(out, format === 'csv' ? registerCsv(rows, revocations, lang) : await registerXlsx(rows, revocations, lang));
+  if (format === 'csv') await writeFile(out, registerCsv(rows, revocations, lang));
+  else await registerXlsx(out, () => rows, revocations, lang);
   ctx.io.out(out);
   return 0;
 }

@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream, readFile as readFileCallback, type WriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { basename, dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
@@ -8,8 +9,8 @@ import type { Clock } from '../core/clock.js';
 import { localNow } from '../core/clock.js';
 import { TanuError } from '../core/tanu-error.js';
 import type { LoadedConfig } from '../config/load.js';
-import { registerCsv, registerXlsx } from '../publish/register.js';
-import type { ExportDocumentRow } from '../ledger/ledger.js';
+import { type Revocations, registerCsv, registerXlsx } from '../publish/register.js';
+import type { ExportDocumentRow, RegistryRow } from '../ledger/ledger.js';
 import { openLedger } from '../ledger/open.js';
 import { MANIFEST, MANIFEST_SIGNATURE } from '../sign/manifest.js';
 import { syncDir } from '../publish/publish.js';
@@ -68,6 +69,14 @@ const READ_AHEAD = 16;
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 /** PDFs, signatures and XLSX (a zip) do not shrink: stored, not deflated; text, JSON and DOCX are deflated. */
 const deflated = (path: string) => !/\.(pdf|p7s|xlsx)$/.test(path);
+
+/**
+ * fs.readFile with a callback, promisified: fs/promises' readFile opens, stats, reads and
+ * closes in four round trips through the thread pool, and read the 20,000 files of a
+ * 10,000-document export in 1.1–1.3 s (1.9–2.1 s of CPU) against 0.7 s (1.3 s) here.
+ * Still asynchronous, so reads from a cold disk overlap.
+ */
+const readFile = promisify(readFileCallback);
 
 async function readOrNull(path: string): Promise<Buffer | null> {
   return readFile(path).catch((e: NodeJS.ErrnoException) => {
@@ -131,6 +140,13 @@ class Spool {
   }
 }
 
+/** A file written during the export, read back in large pieces, with text before and after it. */
+async function* spooled(path: string, before = '', after = ''): AsyncGenerator<Uint8Array | string> {
+  yield before;
+  yield* createReadStream(path, { highWaterMark: 2 ** 20 });
+  yield after;
+}
+
 /** Chunks passed through, hashed on the way. */
 async function* hashing(chunks: AsyncIterable<Uint8Array>, hash: Hash): AsyncGenerator<Uint8Array> {
   for await (const chunk of chunks) {
@@ -151,11 +167,10 @@ export async function exportArchive(config: LoadedConfig, options: ExportOptions
       yield first.value;
       for (let next = await rows.next(); !next.done; next = await rows.next()) yield next.value;
     })();
-    const register = await ledger.exportRegistry(filter);
     const revocations = await ledger.revocations();
-    // Made when they are packed, after the documents: ExcelJS's workbook is large while it lasts.
-    const made = async (lang: 'kk' | 'ru') => ({ csv: registerCsv(register, revocations, lang), xlsx: await withFixedTimes(await registerXlsx(register, revocations, lang)) });
-    return await packDocuments(config, options, { rows: all, registers: made, selection });
+    // Read again for each file of the register (and twice for an XLSX: widths, then rows), a page at a time.
+    const registers = { rows: () => ledger.exportRegistry(filter), revocations };
+    return await packDocuments(config, options, { rows: all, registers, selection });
   } finally {
     await ledger.close();
   }
@@ -164,7 +179,7 @@ export async function exportArchive(config: LoadedConfig, options: ExportOptions
 async function packDocuments(
   config: LoadedConfig,
   options: ExportOptions,
-  { rows, registers, selection }: { rows: AsyncIterable<ExportDocumentRow>; registers: (lang: 'kk' | 'ru') => Promise<{ csv: Uint8Array | string; xlsx: Uint8Array }>; selection: string },
+  { rows, registers, selection }: { rows: AsyncIterable<ExportDocumentRow>; registers: { rows: () => AsyncIterable<RegistryRow>; revocations: Revocations }; selection: string },
 ): Promise<ExportResult> {
   const trust = await configuredTrust(config);
   const now = options.clock.now();
@@ -267,22 +282,22 @@ async function packDocuments(
       const bytes = typeof content === 'string' ? Buffer.from(content) : content;
       return pack(path, bytes, sha256(bytes));
     };
-    /** A made file streamed from its spool (with text before and after it), hashed on the way. */
-    const packSpooled = async (path: string, spool: Spool, before = '', after = '') => {
+    /** A made file streamed as its chunks come, hashed on the way. */
+    const packStreamed = async (path: string, pieces: AsyncIterable<Uint8Array | string>) => {
       const hash = createHash('sha256');
       let bytes = 0;
       const chunks = async function* () {
-        for (const text of [before, createReadStream(spool.path, { highWaterMark: 2 ** 20 }), after])
-          for await (const chunk of typeof text === 'string' ? [Buffer.from(text)] : (text as AsyncIterable<Buffer>)) {
-            bytes += chunk.length;
-            yield chunk;
-          }
+        for await (const piece of pieces) {
+          const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
+          bytes += chunk.length;
+          yield chunk;
+        }
       };
-      await writer.addStream(`${bag}/${path}`, hashing(chunks(), hash), { compress: true });
+      await writer.addStream(`${bag}/${path}`, hashing(chunks(), hash), { compress: deflated(path) });
       return { path, sha256: hash.digest('hex'), bytes };
     };
-    const packSpooledPayload = async (path: string, spool: Spool, before?: string, after?: string) => {
-      const packed = await packSpooled(path, spool, before, after);
+    const packStreamedPayload = async (path: string, pieces: AsyncIterable<Uint8Array | string>) => {
+      const packed = await packStreamed(path, pieces);
       await manifest.write(checksumLine(packed));
       payload.files++;
       payload.bytes += packed.bytes;
@@ -295,16 +310,18 @@ async function packDocuments(
         if (bytes) await packMade(`${batchFolder(d)}/${name}`, bytes);
       }
     for (const lang of ['kk', 'ru'] as const) {
-      const register = await registers(lang);
-      await packMade(`data/register/register-${lang}.csv`, register.csv);
-      await packMade(`data/register/register-${lang}.xlsx`, register.xlsx);
+      await packStreamedPayload(`data/register/register-${lang}.csv`, registerCsv(registers.rows(), registers.revocations, lang));
+      const [made, fixed] = [join(temp, `register-${lang}.xlsx`), join(temp, `register-${lang}.fixed.xlsx`)];
+      await registerXlsx(made, registers.rows, registers.revocations, lang);
+      await withFixedTimes(made, fixed);
+      await packStreamedPayload(`data/register/register-${lang}.xlsx`, spooled(fixed));
     }
-    await packSpooledPayload(HISTORY_CSV, history);
+    await packStreamedPayload(HISTORY_CSV, spooled(history.path));
     await packMade(TRUST_ANCHORS, trust.map((c) => c.toString()).join(''));
     const facts: Omit<VerificationReport, 'documents'> = { exported_at: now.toISOString(), as_of: asOf, selection, totals };
     // verification.json as JSON.stringify(report, null, 2) writes it, with the documents' rows from their spool.
     const head = JSON.stringify({ ...facts, documents: [] }, null, 2);
-    await packSpooledPayload(VERIFICATION_JSON, documents, `${head.slice(0, head.lastIndexOf('[]'))}[\n`, '\n  ]\n}\n');
+    await packStreamedPayload(VERIFICATION_JSON, spooled(documents.path, `${head.slice(0, head.lastIndexOf('[]'))}[\n`, '\n  ]\n}\n'));
     // Signed like any document, with the centre's key.
     const signed = await signDocument({ pdf: await report.finish(facts) }, signer, now);
     await packMade(VERIFICATION_PDF, signed.pdf);
@@ -320,7 +337,7 @@ async function packDocuments(
     ].map(({ path, text }) => ({ path, bytes: Buffer.from(text), sha256: sha256(Buffer.from(text)) }));
     for (const t of tags.slice(0, 2)) await writer.add(`${bag}/${t.path}`, t.bytes, { compress: true });
     await manifest.close();
-    const manifestFile = await packSpooled('manifest-sha256.txt', manifest);
+    const manifestFile = await packStreamed('manifest-sha256.txt', spooled(manifest.path));
     for (const t of tags.slice(2)) await writer.add(`${bag}/${t.path}`, t.bytes, { compress: true });
     await writer.add(`${bag}/tagmanifest-sha256.txt`, Buffer.from(checksumLines([...tags, manifestFile])), { compress: true });
     await writer.close();

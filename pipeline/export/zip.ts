@@ -1,6 +1,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
-import { buffer as readAll } from 'node:stream/consumers';
+import { pipeline as streamPipeline } from 'node:stream/promises';
+import { createWriteStream } from 'node:fs';
 import { crc32, createDeflateRaw, deflateRawSync } from 'node:zlib';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
@@ -14,23 +15,25 @@ export const FIXED_MTIME = new Date('2000-01-01T00:00:00Z');
 export const FILE_MODE = 0o100644;
 
 /**
- * An XLSX (a zip) written again with fixed entry times: ExcelJS stamps each part with the
- * time it was written, which would make two exports of the same register differ.
+ * An XLSX (a zip) written again with fixed entry times, file to file, an entry streamed at
+ * a time: ExcelJS stamps each part with the time it was written, which would make two
+ * exports of the same register differ.
  */
-export async function withFixedTimes(zip: Uint8Array): Promise<Buffer> {
-  const source = await yauzl.fromBufferPromise(Buffer.from(zip), { lazyEntries: true });
-  const target = new yazl.ZipFile();
-  const output = readAll(target.outputStream);
-  for await (const entry of source.eachEntry()) {
-    if (entry.fileName.endsWith('/')) {
-      target.addEmptyDirectory(entry.fileName, { mtime: FIXED_MTIME, forceDosTimestamp: true });
-      continue;
+export async function withFixedTimes(source: string, target: string): Promise<void> {
+  const zip = await yauzl.openPromise(source, { lazyEntries: true, autoClose: false });
+  const out = new yazl.ZipFile();
+  const written = streamPipeline(out.outputStream, createWriteStream(target));
+  try {
+    for await (const entry of zip.eachEntry()) {
+      if (entry.fileName.endsWith('/')) out.addEmptyDirectory(entry.fileName, { mtime: FIXED_MTIME, forceDosTimestamp: true });
+      // yazl reads each stream when its turn comes; an entry's data is read from the file then.
+      else out.addReadStream(await zip.openReadStreamPromise(entry), entry.fileName, { mtime: FIXED_MTIME, mode: FILE_MODE, compress: true, forceDosTimestamp: true });
     }
-    const bytes = await readAll(await source.openReadStreamPromise(entry));
-    target.addBuffer(bytes, entry.fileName, { mtime: FIXED_MTIME, mode: FILE_MODE, compress: true, forceDosTimestamp: true });
+    out.end();
+    await written;
+  } finally {
+    zip.close();
   }
-  target.end();
-  return output;
 }
 
 /** FIXED_MTIME as MS-DOS date and time, in local time: how zip readers (yauzl, unzip) take it back. */

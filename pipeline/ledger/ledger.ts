@@ -148,8 +148,8 @@ export interface Ledger {
    * inclusive. One at a time: rows, never files.
    */
   exportDocuments(filter: ExportFilter): AsyncIterable<ExportDocumentRow>;
-  /** The register rows of the selection's certificates. */
-  exportRegistry(filter: ExportFilter): Promise<RegistryRow[]>;
+  /** The register rows of the selection's certificates, by centre and serial; one at a time. */
+  exportRegistry(filter: ExportFilter): AsyncIterable<RegistryRow>;
 }
 
 export type Revocation = { outcome: 'revoked' | 'already-revoked'; revision: number; revoked_at: string; reason: RevocationReason };

@@ -208,4 +208,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE registry ADD COLUMN attestation_category TEXT CHECK (attestation_category IN ('higher', 'first', 'second', 'none'));
   ALTER TABLE registry ADD COLUMN attestation_date TEXT;
   `,
+  // An export reads the register a page at a time in this order (ledger/sqlite.ts exportRegistry).
+  `
+  CREATE INDEX registry_export ON registry (centre, certificate_serial);
+  `,
 ];

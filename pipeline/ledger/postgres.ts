@@ -11,6 +11,7 @@ import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument
 import { ADD_JOB, type JobSpec, addJobParams, completeJob, issueJobs } from './jobs.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { type AttestationMark, BatchRow, CurrentDocument, SittingRevision, DocumentCounts, DocumentRow, type DocumentType, type EventType, ExportDocumentRow, type ExportFilter, FileRow, RecentBatch, OpenResit, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
+import { type ExportParameters, exportDocumentsSql, exportRegistrySql, keysetPages } from './pages.js';
 
 /** One connection, inside a transaction or not: what a step's queries run on. */
 type Db = Pick<pg.PoolClient, 'query'>;
@@ -680,7 +681,7 @@ export class PostgresLedger implements Ledger {
   }
 
   async registry() {
-    return this.read(`${REGISTRY_COLUMNS} FROM registry ORDER BY centre, certificate_serial`, [], RegistryRow);
+    return this.read(`SELECT ${REGISTRY_COLUMNS} FROM registry ORDER BY centre, certificate_serial`, [], RegistryRow);
   }
 
   async revoke(serial: string, reason: RevocationReason, note: string | null, at: string): Promise<Revocation | undefined> {
@@ -715,42 +716,25 @@ export class PostgresLedger implements Ledger {
   }
 
   async *exportDocuments(filter: ExportFilter): AsyncIterable<ExportDocumentRow> {
-    // Paged by (type, serial, revision) rather than one open cursor: the caller awaits between rows.
-    let after: [string, string, number] = ['', '', 0];
-    for (;;) {
-      const rows = await this.read(
-        `${EXPORT_CHOSEN}
-         SELECT d.id, d.batch_id, d.type, d.serial, d.revision, d.status, d.supersedes, d.iin, d.profession_code, d.level, d.language, d.files_json,
-           b.centre, b.issue_date, b.outbox_dir, b.published_at, v.revoked_at, v.reason AS revocation_reason
-         FROM documents d JOIN batches b ON b.id = d.batch_id LEFT JOIN revocations v ON v.document_id = d.id
-         WHERE d.state = 'published' AND (d.type, d.serial) IN (SELECT type, serial FROM chosen)
-           AND (d.type, d.serial, d.revision) > ($6, $7, $8)
-         ORDER BY d.type, d.serial, d.revision LIMIT 1000`,
-        [...filterValues(filter), ...after],
-        ExportDocumentRow,
-      );
-      yield* rows;
-      const last = rows.at(-1);
-      if (!last) return;
-      after = [last.type, last.serial, last.revision];
-    }
+    yield* keysetPages(
+      ['', ''],
+      (after) => this.read(exportDocumentsSql(EXPORT_PARAMETERS), [...filterValues(filter), ...after], ExportDocumentRow),
+      (last) => [last.type, last.serial],
+    );
   }
 
-  async exportRegistry(filter: ExportFilter) {
-    return this.read(
-      `${EXPORT_CHOSEN} ${REGISTRY_COLUMNS} FROM registry r WHERE r.certificate_serial IN (SELECT serial FROM chosen WHERE type = 'certificate') ORDER BY r.centre, r.certificate_serial`,
-      filterValues(filter),
-      RegistryRow,
+  async *exportRegistry(filter: ExportFilter): AsyncIterable<RegistryRow> {
+    yield* keysetPages(
+      ['', ''],
+      (after) => this.read(exportRegistrySql(EXPORT_PARAMETERS, REGISTRY_COLUMNS), [...filterValues(filter), ...after], RegistryRow),
+      (last) => [last.centre, last.certificate_serial],
     );
   }
 }
 
-const REGISTRY_COLUMNS = `SELECT ${Object.keys(RegistryRow.shape).join(', ')}`;
+const REGISTRY_COLUMNS = Object.keys(RegistryRow.shape).join(', ');
 
 const filterValues = (f: ExportFilter) => [f.from, f.to, f.centre, f.profession, f.status];
 
-/** SQLite's `EXPORT_CHOSEN` with numbered parameters, typed: PostgreSQL cannot infer the type of a bare `$1 IS NULL`. */
-const EXPORT_CHOSEN = `WITH chosen AS (
-  SELECT DISTINCT d.type, d.serial FROM documents d JOIN batches b ON b.id = d.batch_id
-  WHERE d.state = 'published' AND ($1::text IS NULL OR b.issue_date >= $1) AND ($2::text IS NULL OR b.issue_date <= $2)
-    AND ($3::text IS NULL OR b.centre = $3) AND ($4::text IS NULL OR d.profession_code = $4) AND ($5::text IS NULL OR d.status = $5))`;
+/** The export queries' parameters, typed: PostgreSQL cannot infer the type of a bare `$1 IS NULL`. */
+const EXPORT_PARAMETERS = { from: '$1::text', to: '$2::text', centre: '$3::text', profession: '$4::text', status: '$5::text', after: ['$6', '$7'] } satisfies ExportParameters;

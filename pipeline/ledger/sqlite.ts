@@ -6,6 +6,7 @@ import type { RevocationReason } from '../core/catalogue.js';
 import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument, NewRevision, PlanChunk, Revocation } from './ledger.js';
 import { MIGRATIONS } from './migrations.js';
 import { type AttestationMark, BatchRow, CurrentDocument, DocumentCounts, DocumentRow, type DocumentType, type EventType, ExportDocumentRow, type ExportFilter, FileRow, OpenResit, SittingRevision, RecentBatch, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
+import { type ExportParameters, exportDocumentsSql, exportRegistrySql, keysetPages } from './pages.js';
 import type { RegistryApplication } from '../records/records.js';
 import type { FileReport } from '../validate/report.js';
 import { RegisterStanding } from '../records/attestation.js';
@@ -471,42 +472,25 @@ export class SqliteLedger implements Ledger {
   }
 
   async *exportDocuments(filter: ExportFilter): AsyncIterable<ExportDocumentRow> {
-    // Paged by (type, serial, revision) rather than one open statement: the caller awaits between rows.
-    const page = this.db.prepare(
-      `${EXPORT_CHOSEN}
-       SELECT d.id, d.batch_id, d.type, d.serial, d.revision, d.status, d.supersedes, d.iin, d.profession_code, d.level, d.language, d.files_json,
-         b.centre, b.issue_date, b.outbox_dir, b.published_at, v.revoked_at, v.reason AS revocation_reason
-       FROM documents d JOIN batches b ON b.id = d.batch_id LEFT JOIN revocations v ON v.document_id = d.id
-       WHERE d.state = 'published' AND (d.type, d.serial) IN (SELECT type, serial FROM chosen)
-         AND (d.type, d.serial, d.revision) > (@afterType, @afterSerial, @afterRevision)
-       ORDER BY d.type, d.serial, d.revision LIMIT 1000`,
+    const page = this.db.prepare(exportDocumentsSql(EXPORT_PARAMETERS));
+    yield* keysetPages(
+      { afterA: '', afterB: '' },
+      (after) => page.all({ ...filter, ...after }).map((row) => ExportDocumentRow.parse(row)),
+      (last) => ({ afterA: last.type, afterB: last.serial }),
     );
-    let after = { afterType: '', afterSerial: '', afterRevision: 0 };
-    for (;;) {
-      const rows = page.all({ ...filter, ...after }).map((row) => ExportDocumentRow.parse(row));
-      yield* rows;
-      const last = rows.at(-1);
-      if (!last) return;
-      after = { afterType: last.type, afterSerial: last.serial, afterRevision: last.revision };
-    }
   }
 
-  async exportRegistry(filter: ExportFilter) {
-    return this.db
-      .prepare(
-        `${EXPORT_CHOSEN} SELECT ${REGISTRY_COLUMNS}
-         FROM registry r WHERE r.certificate_serial IN (SELECT serial FROM chosen WHERE type = 'certificate') ORDER BY r.centre, r.certificate_serial`,
-      )
-      .all(filter)
-      .map((row) => RegistryRow.parse(row));
+  async *exportRegistry(filter: ExportFilter): AsyncIterable<RegistryRow> {
+    const page = this.db.prepare(exportRegistrySql(EXPORT_PARAMETERS, REGISTRY_COLUMNS));
+    yield* keysetPages(
+      { afterA: '', afterB: '' },
+      (after) => page.all({ ...filter, ...after }).map((row) => RegistryRow.parse(row)),
+      (last) => ({ afterA: last.centre, afterB: last.certificate_serial }),
+    );
   }
 }
 
 /** The register's columns, in RegistryRow's order. */
 const REGISTRY_COLUMNS = Object.keys(RegistryRow.shape).join(', ');
 
-/** The (type, serial) pairs an export selects: any revision matching the filter selects every revision of its serial. */
-const EXPORT_CHOSEN = `WITH chosen AS (
-  SELECT DISTINCT d.type, d.serial FROM documents d JOIN batches b ON b.id = d.batch_id
-  WHERE d.state = 'published' AND (@from IS NULL OR b.issue_date >= @from) AND (@to IS NULL OR b.issue_date <= @to)
-    AND (@centre IS NULL OR b.centre = @centre) AND (@profession IS NULL OR d.profession_code = @profession) AND (@status IS NULL OR d.status = @status))`;
+const EXPORT_PARAMETERS = { from: '@from', to: '@to', centre: '@centre', profession: '@profession', status: '@status', after: ['@afterA', '@afterB'] } satisfies ExportParameters;

@@ -1,4 +1,6 @@
-import { PassThrough } from 'node:stream';
+import { createWriteStream } from 'node:fs';
+import { PassThrough, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 import { REVOCATION_REASONS, type RevocationReason } from '../core/catalogue.js';
 import { displayDate } from '../core/dates.js';
@@ -41,44 +43,11 @@ const attestation = (r: RegistryRow, lang: Language) => [
   r.attestation_category ? CATEGORY_NAMES[r.attestation_category][lang] : '',
 ];
 
-/** The register as text rows (dates dd.mm.yyyy), every cell inert. */
-export function registryRows(rows: readonly RegistryRow[], revocations: Revocations, lang: Language): string[][] {
-  return rows.map((r) =>
-    [
-      r.full_name,
-      r.iin,
-      r.certificate_serial,
-      profession(r, lang),
-      String(r.level),
-      displayDate(r.issue_date),
-      displayDate(r.expiry_date),
-      ...attestation(r, lang),
-      r.attestation_date ? displayDate(r.attestation_date) : '',
-      r.centre,
-      statusCell(revocations.get(r.certificate_serial), lang),
-    ].map(inert),
-  );
-}
+type Rows = Iterable<RegistryRow> | AsyncIterable<RegistryRow>;
 
-export const csvCell = (v: string) => (/[";\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-
-/** The register as CSV: UTF-8 with BOM and ";", what spreadsheet programs in Kazakhstan open without asking. */
-export const registerCsv = (rows: readonly RegistryRow[], revocations: Revocations, lang: Language) =>
-  Buffer.from(`\uFEFF${[REGISTER_HEADERS[lang], ...registryRows(rows, revocations, lang)].map((r) => r.map(csvCell).join(';')).join('\r\n')}\r\n`);
-
-/** An ISO date as the spreadsheet's date (midnight UTC: Excel has no time zones). */
-export const excelDate = (iso: string) => new Date(`${iso}T00:00:00Z`);
-
-/**
- * The register for people: every value in its own type (text for names, numbers and the
- * IIN, whose leading zeros a number would lose; a number for the level; dates shown
- * dd.mm.yyyy), columns as wide as their contents, the header frozen and filterable. Text
- * cells are never formulas, whatever they begin with. The workbook's own dates are fixed,
- * so the same rows give the same bytes (an archive package repacks it with fixed times).
- */
-export async function registerXlsx(rows: readonly RegistryRow[], revocations: Revocations, lang: Language): Promise<Buffer> {
-  const headers = REGISTER_HEADERS[lang];
-  const cellsOf = (r: RegistryRow) => [
+/** A register row's cells, in REGISTER_HEADERS' order, each in its own type (for the XLSX). */
+function cells(r: RegistryRow, revocations: Revocations, lang: Language): (string | number | Date | null)[] {
+  return [
     r.full_name,
     r.iin,
     r.certificate_serial,
@@ -91,10 +60,62 @@ export async function registerXlsx(rows: readonly RegistryRow[], revocations: Re
     r.centre,
     statusCell(revocations.get(r.certificate_serial), lang),
   ];
-  // Widths first: a streamed sheet's columns are written before its rows.
+}
+
+/** The same cells as text (dates dd.mm.yyyy), every one inert: the CSV's. */
+const textCells = (r: RegistryRow, revocations: Revocations, lang: Language) =>
+  cells(r, revocations, lang).map((v) => inert(v instanceof Date ? displayDate(v.toISOString().slice(0, 10)) : v === null ? '' : String(v)));
+
+export const csvCell = (v: string) => (/[";\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+
+const csvLine = (values: string[]) => `${values.map(csvCell).join(';')}\r\n`;
+/** Text gathered into pieces of about this many characters before it is handed on. */
+const PIECE = 64 * 1024;
+
+/**
+ * The register as CSV, a piece at a time as the rows come (an archive package's register
+ * is read from the ledger a page at a time): UTF-8 with BOM and ";", what spreadsheet
+ * programs in Kazakhstan open without asking.
+ */
+export async function* registerCsv(rows: Rows, revocations: Revocations, lang: Language): AsyncGenerator<string> {
+  let piece = `\uFEFF${csvLine(REGISTER_HEADERS[lang])}`;
+  for await (const r of rows) {
+    piece += csvLine(textCells(r, revocations, lang));
+    if (piece.length >= PIECE) {
+      yield piece;
+      piece = '';
+    }
+  }
+  yield piece;
+}
+
+/** An ISO date as the spreadsheet's date (midnight UTC: Excel has no time zones). */
+export const excelDate = (iso: string) => new Date(`${iso}T00:00:00Z`);
+
+/** Rows committed to the sheet between two turns of the event loop (see registerXlsx). */
+const ROWS_BETWEEN_TURNS = 200;
+
+/**
+ * The register for people, written to the file `path`: every value in its own type (text for
+ * names, numbers and the IIN, whose leading zeros a number would lose; a number for the
+ * level; dates shown dd.mm.yyyy), columns as wide as their contents, the header frozen and
+ * filterable. Text cells are never formulas, whatever they begin with. The workbook's own
+ * dates are fixed, so the same rows give the same bytes (an archive package repacks it
+ * with fixed times). `rows` is read twice: a streamed sheet's column widths are written
+ * before its rows.
+ */
+export async function registerXlsx(path: string, rows: () => Rows, revocations: Revocations, lang: Language): Promise<void> {
+  // Through a pipeline, so a file that cannot be written (a missing folder, a full disk)
+  // rejects here rather than as an error event nobody listens to.
+  const sink = new PassThrough();
+  await Promise.all([writeWorkbook(sink, rows, revocations, lang), pipeline(sink, createWriteStream(path))]);
+}
+
+async function writeWorkbook(sink: Writable, rows: () => Rows, revocations: Revocations, lang: Language): Promise<void> {
+  const headers = REGISTER_HEADERS[lang];
   const widest = headers.map((h) => displayWidth(h));
-  for (const r of rows)
-    cellsOf(r).forEach((v, i) => {
+  for await (const r of rows())
+    cells(r, revocations, lang).forEach((v, i) => {
       widest[i] = Math.max(widest[i] ?? 0, v instanceof Date ? 10 : displayWidth(String(v ?? '')));
     });
   const TEXT = [1, 2, 3, 4, 8, 9, 11, 12];
@@ -103,9 +124,6 @@ export async function registerXlsx(rows: readonly RegistryRow[], revocations: Re
 
   // Streamed row by row: a workbook held whole took 210 MB and 4.6 s for 10,000 rows
   // (an archive package carries two), the streamed one what a row needs.
-  const chunks: Buffer[] = [];
-  const sink = new PassThrough();
-  sink.on('data', (chunk: Buffer) => chunks.push(chunk));
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useStyles: true, useSharedStrings: true });
   wb.created = wb.modified = new Date(0);
   const ws = wb.addWorksheet(lang === 'kk' ? 'Тізілім' : 'Реестр', { views: [{ state: 'frozen', ySplit: 1 }] });
@@ -117,8 +135,13 @@ export async function registerXlsx(rows: readonly RegistryRow[], revocations: Re
   const header = ws.addRow(headers);
   header.font = { bold: true };
   header.commit();
-  for (const r of rows) ws.addRow(cellsOf(r)).commit();
+  let written = 0;
+  for await (const r of rows()) {
+    ws.addRow(cells(r, revocations, lang)).commit();
+    // A committed row waits in memory until the zip's deflate (on the thread pool) takes
+    // it; letting the event loop turn now and then keeps that backlog short.
+    if (++written % ROWS_BETWEEN_TURNS === 0) await new Promise((turn) => setImmediate(turn));
+  }
   ws.commit();
   await wb.commit();
-  return Buffer.concat(chunks);
 }

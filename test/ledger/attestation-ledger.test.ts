@@ -95,7 +95,8 @@ describe('the ledger and attestations', () => {
       await ledger.recordAttestations([{ certificate_serial: 'DEMO01-2026-000001', result: 'attested', category: 'first', date: '2026-11-20' }]);
       expect(await registered()).toMatchObject({ attestation_result: 'attested', attestation_category: 'first', attestation_date: '2026-11-20' });
       // The archive export's register carries them too.
-      const exported = await ledger.exportRegistry({ from: null, to: null, centre: null, profession: null, status: null });
+      const exported = [];
+      for await (const row of ledger.exportRegistry({ from: null, to: null, centre: null, profession: null, status: null })) exported.push(row);
       expect(exported).toEqual([expect.objectContaining({ certificate_serial: 'DEMO01-2026-000001', attestation_result: 'attested', attestation_category: 'first' })]);
     } finally {
       await ledger.close();
