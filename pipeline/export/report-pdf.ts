@@ -26,14 +26,14 @@ const BLACK = '0 g';
 
 /** Fixed widths (points), so a row is laid out without looking at any other; the hash column holds 32 hex digits a line. */
 const COLUMNS = [
-  { title: '№ / Серия', width: 80 },
-  { title: 'Түрі / Вид', width: 72 },
-  { title: 'Нұсқа / Ред.', width: 30 },
-  { title: 'Күйі / Статус', width: 52 },
-  { title: 'Қолтаңба / Подпись', width: 130 },
-  { title: 'Қол қойған / Подписант', width: 150 },
-  { title: 'Уақыты / Время', width: 92 },
-  { title: 'SHA-256', width: WIDTH - MARGIN.left - MARGIN.right - 606 },
+  { title: '№ / Серия', width: 80, repeats: false },
+  { title: 'Түрі / Вид', width: 72, repeats: true },
+  { title: 'Нұсқа / Ред.', width: 30, repeats: true },
+  { title: 'Күйі / Статус', width: 52, repeats: true },
+  { title: 'Қолтаңба / Подпись', width: 130, repeats: true },
+  { title: 'Қол қойған / Подписант', width: 150, repeats: true },
+  { title: 'Уақыты / Время', width: 92, repeats: false },
+  { title: 'SHA-256', width: WIDTH - MARGIN.left - MARGIN.right - 606, repeats: false },
 ] as const;
 const VERDICT = 4;
 const SAMPLE = 'ҮЛГІ / ОБРАЗЕЦ';
@@ -100,7 +100,7 @@ export async function verificationPrinter(options: RenderOptions) {
    * and one taller than a page is continued there line by line.
    */
   const row = (values: readonly string[], style: RowStyle) => {
-    const lines = values.map((v, i) => text.wrap(v, (COLUMNS[i]?.width ?? 0) - 2 * PAD, SIZE, weightOf(style, i)));
+    const lines = values.map((v, i) => text.wrap(v, (COLUMNS[i]?.width ?? 0) - 2 * PAD, SIZE, weightOf(style, i), style.header || COLUMNS[i]?.repeats));
     const height = Math.max(...lines.map((l) => l.length));
     for (let from = 0; from < height; ) {
       const fit = Math.floor((y - MARGIN.bottom - 2 * PAD) / LINE);
@@ -114,7 +114,7 @@ export async function verificationPrinter(options: RenderOptions) {
       ops.push(style.invalid ? RED : BLACK);
       let x = MARGIN.left;
       COLUMNS.forEach((column, i) => {
-        (lines[i] ?? []).slice(from, from + n).forEach((line, k) => ops.push(text.show(line, x + PAD, y - PAD - (k + 0.8) * LINE, SIZE, weightOf(style, i))));
+        (lines[i] ?? []).slice(from, from + n).forEach((line, k) => ops.push(text.show(line, x + PAD, y - PAD - (k + 0.8) * LINE, SIZE, weightOf(style, i), style.header || column.repeats)));
         x += column.width;
       });
       ops.push(`${BLACK} 0.7 G 0.3 w ${MARGIN.left} ${num(bottom)} m ${WIDTH - MARGIN.right} ${num(bottom)} l S`);
