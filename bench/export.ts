@@ -3,14 +3,18 @@
  *
  * The archive export on N issued certificates: the whole flow first issues them (real
  * Chromium, signing, ledger) into a temporary outbox, then `tanu export` packs them all and
- * `tanu verify FILE.zip` checks the package, each timed on its own with its peak memory
- * (this process and its descendants: PSS, sampled every 250 ms by another process). With
+ * `tanu verify FILE.zip` checks the package, each run as its own `tanu` process (what an
+ * archivist runs: the memory of this process, which has just issued N certificates, is
+ * no part of it), timed, with its peak memory (PSS, sampled every 250 ms by another
+ * process, bench/memory.ts). With
  * --json, one last line:
  * {"n", "documents", "export_docs_per_s", "verify_docs_per_s", "export_peak_mb", "verify_peak_mb", "zip_mb"}.
  * Results go to var/bench/ (ignored; --out bench/results to commit them) as export-n<N>.json with the machine's description. Nothing is asserted.
  * --work DIR keeps the issued certificates there (and reuses them on the next run with the
  * same N: the same rows are already published), since issuing 10,000 takes minutes.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,11 +23,8 @@ import { takeFile } from '../pipeline/batch/take.js';
 import { startEngine } from '../pipeline/batch/start.js';
 import { systemClock } from '../pipeline/core/clock.js';
 import { loadConfig } from '../pipeline/config/load.js';
-import { exportArchive } from '../pipeline/export/export.js';
-import { Selection } from '../pipeline/export/selection.js';
-import { verifyPackage } from '../pipeline/export/verify-package.js';
 import { loadLibrary } from '../pipeline/standards/library.js';
-import { measured } from './memory.js';
+import { peakSampler } from './memory.js';
 import { benchCsv } from './records.js';
 import { writeWorkspaceConfig } from './workspace.js';
 
@@ -52,13 +53,28 @@ const outcome = await takeFile(csv, engine.ctx, 'copy');
 await engine.close();
 if ((outcome.outcome !== 'published' && outcome.outcome !== 'already-published') || outcome.report.valid !== n) throw new Error(`bench data did not all validate: ${JSON.stringify(outcome.report.errors.slice(0, 3))}`);
 
+/** `tanu ARGS` as its own process: its stdout, seconds and peak PSS; a non-zero exit fails the bench. */
+async function tanu(args: string[]): Promise<{ stdout: string; seconds: number; peakMb: number }> {
+  const t0 = process.hrtime.bigint();
+  const child = spawn(process.execPath, ['bin/tanu.js', ...args, '--config', configPath, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const sampler = peakSampler(child.pid ?? 0);
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const peakMb = await sampler.stop();
+  if (code !== 0) throw new Error(`tanu ${args.join(' ')} exited ${code}: ${stdout.slice(0, 2000)}`);
+  return { stdout, seconds, peakMb };
+}
+
 const zip = join(work, 'archive.zip');
-const exported = await measured(() => exportArchive(config, { selection: Selection.parse({}), out: zip, allowMissing: false, clock: systemClock, env: process.env, notice: () => {} }));
-const verified = await measured(() => verifyPackage(zip));
-if (!verified.value.valid) throw new Error(`the package did not verify: ${JSON.stringify(verified.value.problems.slice(0, 3))}`);
+rmSync(zip, { force: true });
+const exported = await tanu(['export', '--out', zip]);
+const verified = await tanu(['verify', zip]);
+const packed = JSON.parse(exported.stdout) as { documents: number; files: number };
 
 const round = (x: number, d = 1) => Number(x.toFixed(d));
-const documents = exported.value.documents;
+const documents = packed.documents;
 const result = {
   n,
   documents,
@@ -69,7 +85,7 @@ const result = {
   zip_mb: round(statSync(zip).size / 2 ** 20),
   export_seconds: round(exported.seconds, 2),
   verify_seconds: round(verified.seconds, 2),
-  files: exported.value.files,
+  files: packed.files,
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version },
   at: new Date().toISOString(),
 };
