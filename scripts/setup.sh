@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # command → Debian package. Chromium renders documents; poppler, openssl, zbar, qpdf and
-# certutil are the independent checkers the tests use; the ledger tests start a private
+# certutil are the independent checkers the tests use (unzip unpacks an archive package as
+# an archivist would); the ledger tests start a private
 # PostgreSQL cluster with Debian's server binaries (docs/deploy.md), which are not on PATH.
 declare -A NEEDS=(
   [chromium]=chromium
@@ -15,6 +16,7 @@ declare -A NEEDS=(
   [zbarimg]=zbar-tools
   [qpdf]=qpdf
   [certutil]=libnss3-tools
+  [unzip]=unzip
 )
 missing=()
 for cmd in "${!NEEDS[@]}"; do

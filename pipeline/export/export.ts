@@ -9,8 +9,7 @@ import type { Clock } from '../core/clock.js';
 import { localNow } from '../core/clock.js';
 import { TanuError } from '../core/tanu-error.js';
 import type { LoadedConfig } from '../config/load.js';
-import { type Revocations, registerCsv, registerXlsx } from '../publish/register.js';
-import type { ExportDocumentRow, RegistryRow } from '../ledger/ledger.js';
+import type { ExportDocumentRow, ExportFilter } from '../ledger/ledger.js';
 import { openLedger } from '../ledger/open.js';
 import { MANIFEST, MANIFEST_SIGNATURE } from '../sign/manifest.js';
 import { syncDir } from '../publish/publish.js';
@@ -38,7 +37,8 @@ import {
 } from './package.js';
 import { verificationPrinter } from './report-pdf.js';
 import { type Selection, describeSelection, toFilter } from './selection.js';
-import { ZipWriter, withFixedTimes } from './zip.js';
+import { registersInWorker } from './registers.js';
+import { ZipWriter } from './zip.js';
 
 /**
  * `tanu export`, the I/O shell: streams the selection from the ledger, document by
@@ -167,10 +167,7 @@ export async function exportArchive(config: LoadedConfig, options: ExportOptions
       yield first.value;
       for (let next = await rows.next(); !next.done; next = await rows.next()) yield next.value;
     })();
-    const revocations = await ledger.revocations();
-    // Read again for each file of the register (and twice for an XLSX: widths, then rows), a page at a time.
-    const registers = { rows: () => ledger.exportRegistry(filter), revocations };
-    return await packDocuments(config, options, { rows: all, registers, selection });
+    return await packDocuments(config, options, { rows: all, filter, selection });
   } finally {
     await ledger.close();
   }
@@ -179,7 +176,7 @@ export async function exportArchive(config: LoadedConfig, options: ExportOptions
 async function packDocuments(
   config: LoadedConfig,
   options: ExportOptions,
-  { rows, registers, selection }: { rows: AsyncIterable<ExportDocumentRow>; registers: { rows: () => AsyncIterable<RegistryRow>; revocations: Revocations }; selection: string },
+  { rows, filter, selection }: { rows: AsyncIterable<ExportDocumentRow>; filter: ExportFilter; selection: string },
 ): Promise<ExportResult> {
   const trust = await configuredTrust(config);
   const now = options.clock.now();
@@ -194,6 +191,8 @@ async function packDocuments(
   await mkdir(temp);
   let zip: ZipWriter | undefined;
   const spools: Spool[] = [];
+  // The register is made beside the documents' check, on the other core (registers.ts).
+  const registers = registersInWorker({ config, env: options.env, filter, dir: temp });
   try {
     const writer = (zip = await ZipWriter.create(join(temp, 'package.zip')));
     const [manifest, documents, history] = ['manifest-sha256.txt', 'documents.json', 'history.csv'].map((name) => new Spool(join(temp, name))) as [Spool, Spool, Spool];
@@ -309,13 +308,7 @@ async function packDocuments(
         const bytes = await readOrNull(inOutbox(config, d, name));
         if (bytes) await packMade(`${batchFolder(d)}/${name}`, bytes);
       }
-    for (const lang of ['kk', 'ru'] as const) {
-      await packStreamedPayload(`data/register/register-${lang}.csv`, registerCsv(registers.rows(), registers.revocations, lang));
-      const [made, fixed] = [join(temp, `register-${lang}.xlsx`), join(temp, `register-${lang}.fixed.xlsx`)];
-      await registerXlsx(made, registers.rows, registers.revocations, lang);
-      await withFixedTimes(made, fixed);
-      await packStreamedPayload(`data/register/register-${lang}.xlsx`, spooled(fixed));
-    }
+    for (const file of await registers.result) await packStreamedPayload(file.packaged, spooled(file.path));
     await packStreamedPayload(HISTORY_CSV, spooled(history.path));
     await packMade(TRUST_ANCHORS, trust.map((c) => c.toString()).join(''));
     const facts: Omit<VerificationReport, 'documents'> = { exported_at: now.toISOString(), as_of: asOf, selection, totals };
@@ -345,6 +338,7 @@ async function packDocuments(
     await syncDir(dirname(out));
     return { out, documents: totals.documents, missing, files: payload.files, bytes: payload.bytes };
   } catch (e) {
+    await registers.stop();
     await zip?.abort().catch(() => {});
     for (const spool of spools) spool.destroy();
     throw e;

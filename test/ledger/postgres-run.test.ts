@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -60,6 +61,17 @@ describe('tanu run on a PostgreSQL ledger', () => {
     const register = readFileSync(registryCsv, 'utf8').trim().split('\r\n');
     expect(register).toHaveLength(6);
     expect(register.slice(1).map((line) => line.match(/DEMO01-2026-\d{6}/)?.[0])).toEqual(Array.from({ length: 5 }, (_, i) => `DEMO01-2026-${String(i + 1).padStart(6, '0')}`));
+
+    // The archive export reads the ledger on two connections (its register in a worker thread): both PostgreSQL.
+    const archive = join(p.dir, 'archive.zip');
+    const exported = await tanu(['export', '--config', p.config, '--out', archive, '--json'], env);
+    expect(exported.code, exported.err).toBe(0);
+    expect(JSON.parse(exported.out)).toMatchObject({ documents: 6, missing: [] });
+    const verified = await tanu(['verify', archive, '--config', p.config], env);
+    expect(verified.code, verified.out + verified.err).toBe(0);
+    const listing = execFileSync('unzip', ['-Z1', archive], { encoding: 'utf8' });
+    expect(listing).toMatch(/data\/register\/register-kk\.xlsx/);
+    expect(execFileSync('unzip', ['-p', archive, 'archive/data/register/register-ru.csv'], { encoding: 'utf8' }).trim().split('\r\n')).toHaveLength(6);
 
     const noPassword = await tanu(['status', '--config', p.config], { TANU_LEDGER__URL: url });
     expect(noPassword.code).toBe(2);

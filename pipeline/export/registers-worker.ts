@@ -1,0 +1,5 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { type RegisterJob, answerOf } from './registers.js';
+
+/** The worker thread of `registersInWorker` (registers.ts): makes the register's files and answers once. */
+parentPort?.postMessage(await answerOf(workerData as RegisterJob));
