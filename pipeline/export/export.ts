@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { basename, dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
+import { Worker } from 'node:worker_threads';
 import type { Clock } from '../core/clock.js';
 import { localNow } from '../core/clock.js';
 import { TanuError } from '../core/tanu-error.js';
@@ -37,7 +38,7 @@ import {
 } from './package.js';
 import { verificationPrinter } from './report-pdf.js';
 import { type Selection, describeSelection, toFilter } from './selection.js';
-import { registersInWorker } from './registers.js';
+import type { RegisterAnswer, RegisterFile, RegisterJob } from './registers.js';
 import { ZipWriter } from './zip.js';
 
 /**
@@ -153,6 +154,28 @@ async function* hashing(chunks: AsyncIterable<Uint8Array>, hash: Hash): AsyncGen
     hash.update(chunk);
     yield chunk;
   }
+}
+
+/**
+ * writeRegisters in a worker thread: `result` settles with its files or its error (an
+ * operating system's error keeps its code, so a full disk is still NO_SPACE); `stop` ends
+ * the thread early (an export that failed first).
+ */
+function registersInWorker(job: RegisterJob): { result: Promise<RegisterFile[]>; stop: () => Promise<void> } {
+  // Node 20 does not give a worker the main thread's TypeScript loader: it registers its own.
+  const entry = new URL('./registers-worker.ts', import.meta.url).href;
+  const worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData: job });
+  const result = new Promise<RegisterFile[]>((resolve, reject) => {
+    worker.once('message', (answer: RegisterAnswer) => {
+      if ('files' in answer) resolve(answer.files);
+      else if ('tanu' in answer) reject(Object.assign(new TanuError(answer.tanu.code), { text: answer.tanu.text, message: `${answer.tanu.code}: ${answer.tanu.text.ru}` }));
+      else reject(Object.assign(new Error(answer.error.message), answer.error));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the register's worker thread exited (${code}) without an answer`)));
+  });
+  result.catch(() => {});
+  return { result, stop: async () => void (await worker.terminate()) };
 }
 
 export async function exportArchive(config: LoadedConfig, options: ExportOptions): Promise<ExportResult> {

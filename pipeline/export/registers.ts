@@ -2,9 +2,8 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Worker } from 'node:worker_threads';
 import type { Code } from '../core/catalogue.js';
-import { TanuError, isTanuError } from '../core/tanu-error.js';
+import { isTanuError } from '../core/tanu-error.js';
 import type { ExportFilter } from '../ledger/ledger.js';
 import { type LedgerConfig, openLedger } from '../ledger/open.js';
 import { registerCsv, registerXlsx } from '../publish/register.js';
@@ -13,10 +12,10 @@ import { withFixedTimes } from './zip.js';
 /**
  * The register of recognized persons for an export's selection, as the package carries
  * it: CSV and XLSX in Kazakh and Russian, written into a folder (the XLSX with fixed entry
- * times). `tanu export` makes it in a worker thread, on the ledger through a connection of
- * its own, while it checks the documents on the main thread: the register's reads and
- * ExcelJS took about 2 s of a 10,000-document export's 11 s there (bench/README.md,
- * export round 6).
+ * times). `tanu export` makes it in a worker thread (registers-worker.ts), on the ledger
+ * through a connection of its own, while it checks the documents on the main thread: the
+ * register's reads and ExcelJS took about 2 s of a 10,000-document export's 11 s there
+ * (bench/README.md, export round 6). Only this thread loads ExcelJS.
  */
 
 export type RegisterFile = { packaged: string; path: string };
@@ -59,25 +58,3 @@ export const answerOf = async (job: RegisterJob): Promise<RegisterAnswer> => {
     return { error: { message: String(message), ...(stack ? { stack } : {}), code, path } };
   }
 };
-
-/**
- * writeRegisters in a worker thread: `result` settles with its files or its error (an
- * operating system's error keeps its code, so a full disk is still NO_SPACE); `stop` ends
- * the thread early (an export that failed first).
- */
-export function registersInWorker(job: RegisterJob): { result: Promise<RegisterFile[]>; stop: () => Promise<void> } {
-  // Node 20 does not give a worker the main thread's TypeScript loader: it registers its own.
-  const entry = new URL('./registers-worker.ts', import.meta.url).href;
-  const worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData: job });
-  const result = new Promise<RegisterFile[]>((resolve, reject) => {
-    worker.once('message', (answer: RegisterAnswer) => {
-      if ('files' in answer) resolve(answer.files);
-      else if ('tanu' in answer) reject(Object.assign(new TanuError(answer.tanu.code), { text: answer.tanu.text, message: `${answer.tanu.code}: ${answer.tanu.text.ru}` }));
-      else reject(Object.assign(new Error(answer.error.message), answer.error));
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the register's worker thread exited (${code}) without an answer`)));
-  });
-  result.catch(() => {});
-  return { result, stop: async () => void (await worker.terminate()) };
-}
