@@ -162,9 +162,8 @@ async function* hashing(chunks: AsyncIterable<Uint8Array>, hash: Hash): AsyncGen
  * the thread early (an export that failed first).
  */
 function registersInWorker(job: RegisterJob): { result: Promise<RegisterFile[]>; stop: () => Promise<void> } {
-  // Node 20 does not give a worker the main thread's TypeScript loader: it registers its own.
-  const entry = new URL('./registers-worker.ts', import.meta.url).href;
-  const worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData: job });
+  // Through bin/ts-worker.js, which registers the TypeScript loader in the thread (Node 20 does not pass it on).
+  const worker = new Worker(new URL('../../bin/ts-worker.js', import.meta.url), { workerData: { module: new URL('./registers-worker.ts', import.meta.url).href, job } });
   const result = new Promise<RegisterFile[]>((resolve, reject) => {
     worker.once('message', (answer: RegisterAnswer) => {
       if ('files' in answer) resolve(answer.files);

@@ -131,6 +131,25 @@ describe('tanu export', () => {
     expect(manifestOf(again, join(dir, 'again-unpacked'))).toBe(manifestOf(zip, join(dir, 'first-unpacked')));
   });
 
+  it('through the real bin from another working directory: its register, made in a worker thread, is the same', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'tanu-elsewhere-'));
+    try {
+      const out = join(dir, 'bin', `${bag}.zip`);
+      mkdirSync(join(dir, 'bin'));
+      execFileSync(process.execPath, [join(process.cwd(), 'bin', 'tanu.js'), 'export', '--config', project.config, '--out', out], { cwd: elsewhere, stdio: 'pipe' });
+      expect((await tanu(['verify', out])).code).toBe(0);
+      const registerLines = (z: string, into: string) =>
+        readFileSync(join(unpack(z, into), 'manifest-sha256.txt'), 'utf8')
+          .split('\n')
+          .filter((line) => line.includes('data/register/'));
+      const viaBin = registerLines(out, join(dir, 'bin-unpacked'));
+      expect(viaBin).toHaveLength(4);
+      expect(viaBin).toEqual(registerLines(zip, join(dir, 'first-unpacked-register')));
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it('a changed byte, a deleted file, an added file and an edited bag-info.txt each fail tanu verify, named', async () => {
     const pdf = 'data/batches/DEMO01/2026-11-23';
     const flipped = await tampered('byte.zip', (path, bytes) => {
