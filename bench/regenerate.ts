@@ -92,12 +92,15 @@ if (!standard || to?.version !== 3) throw new Error('version 3 is not in force t
 
 // ---- the plan, then the re-issue --------------------------------------------------------
 const ledger = SqliteLedger.open(config.paths.ledger);
-const planned = await measured(() => planRegeneration(ledger.currentDocuments('Q88100061'), { standard, library: revised.library, version: 3, scope: { cards: null, centre: null }, verifyCode: newVerifyCode }));
+const rctx = { standard, library: revised.library, version: 3, scope: { cards: null, centre: null }, verifyCode: newVerifyCode };
+// The plan alone, as --dry-run makes it; applying judges the documents again as it issues them.
+const planned = await measured(() => planRegeneration(ledger.currentDocuments('Q88100061'), rctx));
 await ledger.close();
 const plan = planned.value;
 const engine = await startEngine(config, revised.library, { clock: systemClock, env: process.env, notice: () => {} });
-const applied = await measured(() => applyRegeneration(plan, engine.ctx, { reason: 'bench', by: 'bench' }));
+const applied = await measured(() => applyRegeneration(engine.ctx.ledger.currentDocuments('Q88100061'), rctx, engine.ctx, { reason: 'bench', by: 'bench' }));
 await engine.close();
+if (applied.value.plan.affected.length !== plan.affected.length) throw new Error(`planned ${plan.affected.length}, applied ${applied.value.plan.affected.length}`);
 
 const round = (x: number, d = 1) => Number(x.toFixed(d));
 const affected = plan.affected.length;

@@ -51,8 +51,8 @@ export async function regenerateCommand(options: RegenerateOptions, ctx: Ctx): P
     cards: options.cards ? options.cards.split(',').map((c) => c.trim()).filter(Boolean) : null,
     centre: options.centre ?? null,
   };
-  const planFrom = (ledger: Ledger | null) =>
-    planRegeneration(ledger ? ledger.currentDocuments(standard.code) : (async function* () {})(), { standard, library, version: version.version, scope, verifyCode: newVerifyCode });
+  const rctx = { standard, library, version: version.version, scope, verifyCode: newVerifyCode };
+  const planFrom = (ledger: Ledger | null) => planRegeneration(ledger ? ledger.currentDocuments(standard.code) : (async function* () {})(), rctx);
 
   if (options.dryRun) {
     // A dry run makes no ledger where there is none: nothing was issued, nothing is affected.
@@ -71,7 +71,6 @@ export async function regenerateCommand(options: RegenerateOptions, ctx: Ctx): P
   try {
     // First whatever an interrupted run left planned: those documents are not planned again.
     const resumed = await resumeRegenerations(engine.ctx);
-    const plan = await planFrom(engine.ctx.ledger);
     const by = (() => {
       try {
         return userInfo().username;
@@ -79,7 +78,7 @@ export async function regenerateCommand(options: RegenerateOptions, ctx: Ctx): P
         return 'unknown';
       }
     })();
-    const batches = await applyRegeneration(plan, engine.ctx, { reason: options.reason ?? '', by });
+    const { plan, batches } = await applyRegeneration(engine.ctx.ledger.currentDocuments(standard.code), rctx, engine.ctx, { reason: options.reason ?? '', by });
     const issued = await issuedBy([...resumed, ...batches], engine.ctx);
     if (ctx.json) ctx.io.out(JSON.stringify({ ...planJson(plan), issued }, null, 2));
     else {

@@ -151,6 +151,13 @@ export const Config = z
         verify_base_url: z.url().default('https://tanu.example.kz/verify').describe('QR codes on certificates point here, followed by /<serial>/<code>'),
         chromium: z.string().optional().describe('Chromium executable; found on the system when not set'),
         print_batch: z.number().int().min(1).max(500).default(50).describe('One-page documents printed together, then split'),
+        regeneration_batch: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(500)
+          .describe("A regeneration re-issues at most this many of a centre's documents per batch: each batch's new revisions are committed, and held in memory, on their own"),
         render_timeout_ms: z
           .number()
           .int()

@@ -6,12 +6,14 @@ import { runBatch } from '../batch/run-batch.js';
 import type { FileRow } from '../ledger/ledger.js';
 import { sha256, writeAtomic } from '../publish/publish.js';
 import type { FileReport } from '../validate/report.js';
-import type { AffectedDocument, RegenerationPlan } from './plan.js';
+import type { CurrentDocument } from '../ledger/ledger.js';
+import { type AffectedDocument, type RegenerationContext, type RegenerationPlan, planRegeneration } from './plan.js';
 
 /**
- * Applying a regeneration: a batch per centre whose plan comes from the ledger instead of
- * a file. The plan is stored like a received file (its JSON, by SHA-256) and committed with
- * its new revisions in one step; the batch is then issued and completed by the engine like
+ * Applying a regeneration: batches per centre (at most `documents.regeneration_batch`
+ * documents each) whose plan comes from the ledger instead of a file. Each batch's plan is
+ * stored like a received file (its JSON, by SHA-256) and committed with its new revisions
+ * in one step; the batch is then issued and completed by the engine like
  * any other (render, sign, publish, manifest), and completing it marks the revisions it
  * replaces superseded and moves their register rows. A crash leaves an unfinished batch,
  * which `resumeRegenerations` (or `tanu watch`) takes up again.
@@ -32,17 +34,26 @@ export async function resumeRegenerations(ctx: EngineContext): Promise<string[]>
   return resumed;
 }
 
-/** Plans, issues and completes the plan's batches; returns their ids. */
-export async function applyRegeneration(plan: RegenerationPlan, ctx: EngineContext, why: { reason: string; by: string }): Promise<string[]> {
-  const byCentre = new Map<string, AffectedDocument[]>();
-  for (const a of plan.affected) byCentre.set(a.centre, [...(byCentre.get(a.centre) ?? []), a]);
+/**
+ * Plans, issues and completes a regeneration over the current documents of its standard,
+ * as they come: the affected documents of each centre are issued in batches of
+ * `documents.regeneration_batch`, so what is held and what one transaction commits stays
+ * the same for 100 documents or 100,000. Returns the plan and the batches' ids, in order.
+ */
+export async function applyRegeneration(
+  documents: AsyncIterable<CurrentDocument>,
+  rctx: RegenerationContext,
+  ctx: EngineContext,
+  why: { reason: string; by: string },
+): Promise<{ plan: RegenerationPlan; batches: string[] }> {
+  const standard = rctx.standard.code;
   const batches: string[] = [];
-  for (const [centre, affected] of byCentre) {
+  const issue = async (centre: string, affected: AffectedDocument[]) => {
     const now = ctx.clock.now().toISOString();
     const issueDate = localNow(ctx.clock, ctx.config.timezone).date;
     const stored = {
-      standard: plan.standard,
-      to_version: plan.to_version,
+      standard,
+      to_version: rctx.version,
       centre,
       reason: why.reason,
       by: why.by,
@@ -53,7 +64,7 @@ export async function applyRegeneration(plan: RegenerationPlan, ctx: EngineConte
     const sha = sha256(Buffer.from(bytes));
     const path = join(ctx.received, `${sha}.json`);
     await writeAtomic(path, bytes, { file: 0o600, dir: 0o700 });
-    const name = `regenerate-${plan.standard}-v${plan.to_version}-${centre}.json`;
+    const name = `regenerate-${standard}-v${rctx.version}-${centre}.json`;
     const id = sha.slice(0, 12);
     const file: FileRow = { sha256: sha, name, centre, kind: REGENERATION_KIND, received_at: now, stored_path: path, outcome: 'accepted', batch_id: id };
     const report: FileReport = { file: name, kind: null, centre, rows: affected.length, valid: affected.length, errors: [], warnings: [] };
@@ -63,14 +74,25 @@ export async function applyRegeneration(plan: RegenerationPlan, ctx: EngineConte
       report,
       revisions: affected.map((a) => a.next),
       claim: { owner: OWNER, alive: ownerAlive, at: now },
-      event: { standard: plan.standard, to_version: plan.to_version, reason: why.reason, by: why.by, documents: affected.length },
+      event: { standard, to_version: rctx.version, reason: why.reason, by: why.by, documents: affected.length },
     });
     // Another run planned these first: theirs stands, and a rerun plans only what is left.
-    if (!result.planned) throw new Error(`regeneration of ${plan.standard}: already planned by another run for ${result.taken.slice(0, 3).join(', ')}`);
+    if (!result.planned) throw new Error(`regeneration of ${standard}: already planned by another run for ${result.taken.slice(0, 3).join(', ')}`);
     await runBatch(id, ctx, { file: name, resumed: false, claimed: true });
     batches.push(id);
-  }
-  return batches;
+  };
+  const size = ctx.config.documents.regeneration_batch;
+  const pending = new Map<string, AffectedDocument[]>();
+  const plan = await planRegeneration(documents, rctx, async (a) => {
+    const gathered = pending.get(a.centre) ?? [];
+    gathered.push(a);
+    pending.set(a.centre, gathered);
+    if (gathered.length < size) return;
+    pending.delete(a.centre);
+    await issue(a.centre, gathered);
+  });
+  for (const [centre, affected] of pending) await issue(centre, affected);
+  return { plan, batches };
 }
 
 /** The documents the batches published, with their PDF relative to the outbox. */

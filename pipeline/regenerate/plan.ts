@@ -28,10 +28,13 @@ export type AffectedDocument = {
   next: NewRevision;
 };
 
+/** An affected document as the plan lists it: its new revision is made when it is issued. */
+export type PlannedDocument = Omit<AffectedDocument, 'next'>;
+
 export type RegenerationPlan = {
   standard: string;
   to_version: number;
-  affected: AffectedDocument[];
+  affected: PlannedDocument[];
   unaffected: Partial<Record<UnaffectedReason, number>>;
 };
 
@@ -144,13 +147,24 @@ export function judge(doc: CurrentDocument, ctx: RegenerationContext): { affecte
   };
 }
 
-/** The plan over every current document of the standard, as they come from the ledger. */
-export async function planRegeneration(documents: AsyncIterable<CurrentDocument>, ctx: RegenerationContext): Promise<RegenerationPlan> {
+/**
+ * The plan over every current document of the standard, as they come from the ledger.
+ * Each affected document, with its new revision, goes to `onAffected` as it is judged
+ * (applying issues them a batch at a time); the plan keeps only what it lists.
+ */
+export async function planRegeneration(
+  documents: AsyncIterable<CurrentDocument>,
+  ctx: RegenerationContext,
+  onAffected: (affected: AffectedDocument) => Promise<void> | void = () => {},
+): Promise<RegenerationPlan> {
   const plan: RegenerationPlan = { standard: ctx.standard.code, to_version: ctx.version, affected: [], unaffected: {} };
   for await (const doc of documents) {
     const verdict = judge(doc, ctx);
-    if ('affected' in verdict) plan.affected.push(verdict.affected);
-    else plan.unaffected[verdict.unaffected] = (plan.unaffected[verdict.unaffected] ?? 0) + 1;
+    if ('affected' in verdict) {
+      const { next: _, ...listed } = verdict.affected;
+      plan.affected.push(listed);
+      await onAffected(verdict.affected);
+    } else plan.unaffected[verdict.unaffected] = (plan.unaffected[verdict.unaffected] ?? 0) + 1;
   }
   return plan;
 }

@@ -150,6 +150,28 @@ describe('tanu regenerate', () => {
     expect(JSON.parse(again.out)).toEqual({ standard: 'Q88100061', to_version: 3, affected: [], unaffected: 5, issued: [] });
   });
 
+  it('in batches of documents.regeneration_batch: one batch per document at 1, each signed and verified, each document once', async () => {
+    const { p, card4kk } = await issued();
+    const env = { TANU_DOCUMENTS__REGENERATION_BATCH: '1' };
+    const applied = await tanu(['regenerate', '--standard', 'Q88100061', '--config', p.config, '--json', '--reason', 'Order No. 7'], env);
+    expect(applied.code, applied.err).toBe(0);
+    const result = JSON.parse(applied.out);
+    expect(result.issued.map((d: { serial: string; revision: number }) => [d.serial, d.revision])).toEqual([
+      [card4kk, 2],
+      ['П-1', 2],
+    ]);
+    const batchOf = (file: string) => file.split('/').slice(0, 3).join('/');
+    expect(new Set(result.issued.map((d: { file: string }) => batchOf(d.file))).size).toBe(2);
+    const caPem = join(p.dir, 'var', 'keys', 'dev-ca.pem');
+    const nss = nssTrusting(join(p.dir, 'nss'), caPem);
+    for (const d of result.issued as { file: string }[]) {
+      const verified = await expectBatchVerifies(join(p.outbox, batchOf(d.file), 'manifest.json'), caPem, nss);
+      expect(verified).toHaveLength(1);
+    }
+    const again = await tanu(['regenerate', '--standard', 'Q88100061', '--config', p.config, '--json', '--reason', 'again'], env);
+    expect(JSON.parse(again.out)).toMatchObject({ affected: [], issued: [] });
+  });
+
   it('kill -9 in the middle of applying, then the same command again: each affected document re-issued exactly once', async () => {
     const { p } = await issued();
     const run = startTanu(['regenerate', '--standard', 'Q88100061', '--reason', 'Order No. 7', '--config', p.config]);
