@@ -13,8 +13,6 @@
  * --work DIR keeps the issued certificates there (and reuses them on the next run with the
  * same N: the same rows are already published), since issuing 10,000 takes minutes.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,7 +22,7 @@ import { startEngine } from '../pipeline/batch/start.js';
 import { systemClock } from '../pipeline/core/clock.js';
 import { loadConfig } from '../pipeline/config/load.js';
 import { loadLibrary } from '../pipeline/standards/library.js';
-import { peakSampler } from './memory.js';
+import { tanuProcess } from './memory.js';
 import { benchCsv } from './records.js';
 import { writeWorkspaceConfig } from './workspace.js';
 
@@ -53,24 +51,10 @@ const outcome = await takeFile(csv, engine.ctx, 'copy');
 await engine.close();
 if ((outcome.outcome !== 'published' && outcome.outcome !== 'already-published') || outcome.report.valid !== n) throw new Error(`bench data did not all validate: ${JSON.stringify(outcome.report.errors.slice(0, 3))}`);
 
-/** `tanu ARGS` as its own process: its stdout, seconds and peak PSS; a non-zero exit fails the bench. */
-async function tanu(args: string[]): Promise<{ stdout: string; seconds: number; peakMb: number }> {
-  const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, ['bin/tanu.js', ...args, '--config', configPath, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const sampler = peakSampler(child.pid ?? 0);
-  let stdout = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const peakMb = await sampler.stop();
-  if (code !== 0) throw new Error(`tanu ${args.join(' ')} exited ${code}: ${stdout.slice(0, 2000)}`);
-  return { stdout, seconds, peakMb };
-}
-
 const zip = join(work, 'archive.zip');
 rmSync(zip, { force: true });
-const exported = await tanu(['export', '--out', zip]);
-const verified = await tanu(['verify', zip]);
+const exported = await tanuProcess(['export', '--out', zip], configPath);
+const verified = await tanuProcess(['verify', zip], configPath);
 const packed = JSON.parse(exported.stdout) as { documents: number; files: number };
 
 const round = (x: number, d = 1) => Number(x.toFixed(d));

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -67,6 +68,27 @@ export async function measured<T>(work: () => Promise<T>): Promise<{ value: T; s
   } finally {
     clearInterval(sampler);
   }
+}
+
+/**
+ * `tanu ARGS --config CONFIG --json` as its own process, the real bin (what an operator
+ * runs): its stdout, seconds from start to exit, and peak PSS sampled from outside. A
+ * non-zero exit fails the benchmark.
+ */
+export async function tanuProcess(args: string[], configPath: string): Promise<{ stdout: string; seconds: number; peakMb: number }> {
+  const t0 = process.hrtime.bigint();
+  const child = spawn(process.execPath, ['bin/tanu.js', ...args, '--config', configPath, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const sampler = peakSampler(child.pid ?? 0);
+  let stdout = '';
+  // Its log lines (one per chunk) are kept only to say why it failed.
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const peakMb = await sampler.stop();
+  if (code !== 0) throw new Error(`tanu ${args.join(' ')} exited ${code}: ${stdout.slice(0, 2000)}\n${stderr}`);
+  return { stdout, seconds, peakMb };
 }
 
 // Run as the sampler: `node --import tsx bench/memory.ts ROOT_PID INTERVAL_MS`; prints the peak (MB) when stdin closes.

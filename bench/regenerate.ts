@@ -4,8 +4,9 @@
  * `tanu regenerate` on N issued certificates (docs/contracts.md, "Regeneration"): half of them of card 4 of
  * Q88100061, then a version that renames card 4. Measured apart: the plan (every current
  * document's stored model against the model under the new version) and the re-issue
- * (render, sign, publish each affected document as revision 2, complete the batch), each
- * with its seconds and peak memory (PSS of this process and its children, i.e. Chromium).
+ * (render, sign, publish each affected document as revision 2, complete the batches), each
+ * run as its own `tanu regenerate` process (--dry-run, then --reason) with its seconds and
+ * peak memory (PSS of it and its children, i.e. Chromium, sampled from outside).
  * With --json, one last line: {"n", "affected", "plan_s", "reissue_docs_per_s", "plan_peak_mb", "reissue_peak_mb"}.
  * Results go to var/bench/ (ignored; --out bench/results to commit them) as regenerate-n<N>.json with the machine's description. Goal
  * (README, "Not yet built"): plan ≤ 5 s and re-issue ≥ 100/s at N = 10,000. Nothing is asserted.
@@ -18,12 +19,8 @@ import { takeFile } from '../pipeline/batch/take.js';
 import { startEngine } from '../pipeline/batch/start.js';
 import { localNow, systemClock } from '../pipeline/core/clock.js';
 import { loadConfig } from '../pipeline/config/load.js';
-import { SqliteLedger } from '../pipeline/ledger/sqlite.js';
-import { applyRegeneration } from '../pipeline/regenerate/apply.js';
-import { newVerifyCode } from '../pipeline/plan/plan.js';
-import { planRegeneration } from '../pipeline/regenerate/plan.js';
 import { loadLibrary, versionOn } from '../pipeline/standards/library.js';
-import { measured } from './memory.js';
+import { tanuProcess } from './memory.js';
 import { benchCsv } from './records.js';
 import { writeWorkspaceConfig } from './workspace.js';
 
@@ -90,17 +87,12 @@ const standard = revised.library.byCode('Q88100061');
 const to = standard && versionOn(standard, today);
 if (!standard || to?.version !== 3) throw new Error('version 3 is not in force today');
 
-// ---- the plan, then the re-issue --------------------------------------------------------
-const ledger = SqliteLedger.open(config.paths.ledger);
-const rctx = { standard, library: revised.library, version: 3, scope: { cards: null, centre: null }, verifyCode: newVerifyCode };
-// The plan alone, as --dry-run makes it; applying judges the documents again as it issues them.
-const planned = await measured(() => planRegeneration(ledger.currentDocuments('Q88100061'), rctx));
-await ledger.close();
-const plan = planned.value;
-const engine = await startEngine(config, revised.library, { clock: systemClock, env: process.env, notice: () => {} });
-const applied = await measured(() => applyRegeneration(engine.ctx.ledger.currentDocuments('Q88100061'), rctx, engine.ctx, { reason: 'bench', by: 'bench' }));
-await engine.close();
-if (applied.value.plan.affected.length !== plan.affected.length) throw new Error(`planned ${plan.affected.length}, applied ${applied.value.plan.affected.length}`);
+// ---- the plan, then the re-issue, each as the operator runs it --------------------------
+const planned = await tanuProcess(['regenerate', '--standard', 'Q88100061', '--dry-run'], configPath);
+const applied = await tanuProcess(['regenerate', '--standard', 'Q88100061', '--reason', 'bench'], configPath);
+const plan = JSON.parse(planned.stdout) as { affected: unknown[] };
+const reissued = JSON.parse(applied.stdout) as { affected: unknown[]; issued: unknown[] };
+if (reissued.issued.length !== plan.affected.length) throw new Error(`planned ${plan.affected.length}, issued ${reissued.issued.length}`);
 
 const round = (x: number, d = 1) => Number(x.toFixed(d));
 const affected = plan.affected.length;
