@@ -3,10 +3,9 @@ import { localNow } from '../core/clock.js';
 import { type EngineContext } from '../batch/context.js';
 import { OWNER, ownerAlive } from '../batch/owner.js';
 import { runBatch } from '../batch/run-batch.js';
-import type { FileRow } from '../ledger/ledger.js';
+import type { CurrentDocument, FileRow } from '../ledger/ledger.js';
 import { sha256, writeAtomic } from '../publish/publish.js';
 import type { FileReport } from '../validate/report.js';
-import type { CurrentDocument } from '../ledger/ledger.js';
 import { type AffectedDocument, type RegenerationContext, type RegenerationPlan, planRegeneration } from './plan.js';
 
 /**
@@ -83,7 +82,15 @@ export async function applyRegeneration(
   };
   const size = ctx.config.documents.regeneration_batch;
   const pending = new Map<string, AffectedDocument[]>();
-  const plan = await planRegeneration(documents, rctx, async (a) => {
+  // The ledger's pages come after the batches already issued by this run, whose new
+  // revisions are current documents too: they are this run's, not ones to judge (or count).
+  const reissued = new Set<string>();
+  const key = (d: { type: string; serial: string }) => `${d.type} ${d.serial}`;
+  const before = async function* () {
+    for await (const d of documents) if (!reissued.has(key(d))) yield d;
+  };
+  const plan = await planRegeneration(before(), rctx, async (a) => {
+    reissued.add(key(a));
     const gathered = pending.get(a.centre) ?? [];
     gathered.push(a);
     pending.set(a.centre, gathered);

@@ -156,6 +156,8 @@ describe('tanu regenerate', () => {
     const applied = await tanu(['regenerate', '--standard', 'Q88100061', '--config', p.config, '--json', '--reason', 'Order No. 7'], env);
     expect(applied.code, applied.err).toBe(0);
     const result = JSON.parse(applied.out);
+    // As the dry run counts them: the new revisions issued during the run are not counted again.
+    expect(result).toMatchObject({ unaffected: 3 });
     expect(result.issued.map((d: { serial: string; revision: number }) => [d.serial, d.revision])).toEqual([
       [card4kk, 2],
       ['П-1', 2],
