@@ -92,9 +92,6 @@ export async function* registerCsv(rows: Rows, revocations: Revocations, lang: L
 /** An ISO date as the spreadsheet's date (midnight UTC: Excel has no time zones). */
 export const excelDate = (iso: string) => new Date(`${iso}T00:00:00Z`);
 
-/** Rows committed to the sheet between two turns of the event loop (see registerXlsx). */
-const ROWS_BETWEEN_TURNS = 200;
-
 /**
  * The register for people, written to the file `path`: every value in its own type (text for
  * names, numbers and the IIN, whose leading zeros a number would lose; a number for the
@@ -135,13 +132,7 @@ async function writeWorkbook(sink: Writable, rows: () => Rows, revocations: Revo
   const header = ws.addRow(headers);
   header.font = { bold: true };
   header.commit();
-  let written = 0;
-  for await (const r of rows()) {
-    ws.addRow(cells(r, revocations, lang)).commit();
-    // A committed row waits in memory until the zip's deflate (on the thread pool) takes
-    // it; letting the event loop turn now and then keeps that backlog short.
-    if (++written % ROWS_BETWEEN_TURNS === 0) await new Promise((turn) => setImmediate(turn));
-  }
+  for await (const r of rows()) ws.addRow(cells(r, revocations, lang)).commit();
   ws.commit();
   await wb.commit();
 }
