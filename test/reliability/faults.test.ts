@@ -216,8 +216,17 @@ describe('Chromium', () => {
     inject();
 
     // A relaunched browser, frozen: a hang, not a crash; the print deadline must notice it.
-    await until(() => chromiumOf(pid) !== undefined && chromiumOf(pid) !== first && certificates() >= 60, 120_000, 'a relaunched browser');
-    const second = chromiumOf(pid) ?? 0;
+    // The pid the wait saw, not a second look: Chromium may be between launches by then,
+    // and a pid of 0 would stop this whole process group (the test runner with it).
+    let second = 0;
+    await until(
+      () => {
+        second = chromiumOf(pid) ?? 0;
+        return second !== 0 && second !== first && certificates() >= 60;
+      },
+      120_000,
+      'a relaunched browser',
+    );
     process.kill(second, 'SIGSTOP');
     inject();
 
