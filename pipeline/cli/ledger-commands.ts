@@ -4,6 +4,7 @@ import { localNow } from '../core/clock.js';
 import { displayDate } from '../core/dates.js';
 import { TanuError } from '../core/tanu-error.js';
 import { openLedger } from '../ledger/open.js';
+import { EVERYTHING } from '../ledger/rows.js';
 import { registerCsv, registerXlsx } from '../publish/register.js';
 import { specialistsCsv, specialistsXlsx } from '../publish/specialists.js';
 import type { Language } from '../standards/schema.js';
@@ -107,18 +108,17 @@ export async function registryCommand(args: string[], options: RegistryOptions, 
   if (args[0] !== 'export' || !['csv', 'xlsx'].includes(format) || !['kk', 'ru'].includes(lang) || !['recognized', 'specialists'].includes(registry))
     throw new TanuError('USAGE', { detail: { kk: usage, ru: usage } });
   if (registry === 'specialists') return specialistsExport(format, lang, options.out, ctx);
+  const out = options.out ?? `registry-${lang}.${format}`;
   const ledger = await openLedger(ctx.config, ctx.io.env);
-  let rows;
-  let revocations;
   try {
-    rows = await ledger.registry();
-    revocations = await ledger.revocations();
+    const revocations = await ledger.revocations();
+    // A page of the register at a time, straight to the file: a register of 100,000 is never held.
+    const rows = () => ledger.exportRegistry(EVERYTHING);
+    if (format === 'csv') await writeFile(out, registerCsv(rows(), revocations, lang));
+    else await registerXlsx(out, rows, revocations, lang);
   } finally {
     await ledger.close();
   }
-  const out = options.out ?? `registry-${lang}.${format}`;
-  if (format === 'csv') await writeFile(out, registerCsv(rows, revocations, lang));
-  else await registerXlsx(out, () => rows, revocations, lang);
   ctx.io.out(out);
   return 0;
 }

@@ -114,7 +114,6 @@ export interface Ledger {
   planRegeneration(plan: { batch: NewBatch; file: FileRow; report: FileReport; revisions: readonly NewRevision[]; claim: Claim; event: object }): Promise<{ planned: true } | { planned: false; taken: string[] }>;
 
   recentBatches(limit: number): Promise<RecentBatch[]>;
-  registry(): Promise<RegistryRow[]>;
   /** A certificate of the register by serial (its latest published revision), with whether it still stands; undefined when the register has no such certificate. */
   registerStanding(serial: string): Promise<RegisterStanding | undefined>;
   /**
@@ -148,7 +147,7 @@ export interface Ledger {
    * inclusive. One at a time: rows, never files.
    */
   exportDocuments(filter: ExportFilter): AsyncIterable<ExportDocumentRow>;
-  /** The register rows of the selection's certificates, by centre and serial; one at a time. */
+  /** The register rows of the selection's certificates (EVERYTHING: the whole register), by centre and serial; one at a time. */
   exportRegistry(filter: ExportFilter): AsyncIterable<RegistryRow>;
 }
 

@@ -680,10 +680,6 @@ export class PostgresLedger implements Ledger {
     );
   }
 
-  async registry() {
-    return this.read(`SELECT ${REGISTRY_COLUMNS} FROM registry ORDER BY centre, certificate_serial`, [], RegistryRow);
-  }
-
   async revoke(serial: string, reason: RevocationReason, note: string | null, at: string): Promise<Revocation | undefined> {
     return this.write(async (db) => {
       // Locked: of two revocations at once, the second waits and finds the first's.

@@ -159,6 +159,8 @@ export const ExportFilter = z.object({
   status: DocumentStatus.nullable(),
 });
 export type ExportFilter = z.infer<typeof ExportFilter>;
+/** No filter: every published document, the whole register. */
+export const EVERYTHING: ExportFilter = { from: null, to: null, centre: null, profession: null, status: null };
 
 /** A selected document revision with its batch and revocation: a revision that supersedes another is of the same serial. */
 export const ExportDocumentRow = DocumentColumns.pick({

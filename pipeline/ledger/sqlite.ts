@@ -383,13 +383,6 @@ export class SqliteLedger implements Ledger {
       .map((row) => RecentBatch.parse(row));
   }
 
-  async registry() {
-    return this.db
-      .prepare(`SELECT ${REGISTRY_COLUMNS} FROM registry ORDER BY centre, certificate_serial`)
-      .all()
-      .map((row) => RegistryRow.parse(row));
-  }
-
   async addSpecialists(batchId: string, records: readonly RegistryApplication[]) {
     const insert = this.db.prepare(
       'INSERT INTO specialists (batch_id, row, registry_date, record_json) VALUES (?, ?, ?, ?) ON CONFLICT (batch_id, row) DO NOTHING',

@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../pipeline/ledger/migrations.js';
 import { SqliteLedger } from '../../pipeline/ledger/sqlite.js';
-import type { RegistryRow } from '../../pipeline/ledger/rows.js';
+import { EVERYTHING, type RegistryRow } from '../../pipeline/ledger/rows.js';
+import { collect } from '../support/collect.js';
 import { makeIin } from '../support/iin.js';
 import { useTmpDir } from '../support/tmp.js';
 
@@ -86,7 +87,7 @@ describe('the ledger and attestations', () => {
         superseded_by: null,
       });
       expect(await ledger.registerStanding('DEMO01-2026-000002')).toBeUndefined();
-      const registered = (): Promise<RegistryRow | undefined> => ledger.registry().then((rows) => rows[0]);
+      const registered = (): Promise<RegistryRow | undefined> => collect(ledger.exportRegistry(EVERYTHING)).then((rows) => rows[0]);
       expect(await registered()).toMatchObject({ attestation_result: null, attestation_category: null, attestation_date: null });
       await ledger.recordAttestations([{ certificate_serial: 'DEMO01-2026-000001', result: 'attested', category: 'first', date: '2026-11-20' }]);
       expect(await registered()).toMatchObject({ attestation_result: 'attested', attestation_category: 'first', attestation_date: '2026-11-20' });
@@ -95,9 +96,7 @@ describe('the ledger and attestations', () => {
       await ledger.recordAttestations([{ certificate_serial: 'DEMO01-2026-000001', result: 'attested', category: 'first', date: '2026-11-20' }]);
       expect(await registered()).toMatchObject({ attestation_result: 'attested', attestation_category: 'first', attestation_date: '2026-11-20' });
       // The archive export's register carries them too.
-      const exported = [];
-      for await (const row of ledger.exportRegistry({ from: null, to: null, centre: null, profession: null, status: null })) exported.push(row);
-      expect(exported).toEqual([expect.objectContaining({ certificate_serial: 'DEMO01-2026-000001', attestation_result: 'attested', attestation_category: 'first' })]);
+      expect(await collect(ledger.exportRegistry(EVERYTHING))).toEqual([expect.objectContaining({ certificate_serial: 'DEMO01-2026-000001', attestation_result: 'attested', attestation_category: 'first' })]);
     } finally {
       await ledger.close();
     }

@@ -11,6 +11,8 @@ import { MIGRATIONS } from '../../pipeline/ledger/migrations.js';
 import { PostgresLedger } from '../../pipeline/ledger/postgres.js';
 import { POSTGRES_MIGRATIONS } from '../../pipeline/ledger/postgres-migrations.js';
 import { SqliteLedger } from '../../pipeline/ledger/sqlite.js';
+import { EVERYTHING } from '../../pipeline/ledger/rows.js';
+import { collect } from '../support/collect.js';
 import type { FileReport } from '../../pipeline/validate/report.js';
 import { usePostgres } from '../support/postgres.js';
 
@@ -167,12 +169,6 @@ async function published(ledger: Ledger, id: string, prefix: string, people: rea
   return documents.map((d) => d.serial);
 }
 
-async function collect<T>(rows: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const row of rows) out.push(row);
-  return out;
-}
-
 describe.each([sqlite, pgAdapter])('the $name ledger', (adapter) => {
   const withLedger = async (work: (ledger: Ledger, where: string) => Promise<void>) => {
     const where = await adapter.fresh();
@@ -187,7 +183,7 @@ describe.each([sqlite, pgAdapter])('the $name ledger', (adapter) => {
   it('migrates an empty ledger, opens it again as it is, and refuses one from a newer Tanu', async () => {
     const where = await adapter.fresh();
     const first = await adapter.open(where);
-    expect(await first.registry()).toEqual([]);
+    expect(await collect(first.exportRegistry(EVERYTHING))).toEqual([]);
     expect(await first.lastSerial('ALM01', 2026)).toBe(0);
     await first.close();
     const again = await adapter.open(where);
@@ -293,7 +289,7 @@ describe.each([sqlite, pgAdapter])('the $name ledger', (adapter) => {
 
       await ledger.finishBatch(b1, '2026-11-20T10:00:00.000Z', [registryRow('ALM01-2026-000001', '900101300001')], { documents: 1 });
       expect(await ledger.batch(b1)).toMatchObject({ state: 'published', published_at: '2026-11-20T10:00:00.000Z' });
-      expect(await ledger.registry()).toEqual([registryRow('ALM01-2026-000001', '900101300001')]);
+      expect(await collect(ledger.exportRegistry(EVERYTHING))).toEqual([registryRow('ALM01-2026-000001', '900101300001')]);
       expect(await ledger.unfinishedBatches()).toEqual([]);
       expect(await ledger.recentBatches(5)).toMatchObject([{ id: 'b1', file_name: 'b1.csv', documents: 1, failed: 1, state: 'published' }]);
     }));
@@ -354,12 +350,12 @@ describe.each([sqlite, pgAdapter])('the $name ledger', (adapter) => {
       expect(planned).toMatchObject({ serial, revision: 2, supersedes: first.id, model: { wording: 'new' } });
       await ledger.markDocuments([{ id: planned?.id ?? 0, state: 'published', files: { pdf: `${serial}.r2.pdf`, pdf_sha256: 'ef'.repeat(32) } }]);
       await ledger.finishBatch('r1', AT, [{ ...registryRow(serial, '900101300001'), revision: 2, full_name: 'Жаңа' }], { documents: 1 });
-      expect((await ledger.registry()).map((r) => [r.certificate_serial, r.revision, r.full_name])).toEqual([[serial, 2, 'Жаңа']]);
+      expect((await collect(ledger.exportRegistry(EVERYTHING))).map((r) => [r.certificate_serial, r.revision, r.full_name])).toEqual([[serial, 2, 'Жаңа']]);
       expect((await collect(ledger.eachDocument('b1'))).map((d) => d.status)).toEqual(['superseded']);
       expect((await collect(ledger.currentDocuments('PS-1'))).map((d) => [d.serial, d.revision])).toEqual([[serial, 2]]);
       // An older revision's register row never takes the newer one's place.
       await ledger.finishBatch('b1', AT, [registryRow(serial, '900101300001')], { documents: 1 });
-      expect((await ledger.registry()).map((r) => r.revision)).toEqual([2]);
+      expect((await collect(ledger.exportRegistry(EVERYTHING))).map((r) => r.revision)).toEqual([2]);
     }));
 
   it('finds a sitting\'s current protocol in a centre\'s earlier batch, and every record of that sitting', () =>
@@ -395,7 +391,7 @@ describe.each([sqlite, pgAdapter])('the $name ledger', (adapter) => {
         ...(await published(ledger, 'b2', 'B', people(900, 900), 'B')),
         ...(await published(ledger, 'b3', 'A', people(1800, 400), 'A')),
       ];
-      const any = { from: null, to: null, centre: null, profession: null, status: null };
+      const any = EVERYTHING;
       const byBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
       expect((await collect(ledger.exportDocuments(any))).map((d) => d.serial)).toEqual([...serials].sort(byBytes));
       const register = await collect(ledger.exportRegistry(any));
@@ -408,11 +404,11 @@ describe.each([sqlite, pgAdapter])('the $name ledger', (adapter) => {
       // "b…" after "C…" in byte order (SQLite's); a Russian or English collation would put it first.
       await published(ledger, 'b1', 'b', [{ row: 2, iin: '900101300001' }], 'b');
       await published(ledger, 'b2', 'C', [{ row: 2, iin: '900101300002' }, { row: 3, iin: '900101300003' }], 'C');
-      const any = { from: null, to: null, centre: null, profession: null, status: null };
+      const any = EVERYTHING;
       const everything = await collect(ledger.exportDocuments(any));
       expect(everything.map((d) => d.serial)).toEqual(['C-2026-000001', 'C-2026-000002', 'b-2026-000001']);
       expect(everything[0]).toMatchObject({ centre: 'C', issue_date: '2026-11-20', outbox_dir: 'C/2026-11-20/b2', revoked_at: null, files: { pdf: 'C-2026-000001.pdf' } });
-      expect((await ledger.registry()).map((r) => r.certificate_serial)).toEqual(['C-2026-000001', 'C-2026-000002', 'b-2026-000001']);
+      expect((await collect(ledger.exportRegistry(EVERYTHING))).map((r) => r.certificate_serial)).toEqual(['C-2026-000001', 'C-2026-000002', 'b-2026-000001']);
       await ledger.revoke('C-2026-000002', 'duplicate', null, AT);
       const revoked = { ...any, status: 'revoked' as const };
       expect((await collect(ledger.exportDocuments(revoked))).map((d) => [d.serial, d.revocation_reason])).toEqual([['C-2026-000002', 'duplicate']]);

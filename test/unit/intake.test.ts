@@ -7,6 +7,7 @@ import { checkDeclaredSizes } from '../../pipeline/intake/zip-guard.js';
 import { type IntakeRow, openIntake } from '../../pipeline/intake/open.js';
 import type { KindRecord } from '../../pipeline/records/records.js';
 import { type ValidationEnv, validateFile } from '../../pipeline/validate/validate-file.js';
+import { collect } from '../support/collect.js';
 import { shippedEnv } from '../support/env.js';
 import { makeIin } from '../support/iin.js';
 import { useTmpDir } from '../support/tmp.js';
@@ -20,9 +21,7 @@ const fixture = (name: string) => join('test/fixtures', name);
 
 async function records(file: string): Promise<IntakeRow[]> {
   const intake = await openIntake(file, { inboxDir: env.config.paths.inbox, centres: ['DEMO01'], defaultCentre: 'DEMO01', maxFileBytes: 1e7, maxUnpackedBytes: 1e8 });
-  const out: IntakeRow[] = [];
-  for await (const r of intake.rows) out.push(r);
-  return out;
+  return collect(intake.rows);
 }
 
 async function validate(file: string) {
