@@ -8,9 +8,13 @@ export class TanuError extends Error {
   readonly code: Code;
   readonly text: Bilingual;
 
-  constructor(code: Code, params: MessageParams = {}, options?: { cause?: unknown }) {
-    const text = message(code, params);
-    super(`${code}: ${text.ru}`, options);
+  /**
+   * `options.text`: the error's own text, word for word, for one that crossed a thread
+   * (where it was made from its parameters) instead of the catalogue's text made again.
+   */
+  constructor(code: Code, params: MessageParams = {}, options?: { cause?: unknown; text?: Bilingual }) {
+    const text = options?.text ?? message(code, params);
+    super(`${code}: ${text.ru}`, options && 'cause' in options ? { cause: options.cause } : undefined);
     this.name = 'TanuError';
     this.code = code;
     this.text = text;

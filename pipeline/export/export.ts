@@ -38,7 +38,7 @@ import {
 } from './package.js';
 import { verificationPrinter } from './report-pdf.js';
 import { type Selection, describeSelection, toFilter } from './selection.js';
-import type { RegisterAnswer, RegisterFile, RegisterJob } from './registers.js';
+import { type RegisterAnswer, type RegisterFile, type RegisterJob, carriedError } from './registers.js';
 import { ZipWriter } from './zip.js';
 
 /**
@@ -167,8 +167,7 @@ function registersInWorker(job: RegisterJob): { result: Promise<RegisterFile[]>;
   const result = new Promise<RegisterFile[]>((resolve, reject) => {
     worker.once('message', (answer: RegisterAnswer) => {
       if ('files' in answer) resolve(answer.files);
-      else if ('tanu' in answer) reject(Object.assign(new TanuError(answer.tanu.code), { text: answer.tanu.text, message: `${answer.tanu.code}: ${answer.tanu.text.ru}` }));
-      else reject(Object.assign(new Error(answer.error.message), answer.error));
+      else reject(carriedError(answer));
     });
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the register's worker thread exited (${code}) without an answer`)));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Code } from '../core/catalogue.js';
-import { isTanuError } from '../core/tanu-error.js';
+import { TanuError, isTanuError } from '../core/tanu-error.js';
 import type { ExportFilter } from '../ledger/ledger.js';
 import { type LedgerConfig, openLedger } from '../ledger/open.js';
 import { registerCsv, registerXlsx } from '../publish/register.js';
@@ -48,6 +48,12 @@ export type RegisterAnswer =
   | { files: RegisterFile[] }
   | { tanu: { code: Code; text: { kk: string; ru: string } } }
   | { error: { message: string; stack?: string; code?: unknown; path?: unknown } };
+
+/** The error a worker's answer carries, as it was thrown there: a TanuError with its code and text, else an Error with the system's code and path. */
+export function carriedError(answer: Exclude<RegisterAnswer, { files: RegisterFile[] }>): Error {
+  if ('tanu' in answer) return new TanuError(answer.tanu.code, {}, { text: answer.tanu.text });
+  return Object.assign(new Error(answer.error.message), answer.error);
+}
 
 export const answerOf = async (job: RegisterJob): Promise<RegisterAnswer> => {
   try {
