@@ -106,6 +106,12 @@ describe('config errors, in the operator language and at the right line', () => 
     expect(t.ru).not.toContain('hunter2');
   });
 
+  it('a number out of its range, from the environment, names the key and the bound (a regeneration batch of 0 or 10,001)', async () => {
+    expect(await problem(MINIMAL, { TANU_DOCUMENTS__REGENERATION_BATCH: '0' })).toMatch(/TANU_DOCUMENTS__REGENERATION_BATCH documents\.regeneration_batch: не меньше 1$/);
+    expect(await problem(MINIMAL, { TANU_DOCUMENTS__REGENERATION_BATCH: '10001' })).toMatch(/TANU_DOCUMENTS__REGENERATION_BATCH documents\.regeneration_batch: не больше 10000$/);
+    expect((await loadConfig(write(MINIMAL), { env: { TANU_DOCUMENTS__REGENERATION_BATCH: '10000' } })).documents.regeneration_batch).toBe(10_000);
+  });
+
   it('a wrong type says what was expected in words', async () => {
     const t = await text(shipped().replace('concurrency: 2', 'concurrency: two'));
     expect(t.ru).toMatch(/concurrency: ожидается число/);
