@@ -3,47 +3,147 @@ import { once } from 'node:events';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/**
- * Memory of a process and all its descendants, from /proc (Linux): the sum of resident
- * sizes (counts pages Chromium's processes share once per process, so it overstates) and
- * the sum of proportional sizes (shared pages split between the processes: the real cost).
- */
-export function treeMemoryMb(root: number, except?: number): { rss: number; pss: number } {
+/** One process of a tree, read from /proc (Linux). */
+type TreeProcess = {
+  pid: number;
+  /** What it is: Tanu's own process, or which of Chromium's. */
+  role: Role;
+  /** CPU seconds it has used (user + system). */
+  cpu: number;
+  /** CPU seconds of its children that have ended and that it has waited for. */
+  reaped: number;
+  /** Whose those children were: a zygote's are renderers; Tanu's, a browser that was started again. */
+  reapedRole: Role;
+  rssKb: number;
+  pssKb: number;
+};
+
+const ROLES = ['tanu', 'chromium browser', 'chromium renderers', 'chromium gpu', 'chromium other', 'other'] as const;
+type Role = (typeof ROLES)[number];
+
+const TICK = 100; // USER_HZ: /proc's CPU times are in hundredths of a second on Linux
+
+/** What a process is, and whose its ended children were. */
+function roleOf(pid: number, root: number): { role: Role; reapedRole: Role } {
+  if (pid === root) return { role: 'tanu', reapedRole: 'chromium browser' };
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return { role: 'other', reapedRole: 'other' };
+  }
+  if (!/chrom/.test(cmdline.split('\0')[0] ?? '')) return { role: 'other', reapedRole: 'other' };
+  const type = /--type=([\w-]+)/.exec(cmdline)?.[1];
+  const role = type === undefined ? 'chromium browser' : type === 'renderer' ? 'chromium renderers' : type === 'gpu-process' ? 'chromium gpu' : 'chromium other';
+  return { role, reapedRole: type === 'zygote' ? 'chromium renderers' : 'chromium other' };
+}
+
+/** A process and all its descendants but `except`, with their memory and CPU time. */
+function processTree(root: number, except?: number): TreeProcess[] {
   const children = new Map<number, number[]>();
+  const stats = new Map<number, string[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      // After "pid (comm) ": state, ppid, … utime stime cutime cstime at 11–14.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ppid = Number(fields[1]);
+      stats.set(Number(entry), fields);
       children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
     } catch {
       // the process ended while we looked
     }
   }
-  let rssKb = 0;
-  let pssKb = 0;
+  const found: TreeProcess[] = [];
   const walk = (pid: number) => {
     if (pid === except) return;
+    const fields = stats.get(pid);
+    if (!fields) return;
+    const [utime = 0, stime = 0, cutime = 0, cstime = 0] = fields.slice(11, 15).map(Number);
     try {
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-      rssKb += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
-      pssKb += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+      found.push({
+        pid,
+        ...roleOf(pid, root),
+        cpu: (utime + stime) / TICK,
+        reaped: (cutime + cstime) / TICK,
+        rssKb: Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0),
+        pssKb: Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0),
+      });
     } catch {
       return;
     }
     for (const c of children.get(pid) ?? []) walk(c);
   };
   walk(root);
-  return { rss: rssKb / 1024, pss: pssKb / 1024 };
+  return found;
 }
 
 /**
- * The peak memory of a process tree, sampled from another process: reading smaps_rollup
- * of a large Chromium costs milliseconds of kernel time, and sampled every 100 ms on the
- * benchmark's own thread it took a fifth of the time the pipeline was being measured for.
- * The sampler leaves itself out of the tree.
+ * Memory of a process and all its descendants: the sum of resident sizes (counts pages
+ * Chromium's processes share once per process, so it overstates) and the sum of
+ * proportional sizes (shared pages split between the processes: the real cost).
  */
-export function peakSampler(root: number, intervalMs = 250): { stop: () => Promise<number> } {
+export function treeMemoryMb(root: number, except?: number): { rss: number; pss: number } {
+  const tree = processTree(root, except);
+  return { rss: tree.reduce((a, p) => a + p.rssKb, 0) / 1024, pss: tree.reduce((a, p) => a + p.pssKb, 0) / 1024 };
+}
+
+/**
+ * CPU seconds a process tree used between its first sample and its last, by role. A
+ * process that ended in between is counted through its parent's `reaped` time rather than
+ * its own last sample, so its last moments are neither lost nor counted twice. Chromium's
+ * renderers are children of its zygote, so the zygote's reaped time is theirs.
+ */
+class CpuAccount {
+  private readonly first = new Map<number, TreeProcess>();
+  private readonly last = new Map<number, TreeProcess>();
+  /** What ended processes had used before the first sample, which their parents' reaped time also holds. */
+  private before = 0;
+
+  add(tree: readonly TreeProcess[]) {
+    // The root has ended: what it and its children used is known only up to the last sample.
+    if (tree.length === 0) return;
+    const sampled = this.first.size > 0;
+    const alive = new Set(tree.map((p) => p.pid));
+    for (const pid of this.last.keys())
+      if (!alive.has(pid)) {
+        this.before += this.first.get(pid)?.cpu ?? 0;
+        this.last.delete(pid);
+      }
+    for (const p of tree) {
+      // One born after the first sample used all its time in the window.
+      if (!this.first.has(p.pid)) this.first.set(p.pid, sampled ? { ...p, cpu: 0, reaped: 0 } : p);
+      this.last.set(p.pid, p);
+    }
+  }
+
+  /** Seconds by role; a role that used none is left out. */
+  seconds(): Partial<Record<Role, number>> {
+    const by: Partial<Record<Role, number>> = {};
+    const credit = (role: Role, s: number) => {
+      if (s > 0) by[role] = Math.round(((by[role] ?? 0) + s) * 100) / 100;
+    };
+    for (const [pid, end] of this.last) {
+      const start = this.first.get(pid) ?? end;
+      credit(end.role, end.cpu - start.cpu);
+      credit(end.reapedRole, end.reaped - start.reaped);
+    }
+    if (this.before > 0) credit('chromium renderers', -this.before);
+    return by;
+  }
+}
+
+export type Sampled = { peakMb: number; cpu: Partial<Record<Role, number>> };
+
+/**
+ * The peak memory of a process tree, and its CPU time by role, sampled from another
+ * process: reading smaps_rollup of a large Chromium costs milliseconds of kernel time, and
+ * sampled every 100 ms on the benchmark's own thread it took a fifth of the time the
+ * pipeline was being measured for. The sampler leaves itself out of the tree.
+ */
+export function peakSampler(root: number, intervalMs = 250): { stop: () => Promise<Sampled> } {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), String(root), String(intervalMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -52,22 +152,9 @@ export function peakSampler(root: number, intervalMs = 250): { stop: () => Promi
     stop: async () => {
       child.stdin.end();
       await exited;
-      return Number(out.trim());
+      return JSON.parse(out) as Sampled;
     },
   };
-}
-
-/** Runs `work` with memory sampled every 100 ms: seconds and peak MB (PSS of this process and its children). */
-export async function measured<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number; peakMb: number }> {
-  let peakMb = treeMemoryMb(process.pid).pss;
-  const sampler = setInterval(() => (peakMb = Math.max(peakMb, treeMemoryMb(process.pid).pss)), 100);
-  const t0 = process.hrtime.bigint();
-  try {
-    const value = await work();
-    return { value, seconds: Number(process.hrtime.bigint() - t0) / 1e9, peakMb: Math.max(peakMb, treeMemoryMb(process.pid).pss) };
-  } finally {
-    clearInterval(sampler);
-  }
 }
 
 /**
@@ -86,23 +173,27 @@ export async function tanuProcess(args: string[], configPath: string): Promise<{
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const [code] = (await once(child, 'exit')) as [number | null];
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const peakMb = await sampler.stop();
+  const { peakMb } = await sampler.stop();
   if (code !== 0) throw new Error(`tanu ${args.join(' ')} exited ${code}: ${stdout.slice(0, 2000)}\n${stderr}`);
   return { stdout, seconds, peakMb };
 }
 
-// Run as the sampler: `node --import tsx bench/memory.ts ROOT_PID INTERVAL_MS`; prints the peak (MB) when stdin closes.
+// Run as the sampler: `node --import tsx bench/memory.ts ROOT_PID INTERVAL_MS`; prints {peakMb, cpu} as JSON when stdin closes.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = Number(process.argv[2]);
-  let peak = 0;
+  let peakKb = 0;
+  const cpu = new CpuAccount();
   const sample = () => {
-    peak = Math.max(peak, treeMemoryMb(root, process.pid).pss);
+    const tree = processTree(root, process.pid);
+    peakKb = Math.max(peakKb, tree.reduce((a, p) => a + p.pssKb, 0));
+    cpu.add(tree);
   };
+  sample();
   const timer = setInterval(sample, Number(process.argv[3] ?? 250));
   process.stdin.resume();
   process.stdin.on('end', () => {
     clearInterval(timer);
     sample();
-    process.stdout.write(`${Math.round(peak)}\n`);
+    process.stdout.write(`${JSON.stringify({ peakMb: Math.round(peakKb / 1024), cpu: cpu.seconds() })}\n`);
   });
 }

@@ -6,9 +6,12 @@
  * publish → ledger) into a temporary outbox and ledger, and in the same run a naive
  * baseline on the same certificates: a new Chromium page per document, page.pdf(), then the
  * same signing. Prints a table and, with --json, one last line:
- * {"n", "pipeline_docs_per_s", "naive_docs_per_s", "ratio", "peak_rss_mb", "first_doc_s", "stages"}.
+ * {"n", "pipeline_docs_per_s", "naive_docs_per_s", "ratio", "peak_rss_mb", "first_doc_s", "stages", "cpu_ms_per_certificate", "cpu_bound_docs_per_s"}.
  * peak_rss_mb is the proportional memory (PSS) of this process and every Chromium process
- * it started, sampled every 250 ms by a separate process during the pipeline. Results go to var/bench/ (ignored; --out bench/results to commit them on purpose) with the machine's description. Nothing is asserted.
+ * it started, sampled every 250 ms by a separate process during the pipeline, which also
+ * adds up their CPU time by process (bench/memory.ts): cpu_ms_per_certificate, and
+ * cpu_bound_docs_per_s, the rate at which that CPU time per certificate would keep every
+ * core busy (the ceiling of this code on this machine, however well its stages overlap). Results go to var/bench/ (ignored; --out bench/results to commit them on purpose) with the machine's description. Nothing is asserted.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -81,7 +84,7 @@ const { ledger } = engine.ctx;
 const { signer, templates } = issuerOf(engine.ctx);
 const outcome = await takeFile(csv, engine.ctx, 'copy');
 const pipelineSeconds = seconds();
-const peakMb = await sampler.stop();
+const { peakMb, cpu } = await sampler.stop();
 if (outcome.outcome !== 'published' || outcome.report.valid !== n) throw new Error(`bench data did not all validate: ${JSON.stringify(outcome.report.errors.slice(0, 3))}`);
 const batch = await ledger.batch(outcome.batch);
 // The certificates' count, and the first few models for the naive baseline, without loading the batch whole.
@@ -94,6 +97,10 @@ for await (const d of ledger.eachDocument(outcome.batch)) {
 }
 await engine.close();
 const pipelineRate = certificateCount / pipelineSeconds;
+// CPU time per certificate, by process (protocols' share included, as in the rate), and the
+// rate that much CPU per certificate would reach with every core busy all the time.
+const cpuTotal = Object.values(cpu).reduce((a, b) => a + b, 0);
+const cpuMsPerCertificate = Object.fromEntries(Object.entries(cpu).map(([role, s]) => [role, Number(((s * 1000) / certificateCount).toFixed(2))]));
 
 // ---- the naive baseline: a new page per document, page.pdf(), the same signing ------------
 const naiveDir = join(work, 'naive');
@@ -135,6 +142,8 @@ const result = {
   naive_docs_per_s: round(naiveRate),
   ratio: round(pipelineRate / naiveRate, 2),
   peak_rss_mb: Math.round(peakMb),
+  cpu_ms_per_certificate: cpuMsPerCertificate,
+  cpu_bound_docs_per_s: round(cpus().length / (cpuTotal / certificateCount)),
   first_doc_s: round(firstDoc ?? pipelineSeconds, 2),
   stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, round(v, 2)])),
   pipeline_seconds: round(pipelineSeconds, 2),
@@ -158,11 +167,13 @@ const rows: [string, string][] = [
   ['ratio', `${result.ratio}×`],
   ['first signed certificate on disk after', `${result.first_doc_s} s`],
   ['peak memory, Tanu + Chromium (PSS)', `${result.peak_rss_mb} MB`],
+  ...Object.entries(result.cpu_ms_per_certificate).map(([k, v]): [string, string] => [`  CPU per certificate: ${k}`, `${v} ms`]),
+  [`rate if that CPU time filled all ${cpus().length} cores`, `${result.cpu_bound_docs_per_s} certificates/s`],
   ...Object.entries(result.stages).map(([k, v]): [string, string] => [`  stage ${k}`, `${v} s`]),
 ];
 for (const [k, v] of rows) console.error(`${k.padEnd(52)} ${v}`);
 console.error(`machine: ${result.machine.cpus} × ${result.machine.cpu}, ${result.machine.memory_gb} GB, node ${result.machine.node}, ${chromiumVersion}`);
 if (values.json) {
-  const { n: count, pipeline_docs_per_s, naive_docs_per_s, ratio, peak_rss_mb, first_doc_s, stages: s } = result;
-  console.log(JSON.stringify({ n: count, pipeline_docs_per_s, naive_docs_per_s, ratio, peak_rss_mb, first_doc_s, stages: s }));
+  const { n: count, pipeline_docs_per_s, naive_docs_per_s, ratio, peak_rss_mb, first_doc_s, stages: s, cpu_ms_per_certificate, cpu_bound_docs_per_s } = result;
+  console.log(JSON.stringify({ n: count, pipeline_docs_per_s, naive_docs_per_s, ratio, peak_rss_mb, first_doc_s, stages: s, cpu_ms_per_certificate, cpu_bound_docs_per_s }));
 }
