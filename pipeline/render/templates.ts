@@ -125,7 +125,13 @@ export const cssString = (text: string) =>
   `"${[...text].map((ch) => (/[\p{L}\p{N} .,№/]/u.test(ch) ? ch : `\\${(ch.codePointAt(0) ?? 0).toString(16)} `)).join('')}"`;
 
 
-export async function qrDataUri(text: string): Promise<string> {
+/**
+ * A QR code as inline SVG markup, for a template to put in the page as it is (`{{{qr_svg}}}`):
+ * an SVG behind an <img> is a document of its own to Chromium, and fifty of them made a
+ * certificate print about 30 % slower (bench/README.md, issue 12, round 5). The markup is
+ * the QR library's own: the text is encoded in the drawing, never written into it.
+ */
+export async function qrSvg(text: string): Promise<string> {
   const svg = await QRCode.toString(text, { type: 'svg', margin: 0, errorCorrectionLevel: 'M' });
-  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+  return svg.trim().replace(/^<svg /, '<svg role="img" aria-label="QR" ');
 }

@@ -1,4 +1,4 @@
-import { qrDataUri } from '../../render/templates.js';
+import { qrSvg } from '../../render/templates.js';
 import type { ExamResult, ValidRecord } from '../../records/records.js';
 import type { DocumentKind } from '../kind.js';
 import { aboutRecord } from '../views.js';
@@ -16,7 +16,7 @@ export const certificate: DocumentKind<CertificateModel> = {
   title: { kk: 'Кәсіптік біліктілікті тану туралы құжат', ru: 'Документ о признании профессиональной квалификации' },
   number: (m) => m.serial,
   onePage: true,
-  view: async (m) => ({ qr: await qrDataUri(m.verify_url) }),
+  view: async (m) => ({ qr_svg: await qrSvg(m.verify_url) }),
   perRecord: {
     earns: recognized,
     numbered: true,
