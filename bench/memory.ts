@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 /** One process of a tree, read from /proc (Linux). */
 type TreeProcess = {
   pid: number;
+  /** The pid and the process's start time: a pid is used again once its process has ended (pid_max is 32,768 here, and every print starts a process). */
+  key: string;
   /** What it is: Tanu's own process, or which of Chromium's. */
   role: Role;
   /** CPU seconds it has used (user + system). */
@@ -18,7 +20,7 @@ type TreeProcess = {
   pssKb: number;
 };
 
-const ROLES = ['tanu', 'chromium browser', 'chromium renderers', 'chromium gpu', 'chromium other', 'other'] as const;
+const ROLES = ['tanu', 'chromium browser', 'chromium rendering', 'chromium other', 'other'] as const;
 type Role = (typeof ROLES)[number];
 
 const TICK = 100; // USER_HZ: /proc's CPU times are in hundredths of a second on Linux
@@ -34,8 +36,11 @@ function roleOf(pid: number, root: number): { role: Role; reapedRole: Role } {
   }
   if (!/chrom/.test(cmdline.split('\0')[0] ?? '')) return { role: 'other', reapedRole: 'other' };
   const type = /--type=([\w-]+)/.exec(cmdline)?.[1];
-  const role = type === undefined ? 'chromium browser' : type === 'renderer' ? 'chromium renderers' : type === 'gpu-process' ? 'chromium gpu' : 'chromium other';
-  return { role, reapedRole: type === 'zygote' ? 'chromium renderers' : 'chromium other' };
+  // Rendering: the pages' renderers and the print compositor Chromium starts for each print,
+  // both children of its zygote, whose ended children are therefore counted here too.
+  const rendering = type === 'renderer' || /--utility-sub-type=printing\./.test(cmdline);
+  const role = type === undefined ? 'chromium browser' : rendering ? 'chromium rendering' : 'chromium other';
+  return { role, reapedRole: type === 'zygote' ? 'chromium rendering' : 'chromium other' };
 }
 
 /** A process and all its descendants but `except`, with their memory and CPU time. */
@@ -61,10 +66,12 @@ function processTree(root: number, except?: number): TreeProcess[] {
     const fields = stats.get(pid);
     if (!fields) return;
     const [utime = 0, stime = 0, cutime = 0, cstime = 0] = fields.slice(11, 15).map(Number);
+    const started = fields[19] ?? '';
     try {
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
       found.push({
         pid,
+        key: `${pid}@${started}`,
         ...roleOf(pid, root),
         cpu: (utime + stime) / TICK,
         reaped: (cutime + cstime) / TICK,
@@ -97,8 +104,8 @@ export function treeMemoryMb(root: number, except?: number): { rss: number; pss:
  * renderers are children of its zygote, so the zygote's reaped time is theirs.
  */
 class CpuAccount {
-  private readonly first = new Map<number, TreeProcess>();
-  private readonly last = new Map<number, TreeProcess>();
+  private readonly first = new Map<string, TreeProcess>();
+  private readonly last = new Map<string, TreeProcess>();
   /** What ended processes had used before the first sample, which their parents' reaped time also holds. */
   private before = 0;
 
@@ -106,16 +113,17 @@ class CpuAccount {
     // The root has ended: what it and its children used is known only up to the last sample.
     if (tree.length === 0) return;
     const sampled = this.first.size > 0;
-    const alive = new Set(tree.map((p) => p.pid));
-    for (const pid of this.last.keys())
-      if (!alive.has(pid)) {
-        this.before += this.first.get(pid)?.cpu ?? 0;
-        this.last.delete(pid);
+    const alive = new Set(tree.map((p) => p.key));
+    for (const key of this.last.keys())
+      if (!alive.has(key)) {
+        this.before += this.first.get(key)?.cpu ?? 0;
+        this.first.delete(key);
+        this.last.delete(key);
       }
     for (const p of tree) {
       // One born after the first sample used all its time in the window.
-      if (!this.first.has(p.pid)) this.first.set(p.pid, sampled ? { ...p, cpu: 0, reaped: 0 } : p);
-      this.last.set(p.pid, p);
+      if (!this.first.has(p.key)) this.first.set(p.key, sampled ? { ...p, cpu: 0, reaped: 0 } : p);
+      this.last.set(p.key, p);
     }
   }
 
@@ -123,19 +131,19 @@ class CpuAccount {
   seconds(): Partial<Record<Role, number>> {
     const by: Partial<Record<Role, number>> = {};
     const credit = (role: Role, s: number) => {
-      if (s > 0) by[role] = Math.round(((by[role] ?? 0) + s) * 100) / 100;
+      if (s !== 0) by[role] = Math.round(((by[role] ?? 0) + s) * 100) / 100;
     };
-    for (const [pid, end] of this.last) {
-      const start = this.first.get(pid) ?? end;
+    for (const [key, end] of this.last) {
+      const start = this.first.get(key) ?? end;
       credit(end.role, end.cpu - start.cpu);
       credit(end.reapedRole, end.reaped - start.reaped);
     }
-    if (this.before > 0) credit('chromium renderers', -this.before);
+    if (this.before > 0) credit('chromium rendering', -this.before);
     return by;
   }
 }
 
-export type Sampled = { peakMb: number; cpu: Partial<Record<Role, number>> };
+export type Sampled = { peakMb: number; peakByRole: Partial<Record<Role, number>>; cpu: Partial<Record<Role, number>> };
 
 /**
  * The peak memory of a process tree, and its CPU time by role, sampled from another
@@ -178,14 +186,21 @@ export async function tanuProcess(args: string[], configPath: string): Promise<{
   return { stdout, seconds, peakMb };
 }
 
-// Run as the sampler: `node --import tsx bench/memory.ts ROOT_PID INTERVAL_MS`; prints {peakMb, cpu} as JSON when stdin closes.
+// Run as the sampler: `node --import tsx bench/memory.ts ROOT_PID INTERVAL_MS`; prints {peakMb, peakByRole, cpu} as JSON when stdin closes.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = Number(process.argv[2]);
   let peakKb = 0;
+  /** What the memory was made of at its peak, MB by role. */
+  let peakByRole: Partial<Record<Role, number>> = {};
   const cpu = new CpuAccount();
   const sample = () => {
     const tree = processTree(root, process.pid);
-    peakKb = Math.max(peakKb, tree.reduce((a, p) => a + p.pssKb, 0));
+    const kb = tree.reduce((a, p) => a + p.pssKb, 0);
+    if (kb > peakKb) {
+      peakKb = kb;
+      peakByRole = {};
+      for (const p of tree) peakByRole[p.role] = Math.round((peakByRole[p.role] ?? 0) + p.pssKb / 1024);
+    }
     cpu.add(tree);
   };
   sample();
@@ -194,6 +209,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   process.stdin.on('end', () => {
     clearInterval(timer);
     sample();
-    process.stdout.write(`${JSON.stringify({ peakMb: Math.round(peakKb / 1024), cpu: cpu.seconds() })}\n`);
+    process.stdout.write(`${JSON.stringify({ peakMb: Math.round(peakKb / 1024), peakByRole, cpu: cpu.seconds() })}\n`);
   });
 }

@@ -84,7 +84,7 @@ const { ledger } = engine.ctx;
 const { signer, templates } = issuerOf(engine.ctx);
 const outcome = await takeFile(csv, engine.ctx, 'copy');
 const pipelineSeconds = seconds();
-const { peakMb, cpu } = await sampler.stop();
+const { peakMb, peakByRole, cpu } = await sampler.stop();
 if (outcome.outcome !== 'published' || outcome.report.valid !== n) throw new Error(`bench data did not all validate: ${JSON.stringify(outcome.report.errors.slice(0, 3))}`);
 const batch = await ledger.batch(outcome.batch);
 // The certificates' count, and the first few models for the naive baseline, without loading the batch whole.
@@ -142,6 +142,7 @@ const result = {
   naive_docs_per_s: round(naiveRate),
   ratio: round(pipelineRate / naiveRate, 2),
   peak_rss_mb: Math.round(peakMb),
+  peak_mb_by_process: peakByRole,
   cpu_ms_per_certificate: cpuMsPerCertificate,
   cpu_bound_docs_per_s: round(cpus().length / (cpuTotal / certificateCount)),
   first_doc_s: round(firstDoc ?? pipelineSeconds, 2),
@@ -167,6 +168,7 @@ const rows: [string, string][] = [
   ['ratio', `${result.ratio}×`],
   ['first signed certificate on disk after', `${result.first_doc_s} s`],
   ['peak memory, Tanu + Chromium (PSS)', `${result.peak_rss_mb} MB`],
+  ...Object.entries(result.peak_mb_by_process).map(([k, v]): [string, string] => [`  at the peak: ${k}`, `${v} MB`]),
   ...Object.entries(result.cpu_ms_per_certificate).map(([k, v]): [string, string] => [`  CPU per certificate: ${k}`, `${v} ms`]),
   [`rate if that CPU time filled all ${cpus().length} cores`, `${result.cpu_bound_docs_per_s} certificates/s`],
   ...Object.entries(result.stages).map(([k, v]): [string, string] => [`  stage ${k}`, `${v} s`]),
