@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import type { Bilingual } from '../core/catalogue.js';
 import { localNow } from '../core/clock.js';
 import { displayDate } from '../core/dates.js';
@@ -112,10 +112,18 @@ export async function registryCommand(args: string[], options: RegistryOptions, 
   const ledger = await openLedger(ctx.config, ctx.io.env);
   try {
     const revocations = await ledger.revocations();
-    // A page of the register at a time, straight to the file: a register of 100,000 is never held.
+    // A page of the register at a time, straight to the file: a register of 100,000 is
+    // never held. Written under a temporary name and renamed: a failure leaves no half file.
     const rows = () => ledger.exportRegistry(EVERYTHING);
-    if (format === 'csv') await writeFile(out, registerCsv(rows(), revocations, lang));
-    else await registerXlsx(out, rows, revocations, lang);
+    const temp = `${out}.tmp-${process.pid}`;
+    try {
+      if (format === 'csv') await writeFile(temp, registerCsv(rows(), revocations, lang));
+      else await registerXlsx(temp, rows, revocations, lang);
+      await rename(temp, out);
+    } catch (e) {
+      await rm(temp, { force: true });
+      throw e;
+    }
   } finally {
     await ledger.close();
   }
