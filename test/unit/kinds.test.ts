@@ -46,7 +46,8 @@ describe('document kinds', () => {
     const certificate = await printable(model, templates);
     expect(certificate.title).toBe(`Кәсіптік біліктілікті тану туралы құжат № ${model.serial}`);
     expect(certificate.onePage).toBe(true);
-    expect(certificate.values).toHaveProperty('qr', expect.stringMatching(/^data:image\/svg\+xml;base64,/));
+    // Inline SVG for the page, nothing for Chromium to load.
+    expect(certificate.values).toHaveProperty('qr_svg', expect.stringMatching(/^<svg role="img" aria-label="QR" xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 \d+ \d+"[^>]*>.*<\/svg>$/s));
     const protocol = await printable(sample('protocol'), templates);
     expect(protocol.onePage).toBe(false);
     expect(protocol.values).toHaveProperty('counts.total', 5);
