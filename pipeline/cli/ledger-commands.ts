@@ -1,10 +1,11 @@
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Bilingual } from '../core/catalogue.js';
 import { localNow } from '../core/clock.js';
 import { displayDate } from '../core/dates.js';
 import { TanuError } from '../core/tanu-error.js';
 import { openLedger } from '../ledger/open.js';
 import { EVERYTHING } from '../ledger/rows.js';
+import { writeWhole } from '../publish/publish.js';
 import { registerCsv, registerXlsx } from '../publish/register.js';
 import { specialistsCsv, specialistsXlsx } from '../publish/specialists.js';
 import type { Language } from '../standards/schema.js';
@@ -113,17 +114,9 @@ export async function registryCommand(args: string[], options: RegistryOptions, 
   try {
     const revocations = await ledger.revocations();
     // A page of the register at a time, straight to the file: a register of 100,000 is
-    // never held. Written under a temporary name and renamed: a failure leaves no half file.
+    // never held. Written whole or not at all: a failure half-way leaves no half register.
     const rows = () => ledger.exportRegistry(EVERYTHING);
-    const temp = `${out}.tmp-${process.pid}`;
-    try {
-      if (format === 'csv') await writeFile(temp, registerCsv(rows(), revocations, lang));
-      else await registerXlsx(temp, rows, revocations, lang);
-      await rename(temp, out);
-    } catch (e) {
-      await rm(temp, { force: true });
-      throw e;
-    }
+    await writeWhole(out, (temp) => (format === 'csv' ? writeFile(temp, registerCsv(rows(), revocations, lang)) : registerXlsx(temp, rows, revocations, lang)));
   } finally {
     await ledger.close();
   }
@@ -141,7 +134,8 @@ async function specialistsExport(format: string, lang: Language, out: string | u
     await ledger.close();
   }
   const file = out ?? `specialists-${lang}.${format}`;
-  await writeFile(file, format === 'csv' ? specialistsCsv(rows, lang) : await specialistsXlsx(rows, lang));
+  const content = format === 'csv' ? specialistsCsv(rows, lang) : await specialistsXlsx(rows, lang);
+  await writeWhole(file, (temp) => writeFile(temp, content));
   ctx.io.out(file);
   return 0;
 }

@@ -35,10 +35,8 @@ async function makeDirs(dir: string, mode: number) {
  * runs once per folder rather than once per file.
  */
 export async function writeDurably(path: string, bytes: Uint8Array | string, modes: Modes = DEFAULT_MODES): Promise<void> {
-  const dir = dirname(path);
-  await makeDirs(dir, modes.dir);
-  const temp = join(dir, `.${basename(path)}.tmp-${process.pid}`);
-  try {
+  await makeDirs(dirname(path), modes.dir);
+  await writeWhole(path, async (temp) => {
     const handle = await open(temp, 'w', modes.file);
     try {
       // Exactly the configured mode, whatever the umask.
@@ -48,9 +46,20 @@ export async function writeDurably(path: string, bytes: Uint8Array | string, mod
     } finally {
       await handle.close();
     }
+  });
+}
+
+/**
+ * `make(temp)` writes the file under a temporary name beside `path`, which is then renamed
+ * to `path`: the file is whole under its name or not there. If `make` fails, the temporary
+ * file is removed (a full disk is not filled further) and the error thrown.
+ */
+export async function writeWhole(path: string, make: (temp: string) => Promise<void>): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+  try {
+    await make(temp);
     await rename(temp, path);
   } catch (e) {
-    // A full disk leaves no partial temp file behind to fill it further.
     await rm(temp, { force: true });
     throw e;
   }
