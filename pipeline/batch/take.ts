@@ -40,6 +40,9 @@ const release = async (file: string, mode: TakeMode) => {
 export async function takeFile(file: string, ctx: EngineContext, mode: TakeMode): Promise<FileOutcome> {
   const { ledger, config } = ctx;
   if (await leavesInbox(file, config.paths.inbox)) return refuseUnsafe(file, ctx, mode);
+  // The browser starts while the file is hashed, stored and scanned: its launch is the
+  // longest step before the first certificate (over a second here), the rest a fraction.
+  ctx.issuer?.renderer.warm();
   const sha = await fileSha256(file);
   const known = await ledger.file(sha);
   if (known) return settleKnown(known, file, ctx, mode);
@@ -50,11 +53,9 @@ export async function takeFile(file: string, ctx: EngineContext, mode: TakeMode)
   await copyFile(file, stored, constants.COPYFILE_EXCL).catch((e: NodeJS.ErrnoException) => {
     if (e.code !== 'EEXIST') throw e;
   });
-  // The browser starts while the file is scanned: at 100,000 rows the scan and the launch each take seconds.
-  ctx.issuer?.renderer.warm();
   const scan = await scanFile(stored, { config, library: ctx.library, clock: ctx.clock }, { origin: file });
   const now = ctx.clock.now().toISOString();
-  if (fileLevelErrors(scan).length > 0 || !scan.kind || !scan.centre) return setAside({ file, sha, ext, stored, report: scan, at: now }, ctx, mode);
+  if (!scan.readable) return setAside({ file, sha, ext, stored, report: scan.report, at: now }, ctx, mode);
 
   const batchId = sha.slice(0, 12);
   const issueDate = localNow(ctx.clock, config.timezone).date;

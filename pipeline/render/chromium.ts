@@ -76,6 +76,8 @@ export class ChromiumRenderer implements Renderer {
   private readonly idle: Page[] = [];
   /** The first page, being opened by warm() while the caller reads its file. */
   private warming: Promise<Page | undefined> | undefined;
+  /** Browsers whose own tab, the blank one Chromium opens at launch, has been made a page. */
+  private readonly tabTaken = new WeakSet<Browser>();
   private readonly uses = new WeakMap<Page, number>();
   private readonly queue: PQueue;
   /** Restarts after a crash or hang, for the operator's log and the tests. */
@@ -140,7 +142,13 @@ export class ChromiumRenderer implements Renderer {
     const reused = this.idle.pop();
     if (reused && !reused.isClosed()) return reused;
     const browser = await this.launch();
-    const page = await browser.newPage();
+    // The launch's own tab first: opening another costs the first print half a second.
+    let tab: Page | undefined;
+    if (!this.tabTaken.has(browser)) {
+      this.tabTaken.add(browser);
+      [tab] = await browser.pages();
+    }
+    const page = tab && !tab.isClosed() ? tab : await browser.newPage();
     await page.setJavaScriptEnabled(false);
     await page.setRequestInterception(true);
     page.on('request', (request) => {

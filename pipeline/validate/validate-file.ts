@@ -3,10 +3,12 @@ import { type Clock, localNow } from '../core/clock.js';
 import { type Issue, issue } from '../core/issue.js';
 import { isTanuError } from '../core/tanu-error.js';
 import type { LoadedConfig } from '../config/load.js';
-import { openIntake } from '../intake/open.js';
+import { containerOf, openIntake } from '../intake/open.js';
+import { csvReadsThrough } from '../intake/csv.js';
 import type { SourceRecord } from '../intake/table.js';
 import { kazakhstanCalendar } from '../core/working-days.js';
 import type { KindRecord } from '../records/records.js';
+import type { Kind } from '../records/columns.js';
 import { type Library, effectiveThresholds } from '../standards/library.js';
 import { type FileReport, isFileLevel } from './report.js';
 import { RecordValidator, type ValidatorContext } from './validator.js';
@@ -43,26 +45,36 @@ const intakeOf = (file: string, config: LoadedConfig, origin: string | undefined
 /** A header with nothing under it is an error, not an empty success: an export went wrong. */
 const noRecords = (rows: number, errors: readonly Issue[]) => (rows === 0 && !errors.some(isFileLevel) ? [issue('NO_RECORDS')] : []);
 
+/** A scanned file: readable, of this kind and centre; or refused whole, with its report. */
+export type Scan = { readable: true; kind: Kind; centre: string } | { readable: false; report: FileReport };
+
 /**
  * Reads the file through, without validating a row: only the problems of the file as a
  * whole (unreadable, unknown kind or centre, missing columns, broken mid-way, no records).
  * The engine scans a file before it plans anything, so a file that turns out unreadable
- * half-way has planned nothing.
+ * half-way has planned nothing. A CSV file whose bytes are sure to parse (intake/csv.ts
+ * `CsvShape`) is not parsed through: reading up to its first record is enough.
  */
-export async function scanFile(file: string, env: ValidationEnv, options: { origin?: string } = {}): Promise<FileReport> {
+export async function scanFile(file: string, env: ValidationEnv, options: { origin?: string } = {}): Promise<Scan> {
   const intake = await intakeOf(file, env.config, options.origin);
   const errors = intake.issues.filter(isFileLevel);
   const readable = errors.length === 0 && intake.kind !== null && intake.centre !== null;
+  const sound = readable && containerOf(file) === 'csv' && (await csvReadsThrough(file));
   let rows = 0;
   // A file refused whole (a missing column) still says how many rows it holds, as validation does.
   try {
-    for await (const row of intake.rows) if (row.record) rows++;
+    for await (const row of intake.rows) {
+      if (!row.record) continue;
+      rows++;
+      if (sound) break;
+    }
   } catch (e) {
     if (!isTanuError(e)) throw e;
     errors.push({ ...issue(e.code), message: e.text });
   }
   if (readable) errors.push(...noRecords(rows, errors));
-  return { file: options.origin ?? file, kind: intake.kind, centre: intake.centre, rows, valid: 0, errors, warnings: [], headers: intake.headers };
+  if (errors.length === 0 && intake.kind && intake.centre) return { readable: true, kind: intake.kind, centre: intake.centre };
+  return { readable: false, report: { file: options.origin ?? file, kind: intake.kind, centre: intake.centre, rows, valid: 0, errors, warnings: [], headers: intake.headers } };
 }
 
 export async function validateFile(

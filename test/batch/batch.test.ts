@@ -106,6 +106,23 @@ describe('tanu run', () => {
     expect(manifests(p.outbox)).toEqual([]);
     expect(files(join(p.dir, 'var', 'received'))).toEqual([]);
   });
+
+  it('a CSV broken far below its header (past the rows read to find it) plans nothing: set aside whole', async () => {
+    const p = makeProject(tmp());
+    const lines = (await examResultsCsv(40)).split('\n');
+    // Row 31 gets a quote inside an unquoted field: csv-parse refuses it there, after 30 good rows.
+    lines[30] = lines[30]?.replace(',', ',x"y') ?? '';
+    const file = join(p.inbox, 'exam-results-late-break.csv');
+    const bytes = Buffer.from(lines.join('\n'));
+    writeFileSync(file, bytes);
+    const r = await tanu(['run', file, '--config', p.config, '--json']);
+    expect(r.code).toBe(2);
+    const [outcome] = JSON.parse(r.out).outcomes;
+    expect(outcome.outcome).toBe('rejected');
+    expect(JSON.parse(readFileSync(outcome.report, 'utf8')).files[0].errors[0]).toMatchObject({ code: 'FILE_UNREADABLE', row: null });
+    expect(readFileSync(outcome.report.replace(/\.report\.json$/, ''))).toEqual(bytes);
+    expect(manifests(p.outbox)).toEqual([]);
+  });
 });
 
 describe('reports for people', () => {
