@@ -54,7 +54,7 @@ export async function fillLedger(path: string, count: number, args: { centre: Ce
       await ledger.markDocuments(chunk.map((d): DocumentUpdate => ({ id: d.id, state: 'published', files: { pdf: `/dev/null/${d.serial}.pdf`, pdf_sha256: createHash('sha256').update(d.serial).digest('hex') } })));
       after = chunk.at(-1)?.id ?? after;
     }
-    await ledger.finishBatch(batchId, `${args.issueDate}T09:05:00.000Z`, [], { documents: count, resumed: false });
+    await ledger.finishBatch(batchId, `${args.issueDate}T09:05:00.000Z`, { documents: count, resumed: false });
   } finally {
     await ledger.close();
   }

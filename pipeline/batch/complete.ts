@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { AttestationMark, DocumentRow, RegistryRow } from '../ledger/ledger.js';
-import { type UnsealedManifest, sealManifest } from '../sign/manifest.js';
+import { writeManifest } from '../sign/manifest.js';
 import { type ManifestEntry, writeAtomic } from '../publish/publish.js';
 import { rejectedWorkbook, reportHtml } from '../publish/reports.js';
 import { kindOf, parseModel } from '../kinds/registry.js';
@@ -8,15 +8,19 @@ import { isKind } from '../records/columns.js';
 import { z } from 'zod';
 import { type EngineContext, type FileOutcome, issuerOf, timed } from './context.js';
 
-/**
- * Completing a batch once every planned document is published or failed with its error:
- * the reports, then `manifest.json` with their hashes and its signature `manifest.json.p7s`
- * (together they mean the batch is complete), then the batch's state and its certificates' register rows in one step. Done again after a crash,
- * it writes the same files.
- */
+/** Register rows and marks sent to the ledger at a time. */
+const LEDGER_PAGE = 1000;
+
 /** A stored record of any kind, read for its row number only. */
 const StoredRow = z.object({ row: z.number().int() });
 
+/**
+ * Completing a batch once every planned document is published or failed with its error:
+ * the reports, then `manifest.json` with their hashes and its signature `manifest.json.p7s`
+ * (together they mean the batch is complete), then the batch's state and its certificates'
+ * register rows (gathered in the ledger meanwhile) in one step. Done again after a crash,
+ * it writes the same files.
+ */
 export async function completeBatch(batchId: string, ctx: EngineContext, options: { file: string; resumed: boolean }): Promise<FileOutcome> {
   return timed(ctx, 'complete', async () => {
     const { ledger } = ctx;
@@ -34,39 +38,57 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
       // An act made for one person (of services, of violation): their row answers for it.
       return d.iin === null ? null : ledger.personRow(batchId, d.iin);
     };
-    // One pass over the documents, one row at a time; what is kept is small per document.
-    const entries: ManifestEntry[] = [];
-    const registry: RegistryRow[] = [];
-    const marks: AttestationMark[] = [];
-    for await (const d of ledger.eachDocument(batchId)) {
-      if (d.state === 'failed') {
-        // A document that could not be made is an error of its row, reported with the rest.
-        if (!d.error) throw new Error(`document ${d.serial} failed without its error`);
-        report.errors.push({ row: await rowOf(d), column: null, value: d.serial, ...d.error });
-        continue;
-      }
-      entries.push(...manifestEntries(d));
-      const model = parseModel(d.type, d.model);
-      const row = kindOf(model).registerRow?.(model, { centre: batch.centre, revision: d.revision });
-      if (row) registry.push(row);
-      marks.push(...(kindOf(model).registerMarks?.(model) ?? []));
-    }
-    const manifest: UnsealedManifest = { batch: batchId, centre: batch.centre, created_at: batch.created_at, documents: entries };
-    await writeAtomic(join(dir, 'report.json'), `${JSON.stringify({ batch: batchId, files: [report] }, null, 2)}\n`, ctx.modes);
     const rejectedFile = batch.rejected.length > 0 && isKind(batch.kind) ? 'rejected-rows.xlsx' : null;
-    if (rejectedFile && isKind(batch.kind))
-      await writeAtomic(join(dir, rejectedFile), await rejectedWorkbook(batch.kind, batch.rejected, report, ctx.config.operator_language), ctx.modes);
-    await writeAtomic(
-      join(dir, 'report.html'),
-      reportHtml(join(ctx.config.paths.templates, 'report.hbs'), { batch: batchId, created_at: batch.created_at, documents: entries.length, report, rejectedFile, rejected: batch.rejected }),
+    // One pass over the documents, one row at a time: each goes into the manifest as it is
+    // read, its register row and attestation marks to the ledger a page at a time, so a batch
+    // of any size is never held whole. The reports are written last, inside the manifest
+    // they are vouched for by.
+    const documents = await writeManifest(
+      dir,
+      { batch: batchId, centre: batch.centre, created_at: batch.created_at },
+      async (add) => {
+        let registry: RegistryRow[] = [];
+        let marks: AttestationMark[] = [];
+        const flush = async () => {
+          if (registry.length > 0) await ledger.gatherRegisterRows(batchId, registry);
+          // Before the batch is finished, so a crash in between records them again (they are idempotent).
+          if (marks.length > 0) await ledger.recordAttestations(marks);
+          registry = [];
+          marks = [];
+        };
+        let entries = 0;
+        for await (const d of ledger.eachDocument(batchId)) {
+          if (d.state === 'failed') {
+            // A document that could not be made is an error of its row, reported with the rest.
+            if (!d.error) throw new Error(`document ${d.serial} failed without its error`);
+            report.errors.push({ row: await rowOf(d), column: null, value: d.serial, ...d.error });
+            continue;
+          }
+          for (const entry of manifestEntries(d)) {
+            await add(entry);
+            entries++;
+          }
+          const model = parseModel(d.type, d.model);
+          const row = kindOf(model).registerRow?.(model, { centre: batch.centre, revision: d.revision });
+          if (row) registry.push(row);
+          marks.push(...(kindOf(model).registerMarks?.(model) ?? []));
+          if (registry.length + marks.length >= LEDGER_PAGE) await flush();
+        }
+        await flush();
+        await writeAtomic(join(dir, 'report.json'), `${JSON.stringify({ batch: batchId, files: [report] }, null, 2)}\n`, ctx.modes);
+        if (rejectedFile && isKind(batch.kind))
+          await writeAtomic(join(dir, rejectedFile), await rejectedWorkbook(batch.kind, batch.rejected, report, ctx.config.operator_language), ctx.modes);
+        await writeAtomic(
+          join(dir, 'report.html'),
+          reportHtml(join(ctx.config.paths.templates, 'report.hbs'), { batch: batchId, created_at: batch.created_at, documents: entries, report, rejectedFile, rejected: batch.rejected }),
+          ctx.modes,
+        );
+      },
+      issuerOf(ctx).signer,
+      new Date(batch.created_at),
       ctx.modes,
     );
-    // Last: the manifest with the reports' hashes, then its signature.
-    await sealManifest(dir, manifest, issuerOf(ctx).signer, new Date(batch.created_at), ctx.modes);
-    const at = ctx.clock.now().toISOString();
-    // Before the batch is finished, so a crash in between records them again (they are idempotent).
-    if (marks.length > 0) await ledger.recordAttestations(marks);
-    await ledger.finishBatch(batchId, at, registry, { documents: entries.length, resumed: options.resumed });
+    await ledger.finishBatch(batchId, ctx.clock.now().toISOString(), { documents, resumed: options.resumed });
     ctx.onEvent?.({ type: 'published', batch: batchId, dir });
     return {
       file: options.file,

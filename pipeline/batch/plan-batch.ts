@@ -1,4 +1,5 @@
 import { basename, join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import type { BatchRow, PlanChunk } from '../ledger/ledger.js';
 import { ContractModel } from '../kinds/contract/model.js';
 import { KIND_LIST } from '../kinds/registry.js';
@@ -227,6 +228,9 @@ export async function planBatch(batch: BatchRow, ctx: EngineContext, options: { 
   const acted = new Set<string>();
   const parsed = (stored: unknown[]) => stored.map((r) => schema.parse(r)).filter((r): r is ValidRecord => !isRegistryApplication(r));
   for (const number of await ledger.protocolNumbers(batch.id)) {
+    // A sitting at a time, letting issuing run between them: SQLite answers synchronously, and
+    // the sittings of 30,000 rows held the event loop for 12 s while the certificates waited.
+    await setImmediate();
     const records = parsed(await ledger.protocolRecords(batch.id, number));
     // The sitting's rows of every file of the centre, read once if a kind re-issues its document with them.
     let whole: ValidRecord[] | undefined;

@@ -91,11 +91,17 @@ export interface Ledger {
   /** A batch's documents one at a time, for batches too large to hold. */
   eachDocument(batchId: string): AsyncIterable<DocumentRow>;
   /**
-   * The batch is complete, in one step: its state, its certificates' register rows (a
+   * Register rows of a batch being completed, a page at a time, so a batch of any size is
+   * never held whole: they enter the register only with `finishBatch`. The same rows
+   * gathered again (a completion resumed after a crash) change nothing.
+   */
+  gatherRegisterRows(batchId: string, rows: readonly RegistryRow[]): Promise<void>;
+  /**
+   * The batch is complete, in one step: its state, the register rows gathered for it (a
    * certificate's new revision takes its serial's row over), the event, and the earlier
    * revisions its published documents supersede marked superseded.
    */
-  finishBatch(batchId: string, at: string, registry: readonly RegistryRow[], data: object): Promise<void>;
+  finishBatch(batchId: string, at: string, data: object): Promise<void>;
   /** Batches not yet published (planning or issuing was interrupted), oldest first. */
   unfinishedBatches(): Promise<BatchRow[]>;
 

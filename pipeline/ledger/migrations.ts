@@ -212,4 +212,24 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX registry_export ON registry (centre, certificate_serial);
   `,
+  // A batch's register rows, gathered a page at a time while it completes (batch/complete.ts),
+  // enter the register in the step that publishes the batch (Ledger.finishBatch): 100,000
+  // certificates' rows are no longer held in memory until then.
+  `
+  CREATE TABLE registry_pending (
+    batch_id TEXT NOT NULL REFERENCES batches(id),
+    certificate_serial TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    iin TEXT NOT NULL,
+    full_name TEXT NOT NULL,
+    profession_code TEXT NOT NULL,
+    profession_kk TEXT NOT NULL,
+    profession_ru TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    centre TEXT NOT NULL,
+    issue_date TEXT NOT NULL,
+    expiry_date TEXT NOT NULL,
+    PRIMARY KEY (batch_id, certificate_serial)
+  ) WITHOUT ROWID;
+  `,
 ];

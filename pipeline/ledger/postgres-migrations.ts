@@ -176,4 +176,22 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX registry_export ON registry (centre, certificate_serial);
   `,
+  // SQLite's entry 11: a batch's register rows, gathered while it completes.
+  `
+  CREATE TABLE registry_pending (
+    batch_id TEXT COLLATE "C" NOT NULL REFERENCES batches(id),
+    certificate_serial TEXT COLLATE "C" NOT NULL,
+    revision INTEGER NOT NULL,
+    iin TEXT NOT NULL,
+    full_name TEXT NOT NULL,
+    profession_code TEXT NOT NULL,
+    profession_kk TEXT NOT NULL,
+    profession_ru TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    centre TEXT COLLATE "C" NOT NULL,
+    issue_date TEXT NOT NULL,
+    expiry_date TEXT NOT NULL,
+    PRIMARY KEY (batch_id, certificate_serial)
+  );
+  `,
 ];

@@ -558,20 +558,33 @@ export class PostgresLedger implements Ledger {
     }
   }
 
-  async finishBatch(batchId: string, at: string, registry: readonly RegistryRow[], data: object) {
+  async gatherRegisterRows(batchId: string, rows: readonly RegistryRow[]) {
+    if (rows.length === 0) return;
     await this.write(async (db) => {
-      if (registry.length > 0)
-        await db.query(
-          // A certificate's new revision takes its serial's row over; an older one never does.
-          `INSERT INTO registry (certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date, batch_id)
-           SELECT certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date, $2
-           FROM json_populate_recordset(NULL::registry, $1)
-           ON CONFLICT (certificate_serial) DO UPDATE SET revision = excluded.revision, iin = excluded.iin, full_name = excluded.full_name,
-             profession_code = excluded.profession_code, profession_kk = excluded.profession_kk, profession_ru = excluded.profession_ru, level = excluded.level,
-             centre = excluded.centre, issue_date = excluded.issue_date, expiry_date = excluded.expiry_date, batch_id = excluded.batch_id
-           WHERE excluded.revision > registry.revision`,
-          [JSON.stringify(registry), batchId],
-        );
+      await db.query(
+        `INSERT INTO registry_pending (batch_id, certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date)
+         SELECT $2, certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date
+         FROM json_populate_recordset(NULL::registry_pending, $1)
+         ON CONFLICT (batch_id, certificate_serial) DO NOTHING`,
+        [JSON.stringify(rows), batchId],
+      );
+    });
+  }
+
+  async finishBatch(batchId: string, at: string, data: object) {
+    await this.write(async (db) => {
+      await db.query(
+        // A certificate's new revision takes its serial's row over; an older one never does.
+        `INSERT INTO registry (certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date, batch_id)
+         SELECT certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date, batch_id
+         FROM registry_pending WHERE batch_id = $1
+         ON CONFLICT (certificate_serial) DO UPDATE SET revision = excluded.revision, iin = excluded.iin, full_name = excluded.full_name,
+           profession_code = excluded.profession_code, profession_kk = excluded.profession_kk, profession_ru = excluded.profession_ru, level = excluded.level,
+           centre = excluded.centre, issue_date = excluded.issue_date, expiry_date = excluded.expiry_date, batch_id = excluded.batch_id
+         WHERE excluded.revision > registry.revision`,
+        [batchId],
+      );
+      await db.query('DELETE FROM registry_pending WHERE batch_id = $1', [batchId]);
       // A revision's predecessor stops being current only once the revision is published.
       await db.query(
         `UPDATE documents SET status = 'superseded'

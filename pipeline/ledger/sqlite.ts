@@ -301,10 +301,23 @@ export class SqliteLedger implements Ledger {
     }
   }
 
-  async finishBatch(batchId: string, at: string, registry: readonly RegistryRow[], data: object) {
+  async gatherRegisterRows(batchId: string, rows: readonly RegistryRow[]) {
     const insert = this.db.prepare(
+      `INSERT INTO registry_pending (batch_id, certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date)
+       VALUES (@batch_id, @certificate_serial, @revision, @iin, @full_name, @profession_code, @profession_kk, @profession_ru, @level, @centre, @issue_date, @expiry_date)
+       ON CONFLICT (batch_id, certificate_serial) DO NOTHING`,
+    );
+    this.write(() => {
+      for (const row of rows) insert.run({ ...row, batch_id: batchId });
+    });
+  }
+
+  async finishBatch(batchId: string, at: string, data: object) {
+    // A certificate's new revision takes its serial's row over; an older one never does. (WHERE before ON CONFLICT: SQLite's rule for an upsert from a SELECT.)
+    const enter = this.db.prepare(
       `INSERT INTO registry (certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date, batch_id)
-       VALUES (@certificate_serial, @revision, @iin, @full_name, @profession_code, @profession_kk, @profession_ru, @level, @centre, @issue_date, @expiry_date, @batch_id)
+       SELECT certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date, batch_id
+       FROM registry_pending WHERE batch_id = ?
        ON CONFLICT (certificate_serial) DO UPDATE SET revision = excluded.revision, iin = excluded.iin, full_name = excluded.full_name, profession_code = excluded.profession_code,
          profession_kk = excluded.profession_kk, profession_ru = excluded.profession_ru, level = excluded.level, centre = excluded.centre,
          issue_date = excluded.issue_date, expiry_date = excluded.expiry_date, batch_id = excluded.batch_id
@@ -316,7 +329,8 @@ export class SqliteLedger implements Ledger {
        WHERE status = 'issued' AND id IN (SELECT supersedes FROM documents WHERE batch_id = ? AND state = 'published' AND supersedes IS NOT NULL)`,
     );
     this.write(() => {
-      for (const row of registry) insert.run({ ...row, batch_id: batchId });
+      enter.run(batchId);
+      this.db.prepare('DELETE FROM registry_pending WHERE batch_id = ?').run(batchId);
       supersede.run(batchId);
       this.db.prepare(`UPDATE batches SET state = 'published', published_at = ? WHERE id = ?`).run(at, batchId);
       this.event(at, 'batch-published', batchId, data);

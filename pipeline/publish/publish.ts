@@ -1,6 +1,6 @@
 import { DocumentStatus, DocumentType } from '../ledger/rows.js';
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { type FileHandle, chmod, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 
@@ -35,13 +35,18 @@ async function makeDirs(dir: string, mode: number) {
  * runs once per folder rather than once per file.
  */
 export async function writeDurably(path: string, bytes: Uint8Array | string, modes: Modes = DEFAULT_MODES): Promise<void> {
+  await writeDurablyBy(path, (handle) => handle.writeFile(bytes), modes);
+}
+
+/** The same, for a file written piece by piece through its handle (the manifest of a large batch). */
+export async function writeDurablyBy(path: string, write: (handle: FileHandle) => Promise<void>, modes: Modes = DEFAULT_MODES): Promise<void> {
   await makeDirs(dirname(path), modes.dir);
   await writeWhole(path, async (temp) => {
     const handle = await open(temp, 'w', modes.file);
     try {
       // Exactly the configured mode, whatever the umask.
       await handle.chmod(modes.file);
-      await handle.writeFile(bytes);
+      await write(handle);
       await handle.sync();
     } finally {
       await handle.close();

@@ -94,9 +94,14 @@ export async function signPreparedPdf(prepared: Uint8Array, signer: Signer): Pro
 
 /** A detached CMS (.p7s, DER) over the exact bytes of a file, with the signing time. */
 export async function detachedSignature(content: Uint8Array, signer: Signer, signingTime: Date): Promise<Uint8Array> {
+  return detachedSignatureOfDigest(createHash(signer.algorithm.digest).update(content).digest(), signer, signingTime);
+}
+
+/** The same, for content hashed as it was written (with `signer.algorithm.digest`), too large to hold. */
+export async function detachedSignatureOfDigest(contentDigest: Buffer, signer: Signer, signingTime: Date): Promise<Uint8Array> {
   return signedData({
     algorithm: signer.algorithm,
-    contentDigest: createHash(signer.algorithm.digest).update(content).digest(),
+    contentDigest,
     signer: certParts(signer.certificates[0] ?? Buffer.alloc(0)),
     certificates: signer.certificates,
     signingTime,

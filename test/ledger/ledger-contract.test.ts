@@ -165,7 +165,8 @@ async function published(ledger: Ledger, id: string, prefix: string, people: rea
   await ledger.completePlan(batchId, { documents: [], report: report(people.length), rejected: [], at: AT, file: `${id}.csv` });
   const documents = await ledger.plannedDocuments(batchId, 0, 1000);
   await ledger.markDocuments(documents.map((d) => ({ id: d.id, state: 'published' as const, files: { pdf: `${d.serial}.pdf`, pdf_sha256: 'ab'.repeat(32) } })));
-  await ledger.finishBatch(batchId, AT, documents.map((d) => registryRow(d.serial, d.iin ?? '', centre)), { documents: documents.length });
+  await ledger.gatherRegisterRows(batchId, documents.map((d) => registryRow(d.serial, d.iin ?? '', centre)));
+  await ledger.finishBatch(batchId, AT, { documents: documents.length });
   return documents.map((d) => d.serial);
 }
 
@@ -287,7 +288,11 @@ describe.each([sqlite, pgAdapter])('the $name ledger', (adapter) => {
         ['planned', null, null],
       ]);
 
-      await ledger.finishBatch(b1, '2026-11-20T10:00:00.000Z', [registryRow('ALM01-2026-000001', '900101300001')], { documents: 1 });
+      // Gathered rows (twice, as a resumed completion would) wait for the batch's one step.
+      await ledger.gatherRegisterRows(b1, [registryRow('ALM01-2026-000001', '900101300001')]);
+      await ledger.gatherRegisterRows(b1, [registryRow('ALM01-2026-000001', '900101300001')]);
+      expect(await collect(ledger.exportRegistry(EVERYTHING))).toEqual([]);
+      await ledger.finishBatch(b1, '2026-11-20T10:00:00.000Z', { documents: 1 });
       expect(await ledger.batch(b1)).toMatchObject({ state: 'published', published_at: '2026-11-20T10:00:00.000Z' });
       expect(await collect(ledger.exportRegistry(EVERYTHING))).toEqual([registryRow('ALM01-2026-000001', '900101300001')]);
       expect(await ledger.unfinishedBatches()).toEqual([]);
@@ -349,12 +354,14 @@ describe.each([sqlite, pgAdapter])('the $name ledger', (adapter) => {
       const [planned] = await ledger.plannedDocuments('r1', 0, 10);
       expect(planned).toMatchObject({ serial, revision: 2, supersedes: first.id, model: { wording: 'new' } });
       await ledger.markDocuments([{ id: planned?.id ?? 0, state: 'published', files: { pdf: `${serial}.r2.pdf`, pdf_sha256: 'ef'.repeat(32) } }]);
-      await ledger.finishBatch('r1', AT, [{ ...registryRow(serial, '900101300001'), revision: 2, full_name: 'Жаңа' }], { documents: 1 });
+      await ledger.gatherRegisterRows('r1', [{ ...registryRow(serial, '900101300001'), revision: 2, full_name: 'Жаңа' }]);
+      await ledger.finishBatch('r1', AT, { documents: 1 });
       expect((await collect(ledger.exportRegistry(EVERYTHING))).map((r) => [r.certificate_serial, r.revision, r.full_name])).toEqual([[serial, 2, 'Жаңа']]);
       expect((await collect(ledger.eachDocument('b1'))).map((d) => d.status)).toEqual(['superseded']);
       expect((await collect(ledger.currentDocuments('PS-1'))).map((d) => [d.serial, d.revision])).toEqual([[serial, 2]]);
       // An older revision's register row never takes the newer one's place.
-      await ledger.finishBatch('b1', AT, [registryRow(serial, '900101300001')], { documents: 1 });
+      await ledger.gatherRegisterRows('b1', [registryRow(serial, '900101300001')]);
+      await ledger.finishBatch('b1', AT, { documents: 1 });
       expect((await collect(ledger.exportRegistry(EVERYTHING))).map((r) => r.revision)).toEqual([2]);
     }));
 

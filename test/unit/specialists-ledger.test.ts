@@ -51,7 +51,7 @@ describe('ledger: the registry of specialists', () => {
       await ledger.addSpecialists('b1', [application(2, '2026-11-06'), application(3, '2026-11-05')]);
       await ledger.addSpecialists('b1', [application(3, '2026-11-05'), application(4, '2026-11-13')]);
       expect(await ledger.specialists()).toEqual([]);
-      await ledger.finishBatch('b1', at, [], {});
+      await ledger.finishBatch('b1', at, {});
       const rows = await ledger.specialists();
       expect(rows.map((r) => [r.row, r.registry_date, r.centre])).toEqual([
         [3, '2026-11-05', 'DEMO01'],
