@@ -151,19 +151,28 @@ export type Sampled = { peakMb: number; peakByRole: Partial<Record<Role, number>
  * sampled every 100 ms on the benchmark's own thread it took a fifth of the time the
  * pipeline was being measured for. The sampler leaves itself out of the tree.
  */
-export function peakSampler(root: number, intervalMs = 250): { stop: () => Promise<Sampled> } {
+export function peakSampler(root: number, intervalMs = 250): { ready: Promise<void>; stop: () => Promise<Sampled> } {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), String(root), String(intervalMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  let started = () => {};
+  // Its first line says it is sampling: a timing that starts after it is not charged with the sampler's own start (a second of CPU).
+  const ready = new Promise<void>((resolve) => (started = resolve));
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.includes(READY)) started();
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
+    ready,
     stop: async () => {
       child.stdin.end();
       await exited;
-      return JSON.parse(out) as Sampled;
+      return JSON.parse(out.slice(out.indexOf(READY) + READY.length)) as Sampled;
     },
   };
 }
+
+const READY = 'sampling\n';
 
 /**
  * `tanu ARGS --config CONFIG --json` as its own process, the real bin (what an operator
@@ -204,6 +213,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     cpu.add(tree);
   };
   sample();
+  process.stdout.write(READY);
   const timer = setInterval(sample, Number(process.argv[3] ?? 250));
   process.stdin.resume();
   process.stdin.on('end', () => {

@@ -68,6 +68,7 @@ await openSigner(config, process.env, systemClock, () => {});
 // ---- the pipeline ---------------------------------------------------------------------
 const stages: Record<Stage, number> = { validate: 0, plan: 0, render_wait: 0, sign: 0, write: 0, ledger: 0, complete: 0 };
 const sampler = peakSampler(process.pid);
+await sampler.ready;
 const t0 = process.hrtime.bigint();
 const seconds = () => Number(process.hrtime.bigint() - t0) / 1e9;
 let firstDoc: number | undefined;
