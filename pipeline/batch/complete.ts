@@ -46,7 +46,7 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
     const documents = await writeManifest(
       dir,
       { batch: batchId, centre: batch.centre, created_at: batch.created_at },
-      async (add) => {
+      async (manifest) => {
         let registry: RegistryRow[] = [];
         let marks: AttestationMark[] = [];
         const flush = async () => {
@@ -56,7 +56,6 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
           registry = [];
           marks = [];
         };
-        let entries = 0;
         for await (const d of ledger.eachDocument(batchId)) {
           if (d.state === 'failed') {
             // A document that could not be made is an error of its row, reported with the rest.
@@ -64,10 +63,7 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
             report.errors.push({ row: await rowOf(d), column: null, value: d.serial, ...d.error });
             continue;
           }
-          for (const entry of manifestEntries(d)) {
-            await add(entry);
-            entries++;
-          }
+          for (const entry of manifestEntries(d)) await manifest.add(entry);
           const model = parseModel(d.type, d.model);
           const row = kindOf(model).registerRow?.(model, { centre: batch.centre, revision: d.revision });
           if (row) registry.push(row);
@@ -80,7 +76,7 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
           await writeAtomic(join(dir, rejectedFile), await rejectedWorkbook(batch.kind, batch.rejected, report, ctx.config.operator_language), ctx.modes);
         await writeAtomic(
           join(dir, 'report.html'),
-          reportHtml(join(ctx.config.paths.templates, 'report.hbs'), { batch: batchId, created_at: batch.created_at, documents: entries, report, rejectedFile, rejected: batch.rejected }),
+          reportHtml(join(ctx.config.paths.templates, 'report.hbs'), { batch: batchId, created_at: batch.created_at, documents: manifest.listed(), report, rejectedFile, rejected: batch.rejected }),
           ctx.modes,
         );
       },

@@ -40,12 +40,12 @@ const release = async (file: string, mode: TakeMode) => {
 export async function takeFile(file: string, ctx: EngineContext, mode: TakeMode): Promise<FileOutcome> {
   const { ledger, config } = ctx;
   if (await leavesInbox(file, config.paths.inbox)) return refuseUnsafe(file, ctx, mode);
-  // The browser starts while the file is hashed, stored and scanned: its launch is the
-  // longest step before the first certificate (over a second here), the rest a fraction.
-  ctx.issuer?.renderer.warm();
   const sha = await fileSha256(file);
   const known = await ledger.file(sha);
   if (known) return settleKnown(known, file, ctx, mode);
+  // New bytes: the browser starts while the file is stored and scanned. Its launch is the
+  // longest step before the first certificate (over a second here), the rest a fraction.
+  ctx.issuer?.renderer.warm();
 
   const ext = extname(file).toLowerCase();
   const stored = join(ctx.received, `${sha}${ext}`);

@@ -37,15 +37,16 @@ const WRITE_BYTES = 256 * 1024;
 
 /**
  * Writes manifest.json as its documents are read, so a batch of any size is never held
- * whole, then its signature. `fill(add)` adds the documents one at a time and writes the
- * reports; the reports present when it returns are hashed into the manifest's end. The
+ * whole, then its signature. `fill` adds the documents one at a time (`add`; `listed()` is
+ * how many so far) and writes the reports; the reports present when it returns are hashed
+ * into the manifest's end. The
  * manifest is hashed as it is written, for the signature; it is renamed into place only
  * once whole, and manifest.json.p7s follows it. Returns how many documents it lists.
  */
 export async function writeManifest(
   dir: string,
   head: ManifestHead,
-  fill: (add: (entry: ManifestEntry) => Promise<void>) => Promise<void>,
+  fill: (manifest: { add: (entry: ManifestEntry) => Promise<void>; listed: () => number }) => Promise<void>,
   signer: Signer,
   signingTime: Date,
   modes: Modes,
@@ -70,7 +71,7 @@ export async function writeManifest(
         if (size >= WRITE_BYTES) await flush();
       };
       await put(manifestText.head(head));
-      await fill((entry) => put(manifestText.entry(entry, documents++ === 0)));
+      await fill({ add: (entry) => put(manifestText.entry(entry, documents++ === 0)), listed: () => documents });
       await put(manifestText.tail(documents, await reportHashes(dir)));
       await flush();
     },
