@@ -60,6 +60,8 @@ export type ChromiumOptions = {
   printBatch: number;
   /** A print that takes longer is taken for a hang. */
   timeoutMs?: number;
+  /** A launch that takes longer has failed (Puppeteer's own default for the same wait). */
+  launchTimeoutMs?: number;
   attempts?: number;
   /** Chromium's environment: Tanu's own, without its secrets (see startEngine). */
   env?: Record<string, string | undefined>;
@@ -91,20 +93,29 @@ export class ChromiumRenderer implements Renderer {
   }
 
   private launch(): Promise<Browser> {
-    this.browser ??= puppeteer
-      // pipe: Chromium talks over its stdin/stdout, so it exits when this process dies, even by kill -9.
-      .launch({
+    const launchTimeout = this.options.launchTimeoutMs ?? 30_000;
+    this.browser ??= settleWithin(
+      puppeteer.launch({
         executablePath: this.options.executablePath,
         headless: true,
         args: ARGS,
+        // pipe: Chromium talks over its stdin/stdout, so it exits when this process dies, even by kill -9.
         pipe: true,
+        // Tanu owns its signals: SIGINT and SIGTERM drain the batch in hand, then close this
+        // browser. Puppeteer's own handlers would kill it at once, and on SIGINT exit with 130.
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
         protocolTimeout: this.timeout() * 2,
         ...(this.options.env ? { env: this.options.env } : {}),
-      })
-      .then((browser) => {
-        browser.on('disconnected', () => this.forget(browser));
-        return browser;
-      });
+      }),
+      launchTimeout,
+      `Chromium did not start within ${launchTimeout} ms`,
+      (late) => void late.close().catch(() => {}),
+    ).then((browser) => {
+      browser.on('disconnected', () => this.forget(browser));
+      return browser;
+    });
     return this.browser;
   }
 
@@ -263,6 +274,34 @@ export class ChromiumRenderer implements Renderer {
     this.browser = undefined;
     await browser?.close();
   }
+}
+
+/**
+ * The launch within a deadline. Puppeteer's launch never settles when Chromium dies while
+ * its first targets attach (seen here as a kill in a 10 ms window): nothing is left to wake
+ * the process, so `tanu watch` waiting on it at shutdown ended with Node's exit 13. The
+ * timer is a real one (AbortSignal.timeout's does not keep the process alive); a browser
+ * that starts after its deadline is closed, not leaked.
+ */
+function settleWithin<T>(started: Promise<T>, ms: number, message: string, late: (value: T) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let expired = false;
+    const timer = setTimeout(() => {
+      expired = true;
+      reject(new Error(message));
+    }, ms);
+    started.then(
+      (value) => {
+        clearTimeout(timer);
+        if (expired) late(value);
+        else resolve(value);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
 }
 
 /** A promise that fails once the signal aborts; `off` stops listening when the race is over, so a late deadline rejects nothing. */

@@ -344,6 +344,21 @@ describe('safety and failures', () => {
     }
   });
 
+  it('a browser that dies while it starts: its documents end in RENDER_FAILED and close() returns', async () => {
+    // Puppeteer's launch alone waits forever for this one (test/support/dying-chromium.cjs).
+    const chromium = join(tmp(), 'chromium');
+    writeFileSync(chromium, `#!${process.execPath}\n${readFileSync('test/support/dying-chromium.cjs', 'utf8')}`, { mode: 0o755 });
+    const r = new ChromiumRenderer(templates, { executablePath: chromium, concurrency: 1, printBatch: 5, launchTimeoutMs: 2_000, attempts: 2 });
+    try {
+      const results = await renderDocuments(r, templates, [certificate(0, 'kk')], { sample: false, now });
+      expect(results.map((x) => ('error' in x ? x.error.code : 'ok'))).toEqual(['RENDER_FAILED']);
+      expect(results[0] && 'error' in results[0] && results[0].error.text.ru).toContain('Chromium did not start within 2000 ms');
+      expect(r.restarts).toBe(2);
+    } finally {
+      await r.close();
+    }
+  });
+
   it('a print that hangs past its deadline ends in an error for its documents, not a stuck batch', async () => {
     const r = new ChromiumRenderer(templates, { executablePath: findChromium(), concurrency: 1, printBatch: 5, timeoutMs: 1, attempts: 2 });
     try {
