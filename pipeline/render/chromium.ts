@@ -99,7 +99,7 @@ export class ChromiumRenderer implements Renderer {
         executablePath: this.options.executablePath,
         headless: true,
         args: ARGS,
-        // pipe: Chromium talks over its stdin/stdout, so it exits when this process dies, even by kill -9.
+        // pipe: Chromium talks over a pipe (its fds 3 and 4), so it exits when this process dies, even by kill -9.
         pipe: true,
         // Tanu owns its signals: SIGINT and SIGTERM drain the batch in hand, then close this
         // browser. Puppeteer's own handlers would kill it at once, and on SIGINT exit with 130.
