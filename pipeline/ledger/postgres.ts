@@ -12,6 +12,7 @@ import { ADD_JOB, type JobSpec, addJobParams, completeJob, issueJobs } from './j
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { type AttestationMark, BatchRow, CurrentDocument, SittingRevision, DocumentCounts, DocumentRow, type DocumentType, type EventType, ExportDocumentRow, type ExportFilter, FileRow, RecentBatch, OpenResit, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
 import { type ExportParameters, exportDocumentsSql, exportRegistrySql, keysetPages } from './pages.js';
+import { REGISTER_COLUMNS, clearPendingSql, enterRegisterSql, supersedeSql } from './register-sql.js';
 
 /** One connection, inside a transaction or not: what a step's queries run on. */
 type Db = Pick<pg.PoolClient, 'query'>;
@@ -562,9 +563,8 @@ export class PostgresLedger implements Ledger {
     if (rows.length === 0) return;
     await this.write(async (db) => {
       await db.query(
-        `INSERT INTO registry_pending (batch_id, certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date)
-         SELECT $2, certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date
-         FROM json_populate_recordset(NULL::registry_pending, $1)
+        `INSERT INTO registry_pending (batch_id, ${REGISTER_COLUMNS.join(', ')})
+         SELECT $2, ${REGISTER_COLUMNS.join(', ')} FROM json_populate_recordset(NULL::registry_pending, $1)
          ON CONFLICT (batch_id, certificate_serial) DO NOTHING`,
         [JSON.stringify(rows), batchId],
       );
@@ -573,24 +573,9 @@ export class PostgresLedger implements Ledger {
 
   async finishBatch(batchId: string, at: string, data: object) {
     await this.write(async (db) => {
-      await db.query(
-        // A certificate's new revision takes its serial's row over; an older one never does.
-        `INSERT INTO registry (certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date, batch_id)
-         SELECT certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date, batch_id
-         FROM registry_pending WHERE batch_id = $1
-         ON CONFLICT (certificate_serial) DO UPDATE SET revision = excluded.revision, iin = excluded.iin, full_name = excluded.full_name,
-           profession_code = excluded.profession_code, profession_kk = excluded.profession_kk, profession_ru = excluded.profession_ru, level = excluded.level,
-           centre = excluded.centre, issue_date = excluded.issue_date, expiry_date = excluded.expiry_date, batch_id = excluded.batch_id
-         WHERE excluded.revision > registry.revision`,
-        [batchId],
-      );
-      await db.query('DELETE FROM registry_pending WHERE batch_id = $1', [batchId]);
-      // A revision's predecessor stops being current only once the revision is published.
-      await db.query(
-        `UPDATE documents SET status = 'superseded'
-         WHERE status = 'issued' AND id IN (SELECT supersedes FROM documents WHERE batch_id = $1 AND state = 'published' AND supersedes IS NOT NULL)`,
-        [batchId],
-      );
+      await db.query(enterRegisterSql('$1'), [batchId]);
+      await db.query(clearPendingSql('$1'), [batchId]);
+      await db.query(supersedeSql('$1'), [batchId]);
       await db.query(`UPDATE batches SET state = 'published', published_at = $1 WHERE id = $2`, [at, batchId]);
       await this.event(db, at, 'batch-published', batchId, data);
     });

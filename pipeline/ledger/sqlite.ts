@@ -7,6 +7,7 @@ import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument
 import { MIGRATIONS } from './migrations.js';
 import { type AttestationMark, BatchRow, CurrentDocument, DocumentCounts, DocumentRow, type DocumentType, type EventType, ExportDocumentRow, type ExportFilter, FileRow, OpenResit, SittingRevision, RecentBatch, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
 import { type ExportParameters, exportDocumentsSql, exportRegistrySql, keysetPages } from './pages.js';
+import { REGISTER_COLUMNS, clearPendingSql, enterRegisterSql, supersedeSql } from './register-sql.js';
 import type { RegistryApplication } from '../records/records.js';
 import type { FileReport } from '../validate/report.js';
 import { RegisterStanding } from '../records/attestation.js';
@@ -303,8 +304,8 @@ export class SqliteLedger implements Ledger {
 
   async gatherRegisterRows(batchId: string, rows: readonly RegistryRow[]) {
     const insert = this.db.prepare(
-      `INSERT INTO registry_pending (batch_id, certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date)
-       VALUES (@batch_id, @certificate_serial, @revision, @iin, @full_name, @profession_code, @profession_kk, @profession_ru, @level, @centre, @issue_date, @expiry_date)
+      `INSERT INTO registry_pending (batch_id, ${REGISTER_COLUMNS.join(', ')})
+       VALUES (@batch_id, ${REGISTER_COLUMNS.map((c) => `@${c}`).join(', ')})
        ON CONFLICT (batch_id, certificate_serial) DO NOTHING`,
     );
     this.write(() => {
@@ -313,25 +314,10 @@ export class SqliteLedger implements Ledger {
   }
 
   async finishBatch(batchId: string, at: string, data: object) {
-    // A certificate's new revision takes its serial's row over; an older one never does. (WHERE before ON CONFLICT: SQLite's rule for an upsert from a SELECT.)
-    const enter = this.db.prepare(
-      `INSERT INTO registry (certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date, batch_id)
-       SELECT certificate_serial, revision, iin, full_name, profession_code, profession_kk, profession_ru, level, centre, issue_date, expiry_date, batch_id
-       FROM registry_pending WHERE batch_id = ?
-       ON CONFLICT (certificate_serial) DO UPDATE SET revision = excluded.revision, iin = excluded.iin, full_name = excluded.full_name, profession_code = excluded.profession_code,
-         profession_kk = excluded.profession_kk, profession_ru = excluded.profession_ru, level = excluded.level, centre = excluded.centre,
-         issue_date = excluded.issue_date, expiry_date = excluded.expiry_date, batch_id = excluded.batch_id
-       WHERE excluded.revision > registry.revision`,
-    );
-    // A revision's predecessor stops being current only once the revision is published.
-    const supersede = this.db.prepare(
-      `UPDATE documents SET status = 'superseded'
-       WHERE status = 'issued' AND id IN (SELECT supersedes FROM documents WHERE batch_id = ? AND state = 'published' AND supersedes IS NOT NULL)`,
-    );
     this.write(() => {
-      enter.run(batchId);
-      this.db.prepare('DELETE FROM registry_pending WHERE batch_id = ?').run(batchId);
-      supersede.run(batchId);
+      this.db.prepare(enterRegisterSql('?')).run(batchId);
+      this.db.prepare(clearPendingSql('?')).run(batchId);
+      this.db.prepare(supersedeSql('?')).run(batchId);
       this.db.prepare(`UPDATE batches SET state = 'published', published_at = ? WHERE id = ?`).run(at, batchId);
       this.event(at, 'batch-published', batchId, data);
     });

@@ -32,8 +32,8 @@ export const manifestText = {
     `${documents === 0 ? ']' : '\n  ]'},\n  "reports": ${JSON.stringify(reports, null, 2).replace(/\n/g, '\n  ')}\n}\n`,
 };
 
-/** Bytes the manifest file is written in: 100,000 documents are 400 writes, not 100,000. */
-const WRITE_BYTES = 256 * 1024;
+/** Characters the manifest file is written in (text.length, not bytes): 100,000 documents are a few hundred writes, not 100,000. */
+const WRITE_CHARS = 256 * 1024;
 
 /**
  * Writes manifest.json as its documents are read, so a batch of any size is never held
@@ -68,7 +68,7 @@ export async function writeManifest(
       const put = async (text: string) => {
         pending.push(text);
         size += text.length;
-        if (size >= WRITE_BYTES) await flush();
+        if (size >= WRITE_CHARS) await flush();
       };
       await put(manifestText.head(head));
       await fill({ add: (entry) => put(manifestText.entry(entry, documents++ === 0)), listed: () => documents });
