@@ -8,7 +8,13 @@ cd "$(dirname "$0")/.."
 # certutil are the independent checkers the tests use (unzip unpacks an archive package as
 # an archivist would); the ledger tests start a private
 # PostgreSQL cluster with Debian's server binaries (docs/deploy.md), which are not on PATH.
+# SoftHSM2 is the PKCS#11 token the signing tests use; g++, make and python3 build
+# pkcs11js's native module from the npm registry (node-gyp downloads nothing else).
 declare -A NEEDS=(
+  [softhsm2-util]=softhsm2
+  [g++]=g++
+  [make]=make
+  [python3]=python3
   [chromium]=chromium
   [pdfsig]=poppler-utils
   [pdftotext]=poppler-utils
