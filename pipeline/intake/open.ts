@@ -199,8 +199,10 @@ async function openTable(file: string, container: 'csv' | 'xlsx', options: Intak
   const where = resolveCentre(file, null, options);
   const centre = 'centre' in where ? where.centre : null;
   const issues = 'issue' in where ? [where.issue] : [];
-  if (nonEmpty === 0) return failed(file, hint, centre, [...issues, issue('FILE_UNREADABLE', {}, { detail: { kk: 'файлда жолдар жоқ', ru: 'в файле нет строк' } })]);
   const header = findHeader(buffered, hint);
+  // A file refused at its header is read no further: the reader lets go of the file now.
+  if (nonEmpty === 0 || 'problem' in header) await iterator.return?.(undefined);
+  if (nonEmpty === 0) return failed(file, hint, centre, [...issues, issue('FILE_UNREADABLE', {}, { detail: { kk: 'файлда жолдар жоқ', ru: 'в файле нет строк' } })]);
   if ('problem' in header) {
     if (header.problem === 'unknown-kind') return failed(file, null, centre, [...issues, issue('UNKNOWN_KIND', {}, sheet ? { detail: sheet } : {})]);
     return failed(file, hint, centre, [

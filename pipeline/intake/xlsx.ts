@@ -1,5 +1,8 @@
+import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { TanuError } from '../core/tanu-error.js';
 import type { Cell, TableRow } from './cell.js';
+import { type OpenZip, type ZipEntry, entryBytes, openZip } from './zip-guard.js';
 
 /**
  * XLSX, streamed sheet by sheet and row by row. Rows keep the worksheet's own numbers
@@ -33,11 +36,41 @@ export function toCell(value: unknown): Cell | null {
   return String(value);
 }
 
-type SheetReader = AsyncIterable<{ number: number; values: unknown }> & { name: string };
+/** The parts of exceljs's streaming WorkbookReader that parse one part each: fed here in the order the parts depend on each other. */
+type PartParser = {
+  workbookRels?: { Id: string; Target: string }[];
+  model?: { sheets?: { name: string; rId: string }[] };
+  _parseRels(part: Readable): Promise<void>;
+  _parseWorkbook(part: Readable): Promise<void>;
+  _parseSharedStrings(part: Readable): AsyncIterable<unknown>;
+  _parseStyles(part: Readable): Promise<void>;
+  _parseWorksheet(part: AsyncIterable<string>, sheetNo: string): Iterable<{ value: AsyncIterable<{ number: number; values: unknown }> }>;
+};
+
+/**
+ * A part's text. Decoded across chunk boundaries: exceljs decodes each chunk alone, which
+ * breaks a Cyrillic letter whose two bytes fall in two chunks.
+ */
+async function* partText(zip: OpenZip, entry: ZipEntry): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of entryBytes(zip, entry)) yield decoder.write(chunk);
+  const rest = decoder.end();
+  if (rest) yield rest;
+}
+
+const PART = /^\/?(?:xl\/)?/;
 
 /**
  * Picks the worksheet: the one named after a wanted name (the kind) if the workbook has
- * one, otherwise the first. The sheet list is known before the first sheet streams in.
+ * one, otherwise the first in the workbook's own order.
+ *
+ * The zip is read by its central directory, part by part, in the order the parts depend on
+ * each other: the workbook and its relations, the shared strings, the styles, then the
+ * sheet. exceljs's own reader takes the parts in the order the zip stores them; Excel
+ * stores the sheet before the shared strings, so exceljs set the sheet aside in a temporary
+ * file, and its zip stream (unzipper 0.10) announced its end when the last bytes were read
+ * rather than when the last part was handed over: with the file slow to read (a cold page
+ * cache) the shared strings were dropped and every text cell came through as an object.
  */
 export async function* readXlsx(
   path: string,
@@ -47,29 +80,36 @@ export async function* readXlsx(
 ): AsyncGenerator<TableRow> {
   // Loaded with the first workbook: exceljs is a large library that CSV, JSON and YAML files never need.
   const { default: ExcelJS } = await import('exceljs');
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    styles: 'cache',
-    hyperlinks: 'ignore',
-    entries: 'ignore',
-  });
-  const wanted = new Set(preferredNames.map((n) => n.toLowerCase()));
-  let chosen: string | undefined;
-  let found = false;
+  const zip = await openZip(path);
   try {
-    for await (const sheet of reader as unknown as AsyncIterable<SheetReader>) {
-      if (chosen === undefined) {
-        const names: string[] = ((reader as unknown as { model?: { sheets?: { name: string }[] } }).model?.sheets ?? []).map((s) => s.name);
-        chosen = names.find((n) => wanted.has(n.toLowerCase())) ?? sheet.name;
-        const read = chosen;
-        onSheet(read, names.filter((n) => n !== read));
-      }
-      if (found || sheet.name !== chosen) {
-        for await (const _row of sheet); // a sheet not read must still be drained from the zip
-        continue;
-      }
-      found = true;
+    const parts = new Map(zip.entries.map((e) => [e.name, e]));
+    const part = (name: string) => parts.get(name.replace(PART, 'xl/'));
+    const stream = (entry: ZipEntry) => Readable.from(partText(zip, entry));
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' }) as unknown as PartParser;
+    const rels = part('_rels/workbook.xml.rels');
+    const book = part('workbook.xml');
+    if (!rels || !book) throw new TanuError('FILE_UNREADABLE', { detail: { kk: 'XLSX файлында кітап сипаттамасы жоқ', ru: 'в файле XLSX нет описания книги' } });
+    await reader._parseRels(stream(rels));
+    await reader._parseWorkbook(stream(book));
+    const shared = part('sharedStrings.xml');
+    if (shared) for await (const _ of reader._parseSharedStrings(stream(shared)));
+    const styles = part('styles.xml');
+    if (styles) await reader._parseStyles(stream(styles));
+
+    const sheets = (reader.model?.sheets ?? []).flatMap((s) => {
+      const target = reader.workbookRels?.find((r) => r.Id === s.rId)?.Target;
+      const entry = target === undefined ? undefined : part(target);
+      const sheetNo = entry?.name.match(/^xl\/worksheets\/sheet(\d+)\.xml$/)?.[1];
+      return entry && sheetNo ? [{ name: s.name, entry, sheetNo }] : [];
+    });
+    const wanted = new Set(preferredNames.map((n) => n.toLowerCase()));
+    const chosen = sheets.find((s) => wanted.has(s.name.toLowerCase())) ?? sheets[0];
+    if (!chosen) throw new TanuError('FILE_UNREADABLE', { detail: { kk: 'XLSX файлында парақ жоқ', ru: 'в файле XLSX нет листов' } });
+    onSheet(
+      chosen.name,
+      sheets.filter((s) => s !== chosen).map((s) => s.name),
+    );
+    for (const { value: sheet } of reader._parseWorksheet(partText(zip, chosen.entry), chosen.sheetNo)) {
       for await (const row of sheet) {
         const values = Array.isArray(row.values) ? (row.values as unknown[]).slice(1) : [];
         yield { row: row.number, cells: Array.from(values, toCell) };
@@ -79,6 +119,7 @@ export async function* readXlsx(
     if (e instanceof TanuError) throw e;
     const text = (e as Error).message;
     throw new TanuError('FILE_UNREADABLE', { detail: { kk: `XLSX файлы бұзылған: ${text}`, ru: `файл XLSX повреждён: ${text}` } }, { cause: e });
+  } finally {
+    await zip.handle.close();
   }
-  if (!found) throw new TanuError('FILE_UNREADABLE', { detail: { kk: 'XLSX файлында парақ жоқ', ru: 'в файле XLSX нет листов' } });
 }

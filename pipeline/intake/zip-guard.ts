@@ -91,40 +91,43 @@ async function* storedBytes(handle: FileHandle, start: number, length: number, n
 }
 
 /**
- * Inflates every entry once, counting: more bytes than declared, a CRC that does not
- * match or a method other than stored/deflate refuses the file. The streaming XLSX reader
- * then meets only an archive known to be whole (a damaged one can leave it waiting forever).
+ * An entry's bytes, inflated once and counted as they come: more bytes than declared, a
+ * CRC that does not match or a method other than stored/deflate refuses the file.
  */
-async function checkEntries(handle: FileHandle, entries: readonly ZipEntry[], size: number) {
-  for (const e of entries) {
-    const local = Buffer.alloc(30);
-    await handle.read(local, 0, 30, e.offset);
-    if (local.readUInt32LE(0) !== LOCAL) throw broken(`${e.name}: жергілікті тақырып жоқ`, `${e.name}: нет локального заголовка`);
-    const start = e.offset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
-    if (start + e.compressed > size) throw broken(`${e.name} файлдан тыс`, `${e.name} выходит за пределы файла`);
-    if (e.method !== 0 && e.method !== 8) throw broken(`${e.name}: белгісіз қысу әдісі ${e.method}`, `${e.name}: неизвестный метод сжатия ${e.method}`);
-    const raw = e.compressed === 0 ? null : Readable.from(storedBytes(handle, start, e.compressed, e.name), { objectMode: false });
-    // pipeline, not pipe: a read error must end the loop below, not leave it waiting.
-    const source = raw === null ? [] : e.method === 8 ? pipeline(raw, createInflateRaw(), () => {}) : raw;
-    let length = 0;
-    let crc = 0;
-    try {
-      for await (const chunk of source as AsyncIterable<Buffer>) {
-        length += chunk.length;
-        if (length > e.uncompressed) throw broken(`${e.name} жарияланғаннан үлкен`, `${e.name} больше заявленного размера`);
-        crc = crc32(chunk, crc);
-      }
-    } catch (err) {
-      raw?.destroy();
-      if (err instanceof TanuError) throw err;
-      throw broken(`${e.name}: ${(err as Error).message}`, `${e.name}: ${(err as Error).message}`);
+export async function* entryBytes(zip: OpenZip, e: ZipEntry): AsyncGenerator<Buffer> {
+  const { handle, size } = zip;
+  const local = Buffer.alloc(30);
+  await handle.read(local, 0, 30, e.offset);
+  if (local.readUInt32LE(0) !== LOCAL) throw broken(`${e.name}: жергілікті тақырып жоқ`, `${e.name}: нет локального заголовка`);
+  const start = e.offset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+  if (start + e.compressed > size) throw broken(`${e.name} файлдан тыс`, `${e.name} выходит за пределы файла`);
+  if (e.method !== 0 && e.method !== 8) throw broken(`${e.name}: белгісіз қысу әдісі ${e.method}`, `${e.name}: неизвестный метод сжатия ${e.method}`);
+  const raw = e.compressed === 0 ? null : Readable.from(storedBytes(handle, start, e.compressed, e.name), { objectMode: false });
+  // pipeline, not pipe: a read error must end the loop below, not leave it waiting.
+  const source = raw === null ? [] : e.method === 8 ? pipeline(raw, createInflateRaw(), () => {}) : raw;
+  let length = 0;
+  let crc = 0;
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      length += chunk.length;
+      if (length > e.uncompressed) throw broken(`${e.name} жарияланғаннан үлкен`, `${e.name} больше заявленного размера`);
+      crc = crc32(chunk, crc);
+      yield chunk;
     }
-    if (length !== e.uncompressed || crc !== e.crc) throw broken(`${e.name} бақылау сомасы сәйкес емес`, `${e.name}: не сходится контрольная сумма`);
+  } catch (err) {
+    if (err instanceof TanuError) throw err;
+    throw broken(`${e.name}: ${(err as Error).message}`, `${e.name}: ${(err as Error).message}`);
+  } finally {
+    raw?.destroy();
   }
+  if (length !== e.uncompressed || crc !== e.crc) throw broken(`${e.name} бақылау сомасы сәйкес емес`, `${e.name}: не сходится контрольная сумма`);
 }
 
-/** Reads the central directory of `path` and refuses a workbook that would unpack beyond `maxUnpacked` bytes, or that is damaged. */
-export async function checkDeclaredSizes(path: string, maxUnpacked: number): Promise<ZipEntry[]> {
+/** An open zip: its handle, its size and the entries its central directory declares. */
+export type OpenZip = { handle: FileHandle; size: number; entries: ZipEntry[] };
+
+/** Opens `path` and reads its central directory; the caller closes `handle`. */
+export async function openZip(path: string): Promise<OpenZip> {
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
@@ -140,8 +143,22 @@ export async function checkDeclaredSizes(path: string, maxUnpacked: number): Pro
     if (where.offset + where.size > size) throw broken('zip мұрағатының мазмұны файлдан тыс', 'оглавление архива zip выходит за пределы файла');
     const dir = Buffer.alloc(where.size);
     await handle.read(dir, 0, where.size, where.offset);
-    const entries = readCentralDirectory(dir);
-    const total = entries.reduce((sum, e) => sum + e.uncompressed, 0);
+    return { handle, size, entries: readCentralDirectory(dir) };
+  } catch (e) {
+    await handle.close();
+    throw e;
+  }
+}
+
+/**
+ * Refuses a workbook that would unpack beyond `maxUnpacked` bytes, or that is damaged:
+ * the sizes its central directory declares are summed before anything is inflated, then
+ * every entry is inflated once and checked, so the reader meets only a whole archive.
+ */
+export async function checkDeclaredSizes(path: string, maxUnpacked: number): Promise<ZipEntry[]> {
+  const zip = await openZip(path);
+  try {
+    const total = zip.entries.reduce((sum, e) => sum + e.uncompressed, 0);
     if (total > maxUnpacked) {
       const mb = (n: number) => `${Math.ceil(n / 1024 / 1024)} MB`;
       throw new TanuError('FILE_TOO_LARGE', {
@@ -149,9 +166,9 @@ export async function checkDeclaredSizes(path: string, maxUnpacked: number): Pro
         detail: { kk: `ашылғанда ${mb(total)} болар еді`, ru: `в распакованном виде было бы ${mb(total)}` },
       });
     }
-    await checkEntries(handle, entries, size);
-    return entries;
+    for (const e of zip.entries) for await (const _chunk of entryBytes(zip, e));
+    return zip.entries;
   } finally {
-    await handle.close();
+    await zip.handle.close();
   }
 }
