@@ -3,7 +3,6 @@ import { copyFile, mkdir, rename, unlink, constants } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { basename, extname, join, resolve } from 'node:path';
 import { localNow } from '../core/clock.js';
-import { issue } from '../core/issue.js';
 import { leavesInbox, unsafePath } from '../intake/open.js';
 import type { FileRow } from '../ledger/ledger.js';
 import { safeName, sha256, writeAtomic } from '../publish/publish.js';
@@ -42,7 +41,8 @@ export async function takeFile(file: string, ctx: EngineContext, mode: TakeMode)
   if (await leavesInbox(file, config.paths.inbox)) return refuseUnsafe(file, ctx, mode);
   const sha = await fileSha256(file);
   const known = await ledger.file(sha);
-  if (known) return settleKnown(known, file, ctx, mode);
+  // Bytes rejected before are judged again: the reason may have gone (docs/contracts.md#what-the-ledger-remembers-of-a-file).
+  if (known && known.outcome === 'accepted') return settleKnown(known, file, ctx, mode);
   // New bytes: the browser starts while the file is stored and scanned. Its launch is the
   // longest step before the first certificate (over a second here), the rest a fraction.
   ctx.issuer?.renderer.warm();
@@ -107,28 +107,12 @@ async function refuseUnsafe(file: string, ctx: EngineContext, mode: TakeMode): P
 /** The report beside a file set aside in the rejected area: `<name>.report.json`. */
 const writeSetAsideReport = (path: string, report: FileReport) => writeAtomic(`${path}.report.json`, `${JSON.stringify({ files: [report] }, null, 2)}\n`);
 
-/** Bytes the ledger has seen: rejected before, already published, or a batch to resume. */
+/** Bytes the ledger has accepted before: already published, or a batch to resume. */
 async function settleKnown(known: FileRow, file: string, ctx: EngineContext, mode: TakeMode): Promise<FileOutcome> {
-  if (known.outcome === 'rejected') {
-    await release(file, mode);
-    return { file, outcome: 'rejected', report: rejectedBefore(file, known.stored_path), reportPath: `${known.stored_path}.report.json` };
-  }
   const batch = known.batch_id === null ? undefined : await ctx.ledger.batch(known.batch_id);
   // The dropped file is let go only once the ledger is known to hold its batch.
   if (!batch) throw new Error(`ledger: file ${known.sha256} names missing batch ${known.batch_id}`);
   await release(file, mode);
   if (batch.state === 'published') return { file, outcome: 'already-published', batch: batch.id, dir: join(ctx.outbox, batch.outbox_dir), report: batch.report ?? pendingReport(file, batch) };
   return runBatch(batch.id, ctx, { file, resumed: true, claimed: false });
-}
-
-function rejectedBefore(file: string, storedPath: string): FileReport {
-  return {
-    file,
-    kind: null,
-    centre: null,
-    rows: 0,
-    valid: 0,
-    errors: [issue('FILE_UNREADABLE', {}, { detail: { kk: `бұрын қабылданбаған, есебі: ${storedPath}.report.json`, ru: `отклонён ранее, отчёт: ${storedPath}.report.json` } })],
-    warnings: [],
-  };
 }

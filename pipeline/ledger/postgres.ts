@@ -13,6 +13,7 @@ import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { type AttestationMark, BatchRow, CurrentDocument, SittingRevision, DocumentCounts, DocumentRow, type DocumentType, type EventType, ExportDocumentRow, type ExportFilter, FileRow, RecentBatch, OpenResit, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
 import { type ExportParameters, exportDocumentsSql, exportRegistrySql, keysetPages } from './pages.js';
 import { REGISTER_COLUMNS, clearPendingSql, enterRegisterSql, supersedeSql } from './register-sql.js';
+import { fileValues, recordFileSql } from './files-sql.js';
 
 /** One connection, inside a transaction or not: what a step's queries run on. */
 type Db = Pick<pg.PoolClient, 'query'>;
@@ -212,7 +213,6 @@ export class PostgresLedger implements Ledger {
     return row === undefined ? undefined : FileRow.parse(row);
   }
 
-  private static fileValues = (f: FileRow) => [f.sha256, f.name, f.centre, f.kind, f.received_at, f.stored_path, f.outcome, f.batch_id];
   private static INSERT_FILE = 'INSERT INTO files (sha256, name, centre, kind, received_at, stored_path, outcome, batch_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)';
 
   /** Documents in one statement, ids in the order given (a plan's file order, the order they are issued in). */
@@ -293,8 +293,8 @@ export class PostgresLedger implements Ledger {
 
   async openBatch(batch: NewBatch, file: FileRow, claim: Claim): Promise<{ opened: true } | { opened: false; known: FileRow }> {
     return this.write(async (db) => {
-      // The insert, not a read before it, decides: of two processes taking the same bytes at once, the second waits for the first and then inserts nothing.
-      const inserted = await db.query(`${PostgresLedger.INSERT_FILE} ON CONFLICT (sha256) DO NOTHING`, PostgresLedger.fileValues(file));
+      // The upsert, not a read before it, decides: of two processes taking the same bytes at once, the second waits for the first and then changes nothing.
+      const inserted = await db.query(recordFileSql((i) => `$${i}`), fileValues(file));
       if (inserted.rowCount === 0) return { opened: false as const, known: (await this.fileRow(db, file.sha256)) as FileRow };
       await db.query(
         `INSERT INTO batches (id, file_sha256, centre, kind, created_at, issue_date, outbox_dir, state, rows, valid, errors, report_json, rejected_json, queued)
@@ -308,7 +308,7 @@ export class PostgresLedger implements Ledger {
 
   async rejectFile(file: FileRow | null, at: string, data: object) {
     await this.write(async (db) => {
-      if (file) await db.query(PostgresLedger.INSERT_FILE, PostgresLedger.fileValues(file));
+      if (file) await db.query(recordFileSql((i) => `$${i}`), fileValues(file));
       await this.event(db, at, 'file-rejected', null, data);
     });
   }
@@ -618,7 +618,7 @@ export class PostgresLedger implements Ledger {
       const taken = plan.revisions.filter((r) => !current.has(r.supersedes)).map((r) => r.serial);
       if (taken.length > 0) return { planned: false, taken };
       const { batch, report } = plan;
-      await db.query(PostgresLedger.INSERT_FILE, PostgresLedger.fileValues(plan.file));
+      await db.query(PostgresLedger.INSERT_FILE, fileValues(plan.file));
       await db.query(
         `INSERT INTO batches (id, file_sha256, centre, kind, created_at, issue_date, outbox_dir, state, planned_at, rows, valid, errors, report_json, rejected_json)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'planned', $5, $8, $9, 0, $10, '[]')`,

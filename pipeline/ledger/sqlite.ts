@@ -8,6 +8,7 @@ import { MIGRATIONS } from './migrations.js';
 import { type AttestationMark, BatchRow, CurrentDocument, DocumentCounts, DocumentRow, type DocumentType, type EventType, ExportDocumentRow, type ExportFilter, FileRow, OpenResit, SittingRevision, RecentBatch, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
 import { type ExportParameters, exportDocumentsSql, exportRegistrySql, keysetPages } from './pages.js';
 import { REGISTER_COLUMNS, clearPendingSql, enterRegisterSql, supersedeSql } from './register-sql.js';
+import { fileValues, recordFileSql } from './files-sql.js';
 import type { RegistryApplication } from '../records/records.js';
 import type { FileReport } from '../validate/report.js';
 import { RegisterStanding } from '../records/attestation.js';
@@ -83,6 +84,11 @@ export class SqliteLedger implements Ledger {
       .run(row);
   }
 
+  /** A dropped file's verdict: a new row, or the new verdict on bytes rejected before. */
+  private recordFile(row: FileRow) {
+    this.db.prepare(recordFileSql(() => '?')).run(...fileValues(row));
+  }
+
   private insertDocument(batchId: string, recordId: number | null, d: NewDocument, revision: { revision: number; supersedes: number | null } = { revision: 1, supersedes: null }) {
     const { model, ...rest } = d;
     this.db
@@ -118,8 +124,8 @@ export class SqliteLedger implements Ledger {
     if (batch.queued) throw new Error('the SQLite ledger has no job queue: a queued batch needs the PostgreSQL ledger');
     return this.write(() => {
       const known = this.fileRow(file.sha256);
-      if (known) return { opened: false as const, known };
-      this.insertFile(file);
+      if (known && known.outcome !== 'rejected') return { opened: false as const, known };
+      this.recordFile(file);
       this.db
         .prepare(
           `INSERT INTO batches (id, file_sha256, centre, kind, created_at, issue_date, outbox_dir, state, rows, valid, errors, report_json, rejected_json)
@@ -133,7 +139,7 @@ export class SqliteLedger implements Ledger {
 
   async rejectFile(file: FileRow | null, at: string, data: object) {
     this.write(() => {
-      if (file) this.insertFile(file);
+      if (file) this.recordFile(file);
       this.event(at, 'file-rejected', null, data);
     });
   }

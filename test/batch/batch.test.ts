@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tanu } from '../support/cli.js';
@@ -105,6 +105,30 @@ describe('tanu run', () => {
     expect(readFileSync(file)).toEqual(bytes);
     expect(manifests(p.outbox)).toEqual([]);
     expect(files(join(p.dir, 'var', 'received'))).toEqual([]);
+  });
+
+  it('a file refused for a reason that can change is judged again when dropped again: a centre added to the config', async () => {
+    const p = makeProject(tmp());
+    mkdirSync(join(p.inbox, 'ALM01'));
+    const file = await examResultsFile(join(p.inbox, 'ALM01'), 'exam-results-alm.csv', 2);
+    const refused = await tanu(['run', file, '--config', p.config, '--json']);
+    expect(refused.code).toBe(2);
+    const [first] = JSON.parse(refused.out).outcomes;
+    expect(first.outcome).toBe('rejected');
+    expect(JSON.parse(readFileSync(first.report, 'utf8')).files[0].errors.map((e: { code: string }) => e.code)).toEqual(['UNKNOWN_CENTRE']);
+
+    const config = readFileSync(p.config, 'utf8');
+    const alm = config.slice(config.indexOf('  - id: DEMO01'), config.indexOf('    bilingual_documents:')).replaceAll('DEMO01', 'ALM01');
+    writeFileSync(p.config, config.replace('centres:\n', `centres:\n${alm}    bilingual_documents: false\n`));
+    const again = await tanu(['run', file, '--config', p.config, '--json']);
+    expect(again.code, again.err).toBe(0);
+    expect(JSON.parse(again.out).outcomes[0]).toMatchObject({ outcome: 'published', rows: 2, valid: 2, errors: 0 });
+    const published = manifests(p.outbox);
+    expect(published).toHaveLength(1);
+    expect(published[0]).toContain(join('ALM01', '2026-11-23'));
+    // Published now: that, and only that, is "already handled".
+    const third = await tanu(['run', file, '--config', p.config, '--json']);
+    expect(JSON.parse(third.out).outcomes[0].outcome).toBe('already-published');
   });
 
   it('a CSV broken far below its header (past the rows read to find it) plans nothing: set aside whole', async () => {

@@ -215,6 +215,22 @@ describe.each([sqlite, pgAdapter])('the $name ledger', (adapter) => {
       expect((await ledger.unfinishedBatches()).map((b) => b.id)).toEqual(['b1']);
     }));
 
+  it('bytes rejected before take a new verdict: rejected again, then accepted with a batch; an accepted file is never rejected after', () =>
+    withLedger(async (ledger) => {
+      const { file, batch } = fileAndBatch('b1');
+      const rejected = { ...file, outcome: 'rejected' as const, batch_id: null, stored_path: '/rejected/one' };
+      await ledger.rejectFile(rejected, AT, { errors: ['UNKNOWN_CENTRE'] });
+      expect(await ledger.file(file.sha256)).toEqual(rejected);
+      const later = { ...rejected, received_at: '2026-11-21T09:00:00.000Z', stored_path: '/rejected/two' };
+      await ledger.rejectFile(later, later.received_at, { errors: ['UNKNOWN_CENTRE'] });
+      expect(await ledger.file(file.sha256)).toEqual(later);
+      expect(await ledger.openBatch(batch, file, { owner: 'one', alive, at: AT })).toEqual({ opened: true });
+      expect(await ledger.file(file.sha256)).toEqual(file);
+      await ledger.rejectFile(later, later.received_at, { errors: ['UNKNOWN_CENTRE'] });
+      expect(await ledger.file(file.sha256)).toEqual(file);
+      expect(await ledger.openBatch({ ...batch, id: 'b1-again' }, file, { owner: 'two', alive, at: AT })).toEqual({ opened: false, known: file });
+    }));
+
   it('a live holder keeps its claim, a dead one is taken over, and only the holder releases', () =>
     withLedger(async (ledger) => {
       await opened(ledger, 'b1');
