@@ -86,7 +86,8 @@ export type FileOutcome =
   | { file: string; outcome: 'queued'; batch: string; dir: string; documents: number; report: FileReport }
   /** Stopped by shutdown at a chunk boundary; the next start resumes it. */
   | { file: string; outcome: 'stopped'; batch: string; dir: string; report: FileReport }
-  | { file: string; outcome: 'rejected'; report: FileReport; reportPath: string };
+  /** `reportPath` is null for a path that was not a readable file: nothing was taken or set aside. */
+  | { file: string; outcome: 'rejected'; report: FileReport; reportPath: string | null };
 
 /** A report for a batch whose plan is not complete yet: what is known before the file is read. */
 export const pendingReport = (file: string, batch: { kind: string; centre: string }): FileReport => ({

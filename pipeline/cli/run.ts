@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import pino from 'pino';
 import type { EngineEvent, FileOutcome } from '../batch/context.js';
 import { takeFile } from '../batch/take.js';
+import { unreadablePath } from '../intake/open.js';
 import { startEngine } from '../batch/start.js';
 import { watchInbox } from '../batch/watch.js';
 import { postgresOptions } from '../ledger/open.js';
@@ -82,7 +83,11 @@ export async function runCommand(files: string[], ctx: Ctx): Promise<number> {
   try {
     for (const file of files) {
       const started = process.hrtime.bigint();
-      const outcome = await takeFile(file, engine.ctx, 'copy');
+      // A path that is not a readable file is refused as `tanu validate` refuses it, with nothing taken.
+      const problem = await unreadablePath(file);
+      const outcome: FileOutcome = problem
+        ? { file, outcome: 'rejected', report: { file, kind: null, centre: null, rows: 0, valid: 0, errors: [problem], warnings: [] }, reportPath: null }
+        : await takeFile(file, engine.ctx, 'copy');
       outcomes.push({ outcome, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
     }
   } finally {
@@ -142,8 +147,8 @@ function describe(o: FileOutcome, ctx: Ctx, seconds: number): string {
       });
     case 'rejected':
       return say(ctx.lang, {
-        kk: `${file}: файл қабылданбады: ${o.report.errors.map((e) => e.message.kk).join('; ')}\n  → ${rel(o.reportPath)}`,
-        ru: `${file}: файл отклонён: ${o.report.errors.map((e) => e.message.ru).join('; ')}\n  → ${rel(o.reportPath)}`,
+        kk: `${file}: файл қабылданбады: ${o.report.errors.map((e) => `[${e.code}] ${e.message.kk}`).join('; ')}${o.reportPath ? `\n  → ${rel(o.reportPath)}` : ''}`,
+        ru: `${file}: файл отклонён: ${o.report.errors.map((e) => `[${e.code}] ${e.message.ru}`).join('; ')}${o.reportPath ? `\n  → ${rel(o.reportPath)}` : ''}`,
       });
   }
 }

@@ -1,4 +1,5 @@
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Bilingual } from '../core/catalogue.js';
 import { type Issue, issue } from '../core/issue.js';
@@ -116,20 +117,37 @@ export async function openIntake(file: string, options: IntakeOptions): Promise<
   if (await leavesInbox(file, options.inboxDir)) return failed(file, null, null, [unsafePath(file)]);
   try {
     const info = await stat(file);
-    if (!info.isFile()) throw new TanuError('FILE_UNREADABLE', { detail: { kk: 'бұл файл емес', ru: 'это не файл' } });
+    if (!info.isFile()) throw new TanuError('FILE_UNREADABLE', { detail: NOT_A_FILE });
     if (info.size > options.maxFileBytes) return failed(file, null, null, [issue('FILE_TOO_LARGE', {}, { max: `${options.maxFileBytes} B` })]);
     if (info.size === 0) throw new TanuError('FILE_UNREADABLE', { detail: { kk: 'файл бос', ru: 'файл пуст' } });
     return container === 'json' || container === 'yaml'
       ? await openStructured(file, container, options)
       : await openTable(file, container, options);
   } catch (e) {
-    if (!isTanuError(e)) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const known = code === undefined ? undefined : SYSTEM_ERRORS[code];
-      const text = (e as Error).message;
-      return failed(file, null, null, [issue('FILE_UNREADABLE', {}, { detail: known ?? { kk: text, ru: text } })]);
-    }
+    if (!isTanuError(e)) return failed(file, null, null, [systemProblem(e)]);
     return failed(file, null, null, [{ ...issue(e.code), message: e.text }]);
+  }
+}
+
+const NOT_A_FILE = { kk: 'бұл файл емес', ru: 'это не файл' };
+
+const systemProblem = (e: unknown): Issue => {
+  const code = (e as NodeJS.ErrnoException).code;
+  const known = code === undefined ? undefined : SYSTEM_ERRORS[code];
+  const text = (e as Error).message;
+  return issue('FILE_UNREADABLE', {}, { detail: known ?? { kk: text, ru: text } });
+};
+
+/** Why a path named on the command line cannot be taken as a file (missing, a folder, not readable); null when it can. */
+export async function unreadablePath(file: string): Promise<Issue | null> {
+  try {
+    const info = await stat(file);
+    if (info.isDirectory()) return issue('FILE_UNREADABLE', {}, { detail: SYSTEM_ERRORS.EISDIR });
+    if (!info.isFile()) return issue('FILE_UNREADABLE', {}, { detail: NOT_A_FILE });
+    await access(file, constants.R_OK);
+    return null;
+  } catch (e) {
+    return systemProblem(e);
   }
 }
 

@@ -107,6 +107,21 @@ describe('tanu run', () => {
     expect(files(join(p.dir, 'var', 'received'))).toEqual([]);
   });
 
+  it('a path that is not a readable file (missing, a folder) is refused with FILE_UNREADABLE and exit 2, as validate refuses it', async () => {
+    const p = makeProject(tmp());
+    for (const path of [join(p.inbox, 'exam-results-none.csv'), p.inbox]) {
+      const run = await tanu(['run', path, '--config', p.config, '--json']);
+      const validate = await tanu(['validate', path, '--config', p.config, '--json']);
+      expect([run.code, validate.code], run.err).toEqual([2, 2]);
+      expect(run.err).not.toMatch(/node:internal|ENOENT|EISDIR/);
+      const [outcome] = JSON.parse(run.out).outcomes;
+      expect(outcome).toMatchObject({ file: path, outcome: 'rejected', report: null, errors: 1 });
+      expect(JSON.parse(validate.out).files[0].errors[0].code).toBe('FILE_UNREADABLE');
+    }
+    const text = await tanu(['run', join(p.inbox, 'exam-results-none.csv'), '--config', p.config, '--language', 'ru']);
+    expect(text.out).toContain('[FILE_UNREADABLE]');
+  });
+
   it('a file refused for a reason that can change is judged again when dropped again: a centre added to the config', async () => {
     const p = makeProject(tmp());
     mkdirSync(join(p.inbox, 'ALM01'));
