@@ -2,14 +2,17 @@ import { access } from 'node:fs/promises';
 import { basename, relative, sep } from 'node:path';
 import { watch as chokidar } from 'chokidar';
 import PQueue from 'p-queue';
+import { type Issue, issue } from '../core/issue.js';
 import { asTanuError } from '../core/tanu-error.js';
+import { UNFINISHED, fileCompleteness } from '../intake/complete.js';
 import type { EngineContext, FileOutcome } from './context.js';
 import { runBatch } from './run-batch.js';
 import { takeFile } from './take.js';
 
 /**
  * `tanu watch`: the inbox daemon. Files are taken one at a time once their writing has
- * finished (their size has held still for `watch.stability_ms`), copied into the received
+ * finished (their size has held still for `watch.stability_ms` and they are complete by
+ * their own format), copied into the received
  * area, processed, and removed from the inbox once the ledger knows them; temporary and
  * lock files are left alone. At start, batches a crash interrupted are resumed first. A
  * full disk or a ledger another process holds is waited out: the file or batch is tried
@@ -40,6 +43,8 @@ export async function watchInbox(
   onError: (file: string, e: unknown) => void,
   /** A folder below `inbox/<centre>/`, whose files are never read: told once per folder. */
   onIgnoredFolder: (dir: string) => void = () => {},
+  /** A file still unfinished by its format after `watch.incomplete_ms`; `taken` when it is taken all the same (a last line that never ends). */
+  onIncomplete: (file: string, problem: Issue, taken: boolean) => void = () => {},
 ): Promise<Watcher> {
   const timed = async (work: () => Promise<FileOutcome>) => {
     const started = process.hrtime.bigint();
@@ -85,6 +90,8 @@ export async function watchInbox(
       } catch (e) {
         // Another watcher took it first: the file is gone, which is its business now.
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+        // It changed while it was read: still being written, and taken when it holds still ('change').
+        if (asTanuError(e)?.code === 'FILE_INCOMPLETE') return;
         onError(file, e);
         if (!passing(e)) return;
         // Still in the inbox: the file is tried again; already planned: its batch is.
@@ -92,6 +99,29 @@ export async function watchInbox(
         later(() => (waiting ? take(file) : resume()));
       }
     });
+
+  /**
+   * A file that held still is taken once it is also complete by its own format
+   * (intake/complete.ts). One that is not waits: a change brings it back here, and once it
+   * has held still for `watch.incomplete_ms` it is reported; a CSV or YAML whose last line
+   * never ends is then taken as it is, an unfinished XLSX or JSON stays in the inbox.
+   */
+  const waiting = new Map<string, NodeJS.Timeout>();
+  const consider = async (file: string, limitReached = false) => {
+    clearTimeout(waiting.get(file));
+    waiting.delete(file);
+    if (stopping) return;
+    const state = await fileCompleteness(file).catch(() => null);
+    if (state === null) return;
+    if (state === 'complete') return take(file);
+    if (!limitReached) {
+      const timer = setTimeout(() => void consider(file, true), ctx.config.watch.incomplete_ms);
+      waiting.set(file, timer);
+      return;
+    }
+    onIncomplete(file, issue('FILE_INCOMPLETE', { value: basename(file) }, { detail: UNFINISHED[state] }), state === 'unterminated');
+    if (state === 'unterminated') take(file);
+  };
 
   resume();
   const watcher = chokidar(ctx.config.paths.inbox, {
@@ -102,9 +132,11 @@ export async function watchInbox(
     ignored: (path, stats) => stats?.isFile() === true && isTransient(path),
     awaitWriteFinish: { stabilityThreshold: ctx.config.watch.stability_ms, pollInterval: 100 },
   });
-  watcher.on('add', (file) => {
-    if (!stopping && !isTransient(file)) take(file);
-  });
+  // 'change' too: a file left because it was unfinished, or written again after it was read, is a new drop.
+  for (const event of ['add', 'change'] as const)
+    watcher.on(event, (file) => {
+      if (!stopping && !isTransient(file)) void consider(file);
+    });
   // inbox/<centre>/<folder>/: deeper than the watcher reads, so its files would sit there unseen.
   watcher.on('addDir', (dir) => {
     if (relative(ctx.config.paths.inbox, dir).split(sep).length === 2) onIgnoredFolder(dir);
@@ -116,6 +148,7 @@ export async function watchInbox(
     stop: async () => {
       stopping = true;
       timers.forEach((t) => clearTimeout(t));
+      waiting.forEach((t) => clearTimeout(t));
       await watcher.close();
       queue.clear();
       await queue.onIdle();

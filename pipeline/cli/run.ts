@@ -173,6 +173,10 @@ export async function watchCommand(ctx: Ctx): Promise<number> {
           ru: `${printable(dir)}: файлы в этой папке не читаются; кладите их прямо в inbox/ или inbox/<центр>/`,
         }),
       ),
+    (file, problem, taken) =>
+      ctx.io.err(
+        `${printable(file)}: [${problem.code}] ${problem.message[ctx.lang]}${taken ? say(ctx.lang, { kk: '; бар күйінде алынды', ru: '; взят как есть' }) : ''}`,
+      ),
   );
   const stopStandards = await reloadStandardsOnChange(ctx, engine.ctx, watcher.between);
   ctx.io.err(say(ctx.lang, { kk: `Кіріс бумасы бақылануда: ${ctx.config.paths.inbox}`, ru: `Наблюдаю за папкой входящих: ${ctx.config.paths.inbox}` }));

@@ -138,6 +138,14 @@ export const Config = z
     watch: z
       .strictObject({
         stability_ms: z.number().int().min(100).default(2000).describe('A file is taken once its size has not changed for this long'),
+        incomplete_ms: z
+          .number()
+          .int()
+          .min(100)
+          .default(60_000)
+          .describe(
+            'A file that has held still this long but is not complete by its format is reported; a CSV or YAML whose last line does not end is then taken as it is, an unfinished XLSX or JSON stays in the inbox',
+          ),
         retry_ms: z
           .number()
           .int()

@@ -48,6 +48,7 @@ const explained = (kk: string, ru: string): Entry => ({ severity: 'error', text:
 
 export const CATALOGUE = {
   FILE_UNREADABLE: explained('Файлды оқу мүмкін емес', 'Файл невозможно прочитать'),
+  FILE_INCOMPLETE: explained('Файл әлі соңына дейін жазылмаған: жазу аяқталғанда ол алынады', 'Файл ещё не записан до конца: он будет взят, когда запись закончится'),
   FILE_TOO_LARGE: {
     severity: 'error',
     text: (p) =>

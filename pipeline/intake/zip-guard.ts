@@ -19,7 +19,7 @@ const LOCAL = 0x04034b50;
 const ZIP64_EXTRA = 0x0001;
 const MAX32 = 0xffffffff;
 /** The end-of-central-directory record is 22 bytes plus a comment of up to 65,535. */
-const TAIL = 22 + 0xffff;
+export const ZIP_TAIL = 22 + 0xffff;
 
 const broken = (kk: string, ru: string) => new TanuError('FILE_UNREADABLE', { detail: { kk: `XLSX файлы бұзылған: ${kk}`, ru: `файл XLSX повреждён: ${ru}` } });
 
@@ -131,7 +131,7 @@ export async function openZip(path: string): Promise<OpenZip> {
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
-    const tailStart = Math.max(0, size - TAIL);
+    const tailStart = Math.max(0, size - ZIP_TAIL);
     const tail = Buffer.alloc(size - tailStart);
     await handle.read(tail, 0, tail.length, tailStart);
     let where = locateCentralDirectory(tail);

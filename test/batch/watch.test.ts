@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { isTransient } from '../../pipeline/batch/watch.js';
-import { fileSha256 } from '../../pipeline/batch/take.js';
+import { sha256 } from '../../pipeline/publish/publish.js';
 import { examResultsCsv, makeProject } from '../support/project.js';
 import { useTmpDir } from '../support/tmp.js';
 
@@ -52,7 +53,7 @@ describe('tanu watch', () => {
       appendFileSync(file, chunk);
       await sleep(300);
     }
-    const sha = await fileSha256(file);
+    const sha = sha256(readFileSync(file));
     expect(await until(() => !existsSync(file), 30_000)).toBe(true);
     expect(await until(() => out.includes('→'), 60_000), err).toBe(true);
     // The summary has the documents-per-second rate, as tanu run's does.
@@ -114,4 +115,54 @@ describe('tanu watch', () => {
     expect(after.map((f) => Number(/-(\d{6})\.pdf$/.exec(f)?.[1])).sort((a, b) => a - b)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
     for (const f of before) expect(after).toContain(f);
   }, 400_000);
+
+  it('a writer pausing 5 s mid-file: the CSV and the XLSX are taken only once whole, every row issued once, the received copy the whole file', async () => {
+    const p = makeProject(tmp());
+    const child = spawn(process.execPath, ['bin/tanu.js', 'watch', '--config', p.config], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TANU_WATCH__STABILITY_MS: '500' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    child.stderr.on('data', (d) => (err += String(d)));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    expect(await until(() => err.includes(p.inbox), 60_000), err).toBe(true);
+    mkdirSync(join(p.inbox, 'DEMO01'));
+
+    const csv = Buffer.from(await examResultsCsv(6));
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('exam-results');
+    // Other people than the CSV's, so neither file's rows are duplicates of the other's.
+    const lines = (await examResultsCsv(6, 100)).trim().split('\n').map((l) => l.split(','));
+    for (const line of lines) ws.addRow(line);
+    const xlsx = Buffer.from(await wb.xlsx.writeBuffer());
+    const wholes: Buffer[] = [];
+    // Both writers cut mid-line (mid-zip) and pause far longer than the 0.5 s the size must hold still.
+    await Promise.all(
+      [
+        ['exam-results-share.csv', csv],
+        ['exam-results-share.xlsx', xlsx],
+      ].map(async ([name, bytes]) => {
+        const file = join(p.inbox, 'DEMO01', name as string);
+        const whole = bytes as Buffer;
+        wholes.push(whole);
+        const cut = whole.indexOf(0x0a, Math.floor(whole.length / 2)) - 3;
+        writeFileSync(file, whole.subarray(0, cut));
+        await sleep(5000);
+        appendFileSync(file, whole.subarray(cut));
+      }),
+    );
+    expect(await until(() => (out.match(/→/g) ?? []).length >= 2, 120_000), `${out}\n${err}`).toBe(true);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out, out).not.toMatch(/отклонён|ошибок [1-9]/);
+    const received = readdirSync(join(p.dir, 'var', 'received')).sort();
+    expect(received).toEqual(wholes.map((w, i) => `${sha256(w)}.${i === 0 ? 'csv' : 'xlsx'}`).sort());
+    for (const [i, w] of wholes.entries()) expect(readFileSync(join(p.dir, 'var', 'received', `${sha256(w)}.${i === 0 ? 'csv' : 'xlsx'}`))).toEqual(w);
+    const certificates = readdirSync(join(p.outbox, 'DEMO01'), { recursive: true }).map(String).filter((f) => f.endsWith('.pdf') && f.includes('certificates'));
+    expect(certificates).toHaveLength(12);
+    expect(existsSync(join(p.dir, 'var', 'rejected'))).toBe(false);
+  }, 200_000);
 });
+
