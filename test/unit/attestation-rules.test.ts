@@ -104,7 +104,7 @@ describe('attestation rules', () => {
       expect(r.record, reason).toBeDefined();
       expect(r.errors.map((e) => `${e.column}:${e.code}`)).toEqual(['return_date:ATTESTATION_RESCHEDULED']);
       // 31 January + one month: the last day of February.
-      expect(r.errors[0]?.message).toEqual({ kk: expect.stringContaining('28.02.2027'), ru: expect.stringContaining('не позднее 28.02.2027') });
+      expect(r.errors[0]?.message).toEqual({ kk: expect.stringContaining('28.02.2027-ден кешіктірмей'), ru: expect.stringContaining('не позднее 28.02.2027') });
     }
   });
 
