@@ -271,7 +271,7 @@ export const CATALOGUE = {
   },
   CERTIFICATE_REVOKED: {
     severity: 'error',
-    text: (p) => withDetail({ kk: `№ ${p.value} құжаты ${p.date} кері қайтарылған`, ru: `Документ № ${p.value} отозван ${p.date}` }, p),
+    text: (p) => withDetail({ kk: `№ ${p.value} құжаты ${p.date} ${REVOKED.kk}`, ru: `Документ № ${p.value} отозван ${p.date}` }, p),
   },
   CERTIFICATE_SUPERSEDED: {
     severity: 'error',
@@ -441,6 +441,9 @@ export const REVOCATION_REASONS: Record<RevocationReason, Bilingual> = {
   duplicate: { kk: 'қайталап берілген', ru: 'выдано повторно' },
   other: { kk: 'басқа себеп', ru: 'иная причина' },
 };
+
+/** A revoked document, as reports, registers and pages say it: «кері шақырылған» (recalled), never «кері қайтарылған» (returned). */
+export const REVOKED: Bilingual = { kk: 'кері шақырылған', ru: 'отозван' };
 
 export type Code = keyof typeof CATALOGUE;
 export const CODES = Object.keys(CATALOGUE) as Code[];

@@ -2,6 +2,7 @@ import { deflateSync } from 'node:zlib';
 import { PDFDocument, type PDFPage } from 'pdf-lib';
 import { type RenderOptions, finishTitled } from '../render/finish.js';
 import { PdfText, type Weight, num } from '../render/pdf-text.js';
+import { REVOKED } from '../core/catalogue.js';
 import { localNow } from '../core/clock.js';
 import { displayDate } from '../core/dates.js';
 import type { DocumentType } from '../ledger/ledger.js';
@@ -54,7 +55,7 @@ const TYPES: Record<DocumentType, string> = {
 const STATUSES: Record<VerifiedDocument['status'], string> = {
   issued: 'берілген / выдан',
   superseded: 'ауыстырылған / заменён',
-  revoked: 'кері шақырылған / отозван',
+  revoked: `${REVOKED.kk} / ${REVOKED.ru}`,
 };
 const ALL = 'барлығы / все';
 
