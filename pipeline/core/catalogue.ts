@@ -272,7 +272,7 @@ export const CATALOGUE = {
   },
   CERTIFICATE_REVOKED: {
     severity: 'error',
-    text: (p) => withDetail({ kk: `№ ${p.value} құжаты ${p.date} кері қайтарылған`, ru: `Документ № ${p.value} отозван ${p.date}` }, p),
+    text: (p) => withDetail({ kk: `№ ${p.value} құжаты ${p.date} ${REVOKED.kk}`, ru: `Документ № ${p.value} отозван ${p.date}` }, p),
   },
   CERTIFICATE_SUPERSEDED: {
     severity: 'error',
@@ -292,7 +292,7 @@ export const CATALOGUE = {
   ATTESTATION_RESCHEDULED: {
     severity: 'warning',
     text: (p) => ({
-      kk: `Дәлелді себеппен келмеді: аттестаттау ауыстырылады, ${p.date} кешіктірмей өткізілуі тиіс (жұмысқа шыққан күннен бастап бір ай)`,
+      kk: `Дәлелді себеппен келмеді: аттестаттау ауыстырылады, ${withEnding(p.date ?? '', 'ablative')} кешіктірмей өткізілуі тиіс (жұмысқа шыққан күннен бастап бір ай)`,
       ru: `Неявка по уважительной причине: аттестация переносится и должна пройти не позднее ${p.date} (месяц со дня выхода на работу)`,
     }),
   },
@@ -442,6 +442,9 @@ export const REVOCATION_REASONS: Record<RevocationReason, Bilingual> = {
   duplicate: { kk: 'қайталап берілген', ru: 'выдано повторно' },
   other: { kk: 'басқа себеп', ru: 'иная причина' },
 };
+
+/** A revoked document, as reports, registers and pages say it: «кері шақырылған» (recalled), never «кері қайтарылған» (returned). */
+export const REVOKED: Bilingual = { kk: 'кері шақырылған', ru: 'отозван' };
 
 export type Code = keyof typeof CATALOGUE;
 export const CODES = Object.keys(CATALOGUE) as Code[];

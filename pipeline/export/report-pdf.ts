@@ -2,7 +2,12 @@ import { deflateSync } from 'node:zlib';
 import { PDFDocument, type PDFPage } from 'pdf-lib';
 import { type RenderOptions, finishTitled } from '../render/finish.js';
 import { PdfText, type Weight, num } from '../render/pdf-text.js';
+import { REVOKED } from '../core/catalogue.js';
+import { localNow } from '../core/clock.js';
+import { displayDate } from '../core/dates.js';
+import type { DocumentType } from '../ledger/ledger.js';
 import type { VerificationReport, VerifiedDocument } from './package.js';
+import type { Selection } from './selection.js';
 
 /**
  * The export's verification report for people, Kazakh and Russian side by side, drawn
@@ -29,14 +34,51 @@ const COLUMNS = [
   { title: '№ / Серия', width: 80, repeats: false },
   { title: 'Түрі / Вид', width: 72, repeats: true },
   { title: 'Нұсқа / Ред.', width: 30, repeats: true },
-  { title: 'Күйі / Статус', width: 52, repeats: true },
+  { title: 'Күйі / Статус', width: 70, repeats: true },
   { title: 'Қолтаңба / Подпись', width: 130, repeats: true },
   { title: 'Қол қойған / Подписант', width: 150, repeats: true },
-  { title: 'Уақыты / Время', width: 92, repeats: false },
+  { title: 'Уақыты / Время', width: 74, repeats: false },
   { title: 'SHA-256', width: WIDTH - MARGIN.left - MARGIN.right - 606, repeats: false },
 ] as const;
 const VERDICT = 4;
 const SAMPLE = 'ҮЛГІ / ОБРАЗЕЦ';
+
+/** A document's type and status as people read them (verification.json keeps the codes). */
+const TYPES: Record<DocumentType, string> = {
+  certificate: 'тану туралы құжат / документ о признании',
+  protocol: 'емтихан хаттамасы / протокол экзамена',
+  contract: 'шарт / договор',
+  'attestation-protocol': 'аттестаттау хаттамасы / протокол аттестации',
+  'violation-act': 'бұзушылық актісі / акт о нарушении',
+  'services-act': 'қызметтер актісі / акт оказанных услуг',
+};
+const STATUSES: Record<VerifiedDocument['status'], string> = {
+  issued: 'берілген / выдан',
+  superseded: 'ауыстырылған / заменён',
+  revoked: `${REVOKED.kk} / ${REVOKED.ru}`,
+};
+const ALL = 'барлығы / все';
+
+/** An instant as dd.mm.yyyy hh:mm in the installation's time zone. */
+const localTime = (iso: string, timeZone: string) => displayDate(localNow({ now: () => new Date(iso) }, timeZone).dateTime);
+
+/** The selection in words (describeSelection's `from=… centre=*` is for programs): one cover line each. */
+function selectionLines(s: Selection): [string, string][] {
+  const period =
+    s.from && s.to
+      ? `${displayDate(s.from)} – ${displayDate(s.to)}`
+      : s.from
+        ? `${displayDate(s.from)} бастап / с ${displayDate(s.from)}`
+        : s.to
+          ? `${displayDate(s.to)} дейін / по ${displayDate(s.to)}`
+          : 'барлық кезең / весь период';
+  return [
+    ['Берілу кезеңі / Период выдачи', period],
+    ['Орталық / Центр', s.centre ?? ALL],
+    ['Кәсіп / Профессия', s.profession ?? ALL],
+    ['Құжаттың күйі / Статус документа', s.status === 'all' ? ALL : STATUSES[s.status]],
+  ];
+}
 
 type RowStyle = { header?: boolean; invalid?: boolean };
 /** Bold for the header and for an invalid row's verdict; the whole invalid row is red. */
@@ -45,15 +87,15 @@ const weightOf = (style: RowStyle, column: number): Weight => (style.header || (
 /** The hash in two lines of 32 digits: a whole hash, however a viewer copies it. */
 const splitHash = (sha256: string) => sha256.replace(/(.{32})(?=.)/g, '$1\n');
 
-function cells(d: VerifiedDocument): string[] {
+function cells(d: VerifiedDocument, timeZone: string): string[] {
   return [
     d.serial,
-    d.type,
+    TYPES[d.type],
     String(d.revision),
-    d.status,
+    STATUSES[d.status],
     d.signature_valid ? 'жарамды / верна' : ['ЖАРАМСЫЗ / НЕВЕРНА', ...d.problems].join('\n'),
     d.signer ?? '',
-    d.signed_at ?? '',
+    d.signed_at === null ? '' : localTime(d.signed_at, timeZone),
     d.sha256 === null ? '' : splitHash(d.sha256),
   ];
 }
@@ -64,7 +106,7 @@ function cells(d: VerifiedDocument): string[] {
  * one page of drawing and pdf-lib's small page objects, not the rows. The cover with the
  * totals, known only at the end, is put in front when the report is finished.
  */
-export async function verificationPrinter(options: RenderOptions) {
+export async function verificationPrinter(options: RenderOptions, timeZone: string) {
   const doc = await PDFDocument.create({ updateMetadata: false });
   const text = await PdfText.embed(doc);
   let page: PDFPage | undefined;
@@ -132,18 +174,18 @@ export async function verificationPrinter(options: RenderOptions) {
 
   return {
     add(document: VerifiedDocument) {
-      row(cells(document), { invalid: !document.signature_valid });
+      row(cells(document, timeZone), { invalid: !document.signature_valid });
     },
     /** The report as one PDF, once every row is in. */
-    async finish(facts: Omit<VerificationReport, 'documents'>): Promise<Uint8Array> {
+    async finish(facts: Omit<VerificationReport, 'documents'>, selection: Selection): Promise<Uint8Array> {
       newPage(0);
-      cover(facts);
+      cover(facts, selection);
       flush();
       return (await finishTitled(doc, TITLE, 'kk', options)).pdf;
     },
   };
 
-  function cover(facts: Omit<VerificationReport, 'documents'>) {
+  function cover(facts: Omit<VerificationReport, 'documents'>, selection: Selection) {
     let top = HEIGHT - MARGIN.top - 30;
     for (const title of ['Мұрағаттық экспортты тексеру есебі', 'Отчёт о проверке архивного экспорта']) {
       ops.push(text.show(title, (WIDTH - text.width(title, 13, 700)) / 2, top, 13, 700));
@@ -151,9 +193,9 @@ export async function verificationPrinter(options: RenderOptions) {
     }
     top -= 12;
     const rows: [string, string | number][] = [
-      ['Экспорт уақыты / Время экспорта', facts.exported_at],
-      ['Күйі қай күнге / Статус на дату', facts.as_of],
-      ['Таңдау / Выборка', facts.selection],
+      ['Экспорт уақыты / Время экспорта', localTime(facts.exported_at, timeZone)],
+      ['Күйі қай күнге / Статус на дату', displayDate(facts.as_of)],
+      ...selectionLines(selection),
       ['Құжаттар / Документов', facts.totals.documents],
       ['Қолтаңбасы жарамды / Подпись верна', facts.totals.valid],
       ['Жарамсыз / Неверна', facts.totals.invalid],

@@ -5,6 +5,8 @@ import type { ValidRecord } from '../records/records.js';
 import { type Labels, label } from '../render/templates.js';
 import { type Library, cardOn } from '../standards/library.js';
 import { Language } from '../standards/schema.js';
+import { iinSex } from '../validate/iin.js';
+import { genitiveName } from './names.js';
 
 /**
  * The parts several document kinds print alike (the centre, the profession under its
@@ -116,3 +118,19 @@ export function runningHeader(model: { languages: Language[]; number: string; da
     page: each((lang) => label(labels, 'page', lang)),
   };
 }
+
+/**
+ * The centre's head as the parties' sentence names them: as written in Kazakh («… басшысы
+ * Әлімова Гүлнар Серікқызы»), in the genitive in Russian («в лице руководителя Алимовой
+ * Гульнар Сериковны»): the contract's PDF and DOCX and the act of services say it alike.
+ */
+export const headInParties = (head: { kk: string; ru: string }, lang: Language): string => (lang === 'ru' ? genitiveName(head.ru) : head.kk);
+
+/**
+ * A currency by its word in the document's language («теңге», «тенге»; labels
+ * `currency_<code>`), the code itself for one the wording does not name.
+ */
+export const currencyWord = (labels: Labels, code: string, lang: Language): string => (labels[`currency_${code}`] ? label(labels, `currency_${code}`, lang) : code);
+
+/** A sitting's rows with the sex each worker's IIN gives: the Russian wording of a decision agrees with it («признана», «аттестована»). */
+export const rowsWithSex = <R extends { iin: string }>(rows: readonly R[]) => rows.map((r) => ({ ...r, sex: iinSex(r.iin) }));

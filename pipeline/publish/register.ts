@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { PassThrough, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
-import { REVOCATION_REASONS, type RevocationReason } from '../core/catalogue.js';
+import { REVOCATION_REASONS, REVOKED, type RevocationReason } from '../core/catalogue.js';
 import { displayDate } from '../core/dates.js';
 import { displayWidth } from '../core/width.js';
 import type { RegistryRow } from '../ledger/ledger.js';
@@ -29,7 +29,7 @@ export type Revocations = ReadonlyMap<string, { revoked_at: string; reason: Revo
 function statusCell(revoked: { revoked_at: string; reason: RevocationReason } | undefined, lang: Language): string {
   if (!revoked) return lang === 'kk' ? 'жарамды' : 'действует';
   const date = displayDate(revoked.revoked_at.slice(0, 10));
-  return `${lang === 'kk' ? 'кері қайтарылған' : 'отозван'} ${date} (${REVOCATION_REASONS[revoked.reason][lang]})`;
+  return `${REVOKED[lang]} ${date} (${REVOCATION_REASONS[revoked.reason][lang]})`;
 }
 
 /** A cell a spreadsheet would run as a formula is prefixed with an apostrophe: shown, never run. */

@@ -5,6 +5,7 @@ import QRCode from 'qrcode';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { displayDate } from '../core/dates.js';
+import { withEnding } from '../core/kazakh.js';
 import type { Language } from '../standards/schema.js';
 import { bundledFonts } from './fonts.js';
 
@@ -59,18 +60,31 @@ export function loadTemplates(dir: string, documents: readonly string[]): Templa
   const labels = new Map(documents.map((t) => [t, Labels.parse(parseYaml(read(t, 'labels.yaml')))]));
   const helperLabels = (options: Handlebars.HelperOptions) => (options.data as { root: { labels: Labels } }).root.labels;
 
-  hb.registerHelper('label', (key: string, lang: Language, options: Handlebars.HelperOptions) => label(helperLabels(options), key, lang));
+  /**
+   * A wording that agrees with a person's sex (`sex=` in the call): `<key>_female` where the
+   * labels have it («признана», «аттестована»), else the key's own wording.
+   */
+  const agreeing = (options: Handlebars.HelperOptions, key: string) => {
+    const sex = (options.hash as { sex?: unknown }).sex;
+    return sex === 'female' && `${key}_female` in helperLabels(options) ? `${key}_female` : key;
+  };
+  hb.registerHelper('label', (key: string, lang: Language, options: Handlebars.HelperOptions) => label(helperLabels(options), agreeing(options, key), lang));
   // A value that is already markup (a name from the `name` helper) goes in as it is; anything else is escaped.
   const escape = (v: unknown) => (v instanceof hb.SafeString ? v.toString() : hb.escapeExpression(String(v)));
   hb.registerHelper('fmt', (key: string, lang: Language, options: Handlebars.HelperOptions) =>
-    new hb.SafeString(keepNumbersWithWords(label(helperLabels(options), key, lang, options.hash as Record<string, unknown>, escape))),
+    new hb.SafeString(keepNumbersWithWords(label(helperLabels(options), agreeing(options, key), lang, options.hash as Record<string, unknown>, escape))),
   );
   // A name breaks only between its words, never at the hyphen of "Айгерім-Гүлнұр".
   hb.registerHelper('name', (fullName: string) => new hb.SafeString(fullName.split(' ').map((w) => nowrap(hb.escapeExpression(w))).join(' ')));
-  // The address breaks anywhere if it must, the serial at its end never ("DEMO01-202" / "6-000006" was printed).
+  /**
+   * The address breaks anywhere in its host if it must, its path only after a slash: a path
+   * part (the serial, the code) is never cut («DEMO01-2026-000» / «004» was printed).
+   */
   hb.registerHelper('url', (url: string) => {
-    const cut = url.lastIndexOf('/') + 1;
-    return new hb.SafeString(`<span class="url">${hb.escapeExpression(url.slice(0, cut))}</span><wbr>${nowrap(hb.escapeExpression(url.slice(cut)))}`);
+    const hostEnd = url.indexOf('/', url.indexOf('//') + 2);
+    const [host, path] = hostEnd < 0 ? [url, ''] : [url.slice(0, hostEnd + 1), url.slice(hostEnd + 1)];
+    const parts = path === '' ? [] : path.split('/').map((part, i, all) => nowrap(hb.escapeExpression(i < all.length - 1 ? `${part}/` : part)));
+    return new hb.SafeString([`<span class="url">${hb.escapeExpression(host)}</span>`, ...parts].join('<wbr>'));
   });
   hb.registerHelper('pick', (text: Record<Language, string> | undefined, lang: Language) => text?.[lang] ?? '');
   hb.registerHelper('date', (iso: string) => displayDate(iso));
@@ -78,7 +92,10 @@ export function loadTemplates(dir: string, documents: readonly string[]): Templa
   hb.registerHelper('gt', (a: number, b: number) => a > b);
   hb.registerHelper('cssString', (text: string) => new hb.SafeString(cssString(text)));
   hb.registerHelper('isNumber', (v: unknown) => typeof v === 'number');
-  hb.registerHelper('money', (n: number) => n.toLocaleString('ru-RU').replace(/\u00a0/g, ' '));
+  // Kazakh and Russian write a decimal with a comma: «90,5».
+  hb.registerHelper('decimal', (n: number) => String(n).replace('.', ','));
+  // A date or number in digits with its Kazakh ablative ending: «01.01.2027-ден».
+  hb.registerHelper('ablative', (text: string) => withEnding(text, 'ablative'));
 
   const compile = (source: string) => hb.compile(source, { strict: true, noEscape: false });
   const layout = compile(read('layout.hbs'));

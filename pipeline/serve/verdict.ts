@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { type Bilingual, RevocationReason } from '../core/catalogue.js';
+import { type Bilingual, REVOKED, RevocationReason } from '../core/catalogue.js';
 import type { CertificateRow } from './reader.js';
 
 /**
@@ -115,6 +115,6 @@ export function uploadVerdict(row: CertificateRow | undefined, signatureValid: b
 export const STATUS_LABELS: Record<PublicStatus, Bilingual> = {
   valid: { kk: 'жарамды', ru: 'действителен' },
   superseded: { kk: 'жаңа редакциямен ауыстырылған', ru: 'заменён новой редакцией' },
-  revoked: { kk: 'кері қайтарылған', ru: 'отозван' },
+  revoked: REVOKED,
   expired: { kk: 'мерзімі өткен', ru: 'срок действия истёк' },
 };

@@ -34,3 +34,9 @@ export function iinBirthDate(iin: string): { date: string } | { problem: 'centur
   const date = isoDate(century + Number(iin.slice(0, 2)), Number(iin.slice(2, 4)), Number(iin.slice(4, 6)));
   return date ? { date } : { problem: 'date' };
 }
+
+/** The sex the IIN's 7th digit gives (odd male, even female; docs/domain.md), or null for a digit no IIN has. */
+export function iinSex(iin: string): 'male' | 'female' | null {
+  const digit = Number(iin[6]);
+  return digit >= 1 && digit <= 6 ? (digit % 2 === 1 ? 'male' : 'female') : null;
+}

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { VerifiedDocument } from '../../pipeline/export/package.js';
 import { verificationPrinter } from '../../pipeline/export/report-pdf.js';
+import { Selection } from '../../pipeline/export/selection.js';
 import { expectAllIn, expectOnOneLine, pdfFonts, pdfPageLines } from '../support/poppler.js';
 
 /**
@@ -39,20 +40,26 @@ const HEADERS = ['№ / Серия', 'Түрі / Вид', 'Күйі / Стату
 describe('verification report PDF', () => {
   it('draws every row whole, with Kazakh and Russian headers on every page and the sample mark', async () => {
     const documents = Array.from({ length: 80 }, (_, k) => document(k + 1));
-    const report = await verificationPrinter({ sample: true, now: new Date('2026-11-27T12:00:00Z') });
+    const report = await verificationPrinter({ sample: true, now: new Date('2026-11-27T12:00:00Z') }, 'Asia/Almaty');
     for (const d of documents) report.add(d);
-    const pdf = await report.finish({
-      exported_at: '2026-11-27T12:00:00.000Z',
-      as_of: '2026-11-27',
-      selection: 'барлығы / все',
-      totals: { documents: 80, valid: 69, invalid: 11, missing: 0 },
-    });
+    const pdf = await report.finish(
+      {
+        exported_at: '2026-11-27T12:00:00.000Z',
+        as_of: '2026-11-27',
+        selection: 'from=2026-11-01 to=* centre=* profession=* status=all',
+        totals: { documents: 80, valid: 69, invalid: 11, missing: 0 },
+      },
+      Selection.parse({ from: '2026-11-01', centre: null }),
+    );
 
     const pages = pdfPageLines(pdf);
     expect(pages.length).toBeGreaterThanOrEqual(4);
     const all = pages.flat();
     const [cover = [], ...table] = pages;
-    expectAllIn(cover.join('\n'), ['Мұрағаттық экспортты тексеру есебі', 'Отчёт о проверке архивного экспорта', 'Құжаттар / Документов', 'барлығы / все', 'Бет / Стр. 1']);
+    expectAllIn(cover.join('\n'), ['Мұрағаттық экспортты тексеру есебі', 'Отчёт о проверке архивного экспорта', 'Құжаттар / Документов', 'Бет / Стр. 1']);
+    // The facts in words and dd.mm.yyyy (Almaty's time), not the codes of verification.json.
+    expectAllIn(cover.join('\n'), ['Экспорт уақыты / Время экспорта', '27.11.2026 17:00', 'Статус на дату', '27.11.2026', '01.11.2026 бастап / с 01.11.2026', 'Орталық / Центр', 'барлығы / все']);
+    expect(cover.join('\n')).not.toMatch(/from=|centre=|\*|2026-11-27/);
     table.forEach((lines, i) => {
       const page = lines.join('\n');
       expectAllIn(page, [...HEADERS, 'ҮЛГІ / ОБРАЗЕЦ', `Бет / Стр. ${i + 2}`]);
@@ -81,7 +88,15 @@ describe('verification report PDF', () => {
       }
     }
     expect(all.some((l) => l.includes('Әбдіғұлова Гүлнар'))).toBe(true);
-    expect(all.some((l) => l.includes('attestation-protocol'))).toBe(true);
+    // Type, status and time as people read them.
+    // Each row's first line begins its type's and status's words (they wrap in their narrow columns).
+    for (const d of documents) {
+      const line = all.find((l) => l.startsWith(`${d.serial} `)) ?? '';
+      expect(line).toContain(d.type === 'certificate' ? 'тану туралы' : 'аттестаттау');
+      expect(line).toContain(d.status === 'issued' ? 'берілген /' : 'ауыстырылған');
+    }
+    expect(all.join('\n')).toContain('27.11.2026 15:01');
+    expect(all.join('\n')).not.toMatch(/attestation-protocol|certificate|issued|superseded|2026-11-27T/);
 
     const fonts = pdfFonts(pdf);
     expect(fonts.length).toBeGreaterThan(0);
@@ -89,9 +104,9 @@ describe('verification report PDF', () => {
   });
 
   it('shows a character no bundled font has as its code instead of dropping it', async () => {
-    const report = await verificationPrinter({ sample: false, now: new Date('2026-11-27T12:00:00Z') });
+    const report = await verificationPrinter({ sample: false, now: new Date('2026-11-27T12:00:00Z') }, 'Asia/Almaty');
     report.add({ ...document(1), signer: 'Центр 中 ✓' });
-    const pdf = await report.finish({ exported_at: '2026-11-27T12:00:00.000Z', as_of: '2026-11-27', selection: 'all', totals: { documents: 1, valid: 1, invalid: 0, missing: 0 } });
+    const pdf = await report.finish({ exported_at: '2026-11-27T12:00:00.000Z', as_of: '2026-11-27', selection: 'all', totals: { documents: 1, valid: 1, invalid: 0, missing: 0 } }, Selection.parse({}));
     const all = pdfPageLines(pdf).flat().join('\n');
     expectAllIn(all, ['[U+4E2D]', '[U+2713]', 'Центр']);
     expect(all).not.toContain('ОБРАЗЕЦ');

@@ -10,7 +10,9 @@ import { type CertificateModel, certificateModel } from '../../pipeline/kinds/ce
 import { type ContractModel, contractModel } from '../../pipeline/kinds/contract/model.js';
 import { type ProtocolModel, protocolModels } from '../../pipeline/kinds/protocol/model.js';
 import { type DocumentModel, KIND_LIST, loadKindTemplates, renderDocuments } from '../../pipeline/kinds/registry.js';
-import { sampleApplication, sampleExamResult } from '../../pipeline/dev/sample.js';
+import { sampleApplication, sampleAttestation, sampleExamResult } from '../../pipeline/dev/sample.js';
+import { attestationProtocolModel } from '../../pipeline/kinds/attestation-protocol/model.js';
+import { violationAct } from '../../pipeline/kinds/violation-act/kind.js';
 import { type TemplateSet, loadTemplates } from '../../pipeline/render/templates.js';
 import type { Centre } from '../../pipeline/config/schema.js';
 import type { ValidationEnv } from '../../pipeline/validate/validate-file.js';
@@ -70,7 +72,7 @@ describe('certificate', () => {
       '№ DEMO01-2026-000001',
       'Кәсіптік біліктілікті тану орталығы (ДЕМО)',
       'Әбдіғұлова-Өмірзақ Гүлшаһар Жеңісқызы',
-      'Әлеуметтік жұмыскер кәсібі бойынша, 4 деңгей',
+      'Әлеуметтік жұмыскер кәсібі бойынша, 4-деңгей',
       'Q88100061, 31.03.2026 № 109 бұйрықтың редакциясында',
       'Берілген күні 23.11.2026',
       'Қолданылу мерзімі 23.11.2031',
@@ -137,9 +139,13 @@ describe('certificate', () => {
     const long = { ...sampleExamResult(0, 'kk'), last_name: 'Әбдіғұлова-Өмірзақова', first_name: 'Айгерім-Гүлнұр', level: 5 };
     const model = certificateModel({ record: long, serial: 'DEMO01-2026-000006', issueDate: '2026-11-23', validityYears: 5, centre: { ...centre, bilingual_documents: true }, library: env.library, verifyBaseUrl: 'https://tanu.example.kz/verify', verifyCode: 'SAMPLE' });
     const lines = pdfLines((await pdfOf(model)).pdf);
-    expectOnOneLine(lines, ['Әбдіғұлова-Өмірзақова', 'Айгерім-Гүлнұр', 'Жеңісқызы', '5 деңгей', '5 уровень', 'DEMO01-2026-000006', 'Әлімова Гүлнар Серікқызы', 'Алимова Гульнар Серикковна']);
+    expectOnOneLine(lines, ['Әбдіғұлова-Өмірзақова', 'Айгерім-Гүлнұр', 'Жеңісқызы', '5-деңгей', '5 уровень', 'DEMO01-2026-000006', 'Әлімова Гүлнар Серікқызы', 'Алимова Гульнар Сериковна']);
+    const text = pdfText((await pdfOf(model)).pdf);
     // The hyphen of the given name is printed as the ordinary one: copied text and search find the name.
-    expect(pdfText((await pdfOf(model)).pdf)).toContain('Айгерім-Гүлнұр');
+    expect(text).toContain('Айгерім-Гүлнұр');
+    // The link under the QR breaks after a slash, never inside the serial: it is whole under the QR as at the top.
+    expect(text.split('DEMO01-2026-000006')).toHaveLength(3);
+    expectOnOneLine(lines, ['DEMO01-2026-000006/']);
   });
 
   it('a sample is marked so it cannot pass for a real document', async () => {
@@ -170,6 +176,21 @@ describe('protocol', () => {
       'Всего: 5; признаны: 3; отказано в признании: 1; неявка: 1',
       'Абай даңғылы, 1',
     ]);
+  });
+
+  it('both languages: each fact once, a decimal with a comma, the outcome agreeing with the sex the IIN gives, on one page', async () => {
+    const records = [0, 1, 2, 3, 4].map((n) => sampleExamResult(n, 'ru'));
+    records[0] = { ...sampleExamResult(0, 'ru'), exam1_score: 90.5 };
+    const [model] = protocolModels({ records, centre: { ...centre, bilingual_documents: true }, library: env.library });
+    const { pdf, pages } = await pdfOf(model as ProtocolModel);
+    expect(pages).toBe(1);
+    const text = pdfText(pdf);
+    // Rows 1 and 3 are a woman's (IIN 850315400015), row 2 a man's.
+    expect(text).toMatch(/Танылды \/ Признан(?!а)/);
+    expectAllIn(text, ['90,5', 'Танылды / Признана', '3412-0-008 Әлеуметтік жұмыскер, 4-деңгей', '3412-0-008 Социальный работник, 4 уровень']);
+    expect(text).not.toContain('90.5');
+    // The place the file gives once is printed once, not once a language.
+    expect(text.split('Абай даңғылы, 1')).toHaveLength(2);
   });
 
   it('is in the language its candidates chose, whatever default_language says; in both when they chose differently', async () => {
@@ -287,12 +308,43 @@ describe('contract', () => {
     if (!('docx' in result) || !result.docx) throw new Error('no docx');
     for (const text of [pdfText(result.pdf), await docxText(result.docx)]) {
       expect(text).toContain('Договор оказания услуг по признанию профессиональной квалификации');
-      expect(text).toContain('Стоимость услуг составляет 45 000 KZT.');
+      expect(text).toContain('Стоимость услуг составляет 45 000 тенге.');
+      // The head in the genitive, her Kazakh first name undeclined.
+      expect(text).toContain('в лице руководителя Алимовой Гульнар Сериковны');
       expect(text).toContain('по профессии «Социальный работник», 4 уровень');
       expect(text).toContain('а Заказчик – пройти процедуру и оплатить оказанные услуги.');
       expect(text).toContain('№ заявки: Ө-2026-0001, дата заявки: 02.11.2026');
       expect(text).toContain('Алматы, дата составления: 23.11.2026');
     }
+  });
+});
+
+describe('attestation documents', () => {
+  it("the protocol is headed by the commission, not the centre; decisions agree with each worker's sex; the kk due date takes its ending", async () => {
+    const records = [0, 1, 2, 3].map((n) => sampleAttestation(n, n % 2 ? 'ru' : 'kk'));
+    const model = attestationProtocolModel({ records, centre, library: env.library });
+    const text = pdfText((await pdfOf(model)).pdf);
+    // Above the title, where the centre's name was.
+    expect(text.indexOf('Алматы қаласы ӘҚБ аттестаттау комиссиясы')).toBeGreaterThanOrEqual(0);
+    expect(text.indexOf('Алматы қаласы ӘҚБ аттестаттау комиссиясы')).toBeLessThan(text.indexOf('Аттестаттау комиссиясының хаттамасы'));
+    expect(text).not.toContain('Кәсіптік біліктілікті тану орталығы (ДЕМО)');
+    expect(text).not.toContain('Центр признания');
+    // Rows 1 and 3 are a woman's, 2 and 4 a man's (the IIN's 7th digit).
+    expect(text).toMatch(/аттестатталмады \/ не аттестован(?!а)/);
+    expectAllIn(text, ['аттестатталды / аттестована', 'отстранена от аттестации', '01.01.2027-ден кешіктірмей', 'не позднее 01.01.2027', '4-деңгей']);
+  });
+
+  it('the act of violation: numbered by sitting and row, no IIN in its number or file name; headed by the commission; the Russian agrees with her sex', async () => {
+    const record = sampleAttestation(2, 'ru');
+    const planned = violationAct.perRecord?.plan(record, null, { centre, library: env.library, issueDate: '2026-11-23', validityYears: () => 5, verifyBaseUrl: '', verifyCode: () => '' });
+    expect(planned?.serial).toBe('АК-3-4');
+    expect(planned?.serial).not.toContain(record.iin);
+    if (!planned) throw new Error('no act planned');
+    const text = pdfText((await pdfOf(planned.model as DocumentModel)).pdf);
+    expect(text.trimStart().startsWith('Алматы қаласы ӘҚБ аттестаттау комиссиясы')).toBe(true);
+    expect(text).not.toContain('Центр признания');
+    expectAllIn(text, ['№ АК-3-4 от 20.11.2026', 'Гүлшаһар Жеңісқызы отстранена от аттестации', 'С актом ознакомлена']);
+    expect(text).not.toContain('(а)');
   });
 });
 

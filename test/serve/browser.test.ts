@@ -117,7 +117,7 @@ describe('tanu serve in a browser', () => {
     expect(revoke.code, revoke.err).toBe(0);
     expect(revoke.out).toContain('отозван');
     await page.goto(`${base}${path}?lang=kk`);
-    expect(await text()).toContain('кері қайтарылған');
+    expect(await text()).toContain('кері шақырылған');
     expect(await text()).toContain('қате берілген');
     await page.goto(`${base}${path}?lang=ru`);
     expect(await text()).toContain('отозван');
@@ -142,6 +142,9 @@ describe('tanu serve in a browser', () => {
     expect(lines[0]).toMatch(/;СТАТУС$/);
     expect(lines.find((l) => l.includes('DEMO01-2026-000001'))).toMatch(/;отозван \d\d\.\d\d\.\d{4} \(выдано ошибочно\)$/);
     expect(lines.find((l) => l.includes('DEMO01-2026-000002'))).toMatch(/;действует$/);
+    const kkRegistry = join(p.dir, 'registry-kk.csv');
+    expect((await tanu(['registry', 'export', '--language', 'kk', '--config', p.config, '--out', kkRegistry])).code).toBe(0);
+    expect(readFileSync(kkRegistry, 'utf8').split('\r\n').find((l) => l.includes('DEMO01-2026-000001'))).toMatch(/;кері шақырылған \d\d\.\d\d\.\d{4} \(қате берілген\)$/);
     // Rendering, two processes and a browser on a shared 2-core machine: bounded, but generous.
   }, 300_000);
 });

@@ -110,6 +110,10 @@ describe('GET /verify/<serial>/<code>', () => {
     const page = await app.inject({ url: `/verify/${serial}/${code}?lang=ru` });
     expect(page.body).toContain('отозван');
     expect(page.body).toContain('25.11.2026, выявлено мошенничество');
+    // Recalled («кері шақырылған»), not returned («кері қайтарылған»).
+    const kk = (await app.inject({ url: `/verify/${serial}/${code}?lang=kk` })).body;
+    expect(kk).toContain('кері шақырылған');
+    expect(kk).not.toContain('қайтарыл');
     const later = server({ today: '2032-01-10T12:00:00+05:00' }).app;
     const { serial: other, code: otherCode } = setup.issued[1]!;
     expect((await later.inject({ url: `/verify/${other}/${otherCode}`, headers: json })).json()).toMatchObject({ status: 'expired' });

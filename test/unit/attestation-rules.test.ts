@@ -104,7 +104,7 @@ describe('attestation rules', () => {
       expect(r.record, reason).toBeDefined();
       expect(r.errors.map((e) => `${e.column}:${e.code}`)).toEqual(['return_date:ATTESTATION_RESCHEDULED']);
       // 31 January + one month: the last day of February.
-      expect(r.errors[0]?.message).toEqual({ kk: expect.stringContaining('28.02.2027'), ru: expect.stringContaining('не позднее 28.02.2027') });
+      expect(r.errors[0]?.message).toEqual({ kk: expect.stringContaining('28.02.2027-ден кешіктірмей'), ru: expect.stringContaining('не позднее 28.02.2027') });
     }
   });
 
@@ -127,6 +127,7 @@ describe('attestation rules', () => {
     const revoked = await check(row(), validator(() => standing({ status: 'revoked', revoked_at: '2026-11-21T09:00:00.000Z', revocation_reason: 'fraud' })));
     expect(codes(revoked)).toEqual(['certificate_serial:CERTIFICATE_REVOKED']);
     expect(revoked.errors[0]?.message.ru).toBe(`Документ № ${SERIAL} отозван 21.11.2026: выявлено мошенничество`);
+    expect(revoked.errors[0]?.message.kk).toBe(`№ ${SERIAL} құжаты 21.11.2026 кері шақырылған: алаяқтық анықталды`);
     const superseded = await check(row(), validator(() => standing({ status: 'superseded', superseded_by: 'DEMO01-2026-000009' })));
     expect(codes(superseded)).toEqual(['certificate_serial:CERTIFICATE_SUPERSEDED']);
     expect(superseded.errors[0]?.message.ru).toContain('DEMO01-2026-000009');

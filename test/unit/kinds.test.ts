@@ -40,6 +40,14 @@ describe('document kinds', () => {
     expect(() => parseModel('certificate', { ...certificate, holder: { ...certificate.holder, extra: 'x' } })).toThrow();
   });
 
+  it('an act of violation is numbered <sitting>-<row>; one stored under the old <sitting>-<IIN> number is still read and printed under it', async () => {
+    const act = sample('violation-act');
+    expect(act.type === 'violation-act' && act.number).toBe('АК-3-4');
+    const old = { ...act, number: 'АК-3-850315400015' };
+    const parsed = parseModel('violation-act', JSON.parse(JSON.stringify(old)));
+    expect((await printable(parsed, loadKindTemplates('templates'))).title).toBe('Бұзушылық туралы акт № АК-3-850315400015');
+  });
+
   it('prints each kind under its own title and number, one page only for the certificate', async () => {
     const templates = loadKindTemplates('templates');
     const model = CertificateModel.parse(sample('certificate'));

@@ -1,7 +1,7 @@
 import type { AttestationMark } from '../../ledger/ledger.js';
 import type { Attestation, ValidRecord } from '../../records/records.js';
 import type { DocumentKind, PlanContext, PlannedDocument } from '../kind.js';
-import { aboutSitting, runningHeader } from '../views.js';
+import { aboutSitting, rowsWithSex, runningHeader } from '../views.js';
 import { AttestationProtocolModel, attestationProtocolModel } from './model.js';
 
 export const isAttestation = (record: ValidRecord): record is Attestation => 'attestation_date' in record;
@@ -20,7 +20,7 @@ export const attestationProtocol: DocumentKind<AttestationProtocolModel> = {
   title: { kk: 'Аттестаттау комиссиясының хаттамасы', ru: 'Протокол аттестационной комиссии' },
   number: (m) => m.number,
   onePage: false,
-  view: (m, labels) => ({ counts: counts(m), running: runningHeader(m, labels) }),
+  view: (m, labels) => ({ counts: counts(m), running: runningHeader(m, labels), rows: rowsWithSex(m.rows) }),
   perSitting: {
     sitting: (record) => (isAttestation(record) ? record.sitting_number : null),
     plan: (records, ctx) => (records.every(isAttestation) ? planAttestationProtocol(records, ctx) : null),

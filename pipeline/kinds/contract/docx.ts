@@ -2,6 +2,7 @@ import { AlignmentType, Document, NoBreakHyphen, Packer, PageBreak, Paragraph, T
 import { displayDate } from '../../core/dates.js';
 import { type Labels, NUMBER_WITH_WORD, label } from '../../render/templates.js';
 import type { Language } from '../../standards/schema.js';
+import { currencyWord, headInParties } from '../views.js';
 import type { ContractModel } from './model.js';
 
 /**
@@ -24,18 +25,22 @@ const text = (t: string, bold = false) => new TextRun({ children: unbroken(t), b
 export const para = (t: string, options: { bold?: boolean; align?: (typeof AlignmentType)[keyof typeof AlignmentType]; after?: number } = {}) =>
   new Paragraph({ children: [text(t, options.bold)], alignment: options.align ?? AlignmentType.JUSTIFIED, spacing: { after: options.after ?? 120 } });
 
-/** Who pays, in the document's own wording (labels `payment_voucher`, `payment_fee`, `payment_unset`): the contract's and the act of services'. */
-export function paymentLine(payment: ContractModel['payment'], l: (key: string, values?: Record<string, unknown>) => string): string {
-  if (payment.voucher !== null) return l('payment_voucher', { voucher: payment.voucher });
-  if (payment.amount !== null) return l('payment_fee', { amount: payment.amount.toLocaleString('ru-RU').replace(/\u00a0/g, ' '), currency: payment.currency });
-  return l('payment_unset');
+/**
+ * Who pays, in the document's own wording (labels `payment_voucher`, `payment_fee`,
+ * `payment_unset`, `currency_<code>`): the contract's PDF and DOCX and the act of services'.
+ */
+export function paymentLine(payment: ContractModel['payment'], labels: Labels, lang: Language): string {
+  if (payment.voucher !== null) return label(labels, 'payment_voucher', lang, { voucher: payment.voucher });
+  if (payment.amount !== null)
+    return label(labels, 'payment_fee', lang, { amount: payment.amount.toLocaleString('ru-RU').replace(/\u00a0/g, ' '), currency: currencyWord(labels, payment.currency ?? '', lang) });
+  return label(labels, 'payment_unset', lang);
 }
 
 function section(model: ContractModel, labels: Labels, lang: Language): (Paragraph | Table)[] {
   const l = (key: string, values: Record<string, unknown> = {}) => label(labels, key, lang, values);
   const c = model.centre;
   const req = c.requisites;
-  const payment = paymentLine(model.payment, l);
+  const payment = paymentLine(model.payment, labels, lang);
   const executor = [
     c.name[lang],
     ...(req
@@ -68,7 +73,7 @@ function section(model: ContractModel, labels: Labels, lang: Language): (Paragra
     para(l('title'), { bold: true, align: AlignmentType.CENTER, after: 240 }),
     para(`${l('drawn_up', { city: c.city[lang], date: displayDate(model.date) })}    ${l('number', { number: model.number })}`, { align: AlignmentType.LEFT, after: 120 }),
     para(l('application', { number: model.application.number, date: displayDate(model.application.date) }), { align: AlignmentType.LEFT, after: 240 }),
-    para(l('parties', { centre: c.name[lang], head: c.head[lang], candidate: p.full_name, iin: p.iin })),
+    para(l('parties', { centre: c.name[lang], head: headInParties(c.head, lang), candidate: p.full_name, iin: p.iin })),
     para(l('subject_heading'), { bold: true }),
     para(
       l('subject', {

@@ -1,7 +1,7 @@
 import type { Application, ValidRecord } from '../../records/records.js';
 import type { DocumentKind } from '../kind.js';
-import { aboutRecord } from '../views.js';
-import { contractDocx } from './docx.js';
+import { aboutRecord, headInParties } from '../views.js';
+import { contractDocx, paymentLine } from './docx.js';
 import { ContractModel, contractModel } from './model.js';
 
 const isApplication = (record: ValidRecord): record is Application => 'application_number' in record;
@@ -15,6 +15,11 @@ export const contract: DocumentKind<ContractModel> = {
   title: { kk: 'Қызметтер көрсету шарты', ru: 'Договор оказания услуг' },
   number: (m) => m.number,
   onePage: false,
+  // The lines the DOCX words alike, so the two never disagree.
+  view: (m, labels) => ({
+    parties_head: Object.fromEntries(m.languages.map((lang) => [lang, headInParties(m.centre.head, lang)])),
+    payment_line: Object.fromEntries(m.languages.map((lang) => [lang, paymentLine(m.payment, labels, lang)])),
+  }),
   beside: async (m, labels) => ({ docx: await contractDocx(m, labels) }),
   perRecord: {
     earns: isApplication,

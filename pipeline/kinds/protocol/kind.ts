@@ -1,6 +1,6 @@
 import type { ExamResult, ValidRecord } from '../../records/records.js';
 import type { DocumentKind, PlanContext, PlannedDocument } from '../kind.js';
-import { aboutSitting, runningHeader } from '../views.js';
+import { aboutSitting, rowsWithSex, runningHeader } from '../views.js';
 import { ProtocolModel, protocolModels } from './model.js';
 
 function counts(model: ProtocolModel) {
@@ -19,7 +19,7 @@ export const protocol: DocumentKind<ProtocolModel> = {
   title: { kk: 'Емтихан комиссиясының хаттамасы', ru: 'Протокол экзаменационной комиссии' },
   number: (m) => m.number,
   onePage: false,
-  view: (m, labels) => ({ counts: counts(m), running: runningHeader(m, labels) }),
+  view: (m, labels) => ({ counts: counts(m), running: runningHeader(m, labels), rows: rowsWithSex(m.rows) }),
   perSitting: {
     sitting: (record) => (isExamResult(record) ? record.protocol_number : null),
     plan: (records, ctx) => (records.every(isExamResult) ? planProtocol(records, ctx) : null),

@@ -1,6 +1,7 @@
 import type { Attestation, ValidRecord } from '../../records/records.js';
 import { isAttestation } from '../attestation-protocol/kind.js';
 import type { DocumentKind } from '../kind.js';
+import { iinSex } from '../../validate/iin.js';
 import { aboutRecord } from '../views.js';
 import { ViolationActModel, violationActModel } from './model.js';
 
@@ -15,6 +16,8 @@ export const violationAct: DocumentKind<ViolationActModel> = {
   title: { kk: 'Бұзушылық туралы акт', ru: 'Акт о нарушении' },
   number: (m) => m.number,
   onePage: false,
+  // The Russian statement agrees with the worker's sex («отстранена»).
+  view: (m) => ({ sex: iinSex(m.worker.iin) }),
   perRecord: {
     earns: removed,
     numbered: false,

@@ -21,8 +21,13 @@ export const ViolationActModel = z.strictObject({
 });
 export type ViolationActModel = z.infer<typeof ViolationActModel>;
 
-/** The act's number: the sitting's and the worker's IIN, so one removal has one act however often the file is read. */
-export const violationActNumber = (r: Attestation) => `${r.sitting_number}-${r.iin}`;
+/**
+ * The act's number: the sitting's and the file row of the removal, so one removal has one
+ * act however often the file is read, and no personal number is in the number or the file
+ * name (docs/contracts.md, "Outbox"). Acts issued before carry `<sitting>-<IIN>` and are
+ * read as they were: the number is only ever stored and printed, never taken apart.
+ */
+export const violationActNumber = (r: Attestation) => `${r.sitting_number}-${r.row}`;
 
 export function violationActModel(args: { record: Attestation; centre: Centre; library: Library }): ViolationActModel {
   const r = args.record;
