@@ -32,7 +32,7 @@ export function benchCsv(n: number, library: Library, options: { protocolSize?: 
   if (cards.length === 0) throw new Error('Q88100061 missing');
   const first = options.first ?? 0;
   if (first + n > 3650 * 5000) throw new Error('too many rows for distinct IINs');
-  const header = 'ИИН,Фамилия,Имя,Отчество,Код профессии,Уровень ОРК,Язык,Дата и время первого экзамена,Балл первого экзамена,Дата и время второго экзамена,Балл второго экзамена,Статус,№ протокола,Дата протокола';
+  const header = 'ИИН,Фамилия,Имя,Отчество,Код профессии,Уровень ОРК,Язык,Дата и время первого экзамена,Балл первого экзамена,Дата и время второго экзамена,Балл второго экзамена,Статус,№ протокола,Дата протокола,Область / город республиканского значения,Город или район,Адрес';
   const rows = Array.from({ length: n }, (_, k) => {
     const i = first + k;
     const card = cards[i % cards.length];
@@ -52,6 +52,10 @@ export function benchCsv(n: number, library: Library, options: { protocolSize?: 
       i % 2 ? 'Признан' : 'Танылды',
       `П-${Math.floor(i / (options.protocolSize ?? 100)) + 1}`,
       '12.11.2026',
+      // The exam place seed 000 requires.
+      'Алматы',
+      'Алматы',
+      'Абай даңғылы 1',
     ].join(',');
   });
   return `${header}\n${rows.join('\n')}\n`;

@@ -58,7 +58,7 @@ const protocols = (count: number): DocumentModel[] =>
     }),
   ).flat();
 const contracts = (count: number): DocumentModel[] =>
-  Array.from({ length: count }, (_, i) => contractModel({ record: { ...sampleApplication(i % 2 ? 'ru' : 'kk'), application_number: `Ө-${i + 1}` }, centre, library, drawnUp: '2026-11-23' }));
+  Array.from({ length: count }, (_, i) => contractModel({ record: { ...sampleApplication(i % 2 ? 'ru' : 'kk'), application_number: `Ө-${i + 1}` }, centre, library }));
 
 type Row = { case: string; documents: number; seconds: number; docs_per_s: number; browser_peak_pss_mb: number; browser_peak_rss_sum_mb: number };
 

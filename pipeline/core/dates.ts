@@ -18,26 +18,39 @@ export function isoDate(year: number, month: number, day: number): string | null
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
 /**
- * Reads what centres write: "dd.mm.yyyy" (their spreadsheets) or ISO "yyyy-mm-dd" (JSON,
- * YAML); with `withTime`, an optional " hh:mm" (or ISO "Thh:mm") after the date. Returns
- * null for anything else: a date is never guessed.
+ * A date's text as read: the ISO value; or written in a form Tanu reads but naming no real
+ * day (31.11, 29.02 of a common year: the last day of that month is given), month (13) or
+ * time (25:00); or in no form Tanu reads.
  */
-export function parseDateText(text: string, withTime: boolean): string | null {
+export type DateReading = { date: string } | { problem: 'format' } | { problem: 'no-such-day'; lastDay: string } | { problem: 'no-such-month' } | { problem: 'no-such-time' };
+
+/**
+ * Reads what centres write: "dd.mm.yyyy" (their spreadsheets) or ISO "yyyy-mm-dd" (JSON,
+ * YAML); with `withTime`, an optional " hh:mm" (or ISO "Thh:mm") after the date. Anything
+ * else is a problem: a date is never guessed.
+ */
+export function readDateText(text: string, withTime: boolean): DateReading {
   const t = text.trim();
   const m =
     /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(t) ??
     /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(t);
-  if (!m) return null;
+  if (!m || (m[4] !== undefined && !withTime)) return { problem: 'format' };
   const iso = t.includes('-');
-  const [y, mo, d] = iso ? [m[1], m[2], m[3]] : [m[3], m[2], m[1]];
-  const date = isoDate(Number(y), Number(mo), Number(d));
-  if (!date) return null;
-  if (m[4] === undefined) return date;
-  if (!withTime) return null;
+  const [year, month, day] = (iso ? [m[1], m[2], m[3]] : [m[3], m[2], m[1]]).map(Number) as [number, number, number];
+  if (month < 1 || month > 12) return { problem: 'no-such-month' };
+  const date = isoDate(year, month, day);
+  if (!date) return { problem: 'no-such-day', lastDay: isoDate(year, month, daysInMonth(year, month)) ?? '' };
+  if (m[4] === undefined) return { date };
   const hh = Number(m[4]);
   const mm = Number(m[5]);
-  if (hh > 23 || mm > 59) return null;
-  return `${date}T${pad2(hh)}:${pad2(mm)}`;
+  if (hh > 23 || mm > 59) return { problem: 'no-such-time' };
+  return { date: `${date}T${pad2(hh)}:${pad2(mm)}` };
+}
+
+/** `readDateText`'s value, or null for any problem. */
+export function parseDateText(text: string, withTime: boolean): string | null {
+  const read = readDateText(text, withTime);
+  return 'date' in read ? read.date : null;
 }
 
 /** "2026-03-15" → "15.03.2026"; "2026-03-15T09:30" → "15.03.2026 09:30". */

@@ -77,6 +77,7 @@ export function sampleApplication(language: Language): Application {
     address_street: 'Абай даңғылы, 10, 5-пәтер',
     application_number: 'Ө-2026-0001',
     application_date: '2026-11-02',
+    contract_date: '2026-11-04',
     voucher_number: null,
   };
 }
@@ -130,7 +131,7 @@ export function sampleModel(type: DocumentType, languages: 'kk' | 'ru' | 'both',
   }
   if (type === 'attestation-protocol') return attestationProtocolModel({ records: [0, 1, 2, 3].map((n) => sampleAttestation(n, language)), centre, library });
   if (type === 'violation-act') return violationActModel({ record: sampleAttestation(2, language), centre, library });
-  const contract = contractModel({ record: sampleApplication(language), centre, library, drawnUp: issueDate });
+  const contract = contractModel({ record: sampleApplication(language), centre, library });
   if (type === 'services-act') return servicesActModel({ contract, record: sampleExamResult(0, language), drawnUp: issueDate });
   return contract;
 }

@@ -1,5 +1,5 @@
 import type { RevocationReason } from '../core/catalogue.js';
-import type { RegistryApplication } from '../records/records.js';
+import type { RegistryApplication, SittingEntry } from '../records/records.js';
 import type { RegisterStanding } from '../records/attestation.js';
 import type { FileReport } from '../validate/report.js';
 import type {
@@ -73,6 +73,8 @@ export interface Ledger {
   currentSittingDocument(type: DocumentType, centre: string, sitting: string, exceptBatch: string): Promise<{ id: number; revision: number } | undefined>;
   /** The validated records of one protocol number in every batch of a centre, earliest batch first, each in file order. */
   sittingRecords(centre: string, protocolNumber: string): Promise<unknown[]>;
+  /** The rows of one protocol number in a centre's batches other than this one, earliest batch first, each in file order: what a new row of the sitting must agree with. */
+  sittingEntries(centre: string, protocolNumber: string, exceptBatch: string): Promise<SittingEntry[]>;
   /** The plan is complete: the gathered documents, the file's report and the event, in one step. */
   completePlan(batchId: string, done: { documents: (NewDocument | NewRevision)[]; report: FileReport; rejected: RejectedRow[]; at: string; file: string }): Promise<void>;
 

@@ -5,7 +5,7 @@ import { parseIntoClientConfig } from 'pg-connection-string';
 import type { RevocationReason } from '../core/catalogue.js';
 import { LEDGER_BUSY_TIMEOUT_MS, TanuError, asTanuError } from '../core/tanu-error.js';
 import { RegisterStanding } from '../records/attestation.js';
-import type { RegistryApplication } from '../records/records.js';
+import { type RegistryApplication, SittingEntry } from '../records/records.js';
 import type { FileReport } from '../validate/report.js';
 import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument, NewRevision, PlanChunk, PlannedRecord, Revocation } from './ledger.js';
 import { ADD_JOB, type JobSpec, addJobParams, completeJob, issueJobs } from './jobs.js';
@@ -428,6 +428,15 @@ export class PostgresLedger implements Ledger {
       DataJson,
     );
     return rows.map((text) => JSON.parse(text) as unknown);
+  }
+
+  async sittingEntries(centre: string, protocolNumber: string, exceptBatch: string) {
+    return this.read(
+      `SELECT r.row, r.iin, r.profession_code, r.level, r.status, (r.data_json::jsonb)->>'protocol_date' AS protocol_date
+       FROM records r JOIN batches b ON b.id = r.batch_id WHERE b.centre = $1 AND r.protocol_number = $2 AND r.batch_id <> $3 ORDER BY b.created_at, b.id, r.row`,
+      [centre, protocolNumber, exceptBatch],
+      SittingEntry,
+    );
   }
 
   async contractToAct(iin: string, professionCode: string, level: number): Promise<unknown> {

@@ -9,7 +9,7 @@ import { type AttestationMark, BatchRow, CurrentDocument, DocumentCounts, Docume
 import { type ExportParameters, exportDocumentsSql, exportRegistrySql, keysetPages } from './pages.js';
 import { REGISTER_COLUMNS, clearPendingSql, enterRegisterSql, supersedeSql } from './register-sql.js';
 import { fileValues, recordFileSql } from './files-sql.js';
-import type { RegistryApplication } from '../records/records.js';
+import { type RegistryApplication, SittingEntry } from '../records/records.js';
 import type { FileReport } from '../validate/report.js';
 import { RegisterStanding } from '../records/attestation.js';
 
@@ -227,6 +227,16 @@ export class SqliteLedger implements Ledger {
         .pluck()
         .all(centre, protocolNumber) as string[]
     ).map((text) => JSON.parse(text) as unknown);
+  }
+
+  async sittingEntries(centre: string, protocolNumber: string, exceptBatch: string) {
+    return this.db
+      .prepare(
+        `SELECT r.row, r.iin, r.profession_code, r.level, r.status, json_extract(r.data_json, '$.protocol_date') AS protocol_date
+         FROM records r JOIN batches b ON b.id = r.batch_id WHERE b.centre = ? AND r.protocol_number = ? AND r.batch_id <> ? ORDER BY b.created_at, b.id, r.row`,
+      )
+      .all(centre, protocolNumber, exceptBatch)
+      .map((row) => SittingEntry.parse(row));
   }
 
   async completePlan(batchId: string, done: { documents: (NewDocument | NewRevision)[]; report: FileReport; rejected: RejectedRow[]; at: string; file: string }) {

@@ -71,9 +71,10 @@ export const COLUMNS: Record<Kind, readonly Column[]> = {
     { key: 'protocol_date', kk: 'Хаттаманың күні', ru: 'Дата протокола', type: 'date', required: 'yes' },
     // Seed 000's field; when absent the protocol names the centre.
     { key: 'protocol_issuer', kk: 'Хаттама берген ұйымның атауы', ru: 'Организация, выдавшая протокол', aliases: ['Наименование организации, выдавшей протокол'], type: 'text', required: 'no' },
-    { key: 'exam_region', kk: 'Облыс / Республикалық маңызы бар қала', ru: 'Область / город республиканского значения', type: 'text', required: 'no' },
-    { key: 'exam_city', kk: 'Қала немесе аудан', ru: 'Город или район', type: 'text', required: 'no' },
-    { key: 'exam_address', kk: 'Мекен-жайы', ru: 'Адрес', type: 'text', required: 'no' },
+    // Where the exam was held: seed 000 stars all three.
+    { key: 'exam_region', kk: 'Облыс / Республикалық маңызы бар қала', ru: 'Область / город республиканского значения', type: 'text', required: 'yes' },
+    { key: 'exam_city', kk: 'Қала немесе аудан', ru: 'Город или район', type: 'text', required: 'yes' },
+    { key: 'exam_address', kk: 'Мекен-жайы', ru: 'Адрес', type: 'text', required: 'yes' },
   ],
   applications: [
     ...person,
@@ -83,6 +84,8 @@ export const COLUMNS: Record<Kind, readonly Column[]> = {
     ...profession,
     { key: 'application_number', kk: 'Өтінімнің №', ru: '№ заявки', type: 'text', required: 'yes' },
     { key: 'application_date', kk: 'Өтінімнің күні', ru: 'Дата заявки', type: 'date', required: 'yes' },
+    // The day the contract was concluded on the platform (seed 000, steps 5–7); the contract is dated by it, else by the application.
+    { key: 'contract_date', kk: 'Шарт жасалған күні', ru: 'Дата заключения договора', aliases: ['Шарттың күні', 'Дата договора'], type: 'date', required: 'no' },
     { key: 'voucher_number', kk: 'Ваучердің №', ru: '№ ваучера', type: 'text', required: 'no' },
   ],
   // Seed 003's form of the registry of specialists (columns 1–10, the multi-part ones

@@ -63,6 +63,8 @@ export const Application = z.strictObject({
   address_street: Text,
   application_number: Text,
   application_date: Date,
+  // Added after the first ledgers were written: an application stored before it has none.
+  contract_date: Date.nullable().default(null),
   voucher_number: Text.nullable(),
 });
 export type Application = z.infer<typeof Application>;
@@ -137,3 +139,18 @@ export const isRegistryApplication = (record: KindRecord): record is RegistryApp
 /** A person's name as documents and registers print it: surname, name, patronymic if any. */
 export const fullName = (p: { last_name: string; first_name: string; middle_name: string | null }) =>
   [p.last_name, p.first_name, p.middle_name].filter((x): x is string => !!x).join(' ');
+
+/**
+ * A row a centre's earlier batch gave a sitting (protocol number): its date and who had
+ * which result, so a later file's row of that sitting is checked against it (one date,
+ * one result per person). The ledger's answer (`Ledger.sittingEntries`).
+ */
+export const SittingEntry = z.object({
+  row: z.number().int(),
+  iin: z.string(),
+  profession_code: z.string(),
+  level: z.number().int(),
+  status: z.string().nullable(),
+  protocol_date: z.string().nullable(),
+});
+export type SittingEntry = z.infer<typeof SittingEntry>;

@@ -1,5 +1,5 @@
 import type { Code, MessageParams } from '../core/catalogue.js';
-import { parseDateText } from '../core/dates.js';
+import { displayDate, readDateText } from '../core/dates.js';
 import type { Cell } from '../intake/cell.js';
 import type { CellType } from '../records/columns.js';
 import { REASON_LABELS, type RegistryReason } from '../records/specialists.js';
@@ -88,6 +88,9 @@ function lookup<T extends string>(table: Record<T, readonly string[]>, text: str
   return (Object.keys(table) as T[]).find((key) => table[key].includes(folded));
 }
 
+/** A coded value by one of its spellings (a card's wording of a category reads as a centre's cell does). */
+export const spelledAs = <T extends keyof typeof SPELLINGS>(type: T, text: string) => lookup<string>(SPELLINGS[type], text) as keyof (typeof SPELLINGS)[T] | undefined;
+
 /**
  * Letters of the Kazakh Cyrillic, Russian and Latin alphabets (with the Kazakh Latin
  * letters), words joined by a space, hyphen or apostrophe. A "?" left by a lossy export,
@@ -97,6 +100,16 @@ const LETTER = "A-Za-zА-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІіÄäĞğ
 const NAME = new RegExp(`^[${LETTER}]+(?:[ \\-'’ʼ][${LETTER}]+)*$`);
 
 export const isValidName = (text: string) => NAME.test(text);
+
+/**
+ * Why a name is refused, when the fix is known: a "?" where a letter was (a Windows-1251
+ * save has no Kazakh letters), or two spaces in a row; else NAME_CHARS.
+ */
+function nameProblem(text: string): Code {
+  if (text.includes('?') && isValidName(text.replaceAll('?', 'а'))) return 'NAME_ENCODING';
+  if (/\s{2,}/.test(text) && isValidName(text.replace(/\s+/g, ' '))) return 'NAME_DOUBLE_SPACE';
+  return 'NAME_CHARS';
+}
 
 /**
  * The longest name part and free text a document can carry. The longest Kazakh and
@@ -134,7 +147,7 @@ export function parseCell(type: CellType, cell: Cell): Parsed {
     const text = String(cell).trim();
     const length = [...text].length;
     if (length > MAX_CHARS[type]) return fail('VALUE_TOO_LONG', { value: String(length), max: MAX_CHARS[type] });
-    if (type === 'name') return isValidName(text) ? ok(text) : fail('NAME_CHARS');
+    if (type === 'name') return isValidName(text) ? ok(text) : fail(nameProblem(text));
     return ok(text);
   }
   const v = scalar(cell);
@@ -145,7 +158,11 @@ export function parseCell(type: CellType, cell: Cell): Parsed {
       const bad = type === 'iin' ? 'IIN_FORMAT' : 'BIN_FORMAT';
       if (typeof v === 'number') return Number.isInteger(v) && v > 0 && v < 1e12 ? ok(String(v).padStart(12, '0')) : fail(bad);
       const text = typeof v === 'string' ? v.trim() : '';
-      return /^\d{12}$/.test(text) ? ok(text) : fail(bad);
+      if (/^\d{12}$/.test(text)) return ok(text);
+      // What a spreadsheet makes of a number column, told apart so the centre knows to format the column as text.
+      if (type === 'iin' && /^\d{11}$/.test(text)) return fail('IIN_LEADING_ZERO');
+      if (type === 'iin' && /^\d([.,]\d+)?E\+?\d+$/i.test(text)) return fail('IIN_EXPONENT');
+      return fail(bad);
     }
     case 'date':
     case 'datetime': {
@@ -155,8 +172,19 @@ export function parseCell(type: CellType, cell: Cell): Parsed {
         : { kk: 'кк.аа.жжжж', ru: 'дд.мм.гггг' };
       if (typeof v === 'object') return !withTime && v.date.includes('T') ? fail('DATE_FORMAT', { expected }) : ok(v.date);
       if (typeof v !== 'string') return fail('DATE_FORMAT', { expected });
-      const parsed = parseDateText(v, withTime);
-      return parsed ? ok(parsed) : fail('DATE_FORMAT', { expected });
+      const read = readDateText(v, withTime);
+      if ('date' in read) return ok(read.date);
+      // The form is right and the day is not: saying "wrong format" sent centres hunting for a format error.
+      switch (read.problem) {
+        case 'format':
+          return fail('DATE_FORMAT', { expected });
+        case 'no-such-day':
+          return fail('DATE_NOT_REAL', { value: v.trim(), detail: { kk: `бұл айдың соңғы күні – ${displayDate(read.lastDay)}`, ru: `последний день этого месяца – ${displayDate(read.lastDay)}` } });
+        case 'no-such-month':
+          return fail('DATE_NOT_REAL', { value: v.trim(), detail: { kk: 'ай 01-ден 12-ге дейін', ru: 'месяц от 01 до 12' } });
+        case 'no-such-time':
+          return fail('DATE_NOT_REAL', { value: v.trim(), detail: { kk: 'сағат 00–23, минут 00–59', ru: 'часы от 00 до 23, минуты от 00 до 59' } });
+      }
     }
     case 'score': {
       const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,3}([.,]\d+)?$/.test(v.trim()) ? Number(v.trim().replace(',', '.')) : NaN;

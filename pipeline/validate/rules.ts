@@ -1,10 +1,12 @@
 import type { Code, MessageParams } from '../core/catalogue.js';
 import { addMonths, datePart, displayDate } from '../core/dates.js';
 import type { WorkingCalendar } from '../core/working-days.js';
+import { CATEGORY_NAMES, type Category } from '../records/attestation.js';
 import { CARD_DATE, type Kind } from '../records/columns.js';
 import type { Library } from '../standards/library.js';
 import type { Standard, Thresholds } from '../standards/schema.js';
 import type { CardMatch } from './card.js';
+import { spelledAs } from './cells.js';
 import { iinBirthDate, iinChecksumOk } from './iin.js';
 
 /**
@@ -203,12 +205,25 @@ const notInFuture: Rule = {
   name: 'dates-not-in-future',
   kinds: BOTH,
   check: ({ values }, ctx) =>
-    ['exam1_at', 'exam2_at', 'protocol_date', 'application_date', 'attestation_date', 'external_date'].flatMap((key): Finding[] => {
+    ['exam1_at', 'exam2_at', 'protocol_date', 'application_date', 'contract_date', 'attestation_date', 'external_date'].flatMap((key): Finding[] => {
       const value = str(values[key]);
       if (!value) return [];
       const now = value.includes('T') ? ctx.today.dateTime : ctx.today.date;
       return value > now ? [{ column: key, code: 'FUTURE_DATE', params: { date: displayDate(ctx.today.date) } }] : [];
     }),
+};
+
+/** A contract answers its application: it is concluded on the application's day or later. */
+const contractAfterApplication: Rule = {
+  name: 'contract-after-application',
+  kinds: ['applications'],
+  check: ({ values }) => {
+    const contract = str(values.contract_date);
+    const application = str(values.application_date);
+    return contract && application && contract < application
+      ? [{ column: 'contract_date', code: 'DATE_ORDER', params: { detail: bi('шарт өтінімнен бұрын', 'договор раньше заявки') } }]
+      : [];
+  },
 };
 
 /** docs/domain.md, "Attestation of social workers": the worker presents a document of recognition, from the register or named by its issuer and date. */
@@ -258,6 +273,25 @@ const categoryOnlyWhenAttested: Rule = {
   },
 };
 
+/**
+ * A category is one the card provides (seed 004, each card's "categories" row): a card that
+ * names only «санатсыз», or none at all, gives no higher, first or second category.
+ */
+const categoryOnCard: Rule = {
+  name: 'attestation-category-on-card',
+  kinds: ATTESTATIONS,
+  check: ({ values, card }) => {
+    const category = str(values.category);
+    if (!category || !card?.found) return [];
+    const named = (card.card.categories ?? []).flatMap((text) => spelledAs('category', text) ?? []);
+    // A card that names no category still lets a worker be attested without one.
+    const allowed: readonly Category[] = named.length === 0 ? ['none'] : named;
+    if (allowed.includes(category as Category)) return [];
+    const listed = bi(allowed.map((c) => CATEGORY_NAMES[c].kk).join(', '), allowed.map((c) => CATEGORY_NAMES[c].ru).join(', '));
+    return [{ column: 'category', code: 'CATEGORY_NOT_ON_CARD', params: { code: card.card.code, detail: listed } }];
+  },
+};
+
 /** An external document of recognition must predate the attestation it is presented at. */
 const externalBeforeAttestation: Rule = {
   name: 'attestation-external-document-before',
@@ -283,10 +317,12 @@ export const RULES: readonly Rule[] = [
   recognizedScores,
   examDatesInOrder,
   notInFuture,
+  contractAfterApplication,
   recognitionDocument,
   noShowExcused,
   rescheduledDue,
   removalNeedsViolation,
   categoryOnlyWhenAttested,
+  categoryOnCard,
   externalBeforeAttestation,
 ];

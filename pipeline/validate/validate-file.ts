@@ -28,6 +28,10 @@ export type ValidateOptions = {
   recognizedBefore?: (iin: string, professionCode: string, level: number) => Promise<string | undefined>;
   /** A certificate of the register by its serial (the ledger's answer); without it an attestation's certificate is not looked up. */
   registerStanding?: ValidatorContext['registerStanding'];
+  /** The rows the centre's earlier files gave a protocol number (the ledger's answer); without it a sitting is checked within the file only. */
+  sittingBefore?: ValidatorContext['sittingBefore'];
+  /** The person's contract awaiting its act (the ledger's answer); without it a protocol is not checked against its contract. */
+  contractOf?: ValidatorContext['contractOf'];
   /** Each record that has errors, as it was read: the batch hands them back to the centre. */
   onRejected?: (record: SourceRecord) => void;
 };
@@ -105,6 +109,8 @@ export async function validateFile(
         defaultLanguage: config.default_language,
         ...(options.recognizedBefore ? { recognizedBefore: options.recognizedBefore } : {}),
         ...(options.registerStanding ? { registerStanding: options.registerStanding } : {}),
+        ...(options.sittingBefore ? { sittingBefore: options.sittingBefore } : {}),
+        ...(options.contractOf ? { contractOf: options.contractOf } : {}),
       },
       intake.columns,
     );

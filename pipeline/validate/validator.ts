@@ -5,7 +5,7 @@ import { CATALOGUE, REVOCATION_REASONS } from '../core/catalogue.js';
 import { displayDate } from '../core/dates.js';
 import type { RegisterStanding } from '../records/attestation.js';
 import { CARD_DATE, COLUMNS, type Kind } from '../records/columns.js';
-import { type KindRecord, RECORD_SCHEMAS, RegistryApplication } from '../records/records.js';
+import { type KindRecord, RECORD_SCHEMAS, RegistryApplication, type SittingEntry } from '../records/records.js';
 import type { Language } from '../standards/schema.js';
 import { resolveCard } from './card.js';
 import { iinBirthDate } from './iin.js';
@@ -25,16 +25,36 @@ export type ValidatorContext = RuleContext & {
   recognizedBefore?: (iin: string, professionCode: string, level: number) => Promise<string | undefined>;
   /** A certificate of the register by its serial, with whether it still stands: the ledger's answer. */
   registerStanding?: (serial: string) => Promise<RegisterStanding | undefined>;
+  /** The rows a centre's earlier files gave this protocol number: the ledger's answer. */
+  sittingBefore?: (protocolNumber: string) => Promise<readonly SittingEntry[]>;
+  /** The contract of this person, profession and level still awaiting its act of services: the ledger's answer. */
+  contractOf?: (iin: string, professionCode: string, level: number) => Promise<{ number: string; date: string } | undefined>;
 };
 
-/** Where the exam was held: the protocol prints it (seed 000 asks for it), so its absence is worth a warning. */
-const LOCATION = ['exam_region', 'exam_city', 'exam_address'] as const;
+/** A sitting as this file's valid rows have given it so far: its date, by its first row, and each person's result. */
+type Sitting = { date: string; row: number; people: Map<string, { row: number; status: string }> };
+
+const STATUS_WORDS: Readonly<Record<string, { kk: string; ru: string }>> = {
+  recognized: { kk: 'Танылды', ru: 'Признан' },
+  refused: { kk: 'Танудан бас тарту', ru: 'Отказ в признании' },
+  no_show: { kk: 'Емтиханға келмеу', ru: 'Неявка' },
+};
+
+const EARLIER_FILE = { kk: 'орталықтың бұрынғы файлында', ru: 'в прежнем файле центра' };
+const inRow = (row: number) => ({ kk: `${row}-жолда`, ru: `в строке ${row}` });
+/** One person's exam of one card and level: who a protocol gives a result to. */
+const personKey = (v: Readonly<Partial<Record<string, string | number | null>>>) =>
+  typeof v.iin === 'string' && typeof v.profession_code === 'string' && typeof v.level === 'number' ? `${v.iin}|${v.profession_code}|${v.level}` : undefined;
+
+/** Where the exam was held: seed 000 stars each of the three, and the protocol prints them; a blank one has its own code. */
+const LOCATION: ReadonlySet<string> = new Set(['exam_region', 'exam_city', 'exam_address']);
 
 export class RecordValidator {
   private readonly recognized = new Map<string, number>();
+  private readonly sittings = new Map<string, Sitting>();
+  /** The ledger is asked once per protocol number. */
+  private readonly earlierSittings = new Map<string, Promise<readonly SittingEntry[]>>();
   private readonly rules;
-  /** A file without any location column is told once, not on every row. */
-  private locationToldForFile = false;
 
   constructor(
     private readonly kind: Kind,
@@ -45,7 +65,7 @@ export class RecordValidator {
     this.rules = [...RULES, ...REGISTRY_RULES].filter((r) => r.kinds.includes(kind));
   }
 
-  /** The row's issues, errors and warnings (EXAM_LOCATION_MISSING, a rule's warning such as DECISION_OVERDUE) alike; only errors keep a record out. */
+  /** The row's issues, errors and warnings (a rule's warning such as DECISION_OVERDUE) alike; only errors keep a record out. */
   async check(source: SourceRecord): Promise<{ record?: KindRecord; errors: Issue[] }> {
     const errors: Issue[] = [];
     const warnings: Issue[] = [];
@@ -59,7 +79,7 @@ export class RecordValidator {
     for (const col of COLUMNS[this.kind]) {
       const cell = source.cells.get(col.key);
       if (cell === undefined || isBlank(cell)) {
-        if (col.required === 'yes' && this.present.has(col.key)) errors.push(issue('REQUIRED', at(col.key)));
+        if (col.required === 'yes' && this.present.has(col.key)) errors.push(issue(this.kind === 'exam-results' && LOCATION.has(col.key) ? 'EXAM_LOCATION_MISSING' : 'REQUIRED', at(col.key)));
         continue;
       }
       const parsed = parseCell(col.type, cell);
@@ -85,8 +105,10 @@ export class RecordValidator {
     for (const rule of this.rules)
       for (const f of rule.check(facts, this.ctx)) (CATALOGUE[f.code].severity === 'error' ? errors : warnings).push(issue(f.code, at(f.column), f.params));
 
-    const key = `${values.iin}|${profession}|${values.level}`;
-    if (this.kind === 'exam-results' && values.status === 'recognized') {
+    // Before the duplicate check, which remembers only a row without errors.
+    if (this.kind === 'exam-results') errors.push(...(await this.sittingAgrees(values, at)), ...(await this.afterContract(values, at)));
+    const key = personKey(values);
+    if (this.kind === 'exam-results' && values.status === 'recognized' && key) {
       const first = this.recognized.get(key);
       const earlier = typeof values.iin === 'string' && typeof profession === 'string' && typeof values.level === 'number' ? await this.ctx.recognizedBefore?.(values.iin, profession, values.level) : undefined;
       // The earlier row of this file is named first: the ledger may already hold its certificate too.
@@ -97,15 +119,8 @@ export class RecordValidator {
     }
     if (this.kind === 'attestations' && typeof values.certificate_serial === 'string' && this.ctx.registerStanding)
       errors.push(...this.standing(await this.ctx.registerStanding(values.certificate_serial), values, at('certificate_serial')));
-    if (this.kind === 'exam-results' && LOCATION.every((key) => values[key] === undefined)) {
-      const inFile = LOCATION.some((key) => this.present.has(key));
-      if (inFile) warnings.push(issue('EXAM_LOCATION_MISSING', at(LOCATION[0])));
-      else if (!this.locationToldForFile) {
-        this.locationToldForFile = true;
-        warnings.push(issue('EXAM_LOCATION_MISSING', { row: null, column: null, value: null }));
-      }
-    }
     if (errors.length > 0) return { errors: [...errors, ...warnings] };
+    if (this.kind === 'exam-results') this.joinSitting(values, source.row);
     const cells = Object.fromEntries(COLUMNS[this.kind].map((c) => [c.key, values[c.key] ?? null]));
     // A registry application names a profession in words and earns no document: no card, no IIN.
     if (this.kind === 'registry-applications') return { record: RegistryApplication.parse({ row: source.row, ...cells }), errors: warnings };
@@ -122,6 +137,64 @@ export class RecordValidator {
     };
     // The schema is the contract with later stages; a rule that let a bad value through is our bug.
     return { record: RECORD_SCHEMAS[this.kind].parse(record), errors: warnings };
+  }
+
+  /**
+   * A protocol has one date and gives each person one result (docs/formats.md, "Exam
+   * results"): a row is checked against its sitting's earlier files in the ledger first
+   * (their protocol is issued already), then against this file's first valid row of it.
+   */
+  private async sittingAgrees(values: Readonly<Record<string, string | number>>, at: (column: string) => { row: number; column: string | null; value: string | null }): Promise<Issue[]> {
+    const number = values.protocol_number;
+    if (typeof number !== 'string') return [];
+    const earlier = this.ctx.sittingBefore ? await this.earlierSitting(number) : [];
+    const sitting = this.sittings.get(number);
+    const found: Issue[] = [];
+    const date = values.protocol_date;
+    if (typeof date === 'string') {
+      const before = earlier.find((e) => e.protocol_date !== null);
+      if (before?.protocol_date && before.protocol_date !== date)
+        found.push(issue('PROTOCOL_DATE_CONFLICT', at('protocol_date'), { code: number, date: displayDate(before.protocol_date), detail: EARLIER_FILE }));
+      else if (!before && sitting && sitting.date !== date) found.push(issue('PROTOCOL_DATE_CONFLICT', at('protocol_date'), { code: number, date: displayDate(sitting.date), detail: inRow(sitting.row) }));
+    }
+    const status = values.status;
+    const person = personKey(values);
+    if (typeof status === 'string' && person) {
+      const other = earlier.find((e) => personKey(e) === person && e.status !== null && e.status !== status);
+      const mine = sitting?.people.get(person);
+      const conflict = other?.status ? { status: other.status, detail: EARLIER_FILE } : mine && mine.status !== status ? { status: mine.status, detail: inRow(mine.row) } : undefined;
+      const word = conflict && STATUS_WORDS[conflict.status];
+      if (conflict && word)
+        found.push(issue('PROTOCOL_RESULT_CONFLICT', at('status'), { code: number, detail: { kk: `«${word.kk}», ${conflict.detail.kk}`, ru: `«${word.ru}», ${conflict.detail.ru}` } }));
+    }
+    return found;
+  }
+
+  /** The exam the contract promised comes after it: a protocol dated before its contract (known to the ledger) is refused. */
+  private async afterContract(values: Readonly<Record<string, string | number>>, at: (column: string) => { row: number; column: string | null; value: string | null }): Promise<Issue[]> {
+    const { iin, profession_code: code, level, protocol_date: date } = values;
+    if (typeof iin !== 'string' || typeof code !== 'string' || typeof level !== 'number' || typeof date !== 'string' || !this.ctx.contractOf) return [];
+    const contract = await this.ctx.contractOf(iin, code, level);
+    if (!contract || date >= contract.date) return [];
+    const on = displayDate(contract.date);
+    return [issue('DATE_ORDER', at('protocol_date'), { detail: { kk: `хаттама № ${contract.number} шарттан (${on}) бұрын`, ru: `протокол раньше договора № ${contract.number} от ${on}` } })];
+  }
+
+  private earlierSitting(number: string): Promise<readonly SittingEntry[]> {
+    let entries = this.earlierSittings.get(number);
+    if (!entries && this.ctx.sittingBefore) this.earlierSittings.set(number, (entries = this.ctx.sittingBefore(number)));
+    return entries ?? Promise.resolve([]);
+  }
+
+  /** A valid row joins its sitting: the first sets the date, each gives its person's result. */
+  private joinSitting(values: Readonly<Record<string, string | number>>, row: number) {
+    const number = values.protocol_number;
+    const date = values.protocol_date;
+    if (typeof number !== 'string' || typeof date !== 'string') return;
+    let sitting = this.sittings.get(number);
+    if (!sitting) this.sittings.set(number, (sitting = { date, row, people: new Map() }));
+    const person = personKey(values);
+    if (person && typeof values.status === 'string' && !sitting.people.has(person)) sitting.people.set(person, { row, status: values.status });
   }
 
   /**

@@ -67,28 +67,44 @@ describe('tanu run', () => {
     expect(readFileSync(registryCsv, 'utf8').trim().split('\r\n')).toHaveLength(8);
   });
 
-  it('a person recognized in an earlier file gets DUPLICATE, not a second certificate', async () => {
+  it('a person recognized in an earlier file gets DUPLICATE, not a second certificate; its protocol keeps its date and each person one result', async () => {
     const p = makeProject(tmp());
     const first = join(p.inbox, 'exam-results-a.csv');
     const second = join(p.inbox, 'exam-results-b.csv');
-    writeFileSync(first, await examResultsCsv(3));
-    // The same three people again, and one new.
-    writeFileSync(second, `${(await examResultsCsv(3)).trim()}\n${makeIin('1970-01-01', 'male')},Иванов,Иван,,5320-9-006,3,ru,10.11.2026 10:00,90,,,Признан,П-9,12.11.2026\n`);
+    const earlier = await examResultsCsv(3);
+    writeFileSync(first, earlier);
+    const [header = '', person0 = ''] = earlier.trim().split('\n');
+    const cells = header.split(',');
+    const changed = (line: string, over: Record<string, string>) => line.split(',').map((v, i) => over[cells[i] ?? ''] ?? v).join(',');
+    // The same three people again, one new; a newcomer to the first file's protocol П-1 dated otherwise, and person 0 refused in that protocol.
+    const newcomer = makeIin('1970-01-01', 'male');
+    const lines = [
+      `${newcomer},Иванов,Иван,,5320-9-006,3,ru,10.11.2026 10:00,90,,,Признан,П-9,12.11.2026,Алматы,Алматы,Абай 1`,
+      changed(person0, { ИИН: makeIin('1971-01-01', 'male'), 'Дата протокола': '20.11.2026' }),
+      changed(person0, { Статус: 'Отказ в признании' }),
+    ];
+    writeFileSync(second, `${earlier.trim()}\n${lines.join('\n')}\n`);
     expect((await tanu(['run', first, '--config', p.config])).code).toBe(0);
     const r = await tanu(['run', second, '--config', p.config, '--json']);
     expect(r.code).toBe(1);
     const [outcome] = JSON.parse(r.out).outcomes;
-    expect(outcome).toMatchObject({ rows: 4, valid: 1, errors: 3 });
+    expect(outcome).toMatchObject({ rows: 6, valid: 1, errors: 5 });
     const reports = manifests(p.outbox).map((m) => JSON.parse(readFileSync(join(m, '..', 'report.json'), 'utf8')));
     const dupReport = reports.find((x) => x.files[0].file === second);
     expect(dupReport.files[0].errors.map((e: { row: number; code: string; message: { ru: string } }) => [e.row, e.code])).toEqual([
       [2, 'DUPLICATE'],
       [3, 'DUPLICATE'],
       [4, 'DUPLICATE'],
+      [6, 'PROTOCOL_DATE_CONFLICT'],
+      [7, 'PROTOCOL_RESULT_CONFLICT'],
     ]);
     expect(dupReport.files[0].errors[0].message.ru).toContain('DEMO01-2026-000001');
+    expect(dupReport.files[0].errors[3].message.ru).toContain('Протокол № П-1 датирован 12.11.2026 (в прежнем файле центра)');
+    expect(dupReport.files[0].errors[4].message.ru).toContain('«Признан», в прежнем файле центра');
     const serials = manifests(p.outbox).flatMap((m) => readManifest(m).documents.filter((d) => d.type === 'certificate').map((d) => d.serial));
     expect(serials.sort()).toEqual(['DEMO01-2026-000001', 'DEMO01-2026-000002', 'DEMO01-2026-000003', 'DEMO01-2026-000004']);
+    // The first file's protocol is not re-issued: no valid row of the second file is of its sitting.
+    expect(manifests(p.outbox).flatMap((m) => readManifest(m).documents.filter((d) => d.type === 'protocol').map((d) => d.serial)).sort()).toEqual(['П-1', 'П-9']);
   });
 
   it('an unreadable file is set aside untouched with a report, exit 2', async () => {
@@ -189,7 +205,7 @@ describe('reports for people', () => {
     expect(headerRow).toEqual([
       'ЖСН', 'Тегі', 'Аты', 'Әкесінің аты', 'Туған күні', 'Кәсіп коды', 'СБШ деңгейі', 'Тіл', 'Бірінші емтиханның күні мен уақыты', 'Бірінші емтихан балы',
       'Екінші емтиханның күні мен уақыты', 'Екінші емтихан балы', 'Мәртебе', 'Келмеу себебі', 'Хаттаманың №', 'Хаттаманың күні',
-      'Строка (в исходном файле)', 'Қате (kk)', 'Ошибка (ru)',
+      'Облыс / Республикалық маңызы бар қала', 'Қала немесе аудан', 'Мекен-жайы', 'Строка (в исходном файле)', 'Қате (kk)', 'Ошибка (ru)',
     ]);
 
     const fixed = join(p.dir, 'exam-results-fixed.xlsx');
@@ -199,7 +215,7 @@ describe('reports for people', () => {
     // The same eleven rows come back with the same problems; the columns Tanu added are known to it, not UNKNOWN_COLUMN.
     // One row alone is valid: it was a duplicate of a row that is now issued, which only the ledger knows.
     expect(report).toMatchObject({ kind: 'exam-results', rows: 11, valid: 1 });
-    expect(new Set(report.warnings.map((w: { code: string }) => w.code))).toEqual(new Set(['EXAM_LOCATION_MISSING']));
+    expect(report.warnings).toEqual([]);
     expect(report.errors.map((e: { code: string }) => e.code)).toContain('LEVEL_OUT_OF_RANGE');
     expect(report.errors.map((e: { code: string }) => e.code)).toContain('NAME_CHARS');
     const rerun = JSON.parse((await tanu(['run', fixed, '--config', p.config, '--json'])).out).outcomes[0];

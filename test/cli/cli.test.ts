@@ -78,7 +78,7 @@ describe('tanu validate', () => {
     expect(JSON.parse(r.out).files[0]).toMatchObject({ rows: 1, valid: 0 });
     expect(r.code).toBe(2);
     const centre = join(dir, 'exam-results.json');
-    const record = { iin: '850315400015', last_name: 'Иванов', first_name: 'Иван', profession_code: '5320-9-006', level: 3, exam1_at: '10.11.2026 10:00', status: 'Признан', protocol_number: 'П-1', protocol_date: '12.11.2026' };
+    const record = { iin: '850315400015', last_name: 'Иванов', first_name: 'Иван', profession_code: '5320-9-006', level: 3, exam1_at: '10.11.2026 10:00', status: 'Признан', protocol_number: 'П-1', protocol_date: '12.11.2026', exam_region: 'Алматы', exam_city: 'Алматы', exam_address: 'Абай даңғылы, 1' };
     writeFileSync(centre, JSON.stringify({ kind: 'exam-results', centre: 'NOWHERE', records: [record] }));
     const u = await tanu(['validate', centre, '--json']);
     expect(JSON.parse(u.out).files[0].errors.map((e: { code: string }) => e.code)).toEqual(['UNKNOWN_CENTRE']);
@@ -172,9 +172,9 @@ describe('tanu standards', () => {
 describe('the tanu bin', () => {
   it('a reader that stops early (| head -1) ends nothing in a stack trace; the exit code stays', () => {
     const file = join(tmp(), 'exam-results-many.csv');
-    const header = 'ИИН,Фамилия,Имя,Код профессии,Уровень ОРК,Дата и время первого экзамена,Балл первого экзамена,Статус,№ протокола,Дата протокола';
+    const header = 'ИИН,Фамилия,Имя,Код профессии,Уровень ОРК,Дата и время первого экзамена,Балл первого экзамена,Статус,№ протокола,Дата протокола,Область / город республиканского значения,Город или район,Адрес';
     // Enough invalid rows that the report outgrows the pipe's buffer long after head has gone.
-    const rows = Array.from({ length: 3000 }, (_, i) => `12345678901${i % 10},Иванов,Иван,5320-9-006,3,10.11.2026 10:00,80,Признан,П-1,12.11.2026`);
+    const rows = Array.from({ length: 3000 }, (_, i) => `12345678901${i % 10},Иванов,Иван,5320-9-006,3,10.11.2026 10:00,80,Признан,П-1,12.11.2026,Алматы,Алматы,Абай 1`);
     writeFileSync(file, [header, ...rows].join('\n'));
     const r = spawnSync('bash', ['-c', `node bin/tanu.js validate '${file}' | head -1; echo "tanu exit \${PIPESTATUS[0]}" >&2`], { encoding: 'utf8' });
     expect(r.stdout.trim().split('\n')).toHaveLength(1);

@@ -384,7 +384,8 @@ describe.each([sqlite, pgAdapter])('the $name ledger', (adapter) => {
   it('finds a sitting\'s current protocol in a centre\'s earlier batch, and every record of that sitting', () =>
     withLedger(async (ledger) => {
       const b1 = await opened(ledger, 'b1');
-      await ledger.commitPlan(b1, { records: [record(2, '900101300001', null, 'P-32'), record(3, '900101300002', null, 'P-33')], serials: null });
+      const dated = { ...record(4, '900101300004', null, 'P-32'), status: 'refused', data: { row: 4, iin: '900101300004', protocol_date: '2026-11-12' } };
+      await ledger.commitPlan(b1, { records: [record(2, '900101300001', null, 'P-32'), record(3, '900101300002', null, 'P-33'), dated], serials: null });
       const protocol: NewDocument = { ...certificate('P-32', '900101300001'), type: 'protocol', iin: null, profession_code: null, level: null, verify_code: null };
       await ledger.completePlan(b1, { documents: [protocol], report: report(2), rejected: [], at: AT, file: 'b1.csv' });
       const b2 = await opened(ledger, 'b2');
@@ -392,7 +393,14 @@ describe.each([sqlite, pgAdapter])('the $name ledger', (adapter) => {
       expect(await ledger.currentSittingDocument('protocol', 'ALM01', 'P-32', b2)).toMatchObject({ revision: 1 });
       expect(await ledger.currentSittingDocument('protocol', 'ALM01', 'P-32', b1)).toBeUndefined();
       expect(await ledger.currentSittingDocument('protocol', 'AST01', 'P-32', b2)).toBeUndefined();
-      expect((await ledger.sittingRecords('ALM01', 'P-32')).map((r) => (r as { iin: string }).iin)).toEqual(['900101300001', '900101300003']);
+      expect((await ledger.sittingRecords('ALM01', 'P-32')).map((r) => (r as { iin: string }).iin)).toEqual(['900101300001', '900101300004', '900101300003']);
+      // What a later file's row of the sitting must agree with: the other batches' rows, their date and results.
+      expect(await ledger.sittingEntries('ALM01', 'P-32', b2)).toEqual([
+        { row: 2, iin: '900101300001', profession_code: 'P-1', level: 4, status: 'passed', protocol_date: null },
+        { row: 4, iin: '900101300004', profession_code: 'P-1', level: 4, status: 'refused', protocol_date: '2026-11-12' },
+      ]);
+      expect((await ledger.sittingEntries('ALM01', 'P-32', b1)).map((e) => e.iin)).toEqual(['900101300003']);
+      expect(await ledger.sittingEntries('AST01', 'P-32', b2)).toEqual([]);
     }));
 
   it('revokes the current revision once; an unknown serial is undefined', () =>

@@ -27,9 +27,9 @@ describe('tanu watch and standards/', () => {
 
       writeFileSync(join(standards, 'Q88100061.yaml'), q88WithVersion(V3));
       await until(() => watch.stderr().includes('Стандарты перечитаны'), 60_000, 'the sound edit taken');
-      // One card-4 row of a sitting after version 3 took effect.
+      // One card-4 row of a sitting after version 3 took effect (a protocol of its own: the earlier one has its date).
       const [header, , , , row] = (await examResultsCsv(4)).trim().split('\n');
-      const later = (row ?? '').replace('10.11.2026', '19.11.2026').replace('11.11.2026', '20.11.2026').replace('12.11.2026', '21.11.2026');
+      const later = (row ?? '').replace('10.11.2026', '19.11.2026').replace('11.11.2026', '20.11.2026').replace('12.11.2026', '21.11.2026').replace(',П-1,', ',П-2,');
       expect(later).toContain(`,${CARD4},`);
       writeFileSync(join(p.inbox, 'exam-results-later.csv'), `${header}\n${later}\n`);
       const printed = () => {

@@ -44,7 +44,7 @@ beforeAll(async () => {
       templates,
       [
         certificateModel({ record: sampleExamResult(0, 'kk'), serial: 'ALM01-2026-000001', issueDate: '2026-11-23', validityYears: 5, centre, library: env.library, verifyBaseUrl: 'https://x.kz/v', verifyCode: newVerifyCode() }),
-        contractModel({ record: sampleApplication('ru'), centre, library: env.library, drawnUp: '2026-11-23' }),
+        contractModel({ record: sampleApplication('ru'), centre, library: env.library }),
       ],
       { sample: false, now, prepare: signaturePreparer(space) },
     );

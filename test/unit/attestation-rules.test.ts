@@ -5,11 +5,12 @@ import { addMonths } from '../../pipeline/core/dates.js';
 import type { Cell } from '../../pipeline/intake/cell.js';
 import type { RegisterStanding } from '../../pipeline/records/attestation.js';
 import { COLUMNS } from '../../pipeline/records/columns.js';
-import { effectiveThresholds } from '../../pipeline/standards/library.js';
+import { buildLibrary, effectiveThresholds, parseStandard } from '../../pipeline/standards/library.js';
 import { RecordValidator } from '../../pipeline/validate/validator.js';
 import type { ValidationEnv } from '../../pipeline/validate/validate-file.js';
 import { shippedEnv } from '../support/env.js';
 import { makeIin } from '../support/iin.js';
+import { q88WithVersion, version3 } from '../support/standards.js';
 
 /**
  * The rules of the attestation of social workers (docs/domain.md), one case each, through
@@ -53,12 +54,12 @@ const standing = (over: Partial<RegisterStanding> = {}): RegisterStanding => ({
   ...over,
 });
 
-function validator(register: (serial: string) => RegisterStanding | undefined = (s) => (s === SERIAL ? standing() : undefined)) {
+function validator(register: (serial: string) => RegisterStanding | undefined = (s) => (s === SERIAL ? standing() : undefined), library = env.library) {
   const centre = env.config.centres[0]!;
   return new RecordValidator(
     'attestations',
     {
-      library: env.library,
+      library,
       thresholds: (s) => effectiveThresholds(env.config.defaults, s, centre),
       today: localNow(env.clock, env.config.timezone),
       calendar: kazakhstanCalendar(),
@@ -88,6 +89,23 @@ describe('attestation rules', () => {
     expect(codes(await check(row({ category: undefined })))).toEqual(['category:CATEGORY_REQUIRED']);
     expect(codes(await check(row({ result: 'аттестатталмады' })))).toEqual(['category:CATEGORY_WITHOUT_ATTESTATION']);
     expect(codes(await check(row({ result: 'не аттестован', category: undefined })))).toEqual([]);
+  });
+
+  it('a category is one the card provides: a card of «санатсыз» alone, or of no category, gives no higher one', async () => {
+    const single = { profession_code: '5320-9-006', level: '3' };
+    const v = validator((s) => (s === SERIAL ? standing({ profession_code: '5320-9-006', level: 3 }) : undefined));
+    const higher = await check(row({ ...single, category: 'Жоғары' }), v);
+    expect(codes(higher)).toEqual(['category:CATEGORY_NOT_ON_CARD']);
+    expect(higher.errors[0]?.message.ru).toBe('Карточка профессии 5320-9-006 не предусматривает этой категории; категории карточки: без категории');
+    expect(codes(await check(row({ ...single, category: 'санатсыз' }), v))).toEqual([]);
+    // The card of every category takes each.
+    for (const category of ['жоғары', 'бірінші', 'екінші', 'санатсыз']) expect(codes(await check(row({ category })))).toEqual([]);
+    // A version that words card 3412-0-008 without any category: only «без категории» is left.
+    const { standard } = parseStandard('Q88100061.yaml', q88WithVersion(version3('  cards:\n  - code: 3412-0-008\n    categories: []')));
+    if (!standard) throw new Error('the test standard does not parse');
+    const none = validator(undefined, buildLibrary([standard]));
+    expect(codes(await check(row({ category: 'бірінші' }), none))).toEqual(['category:CATEGORY_NOT_ON_CARD']);
+    expect(codes(await check(row({ category: 'без категории' }), none))).toEqual([]);
   });
 
   it('a no-show without a valid reason is not attested: the row must say so', async () => {

@@ -44,7 +44,7 @@ describe('intake: CSV', () => {
     const { report, valid, codes } = await validate(fixture('exam-results-cp1251.csv'));
     expect(report).toMatchObject({ kind: 'exam-results', centre: 'DEMO01', rows: 4, valid: 2 });
     // Row numbers are records: the address's line break does not shift the rows after it.
-    expect(codes).toEqual(['3:last_name:NAME_CHARS', '4:iin:IIN_CHECKSUM']);
+    expect(codes).toEqual(['3:last_name:NAME_ENCODING', '4:iin:IIN_CHECKSUM']);
     expect(valid[0]).toMatchObject({ row: 2, last_name: 'Иванов', exam2_score: 90.5, exam_address: 'ул. Абая, 1\r\nкаб. 5', language: 'ru' });
     expect(valid[1]).toMatchObject({ row: 5, status: 'no_show', no_show_reason: 'health' });
     expect(report.errors[0]?.value).toBe('?мирзакова');
@@ -73,24 +73,17 @@ describe('intake: CSV', () => {
       '14:last_name:NAME_CHARS',
       '14:first_name:NAME_CHARS',
     ]);
-    expect(report.warnings).toEqual([
-      expect.objectContaining({ row: null, column: 'Ескертпе', code: 'UNKNOWN_COLUMN' }),
-      // The file has no exam location columns: told once for the file, not on every row.
-      expect.objectContaining({ row: null, column: null, code: 'EXAM_LOCATION_MISSING' }),
-    ]);
+    expect(report.warnings).toEqual([expect.objectContaining({ row: null, column: 'Ескертпе', code: 'UNKNOWN_COLUMN' })]);
   });
 
   it('keeps record numbers across blank lines and reports a value under no header', async () => {
     const file = join(tmp(), 'exam-results.csv');
     const iin = makeIin('1990-05-05', 'male');
-    const line = `${iin},Иванов,Иван,5320-9-006,3,10.11.2026 10:00,80,Признан,П-1,12.11.2026`;
-    writeFileSync(file, `ИИН,Фамилия,Имя,Код профессии,Уровень ОРК,Дата и время первого экзамена,Балл первого экзамена,Статус,№ протокола,Дата протокола\n\n${line},лишнее\n`);
+    const line = `${iin},Иванов,Иван,5320-9-006,3,10.11.2026 10:00,80,Признан,П-1,12.11.2026,Алматы,Алматы,Абай 1`;
+    writeFileSync(file, `ИИН,Фамилия,Имя,Код профессии,Уровень ОРК,Дата и время первого экзамена,Балл первого экзамена,Статус,№ протокола,Дата протокола,Область / город республиканского значения,Город или район,Адрес\n\n${line},лишнее\n`);
     const { report } = await validate(file);
     expect(report).toMatchObject({ rows: 1, valid: 1 });
-    expect(report.warnings).toEqual([
-      expect.objectContaining({ row: 3, column: '#11', value: 'лишнее', code: 'UNKNOWN_COLUMN' }),
-      expect.objectContaining({ row: null, code: 'EXAM_LOCATION_MISSING' }),
-    ]);
+    expect(report.warnings).toEqual([expect.objectContaining({ row: 3, column: '#14', value: 'лишнее', code: 'UNKNOWN_COLUMN' })]);
   });
 
   it('streams: a file is read record by record, not held whole', async () => {
@@ -175,8 +168,8 @@ describe('intake: XLSX', () => {
     const file = join(tmp(), 'exam-results-nov.xlsx');
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('Лист1');
-    ws.addRow(['ИИН', 'Фамилия', 'Имя', 'Код профессии', 'Уровень ОРК', 'Дата и время первого экзамена', 'Балл первого экзамена', 'Статус', '№ протокола', 'Дата протокола']);
-    ws.addRow([makeIin('1990-05-05', 'male'), { formula: 'CONCAT("Ив","анов")', result: 'Иванов' }, 'Иван', '5320-9-006', 3, '10.11.2026 10:00', { formula: '40+40', result: 80 }, 'Признан', 'П-1', '12.11.2026']);
+    ws.addRow(['ИИН', 'Фамилия', 'Имя', 'Код профессии', 'Уровень ОРК', 'Дата и время первого экзамена', 'Балл первого экзамена', 'Статус', '№ протокола', 'Дата протокола', 'Область / город республиканского значения', 'Город или район', 'Адрес']);
+    ws.addRow([makeIin('1990-05-05', 'male'), { formula: 'CONCAT("Ив","анов")', result: 'Иванов' }, 'Иван', '5320-9-006', 3, '10.11.2026 10:00', { formula: '40+40', result: 80 }, 'Признан', 'П-1', '12.11.2026', 'Алматы', 'Алматы', 'Абай 1']);
     wb.addWorksheet('Лист2').addRow(['ignored']);
     await wb.xlsx.writeFile(file);
     const { codes } = await validate(file);

@@ -30,7 +30,9 @@ const exam = (over: Record<string, Cell | undefined> = {}): Record<string, Cell 
   status: 'Танылды',
   protocol_number: 'П-1',
   protocol_date: '12.11.2026',
+  exam_region: 'Алматы',
   exam_city: 'Алматы',
+  exam_address: 'Абай даңғылы, 1',
   ...over,
 });
 
@@ -140,7 +142,7 @@ describe('validation rules', () => {
     expect(codes((await check(exam({ protocol_date: '23.11.2026' }))))).toEqual([]);
     expect(codes((await check(exam({ protocol_date: '24.11.2026' }))))).toEqual(['protocol_date:FUTURE_DATE']);
     expect(codes((await check(exam({ exam2_at: '23.11.2026 12:30', protocol_date: '23.11.2026' }))))).toEqual(['exam2_at:FUTURE_DATE']);
-    expect(codes((await check(exam({ protocol_date: '2026-13-01' }))))).toEqual(['protocol_date:DATE_FORMAT']);
+    expect(codes((await check(exam({ protocol_date: '2026-13-01' }))))).toEqual(['protocol_date:DATE_NOT_REAL']);
   });
 
   it('a row gets every error it has', async () => {
@@ -165,7 +167,7 @@ describe('validation rules', () => {
     expect(codes((await check(exam({ level: '4' }), v, 3)))).toEqual(['iin:DUPLICATE']);
     expect((await check(exam(), v, 4)).errors[0]?.message.ru).toContain('в строке 2');
     expect(codes((await check(exam({ profession_code: '3412-0-011', level: '4' }), v, 5)))).toEqual([]);
-    expect(codes((await check(exam({ status: 'Отказ в признании' }), v, 6)))).toEqual([]);
+    expect(codes((await check(exam({ status: 'Отказ в признании', protocol_number: 'П-2' }), v, 6)))).toEqual([]);
   });
 
   it('an invalid first occurrence does not make the next one a duplicate', async () => {
@@ -192,21 +194,34 @@ describe('validation rules', () => {
     expect(codes((await check({ ...app, address_street: undefined }, v)))).toEqual(['address_street:REQUIRED']);
   });
 
-  it('a row without the exam location is a warning, and stays valid; a file without the columns is told once', async () => {
-    const r = (await check(exam({ exam_city: undefined })));
-    expect(r.record).toBeDefined();
-    expect(r.errors.map((e) => [e.row, e.column, e.code])).toEqual([[2, 'exam_region', 'EXAM_LOCATION_MISSING']]);
-    expect((await check(exam({ exam_city: undefined, exam_address: 'Абай даңғылы, 1' }))).errors).toEqual([]);
+  it('the exam place is required, each of region, city or district and address (seed 000): a blank one is an error of its own', async () => {
+    const r = await check(exam({ exam_city: undefined }));
+    expect(r.record).toBeUndefined();
+    expect(r.errors.map((e) => [e.row, e.column, e.code])).toEqual([[2, 'exam_city', 'EXAM_LOCATION_MISSING']]);
+    expect(r.errors[0]?.message.ru).toContain('область, город или район и адрес обязательны');
+    expect(codes(await check(exam({ exam_region: undefined, exam_city: undefined, exam_address: undefined })))).toEqual([
+      'exam_region:EXAM_LOCATION_MISSING',
+      'exam_city:EXAM_LOCATION_MISSING',
+      'exam_address:EXAM_LOCATION_MISSING',
+    ]);
+  });
 
-    const noColumns = new RecordValidator(
-      'exam-results',
-      { library: env.library, thresholds: (s) => effectiveThresholds(env.config.defaults, s, env.config.centres[0]), today: localNow(env.clock, env.config.timezone), calendar: kazakhstanCalendar(), defaultLanguage: 'kk' },
-      new Set(COLUMNS['exam-results'].map((c) => c.key).filter((k) => !k.startsWith('exam_'))),
-    );
-    const first = (await check(exam({ exam_city: undefined }), noColumns, 2));
-    const second = await check(exam({ exam_city: undefined, iin: makeIin('1990-01-01', 'male') }), noColumns, 3);
-    expect(first.errors.map((e) => [e.row, e.code])).toEqual([[null, 'EXAM_LOCATION_MISSING']]);
-    expect(second.errors).toEqual([]);
-    expect(second.record).toBeDefined();
+  it('a protocol number has one date, and gives a person one result (in the file)', async () => {
+    const v = validator();
+    const other = makeIin('1990-01-01', 'male');
+    expect(codes(await check(exam(), v, 2))).toEqual([]);
+    const later = await check(exam({ iin: other, protocol_date: '20.11.2026' }), v, 3);
+    expect(codes(later)).toEqual(['protocol_date:PROTOCOL_DATE_CONFLICT']);
+    expect(later.errors[0]?.message.ru).toBe('Протокол № П-1 датирован 12.11.2026 (в строке 2): у протокола одна дата, исправьте дату или номер протокола');
+    expect(later.errors[0]?.message.kk).toContain('2-жолда');
+    // Another protocol number has its own date.
+    expect(codes(await check(exam({ iin: other, protocol_number: 'П-2', protocol_date: '20.11.2026' }), v, 4))).toEqual([]);
+    const refused = await check(exam({ status: 'Отказ в признании' }), v, 5);
+    expect(codes(refused)).toEqual(['status:PROTOCOL_RESULT_CONFLICT']);
+    expect(refused.errors[0]?.message.ru).toContain('«Признан», в строке 2');
+    const absent = { status: 'Неявка', no_show_reason: 'по собственному желанию', exam1_at: undefined, exam1_score: undefined, exam2_at: undefined, exam2_score: undefined };
+    expect(codes(await check(exam(absent), v, 6))).toEqual(['status:PROTOCOL_RESULT_CONFLICT']);
+    // The same person at another level of the card is another exam.
+    expect(codes(await check(exam({ ...absent, profession_code: '3412-0-011', level: '3' }), v, 7))).toEqual([]);
   });
 });

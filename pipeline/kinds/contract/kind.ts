@@ -31,7 +31,7 @@ export const contract: DocumentKind<ContractModel> = {
         serial: record.application_number,
         ...aboutRecord(record),
         verify_code: null,
-        model: contractModel({ record, centre: ctx.centre, library: ctx.library, drawnUp: ctx.issueDate }),
+        model: contractModel({ record, centre: ctx.centre, library: ctx.library }),
       };
     },
   },

@@ -9,7 +9,7 @@ export const ContractModel = z.strictObject({
   type: z.literal('contract'),
   languages: Languages,
   number: z.string(),
-  /** The day the contract was drawn up (the batch's issue date). */
+  /** The day the contract was concluded: the application's contract date, else its date; never the batch's day, which may follow the exam. */
   date: z.string(),
   /** The candidate's application the contract answers. */
   application: z.strictObject({ number: z.string(), date: z.string() }),
@@ -28,13 +28,13 @@ export const ContractModel = z.strictObject({
 });
 export type ContractModel = z.infer<typeof ContractModel>;
 
-export function contractModel(args: { record: Application; centre: Centre; library: Library; drawnUp: string }): ContractModel {
+export function contractModel(args: { record: Application; centre: Centre; library: Library }): ContractModel {
   const { record, centre } = args;
   return {
     type: 'contract',
     languages: languagesFor(centre, record.language),
     number: record.application_number,
-    date: args.drawnUp,
+    date: record.contract_date ?? record.application_date,
     application: { number: record.application_number, date: record.application_date },
     centre: centreView(centre),
     candidate: {
