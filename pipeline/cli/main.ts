@@ -7,7 +7,7 @@ import { type ConfigOverrides, loadConfig, requirePaths } from '../config/load.j
 import { inForceOn, loadLibrary } from '../standards/library.js';
 import type { Language } from '../standards/schema.js';
 import { type Report, exitCode } from '../validate/report.js';
-import { validateFile } from '../validate/validate-file.js';
+import { ledgerChecks, validateFile } from '../validate/validate-file.js';
 import { type Ctx, type Io, libraryOrFail, terminalIo } from './context.js';
 import { formatFileReport, formatTotals, say, table } from './output.js';
 
@@ -21,7 +21,7 @@ const USAGE: Record<Language, string> = {
   ru: `tanu — документы признания профессиональной квалификации
 
 Использование:
-  tanu validate ФАЙЛ... [--json]        проверить файлы, ничего не записывая (код 0 все верны, 1 есть неверные строки, 2 файл не принят целиком)
+  tanu validate ФАЙЛ... [--json]        проверить файлы, ничего не записывая; журнал (настроенный или --ledger) только читается, как его проверит run (код 0 все верны, 1 есть неверные строки, 2 файл не принят целиком)
   tanu run ФАЙЛ... [--outbox ПАПКА] [--ledger ФАЙЛ] [--json]
                                         весь путь: проверка, план, печать, подпись, публикация в outbox
   tanu watch                            следить за inbox и обрабатывать каждый положенный туда файл; SIGINT/SIGTERM останавливают пакет на следующей части и выходят (остальное — при следующем запуске)
@@ -57,7 +57,7 @@ const USAGE: Record<Language, string> = {
   kk: `tanu — кәсіптік біліктілікті тану құжаттары
 
 Қолданылуы:
-  tanu validate ФАЙЛ... [--json]        файлдарды тексеру, ештеңе жазбай (код 0 бәрі дұрыс, 1 қате жолдар бар, 2 файл тұтас қабылданбады)
+  tanu validate ФАЙЛ... [--json]        файлдарды тексеру, ештеңе жазбай; журнал (бапталған не --ledger) тек оқылады, run тексергендей (код 0 бәрі дұрыс, 1 қате жолдар бар, 2 файл тұтас қабылданбады)
   tanu run ФАЙЛ... [--outbox БУМА] [--ledger ФАЙЛ] [--json]
                                         толық жол: тексеру, жоспар, басып шығару, қол қою, outbox-қа жариялау
   tanu watch                            inbox-ты бақылап, оған салынған әр файлды өңдеу; SIGINT/SIGTERM топтаманы келесі бөлікте тоқтатып шығады (қалғаны — келесі іске қосуда)
@@ -219,10 +219,16 @@ async function validateCommand(files: string[], ctx: Ctx): Promise<number> {
   if (files.length === 0) throw new TanuError('USAGE', { detail: { kk: 'файл көрсетілмеген', ru: 'не указан файл' } });
   const library = await libraryOrFail(ctx);
   const report: Report = { files: [] };
-  for (const file of files) {
-    const fileReport = await validateFile(file, { config: ctx.config, library, clock: ctx.io.clock });
-    report.files.push(fileReport);
-    if (!ctx.json) ctx.io.out(`${formatFileReport(fileReport, ctx.lang)}\n`);
+  // The ledger read-only, so the rows `tanu run` would refuse as issued before or as naming a certificate gone are refused here too.
+  const ledger = await (await import('../serve/open-reader.js')).openLookups(ctx.config, ctx.io.env);
+  try {
+    for (const file of files) {
+      const fileReport = await validateFile(file, { config: ctx.config, library, clock: ctx.io.clock }, undefined, ledgerChecks(ledger));
+      report.files.push(fileReport);
+      if (!ctx.json) ctx.io.out(`${formatFileReport(fileReport, ctx.lang)}\n`);
+    }
+  } finally {
+    await ledger.close();
   }
   if (ctx.json) ctx.io.out(JSON.stringify(report, null, 2));
   else ctx.io.out(formatTotals(report.files, ctx.lang));

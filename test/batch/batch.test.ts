@@ -75,6 +75,9 @@ describe('tanu run', () => {
     // The same three people again, and one new.
     writeFileSync(second, `${(await examResultsCsv(3)).trim()}\n${makeIin('1970-01-01', 'male')},Иванов,Иван,,5320-9-006,3,ru,10.11.2026 10:00,90,,,Признан,П-9,12.11.2026\n`);
     expect((await tanu(['run', first, '--config', p.config])).code).toBe(0);
+    // `tanu validate` reads the ledger and says beforehand what the run will refuse.
+    const predicted = await tanu(['validate', second, '--config', p.config, '--json']);
+    expect(predicted.code).toBe(1);
     const r = await tanu(['run', second, '--config', p.config, '--json']);
     expect(r.code).toBe(1);
     const [outcome] = JSON.parse(r.out).outcomes;
@@ -87,6 +90,7 @@ describe('tanu run', () => {
       [4, 'DUPLICATE'],
     ]);
     expect(dupReport.files[0].errors[0].message.ru).toContain('DEMO01-2026-000001');
+    expect(JSON.parse(predicted.out).files[0].errors).toEqual(dupReport.files[0].errors);
     const serials = manifests(p.outbox).flatMap((m) => readManifest(m).documents.filter((d) => d.type === 'certificate').map((d) => d.serial));
     expect(serials.sort()).toEqual(['DEMO01-2026-000001', 'DEMO01-2026-000002', 'DEMO01-2026-000003', 'DEMO01-2026-000004']);
   });
