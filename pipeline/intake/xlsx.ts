@@ -35,6 +35,15 @@ export function toCell(value: unknown): Cell | null {
 
 type SheetReader = AsyncIterable<{ number: number; values: unknown }> & { name: string };
 
+/** The worksheet named after a wanted name (a kind), if the workbook has one; else the first is read. */
+export const pickSheet = (names: readonly string[], preferredNames: readonly string[]): string | undefined => {
+  const wanted = new Set(preferredNames.map((n) => n.toLowerCase()));
+  return names.find((n) => wanted.has(n.toLowerCase()));
+};
+
+/** A worksheet row's values (exceljs counts columns from 1) as cells. */
+export const rowCells = (values: unknown): (Cell | null)[] => (Array.isArray(values) ? Array.from((values as unknown[]).slice(1), toCell) : []);
+
 /**
  * Picks the worksheet: the one named after a wanted name (the kind) if the workbook has
  * one, otherwise the first. The sheet list is known before the first sheet streams in.
@@ -54,14 +63,13 @@ export async function* readXlsx(
     hyperlinks: 'ignore',
     entries: 'ignore',
   });
-  const wanted = new Set(preferredNames.map((n) => n.toLowerCase()));
   let chosen: string | undefined;
   let found = false;
   try {
     for await (const sheet of reader as unknown as AsyncIterable<SheetReader>) {
       if (chosen === undefined) {
         const names: string[] = ((reader as unknown as { model?: { sheets?: { name: string }[] } }).model?.sheets ?? []).map((s) => s.name);
-        chosen = names.find((n) => wanted.has(n.toLowerCase())) ?? sheet.name;
+        chosen = pickSheet(names, preferredNames) ?? sheet.name;
         const read = chosen;
         onSheet(read, names.filter((n) => n !== read));
       }
@@ -71,8 +79,7 @@ export async function* readXlsx(
       }
       found = true;
       for await (const row of sheet) {
-        const values = Array.isArray(row.values) ? (row.values as unknown[]).slice(1) : [];
-        yield { row: row.number, cells: Array.from(values, toCell) };
+        yield { row: row.number, cells: rowCells(row.values) };
       }
     }
   } catch (e) {
