@@ -72,8 +72,12 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
         }
         await flush();
         await writeAtomic(join(dir, 'report.json'), `${JSON.stringify({ batch: batchId, files: [report] }, null, 2)}\n`, ctx.modes);
-        if (rejectedFile && isKind(batch.kind))
-          await writeAtomic(join(dir, rejectedFile), await rejectedWorkbook(batch.kind, batch.rejected, report, ctx.config.operator_language), ctx.modes);
+        if (rejectedFile && isKind(batch.kind)) {
+          // The centre's own file, kept byte for byte in the received area: a workbook is returned as its own sheet.
+          const received = await ledger.file(batch.file_sha256);
+          const source = received ? { path: received.stored_path, name: received.name } : undefined;
+          await writeAtomic(join(dir, rejectedFile), await rejectedWorkbook(batch.kind, batch.rejected, report, ctx.config.operator_language, source), ctx.modes);
+        }
         await writeAtomic(
           join(dir, 'report.html'),
           reportHtml(join(ctx.config.paths.templates, 'report.hbs'), { batch: batchId, created_at: batch.created_at, documents: manifest.listed(), report, rejectedFile, rejected: batch.rejected }),

@@ -9,7 +9,7 @@ import { RECORD_SCHEMAS, type RegistryApplication, type ValidRecord, isRegistryA
 import { effectiveThresholds } from '../standards/library.js';
 import type { RejectedRow } from '../ledger/rows.js';
 import { fileLevelErrors } from '../validate/report.js';
-import { validateFile } from '../validate/validate-file.js';
+import { ledgerChecks, validateFile } from '../validate/validate-file.js';
 import { type Issue, issue } from '../core/issue.js';
 import { type EngineContext, timed } from './context.js';
 
@@ -207,8 +207,7 @@ export async function planBatch(batch: BatchRow, ctx: EngineContext, options: { 
       },
       {
         origin,
-        recognizedBefore: (iin, code, level) => ledger.recognized(iin, code, level, batch.id),
-        registerStanding: (serial) => ledger.registerStanding(serial),
+        ...ledgerChecks(ledger, batch.id),
         sittingBefore: (number) => ledger.sittingEntries(batch.centre, number, batch.id),
         contractOf: async (iin, code, level) => {
           const stored = await ledger.contractToAct(iin, code, level);

@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { TanuError } from '../core/tanu-error.js';
 import { exportArchive } from '../export/export.js';
 import { Selection } from '../export/selection.js';
+import { dateOption } from './args.js';
 import type { Ctx } from './context.js';
 import { say } from './output.js';
 import { drawCount } from './run.js';
@@ -10,12 +11,16 @@ export type ExportFlags = { from?: string; to?: string; centre?: string; profess
 
 /** `tanu export … --out FILE.zip`: the archive package of a selection (pipeline/export). */
 export async function exportCommand(flags: ExportFlags, ctx: Ctx): Promise<number> {
-  const usage = 'tanu export [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--centre ID] [--profession CODE] [--status issued|superseded|revoked|all] --out FILE.zip [--allow-missing]';
-  const parsed = Selection.safeParse({ from: flags.from, to: flags.to, centre: flags.centre, profession: flags.profession, status: flags.status });
-  if (!parsed.success || !flags.out?.toLowerCase().endsWith('.zip')) {
-    const why = parsed.success ? '--out FILE.zip' : parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new TanuError('USAGE', { detail: { kk: `${why}\n${usage}`, ru: `${why}\n${usage}` } });
+  // Dates as the operator types them (dd.mm.yyyy, as on every document) or ISO; the selection holds ISO.
+  const parsed = Selection.safeParse({ from: dateOption('--from', flags.from), to: dateOption('--to', flags.to), centre: flags.centre, profession: flags.profession, status: flags.status });
+  if (!parsed.success) {
+    const flag = String(parsed.error.issues[0]?.path[0]);
+    const given = String(flags[flag as keyof ExportFlags] ?? '');
+    const expected = flag === 'status' ? 'issued|superseded|revoked|all' : { kk: 'бос емес мән', ru: 'непустое значение' };
+    throw new TanuError('OPTION_VALUE_INVALID', { code: `--${flag}`, value: given, expected: typeof expected === 'string' ? { kk: expected, ru: expected } : expected });
   }
+  if (flags.out === undefined) throw new TanuError('OPTION_VALUE_MISSING', { value: '--out' });
+  if (!flags.out.toLowerCase().endsWith('.zip')) throw new TanuError('OPTION_VALUE_INVALID', { code: '--out', value: flags.out, expected: { kk: 'ФАЙЛ.zip', ru: 'ФАЙЛ.zip' } });
   const tty = process.stderr.isTTY === true && !ctx.json;
   const started = Date.now();
   try {

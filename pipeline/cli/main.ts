@@ -1,13 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { relative, resolve } from 'node:path';
 import { localNow } from '../core/clock.js';
 import { displayDate } from '../core/dates.js';
+import type { Code } from '../core/catalogue.js';
 import { TanuError, asTanuError } from '../core/tanu-error.js';
 import { type ConfigOverrides, loadConfig, requirePaths } from '../config/load.js';
 import { inForceOn, loadLibrary } from '../standards/library.js';
 import type { Language } from '../standards/schema.js';
 import { type Report, exitCode } from '../validate/report.js';
-import { validateFile } from '../validate/validate-file.js';
+import { ledgerChecks, validateFile } from '../validate/validate-file.js';
+import { type CommandLineOptions, checkCommandLine } from './args.js';
 import { type Ctx, type Io, libraryOrFail, terminalIo } from './context.js';
 import { formatFileReport, formatTotals, say, table } from './output.js';
 
@@ -16,12 +19,14 @@ import { formatFileReport, formatTotals, say, table } from './output.js';
  * --json the machine-readable result goes to stdout and any human text to stderr.
  */
 
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 /** The usage text in the operator's language (--language, else the config's operator_language). */
 const USAGE: Record<Language, string> = {
   ru: `tanu — документы признания профессиональной квалификации
 
 Использование:
-  tanu validate ФАЙЛ... [--json]        проверить файлы, ничего не записывая (код 0 все верны, 1 есть неверные строки, 2 файл не принят целиком)
+  tanu validate ФАЙЛ... [--json]        проверить файлы, ничего не записывая; журнал (настроенный или --ledger) только читается, как его проверит run (код 0 все верны, 1 есть неверные строки, 2 файл не принят целиком)
   tanu run ФАЙЛ... [--outbox ПАПКА] [--ledger ФАЙЛ] [--json]
                                         весь путь: проверка, план, печать, подпись, публикация в outbox
   tanu watch                            следить за inbox и обрабатывать каждый положенный туда файл; SIGINT/SIGTERM останавливают пакет на следующей части и выходят (остальное — при следующем запуске)
@@ -53,11 +58,12 @@ const USAGE: Record<Language, string> = {
   --json               машиночитаемый вывод в stdout
   --language kk|ru     язык сообщений для оператора
   -h, --help           этот текст
+  --version            версия Tanu
 `,
   kk: `tanu — кәсіптік біліктілікті тану құжаттары
 
 Қолданылуы:
-  tanu validate ФАЙЛ... [--json]        файлдарды тексеру, ештеңе жазбай (код 0 бәрі дұрыс, 1 қате жолдар бар, 2 файл тұтас қабылданбады)
+  tanu validate ФАЙЛ... [--json]        файлдарды тексеру, ештеңе жазбай; журнал (бапталған не --ledger) тек оқылады, run тексергендей (код 0 бәрі дұрыс, 1 қате жолдар бар, 2 файл тұтас қабылданбады)
   tanu run ФАЙЛ... [--outbox БУМА] [--ledger ФАЙЛ] [--json]
                                         толық жол: тексеру, жоспар, басып шығару, қол қою, outbox-қа жариялау
   tanu watch                            inbox-ты бақылап, оған салынған әр файлды өңдеу; SIGINT/SIGTERM топтаманы келесі бөлікте тоқтатып шығады (қалғаны — келесі іске қосуда)
@@ -89,54 +95,68 @@ const USAGE: Record<Language, string> = {
   --json               stdout-қа машина оқитын шығыс
   --language kk|ru     оператор хабарламаларының тілі
   -h, --help           осы мәтін
+  --version            Tanu нұсқасы
 `,
 };
 
+const OPTIONS = {
+  config: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  language: { type: 'string' },
+  document: { type: 'string' },
+  'document-language': { type: 'string' },
+  out: { type: 'string' },
+  force: { type: 'boolean', default: false },
+  outbox: { type: 'string' },
+  ledger: { type: 'string' },
+  format: { type: 'string' },
+  registry: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  reason: { type: 'string' },
+  note: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  centre: { type: 'string' },
+  profession: { type: 'string' },
+  status: { type: 'string' },
+  'allow-missing': { type: 'boolean', default: false },
+  standard: { type: 'string' },
+  cards: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', default: false },
+} satisfies CommandLineOptions;
+
+/** Where a usage mistake points, instead of the whole usage text. */
+const HELP_POINTER: Record<Language, string> = { kk: 'Анықтама: tanu --help', ru: 'Справка: tanu --help' };
+
+/** The codes of a command line that is wrong: told in one line with the pointer to --help. */
+const USAGE_MISTAKES: ReadonlySet<Code> = new Set<Code>(['USAGE', 'UNKNOWN_OPTION', 'OPTION_VALUE_MISSING', 'OPTION_VALUE_UNEXPECTED', 'OPTION_VALUE_INVALID']);
+
+/** Until the config is read: --language, else the config's operator_language, else Russian (the shipped one). */
+const operatorLanguage = async (language: string | undefined, config: string | undefined, env: NodeJS.ProcessEnv): Promise<Language> =>
+  language !== undefined ? (language === 'kk' ? 'kk' : 'ru') : loadConfig(config ?? 'pipeline.config.yaml', { env }).then((c) => c.operator_language, () => 'ru' as const);
+
 export async function main(argv: readonly string[], io: Io = terminalIo(process.env)): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        config: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        language: { type: 'string' },
-        document: { type: 'string' },
-        'document-language': { type: 'string' },
-        out: { type: 'string' },
-        force: { type: 'boolean', default: false },
-        outbox: { type: 'string' },
-        ledger: { type: 'string' },
-        format: { type: 'string' },
-        registry: { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        reason: { type: 'string' },
-        note: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        centre: { type: 'string' },
-        profession: { type: 'string' },
-        status: { type: 'string' },
-        'allow-missing': { type: 'boolean', default: false },
-        standard: { type: 'string' },
-        cards: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    const given = argv[argv.indexOf('--language') + 1];
-    io.err(`${(e as Error).message}\n\n${USAGE[given === 'kk' ? 'kk' : 'ru']}`);
+  const check = checkCommandLine(argv, OPTIONS);
+  if (check.mistake) {
+    const lang = await operatorLanguage(check.language, check.config, io.env);
+    io.err(`[${check.mistake.code}] ${check.mistake.text[lang]}\n${HELP_POINTER[lang]}`);
     return 2;
   }
+  // Strict, on a line already checked: it cannot throw here.
+  const parsed = parseArgs({ args: [...argv], allowPositionals: true, options: OPTIONS });
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
+  if (values.version) {
+    io.out(`tanu ${VERSION}`);
+    return 0;
+  }
   // Until the config is read, the operator's language is --language, else Russian (the shipped operator_language).
   let lang: Language = values.language === 'kk' ? 'kk' : 'ru';
   if (values.help || !command) {
-    if (values.language === undefined) lang = await loadConfig(values.config ?? 'pipeline.config.yaml', { env: io.env }).then((c) => c.operator_language, () => lang);
+    lang = await operatorLanguage(values.language, values.config, io.env);
     (values.help ? io.out : io.err)(USAGE[lang]);
     return values.help ? 0 : 2;
   }
@@ -210,7 +230,7 @@ export async function main(argv: readonly string[], io: Io = terminalIo(process.
     const e = asTanuError(thrown);
     if (!e) throw thrown;
     io.err(`[${e.code}] ${e.text[lang]}`);
-    if (e.code === 'USAGE') io.err(USAGE[lang]);
+    if (USAGE_MISTAKES.has(e.code)) io.err(HELP_POINTER[lang]);
     return 2;
   }
 }
@@ -219,10 +239,16 @@ async function validateCommand(files: string[], ctx: Ctx): Promise<number> {
   if (files.length === 0) throw new TanuError('USAGE', { detail: { kk: 'файл көрсетілмеген', ru: 'не указан файл' } });
   const library = await libraryOrFail(ctx);
   const report: Report = { files: [] };
-  for (const file of files) {
-    const fileReport = await validateFile(file, { config: ctx.config, library, clock: ctx.io.clock });
-    report.files.push(fileReport);
-    if (!ctx.json) ctx.io.out(`${formatFileReport(fileReport, ctx.lang)}\n`);
+  // The ledger read-only, so the rows `tanu run` would refuse as issued before or as naming a certificate gone are refused here too.
+  const ledger = await (await import('../serve/open-reader.js')).openLookups(ctx.config, ctx.io.env);
+  try {
+    for (const file of files) {
+      const fileReport = await validateFile(file, { config: ctx.config, library, clock: ctx.io.clock }, undefined, ledgerChecks(ledger));
+      report.files.push(fileReport);
+      if (!ctx.json) ctx.io.out(`${formatFileReport(fileReport, ctx.lang)}\n`);
+    }
+  } finally {
+    await ledger.close();
   }
   if (ctx.json) ctx.io.out(JSON.stringify(report, null, 2));
   else ctx.io.out(formatTotals(report.files, ctx.lang));

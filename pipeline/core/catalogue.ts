@@ -473,6 +473,22 @@ export const CATALOGUE = {
     'Документа нет в outbox или его SHA-256 отличается от журнала: экспорт не создан (--allow-missing отметит его в отчёте и продолжит)',
   ),
   USAGE: explained('Команда дұрыс берілмеген', 'Команда задана неверно'),
+  UNKNOWN_OPTION: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `Белгісіз параметр ${p.value}${p.expected ? ` (${p.expected.kk} болар ма?)` : ''}`,
+      ru: `Неизвестный параметр ${p.value}${p.expected ? ` (может быть, ${p.expected.ru}?)` : ''}`,
+    }),
+  },
+  OPTION_VALUE_MISSING: { severity: 'error', text: (p) => ({ kk: `${p.value} параметрінің мәні берілмеген`, ru: `Не указано значение параметра ${p.value}` }) },
+  OPTION_VALUE_UNEXPECTED: { severity: 'error', text: (p) => ({ kk: `${p.value} параметрі мән алмайды`, ru: `Параметр ${p.value} не принимает значения` }) },
+  OPTION_VALUE_INVALID: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `${p.code} параметрінің мәні «${p.value}» жарамсыз, күтілгені: ${p.expected?.kk}`,
+      ru: `Недопустимое значение параметра ${p.code}: «${p.value}», ожидается ${p.expected?.ru}`,
+    }),
+  },
   UNKNOWN_SERIAL: {
     severity: 'error',
     text: (p) => ({

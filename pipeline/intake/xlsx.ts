@@ -60,6 +60,15 @@ async function* partText(zip: OpenZip, entry: ZipEntry): AsyncGenerator<string> 
 
 const PART = /^\/?(?:xl\/)?/;
 
+/** The worksheet named after a wanted name (a kind), if the workbook has one; else the first is read. */
+export const pickSheet = (names: readonly string[], preferredNames: readonly string[]): string | undefined => {
+  const wanted = new Set(preferredNames.map((n) => n.toLowerCase()));
+  return names.find((n) => wanted.has(n.toLowerCase()));
+};
+
+/** A worksheet row's values (exceljs counts columns from 1) as cells. */
+export const rowCells = (values: unknown): (Cell | null)[] => (Array.isArray(values) ? Array.from((values as unknown[]).slice(1), toCell) : []);
+
 /**
  * Picks the worksheet: the one named after a wanted name (the kind) if the workbook has
  * one, otherwise the first in the workbook's own order.
@@ -102,8 +111,8 @@ export async function* readXlsx(
       const sheetNo = entry?.name.match(/^xl\/worksheets\/sheet(\d+)\.xml$/)?.[1];
       return entry && sheetNo ? [{ name: s.name, entry, sheetNo }] : [];
     });
-    const wanted = new Set(preferredNames.map((n) => n.toLowerCase()));
-    const chosen = sheets.find((s) => wanted.has(s.name.toLowerCase())) ?? sheets[0];
+    const named = pickSheet(sheets.map((s) => s.name), preferredNames);
+    const chosen = sheets.find((s) => s.name === named) ?? sheets[0];
     if (!chosen) throw new TanuError('FILE_UNREADABLE', { detail: { kk: 'XLSX файлында парақ жоқ', ru: 'в файле XLSX нет листов' } });
     onSheet(
       chosen.name,
@@ -111,8 +120,7 @@ export async function* readXlsx(
     );
     for (const { value: sheet } of reader._parseWorksheet(partText(zip, chosen.entry), chosen.sheetNo)) {
       for await (const row of sheet) {
-        const values = Array.isArray(row.values) ? (row.values as unknown[]).slice(1) : [];
-        yield { row: row.number, cells: Array.from(values, toCell) };
+        yield { row: row.number, cells: rowCells(row.values) };
       }
     }
   } catch (e) {

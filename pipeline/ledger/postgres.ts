@@ -14,6 +14,7 @@ import { type AttestationMark, BatchRow, CurrentDocument, SittingRevision, Docum
 import { type ExportParameters, exportDocumentsSql, exportRegistrySql, keysetPages } from './pages.js';
 import { REGISTER_COLUMNS, clearPendingSql, enterRegisterSql, supersedeSql } from './register-sql.js';
 import { fileValues, recordFileSql } from './files-sql.js';
+import { recognizedSql, registerStandingSql } from './lookup-sql.js';
 
 /** One connection, inside a transaction or not: what a step's queries run on. */
 type Db = Pick<pg.PoolClient, 'query'>;
@@ -280,7 +281,7 @@ export class PostgresLedger implements Ledger {
   private async recognizedNow(db: Db, iin: string, professionCode: string, level: number, exceptBatch: string): Promise<string | undefined> {
     const row = (
       await db.query(
-        `SELECT serial FROM documents WHERE type = 'certificate' AND status = 'issued' AND iin = $1 AND profession_code = $2 AND level = $3 AND batch_id <> $4 LIMIT 1`,
+        recognizedSql('$1', '$2', '$3', '$4'),
         [iin, professionCode, level, exceptBatch],
       )
     ).rows[0] as { serial: string } | undefined;
@@ -452,14 +453,7 @@ export class PostgresLedger implements Ledger {
   }
 
   async registerStanding(serial: string) {
-    const [row] = await this.read(
-      `SELECT d.iin, d.profession_code, d.level, r.issue_date, d.status, v.revoked_at, v.reason AS revocation_reason,
-         (SELECT n.serial FROM documents n WHERE n.supersedes = d.id ORDER BY n.id DESC LIMIT 1) AS superseded_by
-       FROM documents d JOIN registry r ON r.certificate_serial = d.serial LEFT JOIN revocations v ON v.document_id = d.id
-       WHERE d.type = 'certificate' AND d.serial = $1 AND d.state = 'published' ORDER BY d.revision DESC LIMIT 1`,
-      [serial],
-      RegisterStanding,
-    );
+    const [row] = await this.read(registerStandingSql('$1'), [serial], RegisterStanding);
     return row;
   }
 

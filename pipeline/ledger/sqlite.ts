@@ -7,6 +7,7 @@ import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument
 import { MIGRATIONS } from './migrations.js';
 import { type AttestationMark, BatchRow, CurrentDocument, DocumentCounts, DocumentRow, type DocumentType, type EventType, ExportDocumentRow, type ExportFilter, FileRow, OpenResit, SittingRevision, RecentBatch, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
 import { type ExportParameters, exportDocumentsSql, exportRegistrySql, keysetPages } from './pages.js';
+import { recognizedSql, registerStandingSql } from './lookup-sql.js';
 import { REGISTER_COLUMNS, clearPendingSql, enterRegisterSql, supersedeSql } from './register-sql.js';
 import { fileValues, recordFileSql } from './files-sql.js';
 import { type RegistryApplication, SittingEntry } from '../records/records.js';
@@ -110,7 +111,7 @@ export class SqliteLedger implements Ledger {
 
   private recognizedNow(iin: string, professionCode: string, level: number, exceptBatch: string): string | undefined {
     const row = this.db
-      .prepare(`SELECT serial FROM documents WHERE type = 'certificate' AND status = 'issued' AND iin = ? AND profession_code = ? AND level = ? AND batch_id <> ? LIMIT 1`)
+      .prepare(recognizedSql('?', '?', '?', '?'))
       .get(iin, professionCode, level, exceptBatch) as { serial: string } | undefined;
     return row?.serial;
   }
@@ -437,14 +438,7 @@ export class SqliteLedger implements Ledger {
   }
 
   async registerStanding(serial: string) {
-    const row = this.db
-      .prepare(
-        `SELECT d.iin, d.profession_code, d.level, r.issue_date, d.status, v.revoked_at, v.reason AS revocation_reason,
-           (SELECT n.serial FROM documents n WHERE n.supersedes = d.id ORDER BY n.id DESC LIMIT 1) AS superseded_by
-         FROM documents d JOIN registry r ON r.certificate_serial = d.serial LEFT JOIN revocations v ON v.document_id = d.id
-         WHERE d.type = 'certificate' AND d.serial = ? AND d.state = 'published' ORDER BY d.revision DESC LIMIT 1`,
-      )
-      .get(serial);
+    const row = this.db.prepare(registerStandingSql('?')).get(serial);
     return row === undefined ? undefined : RegisterStanding.parse(row);
   }
 

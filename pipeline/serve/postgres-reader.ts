@@ -2,6 +2,8 @@ import type pg from 'pg';
 import { TanuError, asTanuError } from '../core/tanu-error.js';
 import { type PostgresOptions, connectPool, schemaVersion } from '../ledger/postgres.js';
 import { POSTGRES_MIGRATIONS } from '../ledger/postgres-migrations.js';
+import { recognizedSql, registerStandingSql } from '../ledger/lookup-sql.js';
+import { RegisterStanding } from '../records/attestation.js';
 import { type CentreBatch, type CertificateRow, type LedgerReader, centreBatchesSql, outdatedLedger } from './reader.js';
 
 /**
@@ -34,6 +36,8 @@ const BY_HASH = {
   text: `SELECT ${CERTIFICATE_COLUMNS} WHERE d.type = 'certificate' AND ((d.files_json::jsonb) ->> 'pdf_sha256') = $1 AND d.state = 'published'`,
 };
 const BATCHES = { name: 'reader_batches', text: centreBatchesSql('$1', '$2') };
+const RECOGNIZED = { name: 'reader_recognized', text: recognizedSql('$1', '$2', '$3', '$4') };
+const STANDING = { name: 'reader_standing', text: registerStandingSql('$1') };
 
 /**
  * The PostgreSQL ledger's reader. Its connections start with
@@ -69,6 +73,15 @@ export class PostgresLedgerReader implements LedgerReader {
 
   async centreBatches(centre: string, limit: number) {
     return (await this.pool.query<CentreBatch>({ ...BATCHES, values: [centre, limit] })).rows;
+  }
+
+  async recognized(iin: string, professionCode: string, level: number, exceptBatch: string) {
+    return (await this.pool.query<{ serial: string }>({ ...RECOGNIZED, values: [iin, professionCode, level, exceptBatch] })).rows[0]?.serial;
+  }
+
+  async registerStanding(serial: string) {
+    const [row] = (await this.pool.query({ ...STANDING, values: [serial] })).rows;
+    return row === undefined ? undefined : RegisterStanding.parse(row);
   }
 
   /** A server that is down or restarting is what /health reports, not a failed request. */

@@ -1,6 +1,9 @@
 import Database from 'better-sqlite3';
 import { TanuError } from '../core/tanu-error.js';
 import type { RevocationReason } from '../core/catalogue.js';
+import { recognizedSql, registerStandingSql } from '../ledger/lookup-sql.js';
+import { RegisterStanding } from '../records/attestation.js';
+import type { LedgerLookups } from '../validate/validate-file.js';
 
 /**
  * The ledger as the verification service and `tanu verify` see it: opened read-only (the
@@ -46,7 +49,8 @@ export type CentreBatch = {
   failed: number;
 };
 
-export interface LedgerReader {
+/** Besides its own queries, the reader answers validation's (`tanu validate` predicting `tanu run`). */
+export interface LedgerReader extends LedgerLookups {
   /** Every published revision of a certificate serial, oldest first. */
   certificate(serial: string): Promise<CertificateRow[]>;
   /** The published certificate whose PDF has this SHA-256, if Tanu issued one. */
@@ -80,6 +84,8 @@ export class SqliteLedgerReader implements LedgerReader {
   private readonly byHash: Database.Statement<[string], CertificateRow>;
   private readonly batches: Database.Statement<[string, number], CentreBatch>;
   private readonly ping: Database.Statement<[], { ok: number }>;
+  private readonly recognizedBy: Database.Statement<[string, string, number, string], { serial: string }>;
+  private readonly standing: Database.Statement<[string], unknown>;
 
   private constructor(private readonly db: Database.Database) {
     this.bySerial = db.prepare(`SELECT ${CERTIFICATE_COLUMNS} WHERE d.type = 'certificate' AND d.serial = ? AND d.state = 'published' ORDER BY d.revision`);
@@ -88,6 +94,8 @@ export class SqliteLedgerReader implements LedgerReader {
     );
     this.batches = db.prepare(centreBatchesSql('?', '?'));
     this.ping = db.prepare('SELECT 1 AS ok');
+    this.recognizedBy = db.prepare(recognizedSql('?', '?', '?', '?'));
+    this.standing = db.prepare(registerStandingSql('?'));
   }
 
   static open(path: string): SqliteLedgerReader {
@@ -128,6 +136,15 @@ export class SqliteLedgerReader implements LedgerReader {
 
   async readable() {
     return this.ping.get()?.ok === 1;
+  }
+
+  async recognized(iin: string, professionCode: string, level: number, exceptBatch: string) {
+    return this.recognizedBy.get(iin, professionCode, level, exceptBatch)?.serial;
+  }
+
+  async registerStanding(serial: string) {
+    const row = this.standing.get(serial);
+    return row === undefined ? undefined : RegisterStanding.parse(row);
   }
 }
 

@@ -8,6 +8,7 @@ import { csvReadsThrough } from '../intake/csv.js';
 import type { SourceRecord } from '../intake/table.js';
 import { kazakhstanCalendar } from '../core/working-days.js';
 import type { KindRecord } from '../records/records.js';
+import type { RegisterStanding } from '../records/attestation.js';
 import type { Kind } from '../records/columns.js';
 import { type Library, effectiveThresholds } from '../standards/library.js';
 import { type FileReport, isFileLevel } from './report.js';
@@ -35,6 +36,23 @@ export type ValidateOptions = {
   /** Each record that has errors, as it was read: the batch hands them back to the centre. */
   onRejected?: (record: SourceRecord) => void;
 };
+
+/** The ledger's two answers validation needs: the writer's `Ledger` and the read-only `LedgerReader` both give them. */
+export type LedgerLookups = {
+  recognized(iin: string, professionCode: string, level: number, exceptBatch: string): Promise<string | undefined>;
+  registerStanding(serial: string): Promise<RegisterStanding | undefined>;
+};
+
+/**
+ * The ledger's checks of a row (DUPLICATE against issued certificates; an attestation's
+ * certificate unknown, revoked or superseded), the one wiring `tanu run` plans with and
+ * `tanu validate` predicts it with. `exceptBatch`: the batch being planned, whose own
+ * certificates are no duplicates; `tanu validate` has none.
+ */
+export const ledgerChecks = (ledger: LedgerLookups, exceptBatch = ''): Required<Pick<ValidateOptions, 'recognizedBefore' | 'registerStanding'>> => ({
+  recognizedBefore: (iin, code, level) => ledger.recognized(iin, code, level, exceptBatch),
+  registerStanding: (serial) => ledger.registerStanding(serial),
+});
 
 const intakeOf = (file: string, config: LoadedConfig, origin: string | undefined) =>
   openIntake(file, {

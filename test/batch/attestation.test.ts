@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileReport, Report } from '../../pipeline/validate/report.js';
@@ -34,12 +34,22 @@ const examFile = () =>
   ).join('\n')}\n`;
 
 describe('attestations', () => {
-  it('tanu validate reads the Russian XLSX: every rule that needs no ledger, errors and the warning', async () => {
-    const r = await tanu(['validate', 'test/fixtures/attestations-ru.xlsx', '--json']);
+  it('tanu validate reads the Russian XLSX: every rule, errors and the warning; with no ledger yet no certificate is in the register', async () => {
+    // No ledger yet: nothing issued, so no certificate the sitting names is in the register, as `tanu run` would find; the file is not created.
+    const ledger = join(tmp(), 'ledger.sqlite');
+    const r = await tanu(['validate', 'test/fixtures/attestations-ru.xlsx', '--ledger', ledger, '--json']);
+    expect(existsSync(ledger)).toBe(false);
     expect(r.code).toBe(1);
     const [file] = Report.parse(JSON.parse(r.out)).files;
-    expect(file).toMatchObject({ kind: 'attestations', rows: 4, valid: 2 });
-    expect(file?.errors.map((e) => `${e.row}:${e.column}:${e.code}`)).toEqual(['3:violation:VIOLATION_REQUIRED', '4:category:CATEGORY_REQUIRED']);
+    expect(file).toMatchObject({ kind: 'attestations', rows: 4, valid: 0 });
+    expect(file?.errors.map((e) => `${e.row}:${e.column}:${e.code}`)).toEqual([
+      '2:certificate_serial:CERTIFICATE_NOT_IN_REGISTER',
+      '3:violation:VIOLATION_REQUIRED',
+      '3:certificate_serial:CERTIFICATE_NOT_IN_REGISTER',
+      '4:category:CATEGORY_REQUIRED',
+      '4:certificate_serial:CERTIFICATE_NOT_IN_REGISTER',
+      '5:certificate_serial:CERTIFICATE_NOT_IN_REGISTER',
+    ]);
     expect(file?.warnings.map((e) => `${e.row}:${e.column}:${e.code}`)).toEqual(['5:return_date:RETURN_DATE_MISSING']);
   });
 
@@ -54,6 +64,9 @@ describe('attestations', () => {
 
     const sitting = join(p.inbox, 'attestations-kk.csv');
     copyFileSync('test/fixtures/attestations-kk.csv', sitting);
+    // `tanu validate` reads the same ledger and predicts the run: the same rows refused, with the same codes and texts.
+    const predicted = await tanu(['validate', sitting, '--config', p.config, '--json']);
+    expect(predicted.code).toBe(1);
     const run = await tanu(['run', sitting, '--config', p.config, '--json']);
     expect(run.code, run.err).toBe(1);
     const [outcome] = JSON.parse(run.out).outcomes;
@@ -66,6 +79,7 @@ describe('attestations', () => {
       '8:absence_reason:NO_SHOW_UNEXCUSED',
     ]);
     expect(report.errors[0]?.message.ru).toMatch(/^Документ № DEMO01-2026-000004 отозван \d\d\.\d\d\.2026: выявлено мошенничество$/);
+    expect(Report.parse(JSON.parse(predicted.out)).files[0]?.errors).toEqual(report.errors);
     expect(report.warnings.map((e) => `${e.row}:${e.code}`)).toEqual(['4:ATTESTATION_RESCHEDULED']);
     expect(report.warnings[0]?.message.ru).toContain('не позднее 01.01.2027');
 

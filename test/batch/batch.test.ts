@@ -10,6 +10,9 @@ import { examResultsCsv, examResultsFile, makeProject } from '../support/project
 import { nssTrusting } from '../support/pki.js';
 import { expectBatchVerifies, files, manifests, readManifest } from '../support/outbox.js';
 import { useTmpDir } from '../support/tmp.js';
+import { shippedEnv } from '../support/env.js';
+import { type RejectedRow, rejectedWorkbook } from '../../pipeline/publish/reports.js';
+import { validateFile } from '../../pipeline/validate/validate-file.js';
 
 /**
  * The batch engine end to end: real files, real Chromium, real SQLite, real keys. Crashes
@@ -85,6 +88,9 @@ describe('tanu run', () => {
     ];
     writeFileSync(second, `${earlier.trim()}\n${lines.join('\n')}\n`);
     expect((await tanu(['run', first, '--config', p.config])).code).toBe(0);
+    // `tanu validate` reads the ledger and says beforehand what the run will refuse.
+    const predicted = await tanu(['validate', second, '--config', p.config, '--json']);
+    expect(predicted.code).toBe(1);
     const r = await tanu(['run', second, '--config', p.config, '--json']);
     expect(r.code).toBe(1);
     const [outcome] = JSON.parse(r.out).outcomes;
@@ -101,6 +107,9 @@ describe('tanu run', () => {
     expect(dupReport.files[0].errors[0].message.ru).toContain('DEMO01-2026-000001');
     expect(dupReport.files[0].errors[3].message.ru).toContain('Протокол № П-1 датирован 12.11.2026 (в прежнем файле центра)');
     expect(dupReport.files[0].errors[4].message.ru).toContain('«Признан», в прежнем файле центра');
+    // validate reads the ledger's issued certificates as run does (the protocols' earlier sittings only run reads yet).
+    const duplicates = (errors: { code: string }[]) => errors.filter((e) => e.code === 'DUPLICATE');
+    expect(duplicates(JSON.parse(predicted.out).files[0].errors)).toEqual(duplicates(dupReport.files[0].errors));
     const serials = manifests(p.outbox).flatMap((m) => readManifest(m).documents.filter((d) => d.type === 'certificate').map((d) => d.serial));
     expect(serials.sort()).toEqual(['DEMO01-2026-000001', 'DEMO01-2026-000002', 'DEMO01-2026-000003', 'DEMO01-2026-000004']);
     // The first file's protocol is not re-issued: no valid row of the second file is of its sitting.
@@ -207,18 +216,91 @@ describe('reports for people', () => {
       'Екінші емтиханның күні мен уақыты', 'Екінші емтихан балы', 'Мәртебе', 'Келмеу себебі', 'Хаттаманың №', 'Хаттаманың күні',
       'Облыс / Республикалық маңызы бар қала', 'Қала немесе аудан', 'Мекен-жайы', 'Строка (в исходном файле)', 'Қате (kk)', 'Ошибка (ru)',
     ]);
+    // Each error under the column's header as the file writes it, never Tanu's own key.
+    const messages = sheet.worksheets[0]?.getColumn(19).values.slice(2).map(String) ?? [];
+    expect(messages.length).toBe(11);
+    expect(messages.join('\n')).toContain('СБШ деңгейі: Уровень ОРК должен быть');
+    expect(messages.filter((m) => /^[a-z0-9_]+: /m.test(m))).toEqual([]);
 
     const fixed = join(p.dir, 'exam-results-fixed.xlsx');
     writeFileSync(fixed, readFileSync(join(dir, 'rejected-rows.xlsx')));
     const again = await tanu(['validate', fixed, '--config', p.config, '--json']);
     const report = JSON.parse(again.out).files[0];
     // The same eleven rows come back with the same problems; the columns Tanu added are known to it, not UNKNOWN_COLUMN.
-    // One row alone is valid: it was a duplicate of a row that is now issued, which only the ledger knows.
-    expect(report).toMatchObject({ kind: 'exam-results', rows: 11, valid: 1 });
+    // None is valid: the one row that was a duplicate of a row now issued is refused as the run will refuse it (the ledger says so).
+    expect(report).toMatchObject({ kind: 'exam-results', rows: 11, valid: 0 });
     expect(report.warnings).toEqual([]);
     expect(report.errors.map((e: { code: string }) => e.code)).toContain('LEVEL_OUT_OF_RANGE');
     expect(report.errors.map((e: { code: string }) => e.code)).toContain('NAME_CHARS');
     const rerun = JSON.parse((await tanu(['run', fixed, '--config', p.config, '--json'])).out).outcomes[0];
     expect(rerun).toMatchObject({ outcome: 'published', rows: 11, valid: 0, documents: 0 });
+  });
+
+  it("a workbook's rejected rows come back in its own sheet: title rows, its own columns, dates as dates, the errors beside them under its headers", async () => {
+    const p = makeProject(tmp());
+    const file = join(p.inbox, 'exam-results-nov.xlsx');
+    const lines = (await examResultsCsv(3)).trim().split('\n').map((l) => l.split(','));
+    const [header = [], ...data] = lines;
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Результаты');
+    ws.addRow(['Результаты экзаменов, ноябрь 2026']);
+    ws.mergeCells('A1:F1');
+    ws.addRow(['Центр DEMO01']);
+    ws.addRow(['№ п/п', ...header]);
+    const at = (text: string) => {
+      const [d, m, y, hh = '00', mm = '00'] = text.split(/[. :]/);
+      return new Date(Date.UTC(Number(y), Number(m) - 1, Number(d), Number(hh), Number(mm)));
+    };
+    data.forEach((cells, i) => {
+      // A formula in the centre's sheet comes back as its text, inert.
+      const values: ExcelJS.CellValue[] = [i === 1 ? { formula: 'ROW()-3', result: 2 } : i + 1, ...cells];
+      // Row 5 has a level no card has, row 6 an IIN whose check digit is wrong; row 4 is taken.
+      if (i === 1) values[6] = 9;
+      if (i === 2) values[1] = `${String(cells[0]).slice(0, 11)}${(Number(String(cells[0]).slice(11)) + 1) % 10}`;
+      for (const c of [8, 10]) values[c] = at(String(values[c]));
+      values[14] = at(String(values[14]));
+      const row = ws.addRow(values);
+      for (const c of [9, 11]) row.getCell(c).numFmt = 'dd.mm.yyyy hh:mm';
+      row.getCell(15).numFmt = 'dd.mm.yyyy';
+    });
+    wb.addWorksheet('Справка').addRow(['не читается']);
+    await wb.xlsx.writeFile(file);
+    const r = await tanu(['run', file, '--config', p.config, '--json']);
+    expect(JSON.parse(r.out).outcomes[0]).toMatchObject({ outcome: 'published', rows: 3, valid: 1 });
+    const rejected = join(JSON.parse(r.out).outcomes[0].dir, 'rejected-rows.xlsx');
+
+    const back = new ExcelJS.Workbook();
+    await back.xlsx.readFile(rejected);
+    expect(back.worksheets.map((w) => w.name)).toEqual(['Результаты']);
+    const sheet = back.worksheets[0];
+    if (!sheet) throw new Error('no sheet');
+    const values = (n: number) => (sheet.getRow(n).values as unknown[]).slice(1);
+    expect(values(1)[0]).toBe('Результаты экзаменов, ноябрь 2026');
+    expect(values(2)).toEqual(['Центр DEMO01']);
+    expect(values(3)).toEqual(['№ п/п', ...header, 'Строка (в исходном файле)', 'Қате (kk)', 'Ошибка (ru)']);
+    // Only the two rejected rows, under their own numbers, their dates still dates.
+    expect(sheet.rowCount).toBe(5);
+    expect([values(4)[0], values(5)[0], values(4)[15], values(5)[15]]).toEqual(['=ROW()-3', 3, 5, 6]);
+    sheet.eachRow((row) => row.eachCell((c) => expect(c.type, String(c.value)).not.toBe(ExcelJS.ValueType.Formula)));
+    expect(values(4)[8]).toEqual(at('10.11.2026 10:00'));
+    expect(values(4)[14]).toEqual(at('12.11.2026'));
+    expect(sheet.getRow(4).getCell(15).numFmt).toBe('dd.mm.yyyy');
+    expect(String(values(4)[17])).toMatch(/^Уровень ОРК: /);
+    expect(String(values(5)[17])).toMatch(/^ИИН: /);
+    expect(String(values(4)[16])).not.toMatch(/level|iin/);
+
+    // Dropped again, it reads as the original did: the same rows refused for the same reasons.
+    const again = await tanu(['validate', rejected, '--config', p.config, '--json']);
+    expect(JSON.parse(again.out).files[0].errors.map((e: { row: number; code: string }) => `${e.row}:${e.code}`)).toEqual(['4:LEVEL_OUT_OF_RANGE', '5:IIN_CHECKSUM']);
+    // Refused again, it is returned with Tanu's columns written over, not added a second time.
+    const env = await shippedEnv();
+    const rows: RejectedRow[] = [];
+    const report = await validateFile(rejected, env, undefined, { onRejected: (row) => rows.push({ row: row.row, cells: Object.fromEntries(row.cells) }) });
+    const secondFile = join(p.dir, 'rejected-again.xlsx');
+    writeFileSync(secondFile, await rejectedWorkbook('exam-results', rows, report, 'ru', { path: rejected, name: 'exam-results-fixed.xlsx' }));
+    const second = new ExcelJS.Workbook();
+    await second.xlsx.readFile(secondFile);
+    expect((second.worksheets[0]?.getRow(3).values as unknown[]).slice(1)).toEqual(values(3));
+    expect((second.worksheets[0]?.getRow(5).values as unknown[]).slice(1)).toEqual([...values(5).slice(0, 15), 5, ...values(5).slice(16)]);
   });
 });

@@ -128,6 +128,40 @@ describe('tanu validate', () => {
     expect((await tanu(['--help', '--language', 'kk'])).out).toContain('tanu validate ФАЙЛ... [--json]        файлдарды тексеру');
   });
 
+  it('a command line mistake is one line in the operator language naming it, and a pointer to --help; --version; a typed date may be dd.mm.yyyy', async () => {
+    const mistakes: [string[], string][] = [
+      [['run', 'x.csv', '--outbx', 'out'], '[UNKNOWN_OPTION] Неизвестный параметр --outbx (может быть, --outbox?)'],
+      [['run', 'x.csv', '--outbox'], '[OPTION_VALUE_MISSING] Не указано значение параметра --outbox'],
+      [['run', 'x.csv', '--outbox', '--json'], '[OPTION_VALUE_MISSING] Не указано значение параметра --outbox'],
+      [['validate', 'x.csv', '--json=yes'], '[OPTION_VALUE_UNEXPECTED] Параметр --json не принимает значения'],
+      [['export', '--from', '31.11.2026', '--out', 'a.zip'], '[OPTION_VALUE_INVALID] Недопустимое значение параметра --from: «31.11.2026», ожидается дата ДД.ММ.ГГГГ или ГГГГ-ММ-ДД'],
+      [['export', '--status', 'valid', '--out', 'a.zip'], '[OPTION_VALUE_INVALID] Недопустимое значение параметра --status: «valid», ожидается issued|superseded|revoked|all'],
+      [['frobnicate'], '[USAGE] Команда задана неверно: неизвестная команда frobnicate'],
+    ];
+    for (const [args, line] of mistakes) {
+      const r = await tanu(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toBe(`${line}\nСправка: tanu --help\n`);
+    }
+    // The operator's language: --language, else the config's, also when the line is wrong.
+    const kk = await tanu(['run', 'x.csv', '--outbx', 'out', '--language', 'kk']);
+    expect(kk.err).toBe('[UNKNOWN_OPTION] Белгісіз параметр --outbx (--outbox болар ма?)\nАнықтама: tanu --help\n');
+    const config = join(tmp(), 'kk.yaml');
+    writeFileSync(config, readFileSync('pipeline.config.yaml', 'utf8').replace(/^operator_language: ru/m, 'operator_language: kk'));
+    expect((await tanu(['validate', '--config', config, '--frobnicate'])).err).toContain('[UNKNOWN_OPTION] Белгісіз параметр --frobnicate\nАнықтама');
+
+    const version = await tanu(['--version']);
+    expect(version).toMatchObject({ code: 0, out: `tanu ${JSON.parse(readFileSync('package.json', 'utf8')).version}\n` });
+
+    // The same selection typed either way: dd.mm.yyyy is read as the ISO date (nothing issued: EXPORT_EMPTY names it).
+    const ledger = join(tmp(), 'ledger.sqlite');
+    for (const from of ['01.12.2026', '2026-12-01']) {
+      const r = await tanu(['export', '--from', from, '--to', '31.12.2026', '--ledger', ledger, '--out', join(tmp(), 'a.zip')]);
+      expect(r.code, r.err).toBe(1);
+      expect(r.err).toContain('from=2026-12-01 to=2026-12-31');
+    }
+  });
+
   it('a broken config is reported with its line, exit 2', async () => {
     const file = join(tmp(), 'bad.yaml');
     writeFileSync(file, 'default_centre: X\ncentres: []\n');

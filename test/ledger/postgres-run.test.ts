@@ -134,6 +134,13 @@ describe('tanu run on a PostgreSQL ledger', () => {
     const reader = await PostgresLedgerReader.open({ url, password: postgres.info.password });
     try {
       expect(await reader.centreBatches('DEMO01', 50)).toMatchObject([{ state: 'published', rows: 2, valid: 2, errors: 0, documents: 3, failed: 0 }]);
+      // What `tanu validate` asks: a certificate of the register and its standing, and whether its person is recognized already.
+      expect(await reader.registerStanding(serial)).toMatchObject({ status: 'revoked', revocation_reason: 'issued_in_error', superseded_by: null });
+      const standing = await reader.registerStanding('DEMO01-2026-000002');
+      expect(standing).toMatchObject({ status: 'issued', revoked_at: null });
+      if (!standing) throw new Error('no standing');
+      expect(await reader.recognized(standing.iin, standing.profession_code, standing.level, '')).toBe('DEMO01-2026-000002');
+      expect(await reader.registerStanding('DEMO01-2026-999999')).toBeUndefined();
       await expect((reader as unknown as { pool: pg.Pool }).pool.query(`UPDATE documents SET status = 'issued'`)).rejects.toThrow(/read-only transaction/);
     } finally {
       await reader.close();
