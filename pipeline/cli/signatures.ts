@@ -88,7 +88,9 @@ async function withLedgerStatus(results: Verification[], ctx: Ctx): Promise<{ re
   try {
     const out = [];
     for (const result of results) {
-      const row = result.kind === 'pdf' ? await reader.certificateByPdfHash(createHash('sha256').update(await readFile(result.file)).digest('hex')) : undefined;
+      const found = result.kind === 'pdf' ? await reader.documentByPdfHash(createHash('sha256').update(await readFile(result.file)).digest('hex')) : undefined;
+      // Revocation and revisions are a certificate's: what this command says of other kinds is unchanged.
+      const row = found?.type === 'certificate' ? found : undefined;
       out.push({
         result,
         ledger: row

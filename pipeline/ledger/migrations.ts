@@ -232,4 +232,10 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (batch_id, certificate_serial)
   ) WITHOUT ROWID;
   `,
+  // An uploaded PDF is looked up by its hash whatever its kind (serve/reader.ts
+  // documentByPdfHash): a protocol or an act is as much Tanu's document as a certificate.
+  `
+  DROP INDEX documents_pdf_sha256;
+  CREATE INDEX documents_pdf_sha256 ON documents (json_extract(files_json, '$.pdf_sha256'));
+  `,
 ];

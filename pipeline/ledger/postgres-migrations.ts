@@ -194,4 +194,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (batch_id, certificate_serial)
   );
   `,
+  // SQLite's entry 12: the PDF-hash index covers every kind of document, as the reader's lookup does.
+  `
+  DROP INDEX documents_pdf_sha256;
+  CREATE INDEX documents_pdf_sha256 ON documents (((files_json::jsonb) ->> 'pdf_sha256'));
+  `,
 ];

@@ -1,5 +1,6 @@
 import { type Bilingual, REVOCATION_REASONS, message } from '../core/catalogue.js';
 import { displayDate } from '../core/dates.js';
+import { KINDS } from '../kinds/registry.js';
 import type { Language } from '../standards/schema.js';
 import type { CentreBatch } from './reader.js';
 import { type LegacyJson, STATUS_LABELS, type UploadVerdict, type VerificationJson } from './verdict.js';
@@ -124,7 +125,7 @@ export const notFoundPage = (lang: Language) => layout(lang, `<p>${escape(T.notF
 
 export function uploadPage(verdict: UploadVerdict, lang: Language): string {
   const body = verdict.ours
-    ? `<p><span class="status valid">${escape(T.ours[lang])}</span></p><dl>${row(T.serial[lang], escape(verdict.serial))}${row(T.revision[lang], String(verdict.revision))}${row(T.status[lang], badge(verdict.status, lang))}</dl>`
+    ? `<p><span class="status valid">${escape(T.ours[lang])}</span></p><dl>${row(T.type[lang], escape(KINDS[verdict.type].title[lang]))}${row(T.serial[lang], escape(verdict.serial))}${row(T.revision[lang], String(verdict.revision))}${row(T.status[lang], badge(verdict.status, lang))}</dl>`
     : `<p><span class="status not-ours">${escape(T.notOurs[lang])}</span></p>`;
   return layout(lang, `${body}\n${uploadForm(lang)}`);
 }

@@ -4,7 +4,7 @@ import { type PostgresOptions, connectPool, schemaVersion } from '../ledger/post
 import { POSTGRES_MIGRATIONS } from '../ledger/postgres-migrations.js';
 import { recognizedSql, registerStandingSql } from '../ledger/lookup-sql.js';
 import { RegisterStanding } from '../records/attestation.js';
-import { type CentreBatch, type CertificateRow, type LedgerReader, centreBatchesSql, outdatedLedger } from './reader.js';
+import { type CentreBatch, type CertificateRow, type IssuedDocumentRow, type LedgerReader, centreBatchesSql, documentByPdfHashSql, outdatedLedger } from './reader.js';
 
 /**
  * The same columns as SQLite's reader takes with `json_extract`. The model and the record
@@ -33,7 +33,7 @@ const BY_SERIAL = {
 };
 const BY_HASH = {
   name: 'reader_by_hash',
-  text: `SELECT ${CERTIFICATE_COLUMNS} WHERE d.type = 'certificate' AND ((d.files_json::jsonb) ->> 'pdf_sha256') = $1 AND d.state = 'published'`,
+  text: documentByPdfHashSql("(d.model_json::jsonb) ->> 'valid_until'", "((d.files_json::jsonb) ->> 'pdf_sha256') = $1"),
 };
 const BATCHES = { name: 'reader_batches', text: centreBatchesSql('$1', '$2') };
 const RECOGNIZED = { name: 'reader_recognized', text: recognizedSql('$1', '$2', '$3', '$4') };
@@ -67,8 +67,8 @@ export class PostgresLedgerReader implements LedgerReader {
     return (await this.pool.query<CertificateRow>({ ...BY_SERIAL, values: [serial] })).rows;
   }
 
-  async certificateByPdfHash(sha256: string) {
-    return (await this.pool.query<CertificateRow>({ ...BY_HASH, values: [sha256] })).rows[0];
+  async documentByPdfHash(sha256: string) {
+    return (await this.pool.query<IssuedDocumentRow>({ ...BY_HASH, values: [sha256] })).rows[0];
   }
 
   async centreBatches(centre: string, limit: number) {

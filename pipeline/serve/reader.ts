@@ -4,6 +4,7 @@ import type { RevocationReason } from '../core/catalogue.js';
 import { recognizedSql, registerStandingSql } from '../ledger/lookup-sql.js';
 import { RegisterStanding } from '../records/attestation.js';
 import type { LedgerLookups } from '../validate/validate-file.js';
+import type { DocumentType } from '../ledger/rows.js';
 
 /**
  * The ledger as the verification service and `tanu verify` see it: opened read-only (the
@@ -37,6 +38,20 @@ export type CertificateRow = {
   reason: RevocationReason | null;
 };
 
+/**
+ * A published document of any kind, found by its PDF's hash: what an upload's verdict and
+ * `tanu verify` say of it. Only a certificate has an expiry date.
+ */
+export type IssuedDocumentRow = {
+  type: DocumentType;
+  serial: string;
+  revision: number;
+  status: 'issued' | 'superseded' | 'revoked';
+  expires: string | null;
+  revoked_at: string | null;
+  reason: RevocationReason | null;
+};
+
 export type CentreBatch = {
   id: string;
   kind: string;
@@ -53,8 +68,8 @@ export type CentreBatch = {
 export interface LedgerReader extends LedgerLookups {
   /** Every published revision of a certificate serial, oldest first. */
   certificate(serial: string): Promise<CertificateRow[]>;
-  /** The published certificate whose PDF has this SHA-256, if Tanu issued one. */
-  certificateByPdfHash(sha256: string): Promise<CertificateRow | undefined>;
+  /** The published document, of whatever kind, whose PDF has this SHA-256, if Tanu issued one. */
+  documentByPdfHash(sha256: string): Promise<IssuedDocumentRow | undefined>;
   /** A centre's recent batches with their counts, newest first. */
   centreBatches(centre: string, limit: number): Promise<CentreBatch[]>;
   /** The ledger answers: for /health. */
@@ -69,6 +84,16 @@ export const centreBatchesSql = (centre: string, limit: string) =>
      (SELECT COUNT(*) FROM documents d WHERE d.batch_id = b.id AND d.state = 'failed') AS failed
    FROM batches b WHERE b.centre = ${centre} ORDER BY b.created_at DESC, b.id DESC LIMIT ${limit}`;
 
+/**
+ * The query of `documentByPdfHash` in either dialect, given how it takes the expiry out of
+ * the model and how it matches the hash: no join to records, which a protocol or an act has
+ * none of. The hash's expression is the one of the index `documents_pdf_sha256`, which the
+ * planner uses only for an expression it matches.
+ */
+export const documentByPdfHashSql = (expires: string, hashMatches: string) =>
+  `SELECT d.type, d.serial, d.revision, d.status, ${expires} AS expires, v.revoked_at, v.reason
+   FROM documents d LEFT JOIN revocations v ON v.document_id = d.id WHERE ${hashMatches} AND d.state = 'published'`;
+
 const CERTIFICATE_COLUMNS = `d.id, d.serial, d.revision, d.status, d.verify_code,
   json_extract(d.model_json, '$.issue_date') AS issued, json_extract(d.model_json, '$.valid_until') AS expires,
   json_extract(d.model_json, '$.profession.code') AS profession_code, json_extract(d.model_json, '$.profession.name.kk') AS profession_kk,
@@ -81,7 +106,7 @@ const CERTIFICATE_COLUMNS = `d.id, d.serial, d.revision, d.status, d.verify_code
 /** SQLite's: WAL lets it read while the watcher writes. */
 export class SqliteLedgerReader implements LedgerReader {
   private readonly bySerial: Database.Statement<[string], CertificateRow>;
-  private readonly byHash: Database.Statement<[string], CertificateRow>;
+  private readonly byHash: Database.Statement<[string], IssuedDocumentRow>;
   private readonly batches: Database.Statement<[string, number], CentreBatch>;
   private readonly ping: Database.Statement<[], { ok: number }>;
   private readonly recognizedBy: Database.Statement<[string, string, number, string], { serial: string }>;
@@ -89,9 +114,7 @@ export class SqliteLedgerReader implements LedgerReader {
 
   private constructor(private readonly db: Database.Database) {
     this.bySerial = db.prepare(`SELECT ${CERTIFICATE_COLUMNS} WHERE d.type = 'certificate' AND d.serial = ? AND d.state = 'published' ORDER BY d.revision`);
-    this.byHash = db.prepare(
-      `SELECT ${CERTIFICATE_COLUMNS} WHERE d.type = 'certificate' AND json_extract(d.files_json, '$.pdf_sha256') = ? AND d.state = 'published'`,
-    );
+    this.byHash = db.prepare(documentByPdfHashSql("json_extract(d.model_json, '$.valid_until')", "json_extract(d.files_json, '$.pdf_sha256') = ?"));
     this.batches = db.prepare(centreBatchesSql('?', '?'));
     this.ping = db.prepare('SELECT 1 AS ok');
     this.recognizedBy = db.prepare(recognizedSql('?', '?', '?', '?'));
@@ -126,7 +149,7 @@ export class SqliteLedgerReader implements LedgerReader {
     return this.bySerial.all(serial);
   }
 
-  async certificateByPdfHash(sha256: string) {
+  async documentByPdfHash(sha256: string) {
     return this.byHash.get(sha256);
   }
 

@@ -152,7 +152,7 @@ export function buildServer(deps: ServeDeps): FastifyInstance {
       const part = req.isMultipart() ? await req.file() : undefined;
       if (!part) return refuse(req, reply, 400, noFileText);
       const bytes = await part.toBuffer();
-      const row = await reader.certificateByPdfHash(sha256(bytes).toString('hex'));
+      const row = await reader.documentByPdfHash(sha256(bytes).toString('hex'));
       const verdict = uploadVerdict(row, verifyPdf(part.filename, bytes, deps.trust).valid, today());
       reply.header('cache-control', 'no-store');
       return wantsJson(req) ? reply.send(verdict) : html(reply, 200, uploadPage(verdict, langOf(req)));

@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { type Bilingual, REVOKED, RevocationReason } from '../core/catalogue.js';
-import type { CertificateRow } from './reader.js';
+import type { DocumentType } from '../ledger/rows.js';
+import type { CertificateRow, IssuedDocumentRow } from './reader.js';
 
 /**
  * What the verification service says about a certificate, pure: given the ledger's rows for
@@ -54,10 +55,11 @@ export function shortName(person: { last_name: string; first_name: string }): st
   return `${person.last_name} ${initial}.`;
 }
 
-function publicStatus(row: CertificateRow, today: string): PublicStatus {
+/** A document without an expiry date (any but a certificate) stays valid until revoked or superseded. */
+function publicStatus(row: Pick<IssuedDocumentRow, 'status' | 'expires'>, today: string): PublicStatus {
   if (row.status === 'revoked') return 'revoked';
   if (row.status === 'superseded') return 'superseded';
-  return row.expires < today ? 'expired' : 'valid';
+  return row.expires !== null && row.expires < today ? 'expired' : 'valid';
 }
 
 /** The link of a revision, relative to the service (the QR's base URL may differ by proxy). */
@@ -103,13 +105,13 @@ export function verifyLegacy(rows: readonly CertificateRow[], today: string): Le
   return { serial: latest.serial, revision: latest.revision, type: 'certificate', status: publicStatus(latest, today) };
 }
 
-/** What an uploaded PDF turned out to be. */
-export type UploadVerdict = { ours: true; serial: string; revision: number; status: PublicStatus } | { ours: false };
+/** What an uploaded PDF turned out to be: any kind of document Tanu issued, by its number. */
+export type UploadVerdict = { ours: true; type: DocumentType; serial: string; revision: number; status: PublicStatus } | { ours: false };
 
 /** Ours only when the signature holds and the bytes are exactly those the ledger recorded. */
-export function uploadVerdict(row: CertificateRow | undefined, signatureValid: boolean, today: string): UploadVerdict {
+export function uploadVerdict(row: IssuedDocumentRow | undefined, signatureValid: boolean, today: string): UploadVerdict {
   if (!row || !signatureValid) return { ours: false };
-  return { ours: true, serial: row.serial, revision: row.revision, status: publicStatus(row, today) };
+  return { ours: true, type: row.type, serial: row.serial, revision: row.revision, status: publicStatus(row, today) };
 }
 
 export const STATUS_LABELS: Record<PublicStatus, Bilingual> = {

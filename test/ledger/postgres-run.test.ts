@@ -119,7 +119,13 @@ describe('tanu run on a PostgreSQL ledger', () => {
     expect((await fetch(`${base}${link.slice(0, -1)}${link.endsWith('A') ? 'B' : 'A'}`, { headers: json })).status).toBe(404);
     const form = new FormData();
     form.append('file', new Blob([pdf], { type: 'application/pdf' }), 'issued.pdf');
-    expect(await (await fetch(`${base}/verify`, { method: 'POST', body: form, headers: json })).json()).toEqual({ ours: true, serial, revision: 1, status: 'valid' });
+    expect(await (await fetch(`${base}/verify`, { method: 'POST', body: form, headers: json })).json()).toEqual({ ours: true, type: 'certificate', serial, revision: 1, status: 'valid' });
+    // Every kind Tanu issues is found by its hash: the sitting's exam protocol too.
+    const protocol = readManifest(manifestPath).documents.find((d) => d.type === 'protocol');
+    if (!protocol) throw new Error('no protocol in the batch');
+    const protocolForm = new FormData();
+    protocolForm.append('file', new Blob([readFileSync(join(manifestPath, '..', protocol.file))], { type: 'application/pdf' }), 'protocol.pdf');
+    expect(await (await fetch(`${base}/verify`, { method: 'POST', body: protocolForm, headers: json })).json()).toEqual({ ours: true, type: 'protocol', serial: protocol.serial, revision: 1, status: 'valid' });
 
     const revoke = await tanu(['revoke', serial, '--reason', 'issued_in_error', '--config', p.config], env);
     expect(revoke.code, revoke.err).toBe(0);
@@ -157,7 +163,7 @@ describe('tanu run on a PostgreSQL ledger', () => {
         [serial],
       );
       await client.query('ANALYZE documents');
-      const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT id FROM documents d WHERE d.type = 'certificate' AND ((d.files_json::jsonb) ->> 'pdf_sha256') = $1`, [
+      const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT id FROM documents d WHERE ((d.files_json::jsonb) ->> 'pdf_sha256') = $1`, [
         'ab'.repeat(32),
       ]);
       expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('documents_pdf_sha256');

@@ -5,7 +5,7 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tanu } from '../support/cli.js';
 import { findChromium } from '../../pipeline/render/chromium.js';
-import { manifests } from '../support/outbox.js';
+import { manifests, readManifest } from '../support/outbox.js';
 import { pdfQrCodes } from '../support/poppler.js';
 import { examResultsCsv, makeProject } from '../support/project.js';
 import { useTmpDir } from '../support/tmp.js';
@@ -98,6 +98,13 @@ describe('tanu serve in a browser', () => {
       return text();
     };
     expect(await upload(pdf, 'issued.pdf')).toContain('Это выданный нами документ, он не изменён.');
+    // Every kind Tanu issues is found by its hash: the sitting's exam protocol too.
+    const protocol = readManifest(manifestPath).documents.find((d) => d.type === 'protocol');
+    if (!protocol) throw new Error('no protocol in the batch');
+    const protocolText = await upload(readFileSync(join(manifestPath, '..', protocol.file)), 'protocol.pdf');
+    expect(protocolText).toContain('Это выданный нами документ, он не изменён.');
+    expect(protocolText).toContain('Протокол экзаменационной комиссии');
+    expect(protocolText).toContain(protocol.serial);
     const altered = Buffer.from(pdf);
     const at = altered.indexOf('DEMO01');
     altered[at] = altered[at] === 0x44 ? 0x45 : 0x44;

@@ -8,7 +8,7 @@ import { fillLedger } from '../../bench/serve-ledger.js';
 import { fixedClock } from '../../pipeline/core/clock.js';
 import type { LoadedConfig } from '../../pipeline/config/load.js';
 import { SqliteLedger } from '../../pipeline/ledger/sqlite.js';
-import { SqliteLedgerReader } from '../../pipeline/serve/reader.js';
+import { SqliteLedgerReader, documentByPdfHashSql } from '../../pipeline/serve/reader.js';
 import { buildServer } from '../../pipeline/serve/server.js';
 import { VerificationJson } from '../../pipeline/serve/verdict.js';
 import { clock, shippedEnv } from '../support/env.js';
@@ -233,6 +233,22 @@ describe('the service', () => {
     expect(huge.body).toContain('Файл слишком большой (предел 10 MB)');
     expect(huge.body).toContain('Файл тым үлкен (шегі 10 MB)');
     expect((await app.inject({ method: 'POST', url: '/verify' })).statusCode).toBe(400);
+  });
+
+  it('finds a document of any kind by its PDF hash, through the index', async () => {
+    // A sitting's protocol as the ledger holds one: no record of its own, no expiry.
+    const db = new Database(setup.ledgerPath);
+    const { serial } = first();
+    const hash = (db.prepare(`SELECT json_extract(files_json, '$.pdf_sha256') AS h FROM documents WHERE serial = ?`).get(serial) as { h: string }).h;
+    db.prepare(`UPDATE documents SET type = 'protocol', serial = 'П-7', record_id = NULL, verify_code = NULL, model_json = '{"type":"protocol"}' WHERE serial = ?`).run(serial);
+    const plan = db.prepare(`EXPLAIN QUERY PLAN ${documentByPdfHashSql("json_extract(d.model_json, '$.valid_until')", "json_extract(d.files_json, '$.pdf_sha256') = ?")}`).all(hash) as { detail: string }[];
+    db.close();
+    expect(plan.map((p) => p.detail).join('\n')).toContain('documents_pdf_sha256');
+    const { reader } = server();
+    expect(await reader.documentByPdfHash(hash)).toEqual({ type: 'protocol', serial: 'П-7', revision: 1, status: 'issued', expires: null, revoked_at: null, reason: null });
+    // The bench ledger's PDF hashes are its serials' hashes.
+    expect(await reader.documentByPdfHash(sha(setup.issued[1]!.serial))).toMatchObject({ type: 'certificate', expires: '2031-11-23' });
+    expect(await reader.documentByPdfHash(sha('no such PDF'))).toBeUndefined();
   });
 
   it('never writes to the ledger: the file is unchanged, and the connection refuses a write', async () => {
