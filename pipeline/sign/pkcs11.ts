@@ -31,7 +31,9 @@ export function pkcs11Module(path: string): InstanceType<typeof PKCS11> {
   const lib = new PKCS11();
   try {
     lib.load(path);
-    lib.C_Initialize();
+    // Signatures run on libuv's threads, two sessions at once: the library must lock for
+    // itself (without this flag SoftHSM2 assumes one thread and crashes the process).
+    lib.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     throw new TanuError('TOKEN_MODULE', { value: path, detail: { kk: why, ru: why } }, { cause: e });

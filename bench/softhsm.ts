@@ -3,11 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import pkcs11js from 'pkcs11js';
-import type { Issued } from '../../pipeline/dev/pki.js';
-import { pkcs11Module } from '../../pipeline/sign/pkcs11.js';
+import type { Issued } from '../pipeline/dev/pki.js';
+import { pkcs11Module } from '../pipeline/sign/pkcs11.js';
 
 /**
- * SoftHSM2 tokens made by a test, in a folder of its own (SOFTHSM2_CONF), so nothing
+ * SoftHSM2 tokens made by a test or the benchmark, in a folder of its own (SOFTHSM2_CONF), so nothing
  * global changes. The key is imported as a hardware token keeps one: sensitive and not
  * extractable. SoftHSM reads its token folder when the library is initialised, so every
  * token of a test file is made at once, before the first signer opens.
