@@ -1,6 +1,7 @@
 /**
  * npm run bench -- [--n N] [--json] [--naive-n M] [--out DIR]
  * npm run bench -- --ledger postgres [--workers 1,2] [--n N]   (bench/workers.ts)
+ * npm run bench -- --signers [--n N] [--signatures M]          (bench/signers.ts)
  *
  * The whole flow on N generated exam results (parse → validate → plan → render → sign →
  * publish → ledger) into a temporary outbox and ledger, and in the same run a naive
@@ -41,6 +42,11 @@ import { writeWorkspaceConfig } from './workspace.js';
 // Batches as jobs on PostgreSQL have their own measurement, against this one's SQLite figure.
 if (process.argv.includes('--ledger')) {
   await import('./workers.js');
+  process.exit(0);
+}
+// The signer kinds (a PKCS#12 file, a SoftHSM2 token) against each other: bench/signers.ts.
+if (process.argv.includes('--signers')) {
+  await import('./signers.js');
   process.exit(0);
 }
 

@@ -16,9 +16,9 @@ import type { EngineContext, Issuer } from './context.js';
  */
 export type Engine = { ctx: EngineContext; close: () => Promise<void> };
 
-/** The one browser, as the config sets it; it inherits no secret: not the key password, not the ledger's, not any TANU_* setting. */
+/** The one browser, as the config sets it; it inherits no secret: not the key password or the token's PIN, not the ledger's, not any TANU_* setting. */
 function startRenderer(config: LoadedConfig, templates: TemplateSet, env: NodeJS.ProcessEnv): ChromiumRenderer {
-  const secrets = new Set([config.signing.password_env, config.ledger.password_env, 'PGPASSWORD']);
+  const secrets = new Set([config.signing.password_env, config.signing.pin_env, config.ledger.password_env, 'PGPASSWORD']);
   const browserEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('TANU_') && !secrets.has(name)));
   return new ChromiumRenderer(templates, {
     executablePath: findChromium(config.documents.chromium),

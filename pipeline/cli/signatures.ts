@@ -3,6 +3,7 @@ import { access, readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { TanuError } from '../core/tanu-error.js';
 import { configuredTrust, createDevKey, devCaPath } from '../sign/keys.js';
+import { describeSlots } from '../sign/pkcs11.js';
 import { REVOCATION_REASONS, type RevocationReason } from '../core/catalogue.js';
 import { displayDate } from '../core/dates.js';
 import { verifyPackage } from '../export/verify-package.js';
@@ -122,7 +123,8 @@ function packageProgress(zip: string, ctx: Ctx): ((done: number, total: number) 
 
 /** `tanu keys dev`: the development key and CA, where the config says. */
 export async function keysCommand(args: string[], force: boolean, ctx: Ctx): Promise<number> {
-  if (args[0] !== 'dev') throw new TanuError('USAGE', { detail: { kk: 'tanu keys dev', ru: 'tanu keys dev' } });
+  if (args[0] === 'token') return tokenCommand(ctx);
+  if (args[0] !== 'dev') throw new TanuError('USAGE', { detail: { kk: 'tanu keys dev | tanu keys token', ru: 'tanu keys dev | tanu keys token' } });
   const present = await access(ctx.config.signing.key).then(() => true, () => false);
   if (present && !force) {
     ctx.io.out(say(ctx.lang, { kk: `${ctx.config.signing.key} бар (--force қайта жасайды)`, ru: `${ctx.config.signing.key} уже есть (--force создаст заново)` }));
@@ -136,5 +138,58 @@ export async function keysCommand(args: string[], force: boolean, ctx: Ctx): Pro
       ru: 'ТЕСТОВЫЙ ключ: документы, подписанные им, несут отметку ҮЛГІ / ОБРАЗЕЦ',
     }),
   );
+  return 0;
+}
+
+/**
+ * `tanu keys token [--json]`: what the configured PKCS#11 module shows (slots, token labels,
+ * keys and certificates with their labels and ids, the signing mechanisms), to set
+ * signing.pkcs11's labels from. Nothing is signed; the PIN, when set, opens the configured
+ * token's private objects and is tried once.
+ */
+async function tokenCommand(ctx: Ctx): Promise<number> {
+  const { pkcs11 } = ctx.config.signing;
+  const pin = ctx.io.env[ctx.config.signing.pin_env];
+  const slots = describeSlots(pkcs11.module, { token: pkcs11.token, pin: pin === '' ? undefined : pin });
+  if (ctx.json) {
+    ctx.io.out(JSON.stringify({ module: pkcs11.module, slots }, null, 2));
+    return 0;
+  }
+  const yes = say(ctx.lang, { kk: 'иә', ru: 'да' });
+  const no = say(ctx.lang, { kk: 'жоқ', ru: 'нет' });
+  ctx.io.out(`${pkcs11.module}`);
+  for (const s of slots) {
+    const t = s.token;
+    ctx.io.out(
+      t
+        ? say(ctx.lang, {
+            kk: `\nслот ${s.slot} (${s.description}): токен «${t.label}», ${t.manufacturer} ${t.model}, №${t.serial}; CKM_RSA_PKCS ${s.mechanisms.CKM_RSA_PKCS ? yes : no}, CKM_SHA256_RSA_PKCS ${s.mechanisms.CKM_SHA256_RSA_PKCS ? yes : no}`,
+            ru: `\nслот ${s.slot} (${s.description}): токен «${t.label}», ${t.manufacturer} ${t.model}, №${t.serial}; CKM_RSA_PKCS ${s.mechanisms.CKM_RSA_PKCS ? yes : no}, CKM_SHA256_RSA_PKCS ${s.mechanisms.CKM_SHA256_RSA_PKCS ? yes : no}`,
+          })
+        : say(ctx.lang, { kk: `\nслот ${s.slot} (${s.description}): токен жоқ`, ru: `\nслот ${s.slot} (${s.description}): токена нет` }),
+    );
+    if (!t) continue;
+    if (!s.logged_in)
+      ctx.io.out(
+        say(ctx.lang, {
+          kk: `  жабық объектілер көрсетілмейді: PIN тек баптаулардағы «${pkcs11.token}» токеніне ${ctx.config.signing.pin_env} айнымалысынан беріледі`,
+          ru: `  закрытые объекты не показаны: PIN подаётся только токену «${pkcs11.token}» из настроек, из переменной ${ctx.config.signing.pin_env}`,
+        }),
+      );
+    if (s.keys.length > 0)
+      ctx.io.out(
+        table([
+          ctx.lang === 'kk' ? ['кілт (CKA_LABEL)', 'id', 'түрі', 'экспортталады', 'әр қолтаңбаға PIN'] : ['ключ (CKA_LABEL)', 'id', 'тип', 'извлекаемый', 'PIN на каждую подпись'],
+          ...s.keys.map((k) => [k.label, `id:${k.id}`, `${k.type}${k.bits ? ` ${k.bits}` : ''}`, k.extractable ? yes : no, k.always_authenticate ? yes : no]),
+        ], ctx.io.columns, [0]),
+      );
+    if (s.certificates.length > 0)
+      ctx.io.out(
+        table([
+          ctx.lang === 'kk' ? ['сертификат (CKA_LABEL)', 'id', 'иесі', 'мерзімі'] : ['сертификат (CKA_LABEL)', 'id', 'владелец', 'действует до'],
+          ...s.certificates.map((c) => [c.label, `id:${c.id}`, c.subject, c.not_after.slice(0, 10)]),
+        ], ctx.io.columns, [0, 2]),
+      );
+  }
   return 0;
 }

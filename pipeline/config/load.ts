@@ -86,7 +86,12 @@ export async function loadConfig(
       received: at(config.paths.received),
       rejected: at(config.paths.rejected),
     },
-    signing: { ...config.signing, key: at(config.signing.key), trust: config.signing.trust.map(at) },
+    signing: {
+      ...config.signing,
+      key: at(config.signing.key),
+      trust: config.signing.trust.map(at),
+      pkcs11: { ...config.signing.pkcs11, certificate: config.signing.pkcs11.certificate === null ? null : at(config.signing.pkcs11.certificate) },
+    },
     configFile: file,
     root,
   };

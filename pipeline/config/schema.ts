@@ -78,15 +78,37 @@ export const Config = z
       .prefault({}),
     signing: z
       .strictObject({
-        // The kind of key store, a tagged union with one member today: a signer of another
-        // kind (a token, a signing service) is a new value here and a new Signer class.
-        kind: z.enum(['pkcs12']).default('pkcs12').describe('How the key is held: pkcs12 (a PKCS#12 file and its password)'),
+        // The kind of key store: a signer of another kind (a signing service) is a new
+        // value here and a new Signer class.
+        kind: z
+          .enum(['pkcs12', 'pkcs11'])
+          .default('pkcs12')
+          .describe('How the key is held: pkcs12 (a PKCS#12 file and its password) or pkcs11 (a hardware token, through its vendor\'s PKCS#11 library)'),
         key: z.string().default('var/keys/dev-centre.p12').describe('PKCS#12 file of the signing key'),
         password_env: z
           .string()
           .regex(/^[A-Z_][A-Z0-9_]*$/, schemaMessage('орта айнымалысының аты', 'имя переменной окружения'))
           .default('TANU_KEY_PASSWORD')
           .describe('Environment variable that holds the key password (never the password itself)'),
+        pkcs11: z
+          .strictObject({
+            module: z.string().default('/usr/lib/softhsm/libsofthsm2.so').describe("The token vendor's PKCS#11 library"),
+            // Slot ids change between starts and between machines: a token is found by its label only.
+            token: z.string().min(1).default('tanu').describe('The token\'s label'),
+            key: z.string().min(1).default('signkey').describe('The private key: its label (CKA_LABEL), or id:<hex> for its CKA_ID'),
+            certificate: z
+              .string()
+              .nullable()
+              .default(null)
+              .describe("PEM file of the signer's certificate and its chain; when null, the certificate on the token with the key's CKA_ID"),
+          })
+          .prefault({})
+          .describe('signing.kind: pkcs11, the key on a token (docs/deploy.md)'),
+        pin_env: z
+          .string()
+          .regex(/^[A-Z_][A-Z0-9_]*$/, schemaMessage('орта айнымалысының аты', 'имя переменной окружения'))
+          .default('TANU_PKCS11_PIN')
+          .describe("Environment variable that holds the token's user PIN (never the PIN itself)"),
         trust: z.array(z.string()).default([]).describe('PEM files of trusted CA certificates'),
         centres: z
           .array(z.string())

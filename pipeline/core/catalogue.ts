@@ -442,6 +442,76 @@ export const CATALOGUE = {
   },
   RENDER_FAILED: explained('Құжатты жасау мүмкін болмады', 'Не удалось сформировать документ'),
   SIGNING_KEY: explained('Қол қою кілтін пайдалану мүмкін емес', 'Невозможно использовать ключ подписи'),
+  TOKEN_MODULE: {
+    severity: 'error',
+    text: (p) => withDetail({ kk: `PKCS#11 кітапханасы жүктелмеді (signing.pkcs11.module): ${p.value}`, ru: `Не удалось загрузить библиотеку PKCS#11 (signing.pkcs11.module): ${p.value}` }, p),
+  },
+  TOKEN_NOT_FOUND: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `«${p.code}» белгісі бар токен табылмады (signing.pkcs11.token); табылған токендер: ${p.value || 'жоқ'}`,
+      ru: `Не найден токен с меткой «${p.code}» (signing.pkcs11.token); найдены токены: ${p.value || 'нет'}`,
+    }),
+  },
+  TOKEN_KEY: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `«${p.code}» токенінде ${p.value} жабық кілті жоқ (signing.pkcs11.key: белгісі немесе id:<hex>); tanu keys token не бар екенін көрсетеді`,
+      ru: `На токене «${p.code}» нет закрытого ключа ${p.value} (signing.pkcs11.key: метка или id:<hex>); tanu keys token покажет, что на нём есть`,
+    }),
+  },
+  TOKEN_CERTIFICATE_MISSING: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `${p.value} кілтінің сертификаты табылмады: токенде осы CKA_ID-мен сертификат жоқ, signing.pkcs11.certificate файлын көрсетіңіз`,
+      ru: `Не найден сертификат ключа ${p.value}: на токене нет сертификата с тем же CKA_ID, укажите файл в signing.pkcs11.certificate`,
+    }),
+  },
+  TOKEN_CERTIFICATE_MISMATCH: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `${p.value} сертификаты ${p.code} кілтіне сәйкес келмейді: оның ашық кілті басқа`,
+      ru: `Сертификат ${p.value} не соответствует ключу ${p.code}: в нём другой открытый ключ`,
+    }),
+  },
+  TOKEN_MECHANISM: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `«${p.code}» токені RSA PKCS#1 v1.5 қолтаңбасын (CKM_RSA_PKCS) ұсынбайды немесе кілт RSA емес`,
+      ru: `Токен «${p.code}» не предлагает подпись RSA PKCS#1 v1.5 (CKM_RSA_PKCS) или ключ не RSA`,
+    }),
+  },
+  TOKEN_PIN_MISSING: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `Токеннің PIN-коды ${p.code} орта айнымалысында жоқ (signing.pin_env)`,
+      ru: `PIN-код токена не задан в переменной окружения ${p.code} (signing.pin_env)`,
+    }),
+  },
+  TOKEN_PIN: {
+    severity: 'error',
+    text: (p) => {
+      const tries: Record<string, Bilingual> = {
+        low: { kk: 'токен әрекеттер аз қалғанын хабарлайды', ru: 'токен сообщает, что попыток осталось мало' },
+        final: { kk: 'токен тек бір әрекет қалғанын хабарлайды', ru: 'токен сообщает, что осталась одна попытка' },
+        locked: { kk: 'токен PIN бұғатталғанын хабарлайды: оны әкімші (SO) ашады', ru: 'токен сообщает, что PIN заблокирован: разблокирует администратор (SO)' },
+        unknown: { kk: 'токен қалған әрекеттер санын хабарламайды', ru: 'сколько попыток осталось, токен не сообщает' },
+      };
+      const left = tries[p.value ?? 'unknown'] ?? tries.unknown;
+      return {
+        kk: `«${p.code}» токенінің PIN-коды қате; қайта әрекет жасалмайды (токен бірнеше қате PIN-нен кейін бұғатталады); ${left?.kk}`,
+        ru: `Неверный PIN-код токена «${p.code}»; повторной попытки не будет (токен блокируется после нескольких неверных PIN); ${left?.ru}`,
+      };
+    },
+  },
+  TOKEN_REMOVED: {
+    severity: 'error',
+    text: (p) => ({
+      kk: `«${p.code}» токені қол қою кезінде ажыратылды: бөлік жарияланбады, пакет тоқтатылды және токен қайта қосылғанда жалғасады`,
+      ru: `Токен «${p.code}» отключён во время подписи: часть не опубликована, пакет остановлен и продолжится, когда токен вернётся`,
+    }),
+  },
+  TOKEN_FAILED: explained('Токен қол қоюдан бас тартты', 'Токен отказал в подписи'),
   SIGNATURE_SPACE: {
     severity: 'error',
     text: (p) => ({

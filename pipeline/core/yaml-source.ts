@@ -88,6 +88,11 @@ export function zodIssueText(issue: z.core.$ZodIssue, at: readonly PropertyKey[]
           ru: `пароль не пишется в файл настроек: задайте его в переменной окружения, названной в ${env}`,
         };
       }
+      if (String(at.at(-1)).toLowerCase() === 'pin')
+        return {
+          kk: 'PIN-код баптаулар файлына жазылмайды: оны signing.pin_env атаған орта айнымалысына қойыңыз',
+          ru: 'PIN-код не пишется в файл настроек: задайте его в переменной окружения, названной в signing.pin_env',
+        };
       return { kk: 'белгісіз кілт (қате жазылған ба?)', ru: 'неизвестный ключ (опечатка?)' };
     case 'invalid_type': {
       const expected = TYPES[issue.expected] ?? { kk: issue.expected, ru: issue.expected };

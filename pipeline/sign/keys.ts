@@ -5,6 +5,7 @@ import { TanuError } from '../core/tanu-error.js';
 import type { LoadedConfig } from '../config/load.js';
 import { createDevPki } from '../dev/pki.js';
 import { Pkcs12Signer, type Signer } from './signer.js';
+import { Pkcs11Signer } from './pkcs11.js';
 import { loadTrust } from './verify.js';
 
 /**
@@ -40,7 +41,32 @@ export async function openSigner(config: LoadedConfig, env: NodeJS.ProcessEnv, c
   switch (config.signing.kind) {
     case 'pkcs12':
       return openPkcs12(config, env, clock, notice);
+    case 'pkcs11':
+      return openPkcs11(config, env);
   }
+}
+
+/** The token's user PIN, from the environment only, like the PKCS#12 password. */
+export function tokenPin(config: LoadedConfig, env: NodeJS.ProcessEnv): string {
+  const pin = env[config.signing.pin_env];
+  if (pin === undefined || pin === '') throw new TanuError('TOKEN_PIN_MISSING', { code: config.signing.pin_env });
+  return pin;
+}
+
+// One signer per key and process: a second opening (an export after a run, in one process)
+// reuses the login and the sessions instead of logging in again.
+const tokenSigners = new Map<string, Promise<Pkcs11Signer>>();
+
+function openPkcs11(config: LoadedConfig, env: NodeJS.ProcessEnv): Promise<Pkcs11Signer> {
+  const pin = tokenPin(config, env);
+  const key = JSON.stringify(config.signing.pkcs11);
+  const known = tokenSigners.get(key);
+  if (known) return known;
+  const opening = Pkcs11Signer.open(config.signing.pkcs11, pin);
+  tokenSigners.set(key, opening);
+  // A refusal is not kept: the operator mends the setting and the next opening tries again.
+  opening.catch(() => tokenSigners.delete(key));
+  return opening;
 }
 
 async function openPkcs12(config: LoadedConfig, env: NodeJS.ProcessEnv, clock: Clock, notice: (text: string) => void): Promise<Pkcs12Signer> {

@@ -37,10 +37,10 @@ export const DIGESTS = { sha256: '2.16.840.1.101.3.4.2.1', sha384: '2.16.840.1.1
 export type DigestName = keyof typeof DIGESTS;
 export const digestNamed = (oid: string): DigestName | undefined => (Object.keys(DIGESTS) as DigestName[]).find((name) => DIGESTS[name] === oid);
 
-const RSA_PKCS1 = { digest: 'sha256', signature: '1.2.840.113549.1.1.1', nullParameters: true } as const satisfies SignatureAlgorithm;
+export const RSA_PKCS1 = { digest: 'sha256', signature: '1.2.840.113549.1.1.1', nullParameters: true } as const satisfies SignatureAlgorithm;
 
 /** DigestInfo prefix for SHA-256 (RFC 8017, 9.2): PKCS#1 v1.5 signs DigestInfo || digest. */
-const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');
+export const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');
 
 const OIDS = { shroudedKey: '1.2.840.113549.1.12.10.1.2', key: '1.2.840.113549.1.12.10.1.1', cert: '1.2.840.113549.1.12.10.1.3' };
 

@@ -22,6 +22,12 @@ describe('npm run bench (smoke)', () => {
     for (const role of ['tanu', 'chromium rendering']) expect(result.cpu_ms_per_certificate[role], role).toBeGreaterThan(0);
   });
 
+  it('runs the whole flow and signatures alone with a PKCS#12 file and with a SoftHSM2 token, in one run', async () => {
+    const result = await run('bench/run.ts', ['--signers', '--n', '4', '--signatures', '20']);
+    expect(Object.keys(result)).toEqual(['n', 'pkcs12_docs_per_s', 'pkcs11_docs_per_s', 'flow_ratio', 'pkcs12_signatures_per_s', 'pkcs11_signatures_per_s', 'signing_ratio']);
+    for (const key of Object.keys(result)) expect(result[key], key).toBeGreaterThan(0);
+  });
+
   it('issues certificates, exports them and verifies the package, reporting both rates and peak memory', async () => {
     const result = await run('bench/export.ts', ['--n', '5']);
     expect(Object.keys(result)).toEqual(['n', 'documents', 'export_docs_per_s', 'verify_docs_per_s', 'export_peak_mb', 'verify_peak_mb', 'zip_mb']);

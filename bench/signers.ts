@@ -1,0 +1,117 @@
+/**
+ * npm run bench -- --signers [--n N] [--signatures M] [--json] [--out DIR]
+ *
+ * The signer kinds against each other, in one run on one key: the same RSA key as a
+ * PKCS#12 file and imported (non-extractable) on a SoftHSM2 token made in a temporary
+ * folder. For each kind, the whole flow on the same generated file of N exam results
+ * (startEngine and takeFile, as bench/run.ts measures it, a fresh outbox and ledger each),
+ * then M signatures over digests alone. Prints a table and, with --json, one last line:
+ * {"n", "pkcs12_docs_per_s", "pkcs11_docs_per_s", "flow_ratio", "pkcs12_signatures_per_s", "pkcs11_signatures_per_s", "signing_ratio"}.
+ * Results go to var/bench/signers-n<N>.json (ignored; --out bench/results to commit them
+ * on purpose) with the machine's description. Nothing is asserted.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startEngine } from '../pipeline/batch/start.js';
+import { takeFile } from '../pipeline/batch/take.js';
+import { systemClock } from '../pipeline/core/clock.js';
+import { type LoadedConfig, loadConfig } from '../pipeline/config/load.js';
+import { issueCertificate, pkcs12 } from '../pipeline/dev/pki.js';
+import { openSigner } from '../pipeline/sign/keys.js';
+import { loadLibrary } from '../pipeline/standards/library.js';
+import { benchCsv } from './records.js';
+import { SOFTHSM_MODULE, makeSoftHsm } from './softhsm.js';
+import { writeWorkspaceConfig } from './workspace.js';
+
+const { values } = parseArgs({
+  options: {
+    signers: { type: 'boolean', default: true },
+    n: { type: 'string', default: '1000' },
+    signatures: { type: 'string', default: '2000' },
+    json: { type: 'boolean', default: false },
+    out: { type: 'string', default: 'var/bench' },
+  },
+});
+const n = Number(values.n);
+const signatureCount = Number(values.signatures);
+if (!Number.isInteger(n) || n < 1 || !Number.isInteger(signatureCount) || signatureCount < 1) throw new Error('--n and --signatures take whole numbers');
+
+const work = mkdtempSync(join(tmpdir(), 'tanu-bench-signers-'));
+const DAY = 86_400_000;
+const now = Date.now();
+const caName = { commonName: 'Bench CA', organization: 'Tanu bench' };
+const ca = issueCertificate({ subject: caName, notBefore: new Date(now - DAY), notAfter: new Date(now + 3650 * DAY), ca: true });
+const leaf = issueCertificate({ subject: { commonName: 'Bench centre key', organization: 'Tanu bench' }, issuer: { cert: ca, name: caName }, notBefore: new Date(now - DAY), notAfter: new Date(now + 365 * DAY), ca: false });
+const PASSWORD = 'bench-password';
+const PIN = 'bench-pin';
+const keyFile = join(work, 'centre.p12');
+writeFileSync(keyFile, pkcs12(leaf, [ca], PASSWORD));
+makeSoftHsm(join(work, 'softhsm'), [{ label: 'bench', pin: PIN, key: { label: 'signkey', id: '01', leaf, chain: [ca], certificate: true } }]);
+const env = { ...process.env, TANU_KEY_PASSWORD: PASSWORD, TANU_PKCS11_PIN: PIN };
+
+async function configFor(kind: 'pkcs12' | 'pkcs11'): Promise<LoadedConfig> {
+  const dir = join(work, kind);
+  mkdirSync(dir);
+  const config = await loadConfig(writeWorkspaceConfig(dir), { env: {} });
+  return { ...config, signing: { ...config.signing, kind, dev_key: false, key: keyFile, pkcs11: { module: SOFTHSM_MODULE, token: 'bench', key: 'signkey', certificate: null } } };
+}
+
+const first = await configFor('pkcs12');
+const { library } = await loadLibrary(first.paths.standards);
+const csv = join(work, 'exam-results-bench.csv');
+writeFileSync(csv, benchCsv(n, library));
+
+/** The whole flow with this kind of signer: certificates per second from the engine's start to the manifest. */
+async function flow(config: LoadedConfig): Promise<number> {
+  // The key is opened before the clock starts, as a centre's exists before its run.
+  await openSigner(config, env, systemClock, () => {});
+  const t0 = process.hrtime.bigint();
+  const engine = await startEngine(config, library, { clock: systemClock, env, notice: () => {} });
+  const outcome = await takeFile(csv, engine.ctx, 'copy');
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  await engine.close();
+  if (outcome.outcome !== 'published' || outcome.report.valid !== n) throw new Error(`bench data did not all validate: ${JSON.stringify(outcome.report.errors.slice(0, 3))}`);
+  return n / seconds;
+}
+
+/** Signatures per second over digests alone, two at a time (the sessions a token signer keeps). */
+async function signing(config: LoadedConfig): Promise<number> {
+  const signer = await openSigner(config, env, systemClock, () => {});
+  const digest = Buffer.alloc(32, 1);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < signatureCount; i += 2) await Promise.all([signer.signDigest(digest), signer.signDigest(digest)]);
+  return signatureCount / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
+const configs = { pkcs12: first, pkcs11: await configFor('pkcs11') };
+const rates = { pkcs12: await flow(configs.pkcs12), pkcs11: await flow(configs.pkcs11) };
+const signs = { pkcs12: await signing(configs.pkcs12), pkcs11: await signing(configs.pkcs11) };
+rmSync(work, { recursive: true, force: true });
+
+const round = (x: number, d = 1) => Number(x.toFixed(d));
+const line = {
+  n,
+  pkcs12_docs_per_s: round(rates.pkcs12),
+  pkcs11_docs_per_s: round(rates.pkcs11),
+  flow_ratio: round(rates.pkcs11 / rates.pkcs12, 2),
+  pkcs12_signatures_per_s: round(signs.pkcs12),
+  pkcs11_signatures_per_s: round(signs.pkcs11),
+  signing_ratio: round(signs.pkcs11 / signs.pkcs12, 2),
+};
+const result = { ...line, signatures: signatureCount, machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version }, at: new Date().toISOString() };
+mkdirSync(values.out, { recursive: true });
+writeFileSync(join(values.out, `signers-n${n}.json`), `${JSON.stringify(result, null, 2)}\n`);
+const rows: [string, string][] = [
+  ['rows (all valid)', String(n)],
+  ['whole flow, PKCS#12 file, certificates/s', String(line.pkcs12_docs_per_s)],
+  ['whole flow, SoftHSM2 token, certificates/s', String(line.pkcs11_docs_per_s)],
+  ['flow ratio (token / file)', `${line.flow_ratio}`],
+  [`signatures alone (${signatureCount}), PKCS#12 file, per second`, String(line.pkcs12_signatures_per_s)],
+  [`signatures alone (${signatureCount}), SoftHSM2 token, per second`, String(line.pkcs11_signatures_per_s)],
+  ['signing ratio (token / file)', `${line.signing_ratio}`],
+];
+for (const [k, v] of rows) console.error(`${k.padEnd(52)} ${v}`);
+console.error(`machine: ${result.machine.cpus} × ${result.machine.cpu}, ${result.machine.memory_gb} GB, node ${result.machine.node}`);
+if (values.json) console.log(JSON.stringify(line));
