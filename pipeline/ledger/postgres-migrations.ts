@@ -199,4 +199,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   DROP INDEX documents_pdf_sha256;
   CREATE INDEX documents_pdf_sha256 ON documents (((files_json::jsonb) ->> 'pdf_sha256'));
   `,
+  // A protocol's row asks for the person's contract still awaiting its act (ledger contractToAct),
+  // once per exam row: the person index covered certificates only, so each asked scanned every document.
+  `
+  CREATE INDEX documents_contract_person ON documents (iin, profession_code, level) WHERE type = 'contract';
+  `,
 ];

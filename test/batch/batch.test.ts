@@ -217,7 +217,7 @@ describe('reports for people', () => {
       'Облыс / Республикалық маңызы бар қала', 'Қала немесе аудан', 'Мекен-жайы', 'Строка (в исходном файле)', 'Қате (kk)', 'Ошибка (ru)',
     ]);
     // Each error under the column's header as the file writes it, never Tanu's own key.
-    const messages = sheet.worksheets[0]?.getColumn(19).values.slice(2).map(String) ?? [];
+    const messages = sheet.worksheets[0]?.getColumn(headerRow.indexOf('Ошибка (ru)') + 1).values.slice(2).map(String) ?? [];
     expect(messages.length).toBe(11);
     expect(messages.join('\n')).toContain('СБШ деңгейі: Уровень ОРК должен быть');
     expect(messages.filter((m) => /^[a-z0-9_]+: /m.test(m))).toEqual([]);
@@ -280,14 +280,15 @@ describe('reports for people', () => {
     expect(values(3)).toEqual(['№ п/п', ...header, 'Строка (в исходном файле)', 'Қате (kk)', 'Ошибка (ru)']);
     // Only the two rejected rows, under their own numbers, their dates still dates.
     expect(sheet.rowCount).toBe(5);
-    expect([values(4)[0], values(5)[0], values(4)[15], values(5)[15]]).toEqual(['=ROW()-3', 3, 5, 6]);
+    const sourceRow = header.length + 1;
+    expect([values(4)[0], values(5)[0], values(4)[sourceRow], values(5)[sourceRow]]).toEqual(['=ROW()-3', 3, 5, 6]);
     sheet.eachRow((row) => row.eachCell((c) => expect(c.type, String(c.value)).not.toBe(ExcelJS.ValueType.Formula)));
     expect(values(4)[8]).toEqual(at('10.11.2026 10:00'));
     expect(values(4)[14]).toEqual(at('12.11.2026'));
     expect(sheet.getRow(4).getCell(15).numFmt).toBe('dd.mm.yyyy');
-    expect(String(values(4)[17])).toMatch(/^Уровень ОРК: /);
-    expect(String(values(5)[17])).toMatch(/^ИИН: /);
-    expect(String(values(4)[16])).not.toMatch(/level|iin/);
+    expect(String(values(4)[sourceRow + 2])).toMatch(/^Уровень ОРК: /);
+    expect(String(values(5)[sourceRow + 2])).toMatch(/^ИИН: /);
+    expect(String(values(4)[sourceRow + 1])).not.toMatch(/level|iin/);
 
     // Dropped again, it reads as the original did: the same rows refused for the same reasons.
     const again = await tanu(['validate', rejected, '--config', p.config, '--json']);
