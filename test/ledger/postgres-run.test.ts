@@ -139,7 +139,7 @@ describe('tanu run on a PostgreSQL ledger', () => {
 
     const reader = await PostgresLedgerReader.open({ url, password: postgres.info.password });
     try {
-      expect(await reader.centreBatches('DEMO01', 50)).toMatchObject([{ state: 'published', rows: 2, valid: 2, errors: 0, documents: 3, failed: 0 }]);
+      expect(await reader.centreBatches('DEMO01', 50)).toMatchObject([{ file: 'exam-results-serve.csv', state: 'published', rows: 2, valid: 2, errors: 0, documents: 3, failed: 0 }]);
       await expect((reader as unknown as { pool: pg.Pool }).pool.query(`UPDATE documents SET status = 'issued'`)).rejects.toThrow(/read-only transaction/);
     } finally {
       await reader.close();
