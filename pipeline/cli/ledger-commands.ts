@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import type { Bilingual } from '../core/catalogue.js';
-import { localNow } from '../core/clock.js';
+import { BATCH_KINDS, BATCH_STATES } from '../core/catalogue.js';
+import { localNow, localTime } from '../core/clock.js';
 import { displayDate } from '../core/dates.js';
 import { TanuError } from '../core/tanu-error.js';
 import { openLedger } from '../ledger/open.js';
@@ -13,19 +13,6 @@ import type { Ctx } from './context.js';
 import { printable, say, table } from './output.js';
 
 /** `tanu status` and `tanu registry export`: what the ledger knows, for people. */
-
-const STATES: Record<string, Bilingual> = {
-  planned: { kk: 'жоспарланған', ru: 'запланирован' },
-  published: { kk: 'жарияланған', ru: 'опубликован' },
-};
-const KINDS: Record<string, Bilingual> = {
-  'exam-results': { kk: 'емтихан нәтижелері', ru: 'результаты экзаменов' },
-  applications: { kk: 'өтінімдер', ru: 'заявки' },
-  'registry-applications': { kk: 'тізілімге өтініштер', ru: 'заявления в реестр' },
-};
-
-/** An instant as the operator's clock shows it: "dd.mm.yyyy hh:mm" in the config's time zone. */
-const localTime = (iso: string, timeZone: string) => displayDate(localNow({ now: () => new Date(iso) }, timeZone).dateTime);
 
 export async function statusCommand(ctx: Ctx): Promise<number> {
   const ledger = await openLedger(ctx.config, ctx.io.env);
@@ -42,8 +29,8 @@ export async function statusCommand(ctx: Ctx): Promise<number> {
               b.id,
               b.centre,
               printable(b.file_name),
-              KINDS[b.kind]?.[ctx.lang] ?? b.kind,
-              STATES[b.state]?.[ctx.lang] ?? b.state,
+              BATCH_KINDS[b.kind]?.[ctx.lang] ?? b.kind,
+              BATCH_STATES[b.state]?.[ctx.lang] ?? b.state,
               // Five counts in one column, so the table fits an 80-column terminal; the legend names them.
               [b.rows, b.valid, b.errors, b.documents, b.failed].join('/'),
               localTime(b.created_at, ctx.config.timezone),

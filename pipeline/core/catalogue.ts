@@ -566,6 +566,20 @@ export const CATALOGUE = {
       ru: `Свидетельства № ${p.code} нет в журнале или оно ещё не опубликовано`,
     }),
   },
+  CENTRE_TOKEN_WRONG: {
+    severity: 'error',
+    text: () => ({
+      kk: 'Токен ешбір орталыққа сәйкес келмейді: оны орталық алған күйінде толық енгізіңіз',
+      ru: 'Токен не подходит ни одному центру: введите его целиком, как его получил центр',
+    }),
+  },
+  FORM_FOREIGN_ORIGIN: {
+    severity: 'error',
+    text: () => ({
+      kk: 'Пішін басқа беттен жіберілді, сондықтан қабылданбады: осы қызметтің бетін қайта ашып, қайталап көріңіз',
+      ru: 'Форма отправлена с чужой страницы и поэтому не принята: откройте страницу этого сервиса заново и повторите',
+    }),
+  },
 } as const satisfies Record<string, Entry>;
 
 /** Why a certificate was revoked (`tanu revoke --reason`): stable codes, stored in the ledger. */
@@ -582,6 +596,21 @@ export const REVOCATION_REASONS: Record<RevocationReason, Bilingual> = {
 
 /** A revoked document, as reports, registers and pages say it: «кері шақырылған» (recalled), never «кері қайтарылған» (returned). */
 export const REVOKED: Bilingual = { kk: 'кері шақырылған', ru: 'отозван' };
+
+/** A batch's kind, as `tanu status` and the centre's page name it: the file's kind, or a regeneration. */
+export const BATCH_KINDS: Record<string, Bilingual> = {
+  'exam-results': { kk: 'емтихан нәтижелері', ru: 'результаты экзаменов' },
+  applications: { kk: 'өтінімдер', ru: 'заявки' },
+  'registry-applications': { kk: 'тізілімге өтініштер', ru: 'заявления в реестр' },
+  attestations: { kk: 'аттестаттау нәтижелері', ru: 'результаты аттестации' },
+  regeneration: { kk: 'қайта шығару', ru: 'перевыпуск' },
+};
+
+/** Where a batch is: its documents still being made, or all of it published. */
+export const BATCH_STATES: Record<string, Bilingual> = {
+  planned: { kk: 'жоспарланған', ru: 'запланирован' },
+  published: { kk: 'жарияланған', ru: 'опубликован' },
+};
 
 export type Code = keyof typeof CATALOGUE;
 export const CODES = Object.keys(CATALOGUE) as Code[];

@@ -1,3 +1,5 @@
+import { displayDate } from './dates.js';
+
 /**
  * The clock is a seam: the pipeline asks it for "now" and never reads the system time
  * itself, so tests can pin the date that "not in the future" and "in force" depend on.
@@ -29,3 +31,6 @@ export function localNow(clock: Clock, timeZone: string): { date: string; dateTi
   const date = `${get('year')}-${get('month')}-${get('day')}`;
   return { date, dateTime: `${date}T${get('hour')}:${get('minute')}` };
 }
+
+/** An instant as a clock on the wall there shows it: "dd.mm.yyyy hh:mm" in the time zone. */
+export const localTime = (iso: string, timeZone: string) => displayDate(localNow({ now: () => new Date(iso) }, timeZone).dateTime);

@@ -54,6 +54,8 @@ export type IssuedDocumentRow = {
 
 export type CentreBatch = {
   id: string;
+  /** The name of the file the batch was made from, as the centre sent it. */
+  file: string;
   kind: string;
   created_at: string;
   state: 'planned' | 'published';
@@ -79,7 +81,7 @@ export interface LedgerReader extends LedgerLookups {
 
 /** The query of `centreBatches`, the same in both dialects but for how parameters are written. */
 export const centreBatchesSql = (centre: string, limit: string) =>
-  `SELECT b.id, b.kind, b.created_at, b.state, b.rows, b.valid, b.errors,
+  `SELECT b.id, (SELECT f.name FROM files f WHERE f.sha256 = b.file_sha256) AS file, b.kind, b.created_at, b.state, b.rows, b.valid, b.errors,
      (SELECT COUNT(*) FROM documents d WHERE d.batch_id = b.id AND d.state = 'published') AS documents,
      (SELECT COUNT(*) FROM documents d WHERE d.batch_id = b.id AND d.state = 'failed') AS failed
    FROM batches b WHERE b.centre = ${centre} ORDER BY b.created_at DESC, b.id DESC LIMIT ${limit}`;

@@ -4,7 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino from 'pino';
 import { type Clock, localNow } from '../core/clock.js';
-import type { Bilingual } from '../core/catalogue.js';
+import { type Bilingual, message } from '../core/catalogue.js';
 import type { LoadedConfig } from '../config/load.js';
 import { verifyPdf } from '../sign/verify.js';
 import type { Language } from '../standards/schema.js';
@@ -13,11 +13,13 @@ import {
   STYLESHEET,
   centrePage,
   documentPage,
+  homePage,
   legacyPage,
   negotiate,
   noFileText,
   notFoundPage,
   refusalPage,
+  signInPage,
   tooLargeText,
   tooManyText,
   unauthorizedText,
@@ -98,6 +100,12 @@ export function buildServer(deps: ServeDeps): FastifyInstance {
   const langOf = (req: FastifyRequest) => negotiate((req.query as { lang?: unknown }).lang, req.headers['accept-language'], config.default_language);
   const wantsJson = (req: FastifyRequest) => /\bapplication\/json\b/.test(req.headers.accept ?? '');
   const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').send(body);
+  /**
+   * A page whose forms post to /centre/…: under `no-referrer` a browser sends `Origin: null`
+   * with a form, so these pages let their own origin be named (`same-origin`: to other
+   * sites still nothing), and the POSTs can check it.
+   */
+  const formPage = (reply: FastifyReply, status: number, body: string) => html(reply.header('referrer-policy', 'same-origin'), status, body);
   const refuse = (req: FastifyRequest, reply: FastifyReply, status: number, text: Bilingual) =>
     wantsJson(req) ? reply.code(status).send({ error: text }) : html(reply, status, refusalPage(langOf(req), text));
   const notFound = (req: FastifyRequest, reply: FastifyReply) =>
@@ -118,6 +126,8 @@ export function buildServer(deps: ServeDeps): FastifyInstance {
     errorResponseBuilder: (_req, context) => ({ statusCode: context.statusCode, code: 'RATE_LIMITED', message: tooManyText.ru }),
   });
   app.register(multipart, { limits: { fileSize: serve.max_upload_bytes, files: 1, fields: 0, parts: 1 } });
+  // The sign-in form's body; other routes take none (bodyLimit holds it to 16 KB).
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, new URLSearchParams(String(body))));
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (error.statusCode === 429) return refuse(req, reply, 429, tooManyText);
@@ -158,24 +168,96 @@ export function buildServer(deps: ServeDeps): FastifyInstance {
       return wantsJson(req) ? reply.send(verdict) : html(reply, 200, uploadPage(verdict, langOf(req)));
     });
 
+    routes.get('/', async (req, reply) => html(reply, 200, homePage(langOf(req))));
+
+    /**
+     * A script names its centre with `Authorization: Bearer`; a browser with the cookie the
+     * sign-in form set. Without either, a person gets the form (401, so scripts see what they always saw).
+     */
     routes.get('/centre', async (req, reply) => {
-      const centre = centreFor(config.centres, req.headers.authorization);
-      if (!centre) return refuse(req, reply.header('www-authenticate', 'Bearer'), 401, unauthorizedText);
-      const batches = await reader.centreBatches(centre.id, 50);
+      const centre = centreFor(config.centres, bearerToken(req.headers.authorization) ?? cookieValue(req.headers.cookie, SESSION_COOKIE));
       reply.header('cache-control', 'no-store');
-      const lang: Language = centre.status_language ?? config.default_language;
-      return wantsJson(req) ? reply.send({ centre: centre.id, batches }) : html(reply, 200, centrePage(centre.name, batches, lang));
+      if (!centre) {
+        reply.header('www-authenticate', 'Bearer');
+        // A cookie that no longer opens anything (its token was replaced in the config) is dropped.
+        if (cookieValue(req.headers.cookie, SESSION_COOKIE) !== undefined) reply.header('set-cookie', sessionCookie('', 0));
+        return wantsJson(req) ? refuse(req, reply, 401, unauthorizedText) : formPage(reply, 401, signInPage(langOf(req)));
+      }
+      const batches = await reader.centreBatches(centre.id, 50);
+      const query = (req.query as { lang?: unknown }).lang;
+      const lang: Language = query === 'kk' || query === 'ru' ? query : (centre.status_language ?? config.default_language);
+      return wantsJson(req) ? reply.send({ centre: centre.id, batches }) : formPage(reply, 200, centrePage(centre.name, batches, lang, config.timezone));
+    });
+
+    routes.post('/centre/sign-in', async (req, reply) => {
+      if (!sameOrigin(req)) return refuse(req, reply, 403, message('FORM_FOREIGN_ORIGIN'));
+      const token = formField(req.body, 'token');
+      const centre = centreFor(config.centres, token);
+      reply.header('cache-control', 'no-store');
+      if (!centre || token === undefined) return formPage(reply, 401, signInPage(langOf(req), message('CENTRE_TOKEN_WRONG')));
+      return reply.code(303).header('set-cookie', sessionCookie(token, SESSION_SECONDS)).header('location', `/centre?lang=${langOf(req)}`).send();
+    });
+
+    routes.post('/centre/sign-out', async (req, reply) => {
+      if (!sameOrigin(req)) return refuse(req, reply, 403, message('FORM_FOREIGN_ORIGIN'));
+      return reply.code(303).header('cache-control', 'no-store').header('set-cookie', sessionCookie('', 0)).header('location', `/centre?lang=${langOf(req)}`).send();
     });
   });
   return app;
 }
 
 /**
+ * The centre's session in a browser. The service keeps no state of its own (it only reads
+ * the ledger, and may run as several processes), so the cookie carries the token itself:
+ * HttpOnly (no script reads it), Secure (sent only over HTTPS; browsers also accept it from
+ * http://localhost and 127.0.0.1, so a local `tanu serve` works), SameSite=Strict (no
+ * other site makes the browser send it), `__Host-` (only this host sets it, for every path).
+ * Replacing a centre's token in the config ends every session made with the old one.
+ */
+export const SESSION_COOKIE = '__Host-tanu_centre';
+const SESSION_SECONDS = 8 * 60 * 60;
+const sessionCookie = (token: string, maxAge: number) => `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; Max-Age=${maxAge}; HttpOnly; Secure; SameSite=Strict`;
+
+/** The token of an `Authorization: Bearer` header. */
+const bearerToken = (authorization: string | undefined) => /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+
+/** One cookie's value out of a Cookie header; undefined when absent or not decodable. */
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at < 0 || part.slice(0, at).trim() !== name) continue;
+    try {
+      return decodeURIComponent(part.slice(at + 1).trim());
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** One field of a posted form (parsed into URLSearchParams by the server's body parser), trimmed. */
+const formField = (body: unknown, name: string) => (body instanceof URLSearchParams ? body.get(name)?.trim() || undefined : undefined);
+
+/**
+ * A form posted from this service's own pages: its Origin names the host the request was
+ * sent to (behind a proxy, the forwarded host when `serve.trust_proxy`). With SameSite=Strict
+ * this is the defence against cross-site forms; a POST without Origin is refused too.
+ */
+function sameOrigin(req: FastifyRequest): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return false;
+  try {
+    return new URL(origin).host === req.host;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The centre whose status token this is. Every configured hash is compared (constant time,
  * no early exit), so the answer's timing says nothing about which centre came close.
  */
-export function centreFor<C extends { status_token_sha256?: string | undefined }>(centres: readonly C[], authorization: string | undefined): C | undefined {
-  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+export function centreFor<C extends { status_token_sha256?: string | undefined }>(centres: readonly C[], token: string | undefined): C | undefined {
   if (!token) return undefined;
   const presented = sha256(token);
   let match: C | undefined;

@@ -139,7 +139,7 @@ describe('tanu run on a PostgreSQL ledger', () => {
 
     const reader = await PostgresLedgerReader.open({ url, password: postgres.info.password });
     try {
-      expect(await reader.centreBatches('DEMO01', 50)).toMatchObject([{ state: 'published', rows: 2, valid: 2, errors: 0, documents: 3, failed: 0 }]);
+      expect(await reader.centreBatches('DEMO01', 50)).toMatchObject([{ file: 'exam-results-serve.csv', state: 'published', rows: 2, valid: 2, errors: 0, documents: 3, failed: 0 }]);
       // What `tanu validate` asks: a certificate of the register and its standing, and whether its person is recognized already.
       expect(await reader.registerStanding(serial)).toMatchObject({ status: 'revoked', revocation_reason: 'issued_in_error', superseded_by: null });
       const standing = await reader.registerStanding('DEMO01-2026-000002');

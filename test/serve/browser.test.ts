@@ -1,9 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import { Writable } from 'node:stream';
+import Database from 'better-sqlite3';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fillLedger } from '../../bench/serve-ledger.js';
+import type { LoadedConfig } from '../../pipeline/config/load.js';
+import { SqliteLedgerReader } from '../../pipeline/serve/reader.js';
+import { buildServer } from '../../pipeline/serve/server.js';
 import { tanu } from '../support/cli.js';
+import { clock, shippedEnv } from '../support/env.js';
 import { findChromium } from '../../pipeline/render/chromium.js';
 import { manifests, readManifest } from '../support/outbox.js';
 import { pdfQrCodes } from '../support/poppler.js';
@@ -154,4 +163,106 @@ describe('tanu serve in a browser', () => {
     expect(readFileSync(kkRegistry, 'utf8').split('\r\n').find((l) => l.includes('DEMO01-2026-000001'))).toMatch(/;кері шақырылған \d\d\.\d\d\.\d{4} \(қате берілген\)$/);
     // Rendering, two processes and a browser on a shared 2-core machine: bounded, but generous.
   }, 300_000);
+
+  it('a centre signs in with its token through the form, reads its batches at 1,200 px and on a phone in kk and ru, and signs out; a form from another site is refused', async () => {
+    const env = await shippedEnv();
+    const base = env.config as LoadedConfig;
+    const token = 'centre-status-token-browser-4d1e';
+    const centre = { ...base.centres[0]!, status_token_sha256: createHash('sha256').update(token).digest('hex'), status_language: 'kk' as const };
+    const ledgerPath = join(tmp(), 'ledger.sqlite');
+    await fillLedger(ledgerPath, 3, { centre, library: env.library, issueDate: '2026-11-23' });
+    // A second batch, still being issued, from a file with a long name and rejected rows: the table must still fit.
+    const db = new Database(ledgerPath);
+    const sha = 'f'.repeat(64);
+    const name = 'exam-results-2026-11-24-astana-bolashak-oqu-ortalygy-tobi-7-qaita-tapsyru.xlsx';
+    db.prepare(`INSERT INTO files (sha256, name, centre, kind, received_at, stored_path, outcome, batch_id) VALUES (?, ?, ?, 'exam-results', '2026-11-24T04:05:00.000Z', '/dev/null', 'accepted', 'b2')`).run(sha, name, centre.id);
+    db.prepare(`INSERT INTO batches (id, file_sha256, centre, kind, created_at, issue_date, outbox_dir, state, rows, valid, errors, report_json) VALUES ('b2', ?, ?, 'exam-results', '2026-11-24T04:05:00.000Z', '2026-11-24', '/dev/null', 'planned', 1250, 1187, 63, '{}')`).run(sha, centre.id);
+    db.close();
+    const config = { ...base, centres: [centre], paths: { ...base.paths, ledger: ledgerPath } };
+    const reader = SqliteLedgerReader.open(ledgerPath);
+    const app = buildServer({ config, reader, trust: [], clock, log: new Writable({ write: (_c, _e, done) => done() }) });
+    // Another site's page with a form aimed at the sign-in: what a cross-site request forgery would send.
+    const foreign = createServer((_req, res) => res.setHeader("content-type", "text/html").end(`<form method="post" action="${address}/centre/sign-in"><input name="token" value="${token}"><button>go</button></form>`));
+    let address = '';
+    try {
+      address = await app.listen({ host: '127.0.0.1', port: 0 });
+      await new Promise<void>((done) => foreign.listen(0, '127.0.0.1', done));
+      const foreignPort = (foreign.address() as { port: number }).port;
+      // Where the screenshots go to be looked at (TANU_SCREENSHOTS), else the test's own temporary folder.
+      const shots = process.env.TANU_SCREENSHOTS ?? join(tmp(), 'shots');
+      mkdirSync(shots, { recursive: true });
+      browser = await puppeteer.launch({ executablePath: findChromium(), headless: true, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-dev-shm-usage'], pipe: true });
+      const page = await browser.newPage();
+      const text = () => page.evaluate('document.body.innerText') as Promise<string>;
+      /** At this width nothing sticks out sideways; and a screenshot to look at. */
+      const fits = async (p: Page, width: number, shot: string) => {
+        await p.setViewport({ width, height: 900 });
+        expect(await p.evaluate('document.documentElement.scrollWidth'), `${shot} at ${width}px`).toBeLessThanOrEqual(width);
+        await p.screenshot({ path: join(shots, `${shot}-${width}.png`), fullPage: true });
+      };
+
+      expect((await page.goto(`${address}/?lang=kk`))?.status()).toBe(200);
+      expect(await text()).toContain('QR-кодты');
+      expect(await page.$('input[type=file]')).not.toBeNull();
+      await fits(page, 1200, 'home-kk');
+      await fits(page, 390, 'home-kk');
+      await page.setViewport({ width: 1200, height: 900 });
+
+      const [door] = await Promise.all([page.waitForNavigation(), page.click('a[href="/centre?lang=kk"]')]);
+      expect(door?.status()).toBe(401);
+      await fits(page, 390, 'sign-in-kk');
+      await page.setViewport({ width: 1200, height: 900 });
+      const signIn = async (value: string) => {
+        await page.type('#token', value);
+        const [answer] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+        return answer?.status();
+      };
+      expect(await signIn(`${token}x`)).toBe(401);
+      expect(await text()).toContain('Токен ешбір орталыққа сәйкес келмейді');
+      await fits(page, 1200, 'sign-in-wrong-kk');
+      expect(await signIn(token)).toBe(200);
+      expect(page.url()).toBe(`${address}/centre?lang=kk`);
+
+      // The session: a cookie no script can read, sent only over a secure channel (loopback counts), to this site only.
+      const [session, ...others] = await page.cookies();
+      expect(others).toEqual([]);
+      expect(session).toMatchObject({ name: '__Host-tanu_centre', httpOnly: true, secure: true, sameSite: 'Strict', path: '/' });
+      expect(await page.evaluate('document.cookie')).toBe('');
+
+      const kk = await text();
+      for (const t of ['bench-serve.csv', name, '23.11.2026 14:00', '24.11.2026 09:05', 'емтихан нәтижелері', 'жарияланған', 'жоспарланған', 'Asia/Almaty']) expect(kk).toContain(t);
+      await fits(page, 1200, 'centre-kk');
+      await fits(page, 390, 'centre-kk');
+      await page.setViewport({ width: 1200, height: 900 });
+      await Promise.all([page.waitForNavigation(), page.click('a[hreflang="ru"]')]);
+      const ru = await text();
+      for (const t of ['результаты экзаменов', 'опубликован', 'запланирован', 'Выйти']) expect(ru).toContain(t);
+      // The table's last column ends inside the page at 1,200 px.
+      expect(await page.evaluate(`document.querySelector('table').getBoundingClientRect().right <= document.querySelector('main').getBoundingClientRect().right`)).toBe(true);
+      await fits(page, 1200, 'centre-ru');
+      await fits(page, 390, 'centre-ru');
+      await page.setViewport({ width: 1200, height: 900 });
+
+      const [out] = await Promise.all([page.waitForNavigation(), page.click('form.inline button')]);
+      expect(out?.status()).toBe(401);
+      expect(await page.cookies()).toEqual([]);
+      expect(await page.$('#token')).not.toBeNull();
+      expect(await text()).toContain('Вход для центра');
+      await fits(page, 390, 'sign-in-ru');
+
+      // Another site's form posting the right token: refused, and no session is made.
+      await page.goto(`http://127.0.0.1:${foreignPort}/`);
+      const [forged] = await Promise.all([page.waitForNavigation(), page.click('button')]);
+      expect(forged?.status()).toBe(403);
+      expect(await text()).toContain('Форма отправлена с чужой страницы');
+      expect(await page.cookies(address)).toEqual([]);
+    } finally {
+      // The browser first: fastify's close waits for the connections it keeps alive.
+      await browser?.close();
+      browser = undefined;
+      foreign.close();
+      await app.close();
+      await reader.close();
+    }
+  }, 120_000);
 });

@@ -194,9 +194,83 @@ describe('the service', () => {
     const right = await app.inject({ url: '/centre', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(right.statusCode).toBe(200);
     expect(right.body).toContain('bench-serve');
-    expect(right.body).toContain('<th>топтама</th>');
+    expect(right.body).toContain('>топтама</th>');
     const asJson = await app.inject({ url: '/centre', headers: { authorization: `Bearer ${TOKEN}`, ...json } });
-    expect(asJson.json()).toMatchObject({ centre: 'DEMO01', batches: [{ id: 'bench-serve', state: 'published', rows: 6, documents: 6, failed: 0 }] });
+    expect(asJson.json()).toMatchObject({ centre: 'DEMO01', batches: [{ id: 'bench-serve', file: 'bench-serve.csv', state: 'published', rows: 6, documents: 6, failed: 0 }] });
+  });
+
+  it('GET / is the front page: what the service is and the upload form, in kk and ru', async () => {
+    const { app } = server();
+    const kk = await app.inject({ url: '/?lang=kk' });
+    expect(kk.statusCode).toBe(200);
+    expect(kk.body).toContain('<html lang="kk">');
+    expect(kk.body).toContain('QR-кодты');
+    expect(kk.body).toContain('<form method="post" action="/verify?lang=kk" enctype="multipart/form-data">');
+    expect(kk.body).toContain('href="/centre?lang=kk"');
+    const ru = await app.inject({ url: '/', headers: { 'accept-language': 'ru' } });
+    expect(ru.body).toContain('Здесь можно проверить документ');
+    expect(ru.body).toContain('action="/verify?lang=ru"');
+  });
+
+  it('/centre in a browser: the sign-in form without a token; the token posted sets a strict cookie that opens the page; sign-out ends it', async () => {
+    const { app } = server();
+    const here = { host: 'tanu.example.kz', origin: 'https://tanu.example.kz' };
+    const form = (token: string, headers: Record<string, string> = here, url = '/centre/sign-in?lang=ru') =>
+      app.inject({ method: 'POST', url, payload: new URLSearchParams({ token }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+
+    const door = await app.inject({ url: '/centre?lang=ru' });
+    expect(door.statusCode).toBe(401);
+    expect(door.body).toContain('<form method="post" action="/centre/sign-in?lang=ru">');
+    expect(door.body).toContain('type="password" id="token" name="token"');
+
+    const signedIn = await form(` ${TOKEN} `);
+    expect(signedIn.statusCode).toBe(303);
+    expect(signedIn.headers.location).toBe('/centre?lang=ru');
+    const setCookie = String(signedIn.headers['set-cookie']);
+    expect(setCookie).toBe(`__Host-tanu_centre=${TOKEN}; Path=/; Max-Age=28800; HttpOnly; Secure; SameSite=Strict`);
+    const cookie = setCookie.split(';')[0]!;
+
+    const page = await app.inject({ url: '/centre?lang=ru', headers: { cookie } });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['cache-control']).toBe('no-store');
+    // The batch as a person reads it: its file, the local time of Asia/Almaty (09:00 UTC), its kind and outcome in words.
+    for (const text of ['bench-serve.csv', '23.11.2026 14:00', 'результаты экзаменов', 'опубликован', 'Часовой пояс: Asia/Almaty', 'action="/centre/sign-out?lang=ru"']) expect(page.body).toContain(text);
+    const kk = await app.inject({ url: '/centre', headers: { cookie } });
+    for (const text of ['емтихан нәтижелері', 'жарияланған', '>файл</th>', 'Шығу']) expect(kk.body).toContain(text);
+
+    const wrong = await form(`${TOKEN}x`);
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.headers['set-cookie']).toBeUndefined();
+    expect(wrong.body).toContain('Токен не подходит ни одному центру');
+    expect(wrong.body).toContain('Токен ешбір орталыққа сәйкес келмейді');
+
+    const signedOut = await app.inject({ method: 'POST', url: '/centre/sign-out?lang=ru', headers: { ...here, cookie } });
+    expect(signedOut.statusCode).toBe(303);
+    expect(signedOut.headers['set-cookie']).toBe('__Host-tanu_centre=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict');
+    expect(signedOut.headers.location).toBe('/centre?lang=ru');
+
+    // A cookie whose token the config no longer holds opens nothing, and is dropped.
+    const stale = await app.inject({ url: '/centre', headers: { cookie: '__Host-tanu_centre=old-token' } });
+    expect(stale.statusCode).toBe(401);
+    expect(stale.headers['set-cookie']).toContain('Max-Age=0');
+    const lines = setup.logs.map((l) => JSON.parse(l) as { url?: string }).filter((l) => l.url);
+    expect(lines.map((l) => l.url)).toContain('/centre/sign-in');
+    expect(setup.logs.join('\n')).not.toContain(TOKEN);
+  });
+
+  it('the centre forms are refused from another site or without an Origin (403, both languages), and set no cookie', async () => {
+    const { app } = server();
+    const post = (url: string, headers: Record<string, string>) =>
+      app.inject({ method: 'POST', url, payload: `token=${TOKEN}`, headers: { 'content-type': 'application/x-www-form-urlencoded', host: 'tanu.example.kz', ...headers } });
+    for (const url of ['/centre/sign-in', '/centre/sign-out'])
+      for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, {}, { origin: 'https://tanu.example.kz.evil.example' }] as Record<string, string>[]) {
+        const res = await post(url, headers);
+        expect(res.statusCode, `${url} ${JSON.stringify(headers)}`).toBe(403);
+        expect(res.headers['set-cookie']).toBeUndefined();
+        expect(res.body).toContain('Форма отправлена с чужой страницы');
+        expect(res.body).toContain('Пішін басқа беттен жіберілді');
+      }
+    expect((await post('/centre/sign-in', { origin: 'https://tanu.example.kz' })).statusCode).toBe(303);
   });
 
   it('logs one JSON line per request, without the code or the token', async () => {
