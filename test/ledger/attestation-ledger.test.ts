@@ -54,8 +54,8 @@ describe('the ledger and attestations', () => {
     try {
       expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
       expect(db.prepare('SELECT * FROM documents ORDER BY id').all()).toEqual(before.documents);
-      // Kept, and those later migrations (standard revisions) add beside them.
-      expect(indexes(db)).toEqual([...before.indexes, 'documents_current', 'documents_successor'].sort());
+      // Kept, and those later migrations (standard revisions, the contract look-up) add beside them.
+      expect(indexes(db)).toEqual([...before.indexes, 'documents_contract_person', 'documents_current', 'documents_successor'].sort());
       expect(db.pragma('foreign_key_check')).toEqual([]);
       // The revocation still points at its certificate, through the rebuilt table.
       expect(db.prepare('SELECT d.serial FROM revocations v JOIN documents d ON d.id = v.document_id').pluck().get()).toBe('DEMO01-2026-000001');
