@@ -20,6 +20,16 @@ async function until(check: () => boolean, ms: number) {
   return check();
 }
 
+/** A `tanu watch` process on `config`, its output gathered as it comes. */
+function watching(config: string, stabilityMs: number) {
+  const child = spawn(process.execPath, ['bin/tanu.js', 'watch', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TANU_WATCH__STABILITY_MS: String(stabilityMs) } });
+  const seen = { out: '', err: '' };
+  child.stdout.on('data', (d) => (seen.out += String(d)));
+  child.stderr.on('data', (d) => (seen.err += String(d)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, seen, exited };
+}
+
 describe('tanu watch', () => {
   it('leaves temporary and lock files alone', () => {
     for (const name of ['~$results.xlsx', '.results.csv', 'results.csv.part', 'x.crdownload', '.~lock.results.csv#', 'a.tmp']) expect(isTransient(`/in/${name}`), name).toBe(true);
@@ -76,14 +86,7 @@ describe('tanu watch', () => {
 
   it('on SIGTERM mid-batch stops at a chunk boundary, exits 0, and the next start issues the rest exactly once', async () => {
     const p = makeProject(tmp());
-    const start = () => {
-      const child = spawn(process.execPath, ['bin/tanu.js', 'watch', '--config', p.config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TANU_WATCH__STABILITY_MS: '300' } });
-      const seen = { out: '', err: '' };
-      child.stdout.on('data', (d) => (seen.out += String(d)));
-      child.stderr.on('data', (d) => (seen.err += String(d)));
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      return { child, seen, exited };
-    };
+    const start = () => watching(p.config, 300);
     const certificates = () =>
       readdirSync(join(p.outbox, 'DEMO01'), { recursive: true })
         .map(String)
@@ -118,16 +121,8 @@ describe('tanu watch', () => {
 
   it('a writer pausing 5 s mid-file: the CSV and the XLSX are taken only once whole, every row issued once, the received copy the whole file', async () => {
     const p = makeProject(tmp());
-    const child = spawn(process.execPath, ['bin/tanu.js', 'watch', '--config', p.config], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, TANU_WATCH__STABILITY_MS: '500' },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += String(d)));
-    child.stderr.on('data', (d) => (err += String(d)));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    expect(await until(() => err.includes(p.inbox), 60_000), err).toBe(true);
+    const { child, seen, exited } = watching(p.config, 500);
+    expect(await until(() => seen.err.includes(p.inbox), 60_000), seen.err).toBe(true);
     mkdirSync(join(p.inbox, 'DEMO01'));
 
     const csv = Buffer.from(await examResultsCsv(6));
@@ -153,10 +148,10 @@ describe('tanu watch', () => {
         appendFileSync(file, whole.subarray(cut));
       }),
     );
-    expect(await until(() => (out.match(/→/g) ?? []).length >= 2, 120_000), `${out}\n${err}`).toBe(true);
+    expect(await until(() => (seen.out.match(/→/g) ?? []).length >= 2, 120_000), `${seen.out}\n${seen.err}`).toBe(true);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(out, out).not.toMatch(/отклонён|ошибок [1-9]/);
+    expect(seen.out, seen.out).not.toMatch(/отклонён|ошибок [1-9]/);
     const received = readdirSync(join(p.dir, 'var', 'received')).sort();
     expect(received).toEqual(wholes.map((w, i) => `${sha256(w)}.${i === 0 ? 'csv' : 'xlsx'}`).sort());
     for (const [i, w] of wholes.entries()) expect(readFileSync(join(p.dir, 'var', 'received', `${sha256(w)}.${i === 0 ? 'csv' : 'xlsx'}`))).toEqual(w);
