@@ -8,6 +8,8 @@ import { SqliteLedger } from '../ledger/sqlite.js';
 import { newVerifyCode } from '../plan/plan.js';
 import { applyRegeneration, issuedBy, resumeRegenerations } from '../regenerate/apply.js';
 import { type RegenerationPlan, type UnaffectedReason, planJson, planRegeneration } from '../regenerate/plan.js';
+import { KINDS } from '../kinds/registry.js';
+import { fieldLabel } from '../standards/diff.js';
 import { type Library, versionOn } from '../standards/library.js';
 import type { Standard } from '../standards/schema.js';
 import { type Ctx, libraryOrFail } from './context.js';
@@ -93,14 +95,30 @@ export async function regenerateCommand(options: RegenerateOptions, ctx: Ctx): P
   }
 }
 
+/** The plan as a methodologist reads it: each document, each card's field with its old and new wording, and why the rest stay. */
 function describePlan(plan: RegenerationPlan, ctx: Ctx): string {
+  const unaffected = planJson(plan).unaffected;
   const lines = [
     say(ctx.lang, {
-      kk: `${plan.standard}, ${plan.to_version}-нұсқа: қайта беріледі ${plan.affected.length}, өзгеріссіз ${planJson(plan).unaffected}`,
-      ru: `${plan.standard}, версия ${plan.to_version}: перевыпуск ${plan.affected.length}, без изменений ${planJson(plan).unaffected}`,
+      kk: `${plan.standard}, ${plan.to_version}-нұсқа: қайта беріледі ${plan.affected.length}, өзгеріссіз ${unaffected}`,
+      ru: `${plan.standard}, версия ${plan.to_version}: перевыпуск ${plan.affected.length}, без изменений ${unaffected}`,
     }),
-    ...plan.affected.map((a) => `  ${a.type} ${a.serial} r${a.revision} → r${a.revision + 1}: ${a.fields.join(', ')}`),
-    ...Object.entries(plan.unaffected).map(([reason, n]) => `  ${say(ctx.lang, REASONS[reason as UnaffectedReason])}: ${n}`),
   ];
+  for (const a of plan.affected) {
+    const title = KINDS[a.type].title;
+    lines.push(
+      say(ctx.lang, {
+        kk: `  ${title.kk} ${a.serial}: ${a.revision}-редакция → ${a.revision + 1}-редакция`,
+        ru: `  ${title.ru} ${a.serial}: редакция ${a.revision} → ${a.revision + 1}`,
+      }),
+    );
+    for (const c of a.changes) {
+      const label = fieldLabel(c.field);
+      const language = c.language === null ? '' : ` (${c.language})`;
+      lines.push(say(ctx.lang, { kk: `    карточка ${c.card}, ${label.kk}${language}:`, ru: `    карточка ${c.card}, ${label.ru}${language}:` }), `      − ${c.from}`, `      + ${c.to}`);
+    }
+  }
+  if (unaffected > 0) lines.push(say(ctx.lang, { kk: '  Өзгеріссіз қалатыны, себебі:', ru: '  Без изменений остаются, потому что:' }));
+  lines.push(...Object.entries(plan.unaffected).map(([reason, n]) => `    ${say(ctx.lang, REASONS[reason as UnaffectedReason])}: ${n}`));
   return lines.join('\n');
 }

@@ -1,5 +1,5 @@
 import { TanuError } from '../core/tanu-error.js';
-import { diffStandard } from '../standards/diff.js';
+import { diffStandard, valueChanges } from '../standards/diff.js';
 import type { Library } from '../standards/library.js';
 import { type Ctx } from './context.js';
 import { say } from './output.js';
@@ -26,13 +26,16 @@ export function standardsDiffCommand(library: Library, code: string | undefined,
   const lines = [
     say(ctx.lang, { kk: `${standard.code}: ${from}-нұсқадан ${to}-нұсқаға дейін, өзгерістер: ${changes.length}`, ru: `${standard.code}: с версии ${from} по версию ${to}, изменений: ${changes.length}` }),
   ];
-  const value = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
   let card: string | null | undefined;
   for (const c of changes) {
     if (c.card !== card) lines.push(c.card === null ? say(ctx.lang, { kk: 'Стандарт', ru: 'Стандарт' }) : say(ctx.lang, { kk: `Карточка ${c.card}`, ru: `Карточка ${c.card}` }));
     card = c.card;
     lines.push(`  ${c.label.kk} / ${c.label.ru}:`);
-    if (c.added.length === 0 && c.removed.length === 0) lines.push(`    − ${value(c.from)}`, `    + ${value(c.to)}`);
+    if (c.added.length === 0 && c.removed.length === 0)
+      for (const v of valueChanges(c.from, c.to)) {
+        const language = v.language === null ? '' : `${v.language}: `;
+        lines.push(`    − ${language}${v.from}`, `    + ${language}${v.to}`);
+      }
     for (const r of c.removed) lines.push(`    − ${r}`);
     for (const a of c.added) lines.push(`    + ${a}`);
   }

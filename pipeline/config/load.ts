@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYamlScalar } from 'yaml';
 import type { Bilingual } from '../core/catalogue.js';
 import { TanuError } from '../core/tanu-error.js';
-import { formatPath, parseYamlSource, zodIssueText } from '../core/yaml-source.js';
+import { formatPath, issueLocations, parseYamlSource, zodIssueText } from '../core/yaml-source.js';
 import { Config } from './schema.js';
 
 /**
@@ -63,8 +63,7 @@ export async function loadConfig(
   if (!parsed.success)
     throw configError(
       parsed.error.issues.flatMap((issue) =>
-        // An unknown key is reported at its own line, not at its parent's (`concurency` under the top level).
-        (issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path]).map((at) => {
+        issueLocations(issue).map((at) => {
           const path = formatPath(at);
           const where = env.names.get(path) ?? `${file}:${read.source.lineOf(at)}`;
           const text = zodIssueText(issue, at);

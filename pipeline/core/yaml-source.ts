@@ -52,14 +52,18 @@ export function locateIssues<S extends z.ZodType>(
   if (parsed.success) return { ok: true, value: parsed.data };
   return {
     ok: false,
-    problems: parsed.error.issues.map((issue) => ({
-      file,
-      line: read.source.lineOf(issue.path),
-      path: formatPath(issue.path),
-      message: zodIssueText(issue, issue.path),
-    })),
+    problems: parsed.error.issues.flatMap((issue) =>
+      issueLocations(issue).map((at) => ({ file, line: read.source.lineOf(at), path: formatPath(at), message: zodIssueText(issue, at) })),
+    ),
   };
 }
+
+/**
+ * Where a problem is shown: an unknown key at its own line and path, one problem per key
+ * (`nmae` under a card), not at its parent's, which would leave the reader to find it.
+ */
+export const issueLocations = (issue: z.core.$ZodIssue): PropertyKey[][] =>
+  issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [[...issue.path]];
 
 /** The YAML parser's own words (English, technical) behind a bilingual lead. */
 const syntax = (detail: string): Bilingual => ({ kk: `YAML синтаксисі қате: ${detail}`, ru: `ошибка синтаксиса YAML: ${detail}` });
@@ -93,7 +97,7 @@ export function zodIssueText(issue: z.core.$ZodIssue, at: readonly PropertyKey[]
           kk: 'PIN-код баптаулар файлына жазылмайды: оны signing.pin_env атаған орта айнымалысына қойыңыз',
           ru: 'PIN-код не пишется в файл настроек: задайте его в переменной окружения, названной в signing.pin_env',
         };
-      return { kk: 'белгісіз кілт (қате жазылған ба?)', ru: 'неизвестный ключ (опечатка?)' };
+      return { kk: `белгісіз кілт «${String(at.at(-1))}» (қате жазылған ба?)`, ru: `неизвестный ключ «${String(at.at(-1))}» (опечатка?)` };
     case 'invalid_type': {
       const expected = TYPES[issue.expected] ?? { kk: issue.expected, ru: issue.expected };
       // zod keeps no input by default; its own message says whether the key was absent.

@@ -3,8 +3,9 @@ import { CertificateModel } from '../kinds/certificate/model.js';
 import { ProtocolModel } from '../kinds/protocol/model.js';
 import type { DocumentModel } from '../kinds/registry.js';
 import { professionView } from '../kinds/views.js';
+import { valueText } from '../standards/diff.js';
 import { type Library, cardOn } from '../standards/library.js';
-import type { Standard } from '../standards/schema.js';
+import type { Language, Standard } from '../standards/schema.js';
 
 /**
  * A regeneration's plan, pure (docs/architecture.md, "A regeneration"): for each
@@ -23,6 +24,8 @@ export type AffectedDocument = {
   revision: number;
   /** Paths of the printed values that differ, e.g. `profession.name.kk`. */
   fields: string[];
+  /** The same values as a methodologist reads them: which card, which field, what it said and will say. */
+  changes: ChangedValue[];
   centre: string;
   /** The revision it becomes, ready for the ledger. */
   next: NewRevision;
@@ -37,6 +40,9 @@ export type RegenerationPlan = {
   affected: PlannedDocument[];
   unaffected: Partial<Record<UnaffectedReason, number>>;
 };
+
+/** A printed value that differs: its card, the card's field, the language it is printed in (null for a value in none), before and after. */
+export type ChangedValue = { card: string; field: string; language: Language | null; from: string; to: string };
 
 export type RegenerationScope = { cards: readonly string[] | null; centre: string | null };
 
@@ -79,6 +85,20 @@ const printedIn = (languages: readonly string[]) => (path: string) => {
   const last = path.slice(path.lastIndexOf('.') + 1);
   return !['kk', 'ru'].includes(last) || languages.includes(last);
 };
+
+const valueAt = (root: unknown, path: string): unknown =>
+  (path.match(/[^.[\]]+/g) ?? []).reduce<unknown>((at, key) => (typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[key] : undefined), root);
+
+/** `profession.name.kk` (a certificate's card) or `professions[1].name.kk` (a protocol's second card). */
+const PROFESSION_PATH = /^(?:profession|professions\[(\d+)\])\.([^.[]+)/;
+
+function changedValue(path: string, printed: unknown, now: DocumentModel, doc: CurrentDocument): ChangedValue {
+  const at = PROFESSION_PATH.exec(path);
+  const index = at?.[1];
+  const card = index !== undefined && now.type === 'protocol' ? (now.professions[Number(index)]?.code ?? doc.card_code) : doc.card_code;
+  const last = path.slice(path.lastIndexOf('.') + 1);
+  return { card, field: at?.[2] ?? path, language: last === 'kk' || last === 'ru' ? last : null, from: valueText(valueAt(printed, path)), to: valueText(valueAt(now, path)) };
+}
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -126,6 +146,7 @@ export function judge(doc: CurrentDocument, ctx: RegenerationContext): { affecte
       serial: doc.serial,
       revision: doc.revision,
       fields,
+      changes: fields.map((f) => changedValue(f, doc.model, now, doc)),
       centre: doc.centre,
       next: {
         type: doc.type,
@@ -173,6 +194,6 @@ export async function planRegeneration(
 export const planJson = (plan: RegenerationPlan) => ({
   standard: plan.standard,
   to_version: plan.to_version,
-  affected: plan.affected.map((a) => ({ type: a.type, serial: a.serial, revision: a.revision, fields: a.fields })),
+  affected: plan.affected.map((a) => ({ type: a.type, serial: a.serial, revision: a.revision, fields: a.fields, changes: a.changes })),
   unaffected: Object.values(plan.unaffected).reduce((a, b) => a + b, 0),
 });

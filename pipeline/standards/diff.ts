@@ -1,6 +1,6 @@
 import type { Bilingual } from '../core/catalogue.js';
 import { abbreviationsOn, cardOn } from './library.js';
-import type { Card, Standard } from './schema.js';
+import type { Card, Language, Standard } from './schema.js';
 
 /**
  * What changed between two versions of a standard, card by card and field by field
@@ -53,6 +53,37 @@ function itemText(item: unknown): string {
   return JSON.stringify(item);
 }
 
+/** A field's label in both languages (its key where the standard has no word for it). */
+export const fieldLabel = (field: string): Bilingual => LABELS[field] ?? { kk: field, ru: field };
+
+const isBilingual = (v: unknown): v is Bilingual =>
+  typeof v === 'object' && v !== null && typeof (v as Bilingual).kk === 'string' && typeof (v as Bilingual).ru === 'string';
+
+/**
+ * A value as a reader knows it, never JSON: a range as «3–5», a list item by item, a
+ * bilingual text with each language named.
+ */
+export function valueText(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value !== 'object') return String(value);
+  if (Array.isArray(value)) return value.map(itemText).join('; ');
+  if (isBilingual(value)) return `kk: ${value.kk}; ru: ${value.ru}`;
+  const o = value as Record<string, unknown>;
+  if (typeof o.min === 'number' && typeof o.max === 'number') return o.min === o.max ? String(o.min) : `${o.min}–${o.max}`;
+  return Object.entries(o)
+    .map(([k, v]) => `${k}: ${valueText(v)}`)
+    .join(', ');
+}
+
+/** A re-worded value, before and after: a bilingual one per language that changed. */
+export type ValueChange = { language: Language | null; from: string; to: string };
+
+export function valueChanges(from: unknown, to: unknown): ValueChange[] {
+  if (isBilingual(from) && isBilingual(to))
+    return (['kk', 'ru'] as const).filter((l) => from[l] !== to[l]).map((language) => ({ language, from: from[language], to: to[language] }));
+  return [{ language: null, from: valueText(from), to: valueText(to) }];
+}
+
 function change(card: string | null, field: string, from: unknown, to: unknown): FieldChange {
   const lists = Array.isArray(from) || Array.isArray(to);
   const a = lists ? ((from as unknown[] | undefined) ?? []) : [];
@@ -60,7 +91,7 @@ function change(card: string | null, field: string, from: unknown, to: unknown):
   return {
     card,
     field,
-    label: LABELS[field] ?? { kk: field, ru: field },
+    label: fieldLabel(field),
     from: from ?? null,
     to: to ?? null,
     added: b.filter((x) => !a.some((y) => same(x, y))).map(itemText),

@@ -9,6 +9,7 @@ import { pdfText } from '../support/poppler.js';
 import { examResultsCsv, makeProject } from '../support/project.js';
 import { CARD4, NEW_NAME, V3, ownStandards, q88WithVersion } from '../support/standards.js';
 import { useTmpDir } from '../support/tmp.js';
+import { cardOn, parseStandard } from '../../pipeline/standards/library.js';
 import { SqliteLedgerReader } from '../../pipeline/serve/reader.js';
 import { verify as verifyCertificate } from '../../pipeline/serve/verdict.js';
 import { chromiumOf, descendants, startTanu, until } from '../reliability/support.js';
@@ -21,6 +22,9 @@ import { chromiumOf, descendants, startTanu, until } from '../reliability/suppor
 const tmp = useTmpDir();
 
 const CARD9 = '1210-0-040';
+const fail = (): never => {
+  throw new Error('the test standard does not parse');
+};
 
 /** A project whose own standards folder can take a new version, with four certificates issued: two per card, one of card 4 in Russian only. */
 async function issued() {
@@ -60,8 +64,12 @@ describe('tanu regenerate', () => {
     expect(changes).toMatchObject({ standard: 'Q88100061', from: 2, to: 3 });
     expect(changes.changes).toEqual([expect.objectContaining({ card: CARD4, field: 'name', label: { kk: 'атауы', ru: 'название' }, to: expect.objectContaining({ kk: NEW_NAME }) })]);
     const human = await tanu(['standards', 'diff', 'Q88100061', '--config', p.config, '--language', 'kk']);
-    expect(human.out).toContain(`+ {"kk":"${NEW_NAME}"`);
+    // Values labelled by language, never JSON: only the Kazakh name changed.
+    expect(human.out).toContain(`    + kk: ${NEW_NAME}\n`);
+    expect(human.out).not.toMatch(/[{}"]/);
+    expect(human.out).not.toContain('ru: ');
 
+    const oldName = cardOn(parseStandard('Q88100061.yaml', q88WithVersion(V3)).standard ?? fail(), CARD4, 2)?.name.kk;
     const dry = await regenerate(p.config, '--dry-run');
     expect(dry.code, dry.err).toBe(0);
     const plan = JSON.parse(dry.out);
@@ -69,8 +77,14 @@ describe('tanu regenerate', () => {
       standard: 'Q88100061',
       to_version: 3,
       affected: [
-        { type: 'certificate', serial: card4kk, revision: 1, fields: ['profession.name.kk'] },
-        { type: 'protocol', serial: 'П-1', revision: 1, fields: [expect.stringMatching(/^professions\[\d\]\.name\.kk$/)] },
+        { type: 'certificate', serial: card4kk, revision: 1, fields: ['profession.name.kk'], changes: [{ card: CARD4, field: 'name', language: 'kk', from: oldName, to: NEW_NAME }] },
+        {
+          type: 'protocol',
+          serial: 'П-1',
+          revision: 1,
+          fields: [expect.stringMatching(/^professions\[\d\]\.name\.kk$/)],
+          changes: [{ card: CARD4, field: 'name', language: 'kk', from: oldName, to: NEW_NAME }],
+        },
       ],
       // Card 9 twice, card 4 printed only in Russian once.
       unaffected: 3,
@@ -81,6 +95,9 @@ describe('tanu regenerate', () => {
     const told = await tanu(['regenerate', '--standard', 'Q88100061', '--dry-run', '--config', p.config, '--language', 'kk']);
     expect(told.out).toContain('қайта беріледі 2, өзгеріссіз 3');
     expect(told.out).toContain('өзгеріс оның тілінде басылмайды: 1');
+    // Card, field and language, the old wording and the new, in the reader's words, not the model's paths.
+    expect(told.out).toContain(`карточка ${CARD4}, атауы (kk):\n      − ${oldName}\n      + ${NEW_NAME}`);
+    expect(told.out).not.toContain('profession');
     // Applying needs a reason.
     expect((await regenerate(p.config)).code).toBe(2);
 

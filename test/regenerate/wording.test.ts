@@ -38,7 +38,12 @@ describe('a card as a version words it', () => {
     expect(unknownCard.problems).toEqual([expect.objectContaining({ path: 'versions[2].cards[0].code', message: expect.objectContaining({ ru: expect.stringContaining('9999-9-999') }) })]);
     expect(unknownCard.problems[0]?.line).toBeGreaterThan(1);
     const unknownField = parseStandard('standards/Q88100061.yaml', withVersion(V3.replace('    levels:\n', '    colour: red\n    levels:\n')));
-    expect(unknownField.problems).toEqual([expect.objectContaining({ path: 'versions[2].cards[0]', message: expect.objectContaining({ ru: expect.stringContaining('неизвестный ключ') }) })]);
+    // Named, at its own line: a methodologist finds the typo without reading the card.
+    expect(unknownField.problems).toEqual([
+      expect.objectContaining({ path: 'versions[2].cards[0].colour', message: { kk: expect.stringContaining('белгісіз кілт «colour»'), ru: expect.stringContaining('неизвестный ключ «colour»') } }),
+    ]);
+    const colourLine = withVersion(V3.replace('    levels:\n', '    colour: red\n    levels:\n')).split('\n').findIndex((l) => l.includes('colour: red')) + 1;
+    expect(unknownField.problems[0]?.line).toBe(colourLine);
   });
 
   it('standards diff: field by field, before and after, list items added and removed', () => {
