@@ -208,11 +208,6 @@ export async function planBatch(batch: BatchRow, ctx: EngineContext, options: { 
       {
         origin,
         ...ledgerChecks(ledger, batch.id),
-        sittingBefore: (number) => ledger.sittingEntries(batch.centre, number, batch.id),
-        contractOf: async (iin, code, level) => {
-          const stored = await ledger.contractToAct(iin, code, level);
-          return stored === undefined ? undefined : ContractModel.parse(stored);
-        },
         onRejected: (r) => rejected.push({ row: r.row, cells: Object.fromEntries(r.cells) }),
       },
     ),

@@ -14,7 +14,7 @@ import { type AttestationMark, BatchRow, CurrentDocument, SittingRevision, Docum
 import { type ExportParameters, exportDocumentsSql, exportRegistrySql, keysetPages } from './pages.js';
 import { REGISTER_COLUMNS, clearPendingSql, enterRegisterSql, supersedeSql } from './register-sql.js';
 import { fileValues, recordFileSql } from './files-sql.js';
-import { recognizedSql, registerStandingSql } from './lookup-sql.js';
+import { PROTOCOL_DATE, contractToActSql, recognizedSql, registerStandingSql, sittingEntriesSql } from './lookup-sql.js';
 
 /** One connection, inside a transaction or not: what a step's queries run on. */
 type Db = Pick<pg.PoolClient, 'query'>;
@@ -432,23 +432,11 @@ export class PostgresLedger implements Ledger {
   }
 
   async sittingEntries(centre: string, protocolNumber: string, exceptBatch: string) {
-    return this.read(
-      `SELECT r.row, r.iin, r.profession_code, r.level, r.status, (r.data_json::jsonb)->>'protocol_date' AS protocol_date
-       FROM records r JOIN batches b ON b.id = r.batch_id WHERE b.centre = $1 AND r.protocol_number = $2 AND r.batch_id <> $3 ORDER BY b.created_at, b.id, r.row`,
-      [centre, protocolNumber, exceptBatch],
-      SittingEntry,
-    );
+    return this.read(sittingEntriesSql('$1', '$2', '$3', PROTOCOL_DATE.postgres), [centre, protocolNumber, exceptBatch], SittingEntry);
   }
 
   async contractToAct(iin: string, professionCode: string, level: number): Promise<unknown> {
-    const [text] = await this.read(
-      `SELECT d.model_json FROM documents d
-       WHERE d.type = 'contract' AND d.state = 'published' AND d.iin = $1 AND d.profession_code = $2 AND d.level = $3
-         AND NOT EXISTS (SELECT 1 FROM documents a WHERE a.type = 'services-act' AND a.serial = d.serial AND a.state <> 'failed')
-       ORDER BY d.id DESC LIMIT 1`,
-      [iin, professionCode, level],
-      ModelJson,
-    );
+    const [text] = await this.read(contractToActSql('$1', '$2', '$3'), [iin, professionCode, level], ModelJson);
     return text === undefined ? undefined : (JSON.parse(text) as unknown);
   }
 

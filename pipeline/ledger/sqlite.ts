@@ -7,7 +7,7 @@ import type { Claim, CommitResult, DocumentUpdate, Ledger, NewBatch, NewDocument
 import { MIGRATIONS } from './migrations.js';
 import { type AttestationMark, BatchRow, CurrentDocument, DocumentCounts, DocumentRow, type DocumentType, type EventType, ExportDocumentRow, type ExportFilter, FileRow, OpenResit, SittingRevision, RecentBatch, RegistryRow, type RejectedRow, SpecialistRow } from './rows.js';
 import { type ExportParameters, exportDocumentsSql, exportRegistrySql, keysetPages } from './pages.js';
-import { recognizedSql, registerStandingSql } from './lookup-sql.js';
+import { PROTOCOL_DATE, contractToActSql, recognizedSql, registerStandingSql, sittingEntriesSql } from './lookup-sql.js';
 import { REGISTER_COLUMNS, clearPendingSql, enterRegisterSql, supersedeSql } from './register-sql.js';
 import { fileValues, recordFileSql } from './files-sql.js';
 import { type RegistryApplication, SittingEntry } from '../records/records.js';
@@ -187,15 +187,7 @@ export class SqliteLedger implements Ledger {
   }
 
   async contractToAct(iin: string, professionCode: string, level: number): Promise<unknown> {
-    const text = this.db
-      .prepare(
-        `SELECT d.model_json FROM documents d
-         WHERE d.type = 'contract' AND d.state = 'published' AND d.iin = ? AND d.profession_code = ? AND d.level = ?
-           AND NOT EXISTS (SELECT 1 FROM documents a WHERE a.type = 'services-act' AND a.serial = d.serial AND a.state <> 'failed')
-         ORDER BY d.id DESC LIMIT 1`,
-      )
-      .pluck()
-      .get(iin, professionCode, level) as string | undefined;
+    const text = this.db.prepare(contractToActSql('?', '?', '?')).pluck().get(iin, professionCode, level) as string | undefined;
     return text === undefined ? undefined : (JSON.parse(text) as unknown);
   }
 
@@ -232,10 +224,7 @@ export class SqliteLedger implements Ledger {
 
   async sittingEntries(centre: string, protocolNumber: string, exceptBatch: string) {
     return this.db
-      .prepare(
-        `SELECT r.row, r.iin, r.profession_code, r.level, r.status, json_extract(r.data_json, '$.protocol_date') AS protocol_date
-         FROM records r JOIN batches b ON b.id = r.batch_id WHERE b.centre = ? AND r.protocol_number = ? AND r.batch_id <> ? ORDER BY b.created_at, b.id, r.row`,
-      )
+      .prepare(sittingEntriesSql('?', '?', '?', PROTOCOL_DATE.sqlite))
       .all(centre, protocolNumber, exceptBatch)
       .map((row) => SittingEntry.parse(row));
   }

@@ -13,6 +13,8 @@ export async function openReader(config: LedgerConfig, env: NodeJS.ProcessEnv): 
 const NOTHING_ISSUED: LedgerLookups & { close(): Promise<void> } = {
   recognized: async () => undefined,
   registerStanding: async () => undefined,
+  sittingEntries: async () => [],
+  contractToAct: async () => undefined,
   close: async () => {},
 };
 

@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { TanuError, asTanuError } from '../core/tanu-error.js';
 import { type PostgresOptions, connectPool, schemaVersion } from '../ledger/postgres.js';
 import { POSTGRES_MIGRATIONS } from '../ledger/postgres-migrations.js';
-import { recognizedSql, registerStandingSql } from '../ledger/lookup-sql.js';
+import { PROTOCOL_DATE, contractToActSql, recognizedSql, registerStandingSql, sittingEntriesSql } from '../ledger/lookup-sql.js';
+import { SittingEntry } from '../records/records.js';
 import { RegisterStanding } from '../records/attestation.js';
 import { type CentreBatch, type CertificateRow, type IssuedDocumentRow, type LedgerReader, centreBatchesSql, documentByPdfHashSql, outdatedLedger } from './reader.js';
 
@@ -38,6 +39,8 @@ const BY_HASH = {
 const BATCHES = { name: 'reader_batches', text: centreBatchesSql('$1', '$2') };
 const RECOGNIZED = { name: 'reader_recognized', text: recognizedSql('$1', '$2', '$3', '$4') };
 const STANDING = { name: 'reader_standing', text: registerStandingSql('$1') };
+const SITTING = { name: 'reader_sitting', text: sittingEntriesSql('$1', '$2', '$3', PROTOCOL_DATE.postgres) };
+const CONTRACT = { name: 'reader_contract', text: contractToActSql('$1', '$2', '$3') };
 
 /**
  * The PostgreSQL ledger's reader. Its connections start with
@@ -82,6 +85,15 @@ export class PostgresLedgerReader implements LedgerReader {
   async registerStanding(serial: string) {
     const [row] = (await this.pool.query({ ...STANDING, values: [serial] })).rows;
     return row === undefined ? undefined : RegisterStanding.parse(row);
+  }
+
+  async sittingEntries(centre: string, protocolNumber: string, exceptBatch: string) {
+    return (await this.pool.query({ ...SITTING, values: [centre, protocolNumber, exceptBatch] })).rows.map((row) => SittingEntry.parse(row));
+  }
+
+  async contractToAct(iin: string, professionCode: string, level: number): Promise<unknown> {
+    const [row] = (await this.pool.query<{ model_json: string }>({ ...CONTRACT, values: [iin, professionCode, level] })).rows;
+    return row === undefined ? undefined : (JSON.parse(row.model_json) as unknown);
   }
 
   /** A server that is down or restarting is what /health reports, not a failed request. */

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { TanuError } from '../core/tanu-error.js';
 import type { RevocationReason } from '../core/catalogue.js';
-import { recognizedSql, registerStandingSql } from '../ledger/lookup-sql.js';
+import { PROTOCOL_DATE, contractToActSql, recognizedSql, registerStandingSql, sittingEntriesSql } from '../ledger/lookup-sql.js';
+import { SittingEntry } from '../records/records.js';
 import { RegisterStanding } from '../records/attestation.js';
 import type { LedgerLookups } from '../validate/validate-file.js';
 import type { DocumentType } from '../ledger/rows.js';
@@ -113,6 +114,8 @@ export class SqliteLedgerReader implements LedgerReader {
   private readonly ping: Database.Statement<[], { ok: number }>;
   private readonly recognizedBy: Database.Statement<[string, string, number, string], { serial: string }>;
   private readonly standing: Database.Statement<[string], unknown>;
+  private readonly sitting: Database.Statement<[string, string, string], unknown>;
+  private readonly contract: Database.Statement<[string, string, number], { model_json: string }>;
 
   private constructor(private readonly db: Database.Database) {
     this.bySerial = db.prepare(`SELECT ${CERTIFICATE_COLUMNS} WHERE d.type = 'certificate' AND d.serial = ? AND d.state = 'published' ORDER BY d.revision`);
@@ -121,6 +124,8 @@ export class SqliteLedgerReader implements LedgerReader {
     this.ping = db.prepare('SELECT 1 AS ok');
     this.recognizedBy = db.prepare(recognizedSql('?', '?', '?', '?'));
     this.standing = db.prepare(registerStandingSql('?'));
+    this.sitting = db.prepare(sittingEntriesSql('?', '?', '?', PROTOCOL_DATE.sqlite));
+    this.contract = db.prepare(contractToActSql('?', '?', '?'));
   }
 
   static open(path: string): SqliteLedgerReader {
@@ -170,6 +175,15 @@ export class SqliteLedgerReader implements LedgerReader {
   async registerStanding(serial: string) {
     const row = this.standing.get(serial);
     return row === undefined ? undefined : RegisterStanding.parse(row);
+  }
+
+  async sittingEntries(centre: string, protocolNumber: string, exceptBatch: string) {
+    return this.sitting.all(centre, protocolNumber, exceptBatch).map((row) => SittingEntry.parse(row));
+  }
+
+  async contractToAct(iin: string, professionCode: string, level: number): Promise<unknown> {
+    const row = this.contract.get(iin, professionCode, level);
+    return row === undefined ? undefined : (JSON.parse(row.model_json) as unknown);
   }
 }
 

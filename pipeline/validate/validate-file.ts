@@ -7,7 +7,8 @@ import { containerOf, openIntake } from '../intake/open.js';
 import { csvReadsThrough } from '../intake/csv.js';
 import type { SourceRecord } from '../intake/table.js';
 import { kazakhstanCalendar } from '../core/working-days.js';
-import type { KindRecord } from '../records/records.js';
+import type { KindRecord, SittingEntry } from '../records/records.js';
+import { ContractModel } from '../kinds/contract/model.js';
 import type { RegisterStanding } from '../records/attestation.js';
 import type { Kind } from '../records/columns.js';
 import { type Library, effectiveThresholds } from '../standards/library.js';
@@ -29,29 +30,40 @@ export type ValidateOptions = {
   recognizedBefore?: (iin: string, professionCode: string, level: number) => Promise<string | undefined>;
   /** A certificate of the register by its serial (the ledger's answer); without it an attestation's certificate is not looked up. */
   registerStanding?: ValidatorContext['registerStanding'];
-  /** The rows the centre's earlier files gave a protocol number (the ledger's answer); without it a sitting is checked within the file only. */
-  sittingBefore?: ValidatorContext['sittingBefore'];
+  /** The rows the file's centre's earlier files gave a protocol number (the ledger's answer); without it a sitting is checked within the file only. */
+  sittingBefore?: (centre: string, protocolNumber: string) => ReturnType<NonNullable<ValidatorContext['sittingBefore']>>;
   /** The person's contract awaiting its act (the ledger's answer); without it a protocol is not checked against its contract. */
   contractOf?: ValidatorContext['contractOf'];
   /** Each record that has errors, as it was read: the batch hands them back to the centre. */
   onRejected?: (record: SourceRecord) => void;
 };
 
-/** The ledger's two answers validation needs: the writer's `Ledger` and the read-only `LedgerReader` both give them. */
+/** The ledger's answers validation needs: the writer's `Ledger` and the read-only `LedgerReader` both give them. */
 export type LedgerLookups = {
   recognized(iin: string, professionCode: string, level: number, exceptBatch: string): Promise<string | undefined>;
   registerStanding(serial: string): Promise<RegisterStanding | undefined>;
+  sittingEntries(centre: string, protocolNumber: string, exceptBatch: string): Promise<SittingEntry[]>;
+  contractToAct(iin: string, professionCode: string, level: number): Promise<unknown>;
 };
 
 /**
  * The ledger's checks of a row (DUPLICATE against issued certificates; an attestation's
- * certificate unknown, revoked or superseded), the one wiring `tanu run` plans with and
+ * certificate unknown, revoked or superseded; a sitting told differently by an earlier file;
+ * a protocol against its person's contract), the one wiring `tanu run` plans with and
  * `tanu validate` predicts it with. `exceptBatch`: the batch being planned, whose own
- * certificates are no duplicates; `tanu validate` has none.
+ * rows and certificates are not "earlier"; `tanu validate` has none.
  */
-export const ledgerChecks = (ledger: LedgerLookups, exceptBatch = ''): Required<Pick<ValidateOptions, 'recognizedBefore' | 'registerStanding'>> => ({
+export const ledgerChecks = (
+  ledger: LedgerLookups,
+  exceptBatch = '',
+): Required<Pick<ValidateOptions, 'recognizedBefore' | 'registerStanding' | 'sittingBefore' | 'contractOf'>> => ({
   recognizedBefore: (iin, code, level) => ledger.recognized(iin, code, level, exceptBatch),
   registerStanding: (serial) => ledger.registerStanding(serial),
+  sittingBefore: (centre, number) => ledger.sittingEntries(centre, number, exceptBatch),
+  contractOf: async (iin, code, level) => {
+    const stored = await ledger.contractToAct(iin, code, level);
+    return stored === undefined ? undefined : ContractModel.parse(stored);
+  },
 });
 
 const intakeOf = (file: string, config: LoadedConfig, origin: string | undefined) =>
@@ -116,7 +128,8 @@ export async function validateFile(
   let valid = 0;
   const fileFailed = errors.length > 0;
   if (!fileFailed && intake.kind && intake.centre) {
-    const centre = config.centres.find((c) => c.id === intake.centre);
+    const centreId = intake.centre;
+    const centre = config.centres.find((c) => c.id === centreId);
     const validator = new RecordValidator(
       intake.kind,
       {
@@ -127,7 +140,7 @@ export async function validateFile(
         defaultLanguage: config.default_language,
         ...(options.recognizedBefore ? { recognizedBefore: options.recognizedBefore } : {}),
         ...(options.registerStanding ? { registerStanding: options.registerStanding } : {}),
-        ...(options.sittingBefore ? { sittingBefore: options.sittingBefore } : {}),
+        ...(options.sittingBefore ? { sittingBefore: (number: string) => options.sittingBefore?.(centreId, number) ?? Promise.resolve([]) } : {}),
         ...(options.contractOf ? { contractOf: options.contractOf } : {}),
       },
       intake.columns,

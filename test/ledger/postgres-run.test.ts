@@ -147,6 +147,14 @@ describe('tanu run on a PostgreSQL ledger', () => {
       if (!standing) throw new Error('no standing');
       expect(await reader.recognized(standing.iin, standing.profession_code, standing.level, '')).toBe('DEMO01-2026-000002');
       expect(await reader.registerStanding('DEMO01-2026-999999')).toBeUndefined();
+      // And the sitting's rows earlier files gave (a protocol told twice must agree), with their protocol date out of the stored record.
+      const sitting = await reader.sittingEntries('DEMO01', protocol.serial, '');
+      expect(sitting).toHaveLength(2);
+      expect(sitting[0]).toMatchObject({ iin: expect.stringMatching(/^\d{12}$/), protocol_date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+      // The batch being planned is not "earlier".
+      const [own] = await reader.centreBatches('DEMO01', 1);
+      expect(await reader.sittingEntries('DEMO01', protocol.serial, own?.id ?? '')).toEqual([]);
+      expect(await reader.contractToAct(standing.iin, standing.profession_code, standing.level)).toBeUndefined();
       await expect((reader as unknown as { pool: pg.Pool }).pool.query(`UPDATE documents SET status = 'issued'`)).rejects.toThrow(/read-only transaction/);
     } finally {
       await reader.close();
