@@ -64,8 +64,8 @@ export async function revokeCommand(args: string[], options: { reason: string | 
     const date = displayDate(result.revoked_at.slice(0, 10));
     ctx.io.out(
       result.outcome === 'revoked'
-        ? say(ctx.lang, { kk: `${serial} (${result.revision}-редакция) кері қайтарылды: ${label.kk}`, ru: `${serial} (редакция ${result.revision}) отозван: ${label.ru}` })
-        : say(ctx.lang, { kk: `${serial} бұрын кері қайтарылған (${date}, ${label.kk}): ештеңе өзгермеді`, ru: `${serial} уже отозван (${date}, ${label.ru}): ничего не изменено` }),
+        ? say(ctx.lang, { kk: `${serial} (${result.revision}-редакция) кері шақырылды: ${label.kk}`, ru: `${serial} (редакция ${result.revision}) отозван: ${label.ru}` })
+        : say(ctx.lang, { kk: `${serial} бұрын кері шақырылған (${date}, ${label.kk}): ештеңе өзгермеді`, ru: `${serial} уже отозван (${date}, ${label.ru}): ничего не изменено` }),
     );
   }
   return 0;

@@ -4,7 +4,7 @@ import { relative } from 'node:path';
 import { TanuError } from '../core/tanu-error.js';
 import { configuredTrust, createDevKey, devCaPath } from '../sign/keys.js';
 import { describeSlots } from '../sign/pkcs11.js';
-import { REVOCATION_REASONS, type RevocationReason } from '../core/catalogue.js';
+import { REVOCATION_REASONS, REVOKED, type RevocationReason } from '../core/catalogue.js';
 import { displayDate } from '../core/dates.js';
 import { verifyPackage } from '../export/verify-package.js';
 import { openReader } from '../serve/open-reader.js';
@@ -61,7 +61,7 @@ export async function verifyCommand(paths: string[], ctx: Ctx): Promise<number> 
             ...(ledger?.status === 'revoked' && ledger.revocation
               ? [
                   say(ctx.lang, {
-                    kk: `қолтаңба жарамды, бірақ құжат кері қайтарылған ${displayDate(ledger.revocation.revoked_at.slice(0, 10))} (${REVOCATION_REASONS[ledger.revocation.reason].kk})`,
+                    kk: `қолтаңба жарамды, бірақ құжат ${REVOKED.kk} ${displayDate(ledger.revocation.revoked_at.slice(0, 10))} (${REVOCATION_REASONS[ledger.revocation.reason].kk})`,
                     ru: `подпись верна, но документ отозван ${displayDate(ledger.revocation.revoked_at.slice(0, 10))} (${REVOCATION_REASONS[ledger.revocation.reason].ru})`,
                   }),
                 ]

@@ -141,6 +141,9 @@ describe('tanu serve in a browser', () => {
     const again = await tanu(['revoke', 'DEMO01-2026-000001', '--reason', 'fraud', '--config', p.config]);
     expect(again.code).toBe(0);
     expect(again.out).toContain('уже отозван');
+    // The CLI says it as the pages do: recalled, not returned.
+    const againKk = await tanu(['revoke', 'DEMO01-2026-000001', '--reason', 'fraud', '--config', p.config, '--language', 'kk']);
+    expect(againKk.out).toContain('бұрын кері шақырылған');
     const unknownSerial = await tanu(['revoke', 'DEMO01-2026-000777', '--reason', 'fraud', '--config', p.config]);
     expect(unknownSerial.code).toBe(1);
     expect(unknownSerial.err).toContain('[UNKNOWN_SERIAL]');
@@ -149,6 +152,7 @@ describe('tanu serve in a browser', () => {
     const verify = await tanu(['verify', pdfPath, '--config', p.config]);
     expect(verify.code).toBe(1);
     expect(verify.out).toContain('подпись верна, но документ отозван');
+    expect((await tanu(['verify', pdfPath, '--config', p.config, '--language', 'kk'])).out).toContain('бірақ құжат кері шақырылған');
     const other = await tanu(['verify', join(manifestPath, '..', 'certificates', 'DEMO01-2026-000002.pdf'), '--config', p.config]);
     expect(other.code).toBe(0);
 
