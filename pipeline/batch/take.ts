@@ -1,5 +1,5 @@
 import { type Stats, createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { createHash, randomUUID } from 'node:crypto';
 import { basename, extname, join, resolve } from 'node:path';
 import { TanuError } from '../core/tanu-error.js';
@@ -46,7 +46,9 @@ const changedSince = (a: Stats, b: Stats) => a.size !== b.size || a.mtimeMs !== 
 async function receive(file: string, dir: string): Promise<{ sha: string; temp: string; read: Stats }> {
   const read = await stat(file);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const temp = join(dir, `.${randomUUID()}.tmp-${process.pid}`);
+  swept ??= sweepAbandonedCopies(dir);
+  await swept;
+  const temp = join(dir, `.${randomUUID()}.tmp-${OWNER.replaceAll('/', '~')}`);
   const hash = createHash('sha256');
   const out = await open(temp, 'wx', 0o600);
   try {
@@ -63,6 +65,25 @@ async function receive(file: string, dir: string): Promise<{ sha: string; temp: 
     throw e;
   }
   return { sha: hash.digest('hex'), temp, read };
+}
+
+/**
+ * A copy a process was making when it died is a partial file nobody will finish (its
+ * original is still in the inbox: it is released only after the ledger knows it). Before
+ * this process takes its first file, such copies of dead processes on this host are
+ * removed; a live process's, or another host's, are left to it. `.tmp-<pid>` is how
+ * earlier versions named them.
+ */
+let swept: Promise<void> | undefined;
+const TEMP_COPY = /^\.[0-9a-f-]{36}\.tmp-(.+)$/;
+
+async function sweepAbandonedCopies(dir: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [])) {
+    const owner = TEMP_COPY.exec(name)?.[1];
+    if (owner === undefined) continue;
+    const whose = /^\d+$/.test(owner) ? `${OWNER.split('/')[0]}/${owner}/-` : owner.replaceAll('~', '/');
+    if (!ownerAlive(whose)) await rm(join(dir, name), { force: true });
+  }
 }
 
 export async function takeFile(file: string, ctx: EngineContext, mode: TakeMode): Promise<FileOutcome> {

@@ -1,5 +1,8 @@
 import ExcelJS from 'exceljs';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tanu } from '../support/cli.js';
@@ -113,6 +116,29 @@ describe('tanu run', () => {
     expect(serials.sort()).toEqual(['DEMO01-2026-000001', 'DEMO01-2026-000002', 'DEMO01-2026-000003', 'DEMO01-2026-000004']);
     // The first file's protocol is not re-issued: no valid row of the second file is of its sitting.
     expect(manifests(p.outbox).flatMap((m) => readManifest(m).documents.filter((d) => d.type === 'protocol').map((d) => d.serial)).sort()).toEqual(['П-1', 'П-9']);
+  });
+
+  it('a partial copy a dead process left in the received area is removed before the next file is taken; a live one is left', async () => {
+    const p = makeProject(tmp());
+    const received = join(p.dir, 'var', 'received');
+    mkdirSync(received, { recursive: true });
+    // A pid that is surely dead: a child that has exited.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid ?? 0;
+    const live = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
+    const liveStarted = live.slice(live.lastIndexOf(')') + 2).split(' ')[19];
+    const copies = {
+      dead: `.${randomUUID()}.tmp-${hostname()}~${dead}~1`,
+      older: `.${randomUUID()}.tmp-${dead}`,
+      live: `.${randomUUID()}.tmp-${hostname()}~${process.pid}~${liveStarted}`,
+      elsewhere: `.${randomUUID()}.tmp-another-host~${dead}~1`,
+    };
+    for (const name of Object.values(copies)) writeFileSync(join(received, name), 'half a file');
+    const file = join(p.inbox, 'exam-results-after-crash.csv');
+    writeFileSync(file, await examResultsCsv(2));
+    const r = await tanu(['run', file, '--config', p.config]);
+    expect(r.code, r.err).toBe(0);
+    const left = readdirSync(received).filter((n) => n.includes('.tmp-'));
+    expect(left.sort()).toEqual([copies.live, copies.elsewhere].sort());
   });
 
   it('an unreadable file is set aside untouched with a report, exit 2', async () => {
