@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +59,9 @@ beforeAll(async () => {
   base = await loadConfig(makeProject(join(dir, 'project')).config, { env: {} });
 });
 
+/** A stand-in for a CMS's signed attributes and their digest: what Signer.signDigest is given. */
+const attributed = (attributes: Buffer): [Buffer, Buffer] => [createHash('sha256').update(attributes).digest(), attributes];
+
 function tokenSession(label: string) {
   const lib = pkcs11Module(SOFTHSM_MODULE);
   const slot = lib.C_GetSlotList(true).find((s) => lib.C_GetTokenInfo(s).label.trim() === label);
@@ -97,9 +101,9 @@ describe('signing through PKCS#11', () => {
     // Many at once through the process's few sessions, on libuv's threads: each waits for a
     // free session, and the library locks for itself (a thousand, as SoftHSM2 without its
     // locking flag crashed the process within a few hundred).
-    const digests = Array.from({ length: 1000 }, (_, i) => Buffer.alloc(32, i % 256));
+    const inputs = Array.from({ length: 1000 }, (_, i) => attributed(Buffer.alloc(200, i % 256)));
     const hexes = (all: Uint8Array[]) => all.map((b) => Buffer.from(b).toString('hex'));
-    expect(hexes(await Promise.all(digests.map((d) => signer.signDigest(d))))).toEqual(hexes(await Promise.all(digests.map((d) => p12.signDigest(d)))));
+    expect(hexes(await Promise.all(inputs.map((d) => signer.signDigest(...d))))).toEqual(hexes(await Promise.all(inputs.map((d) => p12.signDigest(d[0])))));
     // A second opening in the process is the same signer: one login, one set of sessions.
     expect(await opened(withToken({}))).toBe(signer);
   });
@@ -107,9 +111,9 @@ describe('signing through PKCS#11', () => {
   it('a key marked CKA_ALWAYS_AUTHENTICATE gets its context-specific login for every signature', async () => {
     const { p12 } = await preparedPdf();
     const signer = await opened(withToken({ token: 'every-time' }));
-    const digest = Buffer.alloc(32, 7);
-    expect(Buffer.from(await signer.signDigest(digest))).toEqual(Buffer.from(await p12.signDigest(digest)));
-    expect(Buffer.from(await signer.signDigest(digest))).toEqual(Buffer.from(await p12.signDigest(digest)));
+    const input = attributed(Buffer.alloc(200, 7));
+    expect(Buffer.from(await signer.signDigest(...input))).toEqual(Buffer.from(await p12.signDigest(input[0])));
+    expect(Buffer.from(await signer.signDigest(...input))).toEqual(Buffer.from(await p12.signDigest(input[0])));
   });
 
   it('each refusal at start has its code and kk/ru text', async () => {
