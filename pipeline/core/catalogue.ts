@@ -486,8 +486,8 @@ export const CATALOGUE = {
   TOKEN_MECHANISM: {
     severity: 'error',
     text: (p) => ({
-      kk: `«${p.code}» токені RSA PKCS#1 v1.5 қолтаңбасын (CKM_RSA_PKCS) ұсынбайды немесе кілт RSA емес`,
-      ru: `Токен «${p.code}» не предлагает подпись RSA PKCS#1 v1.5 (CKM_RSA_PKCS) или ключ не RSA`,
+      kk: `«${p.code}» токені кілт үшін RSA PKCS#1 v1.5 қолтаңбасын (CKM_RSA_PKCS та, CKM_SHA256_RSA_PKCS та) ұсынбайды немесе кілт RSA емес`,
+      ru: `Токен «${p.code}» не предлагает для ключа подпись RSA PKCS#1 v1.5 (ни CKM_RSA_PKCS, ни CKM_SHA256_RSA_PKCS) или ключ не RSA`,
     }),
   },
   TOKEN_PIN_MISSING: {
