@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import pkcs11js from 'pkcs11js';
@@ -19,7 +19,16 @@ export type TokenSpec = {
   label: string;
   pin: string;
   /** The signing key and its certificate, imported with this label and CKA_ID. */
-  key?: { label: string; id: string; leaf: Issued; chain: readonly Issued[]; certificate: boolean; alwaysAuthenticate?: boolean };
+  key?: {
+    label: string;
+    id: string;
+    leaf: Issued;
+    chain: readonly Issued[];
+    certificate: boolean;
+    alwaysAuthenticate?: boolean;
+    /** CKA_ALLOWED_MECHANISMS: the only mechanisms the token lets the key sign with (every one when unset). */
+    allowedMechanisms?: readonly number[];
+  };
 };
 
 export function makeSoftHsm(dir: string, tokens: readonly TokenSpec[]): { conf: string } {
@@ -47,6 +56,8 @@ export function makeSoftHsm(dir: string, tokens: readonly TokenSpec[]): { conf: 
       { type: pkcs11js.CKA_EXTRACTABLE, value: false },
       { type: pkcs11js.CKA_SIGN, value: true },
       { type: pkcs11js.CKA_ALWAYS_AUTHENTICATE, value: t.key.alwaysAuthenticate ?? false },
+      // An array of CK_ULONG: 8 bytes little-endian each on x86-64 Linux.
+      ...(t.key.allowedMechanisms ? [{ type: pkcs11js.CKA_ALLOWED_MECHANISMS, value: Buffer.concat(t.key.allowedMechanisms.map((m) => Buffer.from(new BigUint64Array([BigInt(m)]).buffer))) }] : []),
       { type: pkcs11js.CKA_LABEL, value: t.key.label },
       { type: pkcs11js.CKA_ID, value: id },
       { type: pkcs11js.CKA_MODULUS, value: big(jwk.n) },
@@ -81,4 +92,17 @@ function subjectDer(der: Uint8Array): Buffer {
   const subject = (tbs?.value as forge.asn1.Asn1[])[5];
   if (!subject) throw new Error('not a v3 certificate');
   return Buffer.from(forge.asn1.toDer(subject).getBytes(), 'binary');
+}
+
+/**
+ * The folder SoftHSM2 keeps one token in, under `makeSoftHsm`'s `dir`: moved away, the
+ * token is gone for every process using it (as a token pulled out of its reader), and
+ * moved back, it is there again.
+ */
+export function tokenFolder(dir: string, label: string): string {
+  const tokens = join(dir, 'tokens');
+  const padded = Buffer.from(label.padEnd(32, ' '));
+  const found = readdirSync(tokens).find((uuid) => readFileSync(join(tokens, uuid, 'token.object')).includes(padded));
+  if (!found) throw new Error(`no SoftHSM2 token ${label} in ${tokens}`);
+  return join(tokens, found);
 }

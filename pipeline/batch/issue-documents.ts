@@ -112,7 +112,11 @@ export async function publishChunk(batch: BatchRow, chunk: readonly DocumentRow[
       updates.push({ id: doc.id, state: 'failed', error: { code: result.error.code, message: result.error.text } });
       continue;
     }
-    const signed = await timed(ctx, 'sign', () => signDocument({ pdf: result.pdf, ...(result.docx ? { docx: result.docx } : {}) }, signer, signingTime));
+    const signed = await timed(ctx, 'sign', () => signDocument({ pdf: result.pdf, ...(result.docx ? { docx: result.docx } : {}) }, signer, signingTime)).catch(async (e: unknown) => {
+      // A signature refused (a token taken out): the chunk is not published, and no write of it goes on once its batch has stopped.
+      await Promise.allSettled(written);
+      throw e;
+    });
     // A later revision sits beside its serial's first: `<serial>.r2.pdf` (docs/contracts.md, "Outbox").
     const name = join(KINDS[doc.type].folder, `${safeName(doc.serial)}${doc.revision > 1 ? `.r${doc.revision}` : ''}`);
     const base = join(dir, name);

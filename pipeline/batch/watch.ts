@@ -3,7 +3,7 @@ import { basename, relative, sep } from 'node:path';
 import { watch as chokidar } from 'chokidar';
 import PQueue from 'p-queue';
 import { type Issue, issue } from '../core/issue.js';
-import { asTanuError } from '../core/tanu-error.js';
+import { asTanuError, passes } from '../core/tanu-error.js';
 import { UNFINISHED, fileCompleteness } from '../intake/complete.js';
 import type { EngineContext, FileOutcome } from './context.js';
 import { runBatch } from './run-batch.js';
@@ -15,9 +15,9 @@ import { takeFile } from './take.js';
  * their own format), copied into the received
  * area, processed, and removed from the inbox once the ledger knows them; temporary and
  * lock files are left alone. At start, batches a crash interrupted are resumed first. A
- * full disk or a ledger another process holds is waited out: the file or batch is tried
- * again `watch.retry_ms` later. On SIGINT/SIGTERM it takes no new file, finishes the one
- * in hand and resolves.
+ * failure that passes (a full disk, a ledger another process holds, a token taken out:
+ * `passes`) is waited out: the file or batch is tried again `watch.retry_ms` later. On
+ * SIGINT/SIGTERM it takes no new file, finishes the one in hand and resolves.
  */
 
 /** Names spreadsheet programs and copy tools use while a file is still being written. */
@@ -32,9 +32,6 @@ export type Watcher = {
   /** Work done between two files, never during one: a new standards library takes effect for the next file. */
   between: (task: () => Promise<void>) => void;
 };
-
-/** Errors that pass by themselves: the same work is tried again later. */
-const passing = (e: unknown) => ['NO_SPACE', 'LEDGER_BUSY'].includes(asTanuError(e)?.code ?? '');
 
 export async function watchInbox(
   ctx: EngineContext,
@@ -76,7 +73,7 @@ export async function watchInbox(
           if (outcome.outcome !== 'in-progress') onOutcome(outcome, seconds);
         } catch (e) {
           onError(batch.id, e);
-          if (passing(e)) later(resume);
+          if (passes(e)) later(resume);
         }
       }
     });
@@ -93,7 +90,7 @@ export async function watchInbox(
         // It changed while it was read: still being written, and taken when it holds still ('change').
         if (asTanuError(e)?.code === 'FILE_INCOMPLETE') return;
         onError(file, e);
-        if (!passing(e)) return;
+        if (!passes(e)) return;
         // Still in the inbox: the file is tried again; already planned: its batch is.
         const waiting = await access(file).then(() => true, () => false);
         later(() => (waiting ? take(file) : resume()));

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { type Runner, type TaskList, type WorkerEvents, run } from 'graphile-worker';
+import { type Runner, type Task, type TaskList, type WorkerEvents, run } from 'graphile-worker';
+import { passes } from '../core/tanu-error.js';
 import { COMPLETE_TASK, CompleteJob, ISSUE_TASK, IssueJob, centreFlag } from '../ledger/jobs.js';
 import { LEDGER_SESSION, type PostgresOptions, connectPool, quietLogger } from '../ledger/postgres.js';
 import { removeTempFiles } from '../publish/publish.js';
@@ -23,6 +24,8 @@ import { publishChunk, renderChunk } from './issue-documents.js';
  *   other worker, and runs again there.
  * - A worker takes only the jobs of centres it has the key of (`signing.centres`): the
  *   others' centre flags are forbidden to it.
+ * - A failure that passes (a token taken out and put back) runs the job again
+ *   `watch.retry_ms` later, as `tanu watch` tries a batch again.
  */
 
 /** Jobs one worker process runs at once: one renders in the browser while the other signs and writes. */
@@ -48,6 +51,8 @@ export async function runWorker(
   connection: PostgresOptions,
   /** A batch completed here, with the seconds since it was opened: its rate is the whole queue's, not this worker's. */
   onOutcome: (o: FileOutcome, seconds: number) => void,
+  /** A job's failure that passes (`passes`), with the job's key: it runs again `watch.retry_ms` later. */
+  onError: (job: string, e: unknown) => void,
 ): Promise<WorkerHandle> {
   const { ledger } = ctx;
   // Its own pool: graphile-worker holds a connection to listen for new jobs, besides those its jobs and the beats use.
@@ -57,8 +62,34 @@ export async function runWorker(
   // graphile-worker 0.17 locks jobs in the name of the worker pool, not of its workers.
   events.on('pool:create', ({ workerPool }) => ids.add(workerPool.id));
 
+  /**
+   * A job whose failure passes (`passes`: a token taken out, a full disk) is put back on
+   * the queue to run again `watch.retry_ms` later, as `tanu watch` tries again, and this
+   * one ends: failed instead, it would wait longer each time (graphile-worker's backoff
+   * reaches hours) and be given up after its 25th attempt. The job keeps its key, queue
+   * and flags; the time is the database's, as the queue's own.
+   */
+  const retried =
+    (task: Task): Task =>
+    async (payload, helpers) => {
+      try {
+        await task(payload, helpers);
+      } catch (e) {
+        if (!passes(e)) throw e;
+        const { job } = helpers;
+        onError(job.key ?? job.task_identifier, e);
+        await helpers.withPgClient((client) =>
+          client.query(
+            `SELECT graphile_worker.add_job($1, $2::json, queue_name => (SELECT queue_name FROM graphile_worker._private_job_queues WHERE id = $3),
+               run_at => now() + $4::interval, job_key => $5, flags => $6::text[], max_attempts => $7)`,
+            [job.task_identifier, JSON.stringify(payload), job.job_queue_id, `${ctx.config.watch.retry_ms} milliseconds`, job.key, Object.keys(job.flags ?? {}), job.max_attempts],
+          ),
+        );
+      }
+    };
+
   const taskList: TaskList = {
-    [ISSUE_TASK]: async (payload) => {
+    [ISSUE_TASK]: retried(async (payload) => {
       const job = IssueJob.parse(payload);
       const batch = await ledger.batch(job.batch);
       if (!batch || batch.state === 'published') return;
@@ -69,8 +100,8 @@ export async function runWorker(
         const counts = await ledger.documentCounts(batch.id);
         ctx.onEvent({ type: 'published-chunk', batch: batch.id, done: counts.total - counts.planned, total: counts.total });
       }
-    },
-    [COMPLETE_TASK]: async (payload) => {
+    }),
+    [COMPLETE_TASK]: retried(async (payload) => {
       const { batch: id } = CompleteJob.parse(payload);
       const batch = await ledger.batch(id);
       if (!batch || batch.state === 'published') return;
@@ -78,7 +109,7 @@ export async function runWorker(
       await removeTempFiles(join(ctx.outbox, batch.outbox_dir));
       const outcome = await completeBatch(id, ctx, { file: batch.id, resumed: false });
       onOutcome(outcome, (ctx.clock.now().getTime() - Date.parse(batch.created_at)) / 1000);
-    },
+    }),
   };
 
   const lease = `${ctx.config.worker.lease_ms} milliseconds`;

@@ -153,6 +153,12 @@ function describe(o: FileOutcome, ctx: Ctx, seconds: number): string {
   }
 }
 
+/** A file's, a batch's or a job's failure, on stderr: its code and text where it is one of ours. */
+function reportFailure(ctx: Ctx, what: string, e: unknown) {
+  const known = asTanuError(e);
+  ctx.io.err(`${printable(what)}: ${known ? `[${known.code}] ${known.text[ctx.lang]}` : (e as Error).message}`);
+}
+
 /** `tanu watch`: runs until SIGINT or SIGTERM, then drains and exits 0. */
 export async function watchCommand(ctx: Ctx): Promise<number> {
   const progress = progressReporter(ctx);
@@ -162,10 +168,7 @@ export async function watchCommand(ctx: Ctx): Promise<number> {
   const watcher = await watchInbox(
     engine.ctx,
     (o, seconds) => ctx.io.out(describe(o, ctx, seconds)),
-    (file, e) => {
-      const known = asTanuError(e);
-      ctx.io.err(`${printable(file)}: ${known ? `[${known.code}] ${known.text[ctx.lang]}` : (e as Error).message}`);
-    },
+    (file, e) => reportFailure(ctx, file, e),
     (dir) =>
       ctx.io.err(
         say(ctx.lang, {
@@ -206,7 +209,12 @@ export async function workerCommand(ctx: Ctx): Promise<number> {
   const engine = await engineFor(ctx, progress.onEvent, { issues: true });
   // The job queue's runner is loaded only here: `tanu run` and `tanu watch` never need it.
   const { runWorker } = await import('../batch/worker.js');
-  const worker = await runWorker(engine.ctx, connection, (o, seconds) => ctx.io.out(describe(o, ctx, seconds)));
+  const worker = await runWorker(
+    engine.ctx,
+    connection,
+    (o, seconds) => ctx.io.out(describe(o, ctx, seconds)),
+    (job, e) => reportFailure(ctx, job, e),
+  );
   engine.ctx.issuer?.renderer.warm();
   const centres = ctx.config.signing.centres?.join(', ') ?? ctx.config.centres.map((c) => c.id).join(', ');
   ctx.io.err(say(ctx.lang, { kk: `tanu worker іске қосылды (${worker.ids().join(', ')}), орталықтар: ${centres}`, ru: `tanu worker запущен (${worker.ids().join(', ')}), центры: ${centres}` }));

@@ -173,7 +173,7 @@ export const Config = z
           .int()
           .min(100)
           .default(10_000)
-          .describe('After a full disk or a ledger held by another process, the file or batch is tried again this much later'),
+          .describe('After a failure that passes (a full disk, a ledger held by another process, the signing token pulled out), tanu watch tries the file or batch again, and tanu worker the job, this much later'),
       })
       .prefault({}),
     documents: z

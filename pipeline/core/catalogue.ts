@@ -38,7 +38,16 @@ export type MessageParams = {
   value?: string;
 };
 
-type Entry = { severity: 'error' | 'warning'; text: (p: MessageParams) => Bilingual };
+type Entry = {
+  severity: 'error' | 'warning';
+  text: (p: MessageParams) => Bilingual;
+  /**
+   * A failure that passes by itself (a full disk freed, a ledger let go, a token put
+   * back): `tanu watch` and `tanu worker` try the same work again `watch.retry_ms` later
+   * instead of giving it up (`passes` in core/tanu-error.ts).
+   */
+  passing?: true;
+};
 
 const withDetail = (base: Bilingual, p: MessageParams): Bilingual =>
   p.detail ? { kk: `${base.kk}: ${p.detail.kk}`, ru: `${base.ru}: ${p.detail.ru}` } : base;
@@ -477,8 +486,8 @@ export const CATALOGUE = {
   TOKEN_MECHANISM: {
     severity: 'error',
     text: (p) => ({
-      kk: `«${p.code}» токені RSA PKCS#1 v1.5 қолтаңбасын (CKM_RSA_PKCS) ұсынбайды немесе кілт RSA емес`,
-      ru: `Токен «${p.code}» не предлагает подпись RSA PKCS#1 v1.5 (CKM_RSA_PKCS) или ключ не RSA`,
+      kk: `«${p.code}» токені кілт үшін RSA PKCS#1 v1.5 қолтаңбасын (CKM_RSA_PKCS та, CKM_SHA256_RSA_PKCS та) ұсынбайды немесе кілт RSA емес`,
+      ru: `Токен «${p.code}» не предлагает для ключа подпись RSA PKCS#1 v1.5 (ни CKM_RSA_PKCS, ни CKM_SHA256_RSA_PKCS) или ключ не RSA`,
     }),
   },
   TOKEN_PIN_MISSING: {
@@ -506,6 +515,7 @@ export const CATALOGUE = {
   },
   TOKEN_REMOVED: {
     severity: 'error',
+    passing: true,
     text: (p) => ({
       kk: `«${p.code}» токені қол қою кезінде ажыратылды: бөлік жарияланбады, пакет тоқтатылды және токен қайта қосылғанда жалғасады`,
       ru: `Токен «${p.code}» отключён во время подписи: часть не опубликована, пакет остановлен и продолжится, когда токен вернётся`,
@@ -522,12 +532,13 @@ export const CATALOGUE = {
   LEDGER: explained('Журналды (ledger) ашу мүмкін емес', 'Не удалось открыть журнал (ledger)'),
   LEDGER_BUSY: {
     severity: 'error',
+    passing: true,
     text: (p) => ({
       kk: `Журналды (ledger) басқа процесс ${p.max} бойы бұғаттап тұр; файл өзгертілмеді, оны кейін қайта өңдеуге болады`,
       ru: `Журнал (ledger) занят другим процессом дольше ${p.max}; файл не тронут, его можно обработать позже`,
     }),
   },
-  NO_SPACE: explained('Дискіде орын жоқ: пакет аяқталмады, орын босағанда жалғасады', 'На диске нет места: пакет не завершён и продолжится, когда место появится'),
+  NO_SPACE: { ...explained('Дискіде орын жоқ: пакет аяқталмады, орын босағанда жалғасады', 'На диске нет места: пакет не завершён и продолжится, когда место появится'), passing: true },
   PATH_MISSING: {
     severity: 'error',
     text: (p) => ({

@@ -1,4 +1,4 @@
-import { type Bilingual, type Code, type MessageParams, message } from './catalogue.js';
+import { type Bilingual, CATALOGUE, type Code, type MessageParams, message } from './catalogue.js';
 
 /**
  * The one error type for everything a user can cause (bad config, unreadable file, bad
@@ -39,4 +39,14 @@ export function asTanuError(e: unknown): TanuError | undefined {
   }
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED') return new TanuError('LEDGER_BUSY', { max: `${LEDGER_BUSY_TIMEOUT_MS / 1000} s` }, { cause: e });
   return undefined;
+}
+
+/**
+ * A failure that passes by itself (the catalogue's `passing` entries): the one list of
+ * them, by which `tanu watch` and `tanu worker` wait `watch.retry_ms` and try the same
+ * work again rather than give it up.
+ */
+export function passes(e: unknown): boolean {
+  const known = asTanuError(e);
+  return known !== undefined && (CATALOGUE[known.code] as { passing?: true }).passing === true;
 }

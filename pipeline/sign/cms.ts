@@ -65,8 +65,8 @@ export type SignedDataInput = {
   /** Every certificate to carry: the signer's first, then its chain. */
   certificates: readonly Uint8Array[];
   signingTime?: Date;
-  /** The signer's signature over the digest of the signed attributes. */
-  sign: (digest: Uint8Array) => Promise<Uint8Array>;
+  /** The signer's signature over the digest of the signed attributes, given too (`Signer.signDigest`). */
+  sign: (digest: Uint8Array, signedAttributes: Uint8Array) => Promise<Uint8Array>;
 };
 
 export async function signedData(input: SignedDataInput): Promise<Uint8Array> {
@@ -86,8 +86,8 @@ export async function signedData(input: SignedDataInput): Promise<Uint8Array> {
   ];
   // DER orders a SET OF by its encodings; the signature is over the attributes as a SET.
   const sorted = attributes.map(bytesOf).sort(Buffer.compare).map((b) => parseDer(b));
-  const signedAttrsDigest = createHash(algorithm.digest).update(bytesOf(set(...sorted))).digest();
-  const signature = await input.sign(signedAttrsDigest);
+  const signedAttrs = bytesOf(set(...sorted));
+  const signature = await input.sign(createHash(algorithm.digest).update(signedAttrs).digest(), signedAttrs);
 
   const signerInfo = seq(
     int(1),

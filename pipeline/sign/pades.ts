@@ -84,7 +84,7 @@ export async function signPreparedPdf(prepared: Uint8Array, signer: Signer): Pro
     contentDigest: digest,
     signer: certParts(signer.certificates[0] ?? Buffer.alloc(0)),
     certificates: signer.certificates,
-    sign: (d) => signer.signDigest(d),
+    sign: (digest, attributes) => signer.signDigest(digest, attributes),
   });
   const room = (close - open - 1) / 2;
   if (cms.length > room) throw new TanuError('SIGNATURE_SPACE', { max: room });
@@ -105,6 +105,6 @@ export async function detachedSignatureOfDigest(contentDigest: Buffer, signer: S
     signer: certParts(signer.certificates[0] ?? Buffer.alloc(0)),
     certificates: signer.certificates,
     signingTime,
-    sign: (d) => signer.signDigest(d),
+    sign: (digest, attributes) => signer.signDigest(digest, attributes),
   });
 }

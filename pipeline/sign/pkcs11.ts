@@ -124,88 +124,247 @@ export function chainFrom(leaf: X509Certificate, others: readonly X509Certificat
 
 const pemCertificates = (text: string) => (text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => new X509Certificate(pem));
 
+/**
+ * How the token signs, whichever it offers for the key: CKM_RSA_PKCS over the DigestInfo
+ * Tanu makes, or CKM_SHA256_RSA_PKCS over the signed attributes, which the token hashes
+ * itself. Both are PKCS#1 v1.5 with SHA-256: the same bytes.
+ */
+export type Mechanism = 'CKM_RSA_PKCS' | 'CKM_SHA256_RSA_PKCS';
+const MECHANISMS: Record<Mechanism, number> = { CKM_RSA_PKCS: pkcs11js.CKM_RSA_PKCS, CKM_SHA256_RSA_PKCS: pkcs11js.CKM_SHA256_RSA_PKCS };
+
+/** A CK_ULONG array (CKA_ALLOWED_MECHANISMS), in the platform's width: empty or absent means every mechanism. */
+const ulongs = (value: Buffer | null) => {
+  if (value === null || value.length === 0) return null;
+  const width = value.length % 8 === 0 ? 8 : 4;
+  return Array.from({ length: value.length / width }, (_, i) => ulong(value.subarray(i * width, (i + 1) * width)) ?? 0);
+};
+
+/**
+ * The mechanisms the token offers for signing (listed with CKF_SIGN) that the key allows
+ * (CKA_ALLOWED_MECHANISMS), in the order they are preferred: a DigestInfo is less to send.
+ * `prefer` puts one first where both are offered (how a test signs each way on one token).
+ */
+export function signingMechanisms(lib: InstanceType<typeof PKCS11>, session: Handle, slot: Handle, key: Handle, prefer?: Mechanism): Mechanism[] {
+  const offered = lib.C_GetMechanismList(slot);
+  const allowed = ulongs(attribute(lib, session, key, pkcs11js.CKA_ALLOWED_MECHANISMS));
+  const usable = (Object.keys(MECHANISMS) as Mechanism[]).filter((m) => {
+    const id = MECHANISMS[m];
+    return offered.includes(id) && (allowed === null || allowed.includes(id)) && (lib.C_GetMechanismInfo(slot, id).flags & pkcs11js.CKF_SIGN) !== 0;
+  });
+  return prefer && usable.includes(prefer) ? [prefer, ...usable.filter((m) => m !== prefer)] : usable;
+}
+
+/** Errors by which a token says it, or the key found on it, is no longer there: the signer opens it again once it is back. */
+const GONE = [
+  pkcs11js.CKR_DEVICE_REMOVED,
+  pkcs11js.CKR_TOKEN_NOT_PRESENT,
+  pkcs11js.CKR_TOKEN_NOT_RECOGNIZED,
+  pkcs11js.CKR_DEVICE_ERROR,
+  pkcs11js.CKR_SESSION_HANDLE_INVALID,
+  pkcs11js.CKR_SESSION_CLOSED,
+  // The key's handle names nothing any more: SoftHSM2 says this when its token's folder is taken away.
+  pkcs11js.CKR_KEY_HANDLE_INVALID,
+  pkcs11js.CKR_OBJECT_HANDLE_INVALID,
+  pkcs11js.CKR_CRYPTOKI_NOT_INITIALIZED,
+];
+
+/** The token as a signer holds it: its slot, sessions and key, until the token is taken out. */
+type Opened = { slot: Handle; sessions: Handle[]; idle: Handle[]; key: Handle; alwaysAuthenticate: boolean; mechanism: Mechanism };
+
 export class Pkcs11Signer implements Signer {
   readonly algorithm = RSA_PKCS1;
   readonly isTest: boolean;
-  private readonly idle: Handle[];
-  private readonly waiting: ((session: Handle) => void)[] = [];
+  /** Null once the token is gone: the next signature opens it again. */
+  private opened: Opened | null;
+  /** The sessions of a token that went away, closed before it is opened again. */
+  private stale: Opened | null = null;
+  private reopening: Promise<Opened> | null = null;
+  /** Woken when a session is given back or the sessions change. */
+  private readonly waiting: (() => void)[] = [];
+  /** Signatures under way, and who waits for none to be (the library is not finalised under a signature). */
+  private signing = 0;
+  private readonly quiet: (() => void)[] = [];
+  /** A PIN refused when the token came back: never tried again in this process. */
+  private refused: TanuError | null = null;
 
   private constructor(
     private readonly lib: InstanceType<typeof PKCS11>,
-    private readonly token: string,
-    private readonly key: Handle,
-    private readonly alwaysAuthenticate: boolean,
+    private readonly settings: Pkcs11Settings & { mechanism?: Mechanism },
     private readonly pin: string,
-    sessions: Handle[],
+    opened: Opened,
+    /** The key's RSA numbers: a token put back must hold the same key. */
+    private readonly numbers: string,
     readonly certificates: readonly Uint8Array[],
     readonly maxSignatureBytes: number,
   ) {
-    this.idle = sessions;
+    this.opened = opened;
     this.isTest = certificates.some(isTestCertificate);
   }
 
-  /** Opens the configured key; every refusal is a TanuError naming what to set, raised before anything is planned. */
-  static async open(settings: Pkcs11Settings, pin: string): Promise<Pkcs11Signer> {
+  /** How this signer's token signs (the first mechanism it offers for the key). */
+  get mechanism(): Mechanism | null {
+    return this.opened?.mechanism ?? null;
+  }
+
+  /**
+   * Opens the configured key; every refusal is a TanuError naming what to set, raised
+   * before anything is planned. `settings.mechanism` prefers one mechanism where the token
+   * offers both.
+   */
+  static async open(settings: Pkcs11Settings & { mechanism?: Mechanism }, pin: string): Promise<Pkcs11Signer> {
     const lib = pkcs11Module(settings.module);
     const tokens = tokenSlots(lib);
     const found = tokens.find((t) => label(t.info.label) === settings.token);
     if (!found) throw new TanuError('TOKEN_NOT_FOUND', { code: settings.token, value: tokens.map((t) => label(t.info.label)).join(', ') });
-    const sessions = Array.from({ length: SESSIONS }, () => lib.C_OpenSession(found.slot, pkcs11js.CKF_SERIAL_SESSION));
+    const { opened, modulus, exponent } = onToken(lib, found.slot, settings, pin);
     try {
-      const [session] = sessions as [Handle];
-      login(lib, session, found.slot, settings.token, pin);
-      const [key] = findObjects(lib, session, keyTemplate(settings.key));
-      if (!key) throw new TanuError('TOKEN_KEY', { code: settings.token, value: settings.key });
-      const keyType = ulong(attribute(lib, session, key, pkcs11js.CKA_KEY_TYPE));
-      const modulus = attribute(lib, session, key, pkcs11js.CKA_MODULUS);
-      const exponent = attribute(lib, session, key, pkcs11js.CKA_PUBLIC_EXPONENT);
-      if (keyType !== pkcs11js.CKK_RSA || !modulus || !exponent || !lib.C_GetMechanismList(found.slot).includes(pkcs11js.CKM_RSA_PKCS))
-        throw new TanuError('TOKEN_MECHANISM', { code: settings.token });
-      const chain = await certificateChain(lib, session, key, settings);
-      if (certificateNumbers(chain[0] as X509Certificate) !== rsaNumbers(modulus, exponent))
+      const chain = await certificateChain(lib, opened.idle[0] as Handle, opened.key, settings);
+      const numbers = rsaNumbers(modulus, exponent);
+      if (certificateNumbers(chain[0] as X509Certificate) !== numbers)
         throw new TanuError('TOKEN_CERTIFICATE_MISMATCH', { code: settings.key, value: settings.certificate ?? settings.token });
-      return new Pkcs11Signer(
-        lib,
-        settings.token,
-        key,
-        flag(attribute(lib, session, key, pkcs11js.CKA_ALWAYS_AUTHENTICATE)),
-        pin,
-        sessions,
-        chain.map((c) => new Uint8Array(c.raw)),
-        modulus.toString('hex').replace(/^(00)+/, '').length / 2,
-      );
+      const bytes = modulus.toString('hex').replace(/^(00)+/, '').length / 2;
+      return new Pkcs11Signer(lib, settings, pin, opened, numbers, chain.map((c) => new Uint8Array(c.raw)), bytes);
     } catch (e) {
-      for (const s of sessions) lib.C_CloseSession(s);
+      closeSessions(lib, opened);
       throw e;
     }
   }
 
-  async signDigest(digest: Uint8Array): Promise<Uint8Array> {
-    const session = await this.acquire();
+  async signDigest(digest: Uint8Array, signedAttributes: Uint8Array): Promise<Uint8Array> {
+    const { opened, session } = await this.acquire();
+    this.signing++;
     try {
-      this.lib.C_SignInit(session, { mechanism: pkcs11js.CKM_RSA_PKCS }, this.key);
+      const mechanism = MECHANISMS[opened.mechanism];
+      this.lib.C_SignInit(session, { mechanism }, opened.key);
       // A key marked CKA_ALWAYS_AUTHENTICATE asks for the PIN again before each signature.
-      if (this.alwaysAuthenticate) this.lib.C_Login(session, pkcs11js.CKU_CONTEXT_SPECIFIC, this.pin);
-      return new Uint8Array(await this.lib.C_SignAsync(session, Buffer.concat([SHA256_DIGEST_INFO, digest]), Buffer.alloc(this.maxSignatureBytes)));
+      if (opened.alwaysAuthenticate) this.lib.C_Login(session, pkcs11js.CKU_CONTEXT_SPECIFIC, this.pin);
+      const input = opened.mechanism === 'CKM_RSA_PKCS' ? Buffer.concat([SHA256_DIGEST_INFO, digest]) : Buffer.from(signedAttributes);
+      return new Uint8Array(await this.lib.C_SignAsync(session, input, Buffer.alloc(this.maxSignatureBytes)));
     } catch (e) {
-      const removed = [pkcs11js.CKR_DEVICE_REMOVED, pkcs11js.CKR_TOKEN_NOT_PRESENT, pkcs11js.CKR_SESSION_HANDLE_INVALID, pkcs11js.CKR_SESSION_CLOSED, pkcs11js.CKR_DEVICE_ERROR];
-      if (removed.includes(code(e) as number)) throw new TanuError('TOKEN_REMOVED', { code: this.token }, { cause: e });
+      if (GONE.includes(code(e) as number)) {
+        this.lose(opened);
+        throw new TanuError('TOKEN_REMOVED', { code: this.settings.token }, { cause: e });
+      }
       const why = e instanceof Error ? e.message : String(e);
       throw new TanuError('TOKEN_FAILED', { detail: { kk: why, ru: why } }, { cause: e });
     } finally {
-      this.release(session);
+      this.signing--;
+      if (this.signing === 0) for (const wake of this.quiet.splice(0)) wake();
+      this.release(opened, session);
     }
   }
 
-  private acquire(): Promise<Handle> {
-    const session = this.idle.pop();
-    return session ? Promise.resolve(session) : new Promise((resolve) => this.waiting.push(resolve));
+  /** A free session of the open token, opening the token again first if it was taken out. */
+  private async acquire(): Promise<{ opened: Opened; session: Handle }> {
+    for (;;) {
+      if (this.refused) throw this.refused;
+      const opened = this.opened ?? (await (this.reopening ??= this.reopen().finally(() => (this.reopening = null))));
+      const session = opened.idle.pop();
+      if (session) return { opened, session };
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
   }
 
-  private release(session: Handle) {
-    const next = this.waiting.shift();
-    if (next) next(session);
-    else this.idle.push(session);
+  private release(opened: Opened, session: Handle) {
+    if (opened === this.opened) opened.idle.push(session);
+    this.waiting.shift()?.();
+  }
+
+  /** The token is gone: its sessions are let go, and whoever waits for one tries the token again. */
+  private lose(opened: Opened) {
+    if (this.opened !== opened) return;
+    this.opened = null;
+    this.stale = opened;
+    for (const wake of this.waiting.splice(0)) wake();
+  }
+
+  /**
+   * The token again, once it is back: found by its label (it may sit in another slot),
+   * logged in with the same PIN, the same key found. A library that lost track of it
+   * (SoftHSM2 sees a token folder only at its start; many modules see a token put back
+   * only after it) is finalised and initialised again, once no signature is under way.
+   * Still away: TOKEN_REMOVED, and the batch is tried again later.
+   */
+  private async reopen(): Promise<Opened> {
+    while (this.signing > 0) await new Promise<void>((resolve) => this.quiet.push(resolve));
+    if (this.stale) closeSessions(this.lib, this.stale);
+    this.stale = null;
+    const { settings } = this;
+    const present = () => {
+      try {
+        return tokenSlots(this.lib).find((t) => label(t.info.label) === settings.token);
+      } catch {
+        return undefined;
+      }
+    };
+    let found = present();
+    if (!found) {
+      try {
+        reinitialise(this.lib);
+      } catch (e) {
+        throw new TanuError('TOKEN_REMOVED', { code: settings.token }, { cause: e });
+      }
+      found = present();
+    }
+    if (!found) throw new TanuError('TOKEN_REMOVED', { code: settings.token });
+    let token: ReturnType<typeof onToken>;
+    try {
+      token = onToken(this.lib, found.slot, settings, this.pin);
+    } catch (e) {
+      // A refused PIN is the operator's to mend: tried again, it would spend the token's tries.
+      if (e instanceof TanuError && e.code === 'TOKEN_PIN') this.refused = e;
+      if (e instanceof TanuError) throw e;
+      throw new TanuError('TOKEN_REMOVED', { code: settings.token }, { cause: e });
+    }
+    if (rsaNumbers(token.modulus, token.exponent) !== this.numbers) {
+      closeSessions(this.lib, token.opened);
+      throw new TanuError('TOKEN_CERTIFICATE_MISMATCH', { code: settings.key, value: settings.certificate ?? settings.token });
+    }
+    this.opened = token.opened;
+    return token.opened;
+  }
+}
+
+/** The library finalised and initialised again: every session of the process closes, and its slots are read afresh. */
+function reinitialise(lib: InstanceType<typeof PKCS11>) {
+  try {
+    lib.C_Finalize();
+  } catch (e) {
+    if (code(e) !== pkcs11js.CKR_CRYPTOKI_NOT_INITIALIZED) throw e;
+  }
+  lib.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
+}
+
+function closeSessions(lib: InstanceType<typeof PKCS11>, opened: Opened) {
+  for (const s of opened.sessions)
+    try {
+      lib.C_CloseSession(s);
+    } catch {
+      // Already gone with its token.
+    }
+}
+
+/**
+ * On the token in `slot`: its sessions opened, the user logged in, the key found, its
+ * mechanism chosen. What the first opening and every reopening share.
+ */
+function onToken(lib: InstanceType<typeof PKCS11>, slot: Handle, settings: Pkcs11Settings & { mechanism?: Mechanism }, pin: string) {
+  const sessions = Array.from({ length: SESSIONS }, () => lib.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION));
+  try {
+    const [session] = sessions as [Handle];
+    login(lib, session, slot, settings.token, pin);
+    const [key] = findObjects(lib, session, keyTemplate(settings.key));
+    if (!key) throw new TanuError('TOKEN_KEY', { code: settings.token, value: settings.key });
+    const keyType = ulong(attribute(lib, session, key, pkcs11js.CKA_KEY_TYPE));
+    const modulus = attribute(lib, session, key, pkcs11js.CKA_MODULUS);
+    const exponent = attribute(lib, session, key, pkcs11js.CKA_PUBLIC_EXPONENT);
+    const [mechanism] = signingMechanisms(lib, session, slot, key, settings.mechanism);
+    if (keyType !== pkcs11js.CKK_RSA || !modulus || !exponent || !mechanism) throw new TanuError('TOKEN_MECHANISM', { code: settings.token });
+    const alwaysAuthenticate = flag(attribute(lib, session, key, pkcs11js.CKA_ALWAYS_AUTHENTICATE));
+    return { opened: { slot, sessions, idle: [...sessions], key, alwaysAuthenticate, mechanism }, modulus, exponent };
+  } catch (e) {
+    for (const s of sessions) lib.C_CloseSession(s);
+    throw e;
   }
 }
 

@@ -5,8 +5,8 @@ import { TanuError } from '../core/tanu-error.js';
 import { TEST_MARK } from '../dev/pki.js';
 
 /**
- * The Signer seam. A signer holds a certificate chain and turns a digest into a signature:
- * it never sees the document. That is the shape of keys that never leave a device or a
+ * The Signer seam. A signer holds a certificate chain and turns the digest of a CMS's
+ * signed attributes into a signature: it never sees the document. That is the shape of keys that never leave a device or a
  * service (the national certifying centre's GOST keys are used through such services), so
  * one can be added without touching the rest: it says which digest and signature
  * algorithm it uses, and CMS, PAdES and verification follow what it says.
@@ -19,8 +19,12 @@ export interface Signer {
   readonly maxSignatureBytes: number;
   /** True for the development PKI: such documents carry the sample mark. */
   readonly isTest: boolean;
-  /** Signs a digest made with `algorithm.digest`. */
-  signDigest(digest: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Signs the digest, made with `algorithm.digest`, of the CMS signed attributes, which
+   * are given too (a few hundred bytes, the document's digest among them, never the
+   * document): for a device that hashes what it signs itself (PKCS#11's CKM_SHA256_RSA_PKCS).
+   */
+  signDigest(digest: Uint8Array, signedAttributes: Uint8Array): Promise<Uint8Array>;
 }
 
 /** How a signer signs: the digest (a node:crypto hash name) and the signature algorithm's identifier as CMS carries it. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,13 +9,13 @@ import { type LoadedConfig, loadConfig } from '../../pipeline/config/load.js';
 import { type Issued, issueCertificate, pkcs12 } from '../../pipeline/dev/pki.js';
 import { openSigner } from '../../pipeline/sign/keys.js';
 import { signaturePreparer, signatureSpace } from '../../pipeline/sign/pades.js';
-import { pkcs11Module } from '../../pipeline/sign/pkcs11.js';
+import { Pkcs11Signer, findObjects, pkcs11Module } from '../../pipeline/sign/pkcs11.js';
 import { signDocument } from '../../pipeline/sign/sign.js';
 import { Pkcs12Signer } from '../../pipeline/sign/signer.js';
 import { tanu } from '../support/cli.js';
 import { clock } from '../support/env.js';
 import { expectBatchVerifies, files, manifests } from '../support/outbox.js';
-import { nssTrusting } from '../support/pki.js';
+import { nssTrusting, opensslVerifies, pdfsig } from '../support/pki.js';
 import { examResultsFile, makeProject } from '../support/project.js';
 import { SOFTHSM_MODULE, makeSoftHsm } from '../../bench/softhsm.js';
 import { chromiumOf, descendants, startTanu, until } from '../reliability/support.js';
@@ -53,10 +54,15 @@ beforeAll(async () => {
     { label: 'bare', pin: PIN, key: key(leaf, false) },
     { label: 'counted', pin: PIN, key: key(leaf, true) },
     { label: 'every-time', pin: PIN, key: key(leaf, true, true) },
+    // A token that lets the key sign only by hashing for itself.
+    { label: 'digesting', pin: PIN, key: { ...key(leaf, true), allowedMechanisms: [pkcs11js.CKM_SHA256_RSA_PKCS] } },
   ]);
   mkdirSync(join(dir, 'project'));
   base = await loadConfig(makeProject(join(dir, 'project')).config, { env: {} });
 });
+
+/** A stand-in for a CMS's signed attributes and their digest: what Signer.signDigest is given. */
+const attributed = (attributes: Buffer): [Buffer, Buffer] => [createHash('sha256').update(attributes).digest(), attributes];
 
 function tokenSession(label: string) {
   const lib = pkcs11Module(SOFTHSM_MODULE);
@@ -97,9 +103,9 @@ describe('signing through PKCS#11', () => {
     // Many at once through the process's few sessions, on libuv's threads: each waits for a
     // free session, and the library locks for itself (a thousand, as SoftHSM2 without its
     // locking flag crashed the process within a few hundred).
-    const digests = Array.from({ length: 1000 }, (_, i) => Buffer.alloc(32, i % 256));
+    const inputs = Array.from({ length: 1000 }, (_, i) => attributed(Buffer.alloc(200, i % 256)));
     const hexes = (all: Uint8Array[]) => all.map((b) => Buffer.from(b).toString('hex'));
-    expect(hexes(await Promise.all(digests.map((d) => signer.signDigest(d))))).toEqual(hexes(await Promise.all(digests.map((d) => p12.signDigest(d)))));
+    expect(hexes(await Promise.all(inputs.map((d) => signer.signDigest(...d))))).toEqual(hexes(await Promise.all(inputs.map((d) => p12.signDigest(d[0])))));
     // A second opening in the process is the same signer: one login, one set of sessions.
     expect(await opened(withToken({}))).toBe(signer);
   });
@@ -107,9 +113,42 @@ describe('signing through PKCS#11', () => {
   it('a key marked CKA_ALWAYS_AUTHENTICATE gets its context-specific login for every signature', async () => {
     const { p12 } = await preparedPdf();
     const signer = await opened(withToken({ token: 'every-time' }));
-    const digest = Buffer.alloc(32, 7);
-    expect(Buffer.from(await signer.signDigest(digest))).toEqual(Buffer.from(await p12.signDigest(digest)));
-    expect(Buffer.from(await signer.signDigest(digest))).toEqual(Buffer.from(await p12.signDigest(digest)));
+    const input = attributed(Buffer.alloc(200, 7));
+    expect(Buffer.from(await signer.signDigest(...input))).toEqual(Buffer.from(await p12.signDigest(input[0])));
+    expect(Buffer.from(await signer.signDigest(...input))).toEqual(Buffer.from(await p12.signDigest(input[0])));
+  });
+
+  it('a key the token signs only with CKM_SHA256_RSA_PKCS signs the same bytes, the token hashing the signed attributes; openssl verifies them', async () => {
+    const { p12, pdf } = await preparedPdf();
+    const digesting = await opened(withToken({ token: 'digesting' }));
+    if (!(digesting instanceof Pkcs11Signer)) throw new Error('not a token signer');
+    expect(digesting.mechanism).toBe('CKM_SHA256_RSA_PKCS');
+    // The token itself refuses the key a DigestInfo: the choice is not Tanu's alone.
+    const { lib, session } = tokenSession('digesting');
+    const [privateKey] = findObjects(lib, session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY }]);
+    if (!privateKey) throw new Error('no key on the token');
+    expect(() => lib.C_SignInit(session, { mechanism: pkcs11js.CKM_RSA_PKCS }, privateKey)).toThrow(/CKR_MECHANISM/);
+    lib.C_CloseSession(session);
+    // Where the token offers both, either can be chosen: the same signatures each way.
+    const settings = { module: SOFTHSM_MODULE, token: 'tanu', key: 'signkey', certificate: null };
+    const hashing = await Pkcs11Signer.open({ ...settings, mechanism: 'CKM_SHA256_RSA_PKCS' }, PIN);
+    const digestInfo = await Pkcs11Signer.open(settings, PIN);
+    expect([hashing.mechanism, digestInfo.mechanism]).toEqual(['CKM_SHA256_RSA_PKCS', 'CKM_RSA_PKCS']);
+    const docx = Buffer.from('docx bytes');
+    const byFile = await signDocument({ pdf, docx }, p12, now);
+    for (const signer of [digesting, hashing, digestInfo]) {
+      const signed = await signDocument({ pdf, docx }, signer, now);
+      expect(Buffer.from(signed.pdf).equals(Buffer.from(byFile.pdf)), signer.mechanism ?? '').toBe(true);
+      expect(Buffer.from(signed.pdfSignature).equals(Buffer.from(byFile.pdfSignature))).toBe(true);
+      expect(Buffer.from(signed.docxSignature ?? []).equals(Buffer.from(byFile.docxSignature ?? []))).toBe(true);
+    }
+    const signed = await signDocument({ pdf, docx }, digesting, now);
+    const at = join(dir, 'digesting');
+    mkdirSync(at);
+    for (const [name, bytes] of [['doc.pdf', signed.pdf], ['doc.pdf.p7s', signed.pdfSignature], ['doc.docx', docx], ['doc.docx.p7s', signed.docxSignature ?? Buffer.alloc(0)]] as const) writeFileSync(join(at, name), bytes);
+    expect(opensslVerifies(join(at, 'doc.pdf.p7s'), join(at, 'doc.pdf'), caPem)).toBe(true);
+    expect(opensslVerifies(join(at, 'doc.docx.p7s'), join(at, 'doc.docx'), caPem)).toBe(true);
+    expect(pdfsig(join(at, 'doc.pdf'), nssTrusting(join(dir, 'nss-digesting'), caPem))).toContain('Signature is Valid.');
   });
 
   it('each refusal at start has its code and kk/ru text', async () => {
@@ -128,7 +167,7 @@ describe('signing through PKCS#11', () => {
     expect(await refusal(withToken({ module: notPkcs11 }))).toMatchObject({ code: 'TOKEN_MODULE' });
     const noToken = await refusal(withToken({ token: 'kaztoken' }));
     expect(noToken.code).toBe('TOKEN_NOT_FOUND');
-    for (const found of ['tanu', 'bare', 'counted', 'every-time']) expect(noToken.text.ru).toContain(found);
+    for (const found of ['tanu', 'bare', 'counted', 'every-time', 'digesting']) expect(noToken.text.ru).toContain(found);
     expect(noToken.text.kk).toContain('«kaztoken» белгісі бар токен табылмады');
     expect(await refusal(withToken({ key: 'nokey' }))).toMatchObject({ code: 'TOKEN_KEY', text: { kk: expect.stringContaining('nokey'), ru: expect.stringContaining('нет закрытого ключа nokey') } });
     expect(await refusal(withToken({ key: 'id:ffff' }))).toMatchObject({ code: 'TOKEN_KEY' });

@@ -2,12 +2,24 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE, CODES } from '../../pipeline/core/catalogue.js';
 import { JSON_SCHEMAS } from '../../pipeline/schemas/json-schemas.js';
+import { TanuError, passes } from '../../pipeline/core/tanu-error.js';
 
 describe('published schemas and the catalogue', () => {
   it('the committed JSON Schemas match the zod schemas (npm run schemas to refresh)', () => {
     for (const [file, schema] of Object.entries(JSON_SCHEMAS)) {
       expect(JSON.parse(readFileSync(`schemas/${file}`, 'utf8')), file).toEqual(JSON.parse(JSON.stringify(schema)));
     }
+  });
+
+  it('the failures that pass (tried again by tanu watch and tanu worker) are the catalogue\'s passing entries, whether thrown as ours or by the system', () => {
+    expect(CODES.filter((c) => (CATALOGUE[c] as { passing?: true }).passing)).toEqual(['TOKEN_REMOVED', 'LEDGER_BUSY', 'NO_SPACE']);
+    expect(passes(new TanuError('TOKEN_REMOVED', { code: 'tanu' }))).toBe(true);
+    expect(passes(Object.assign(new Error('write'), { code: 'ENOSPC' }))).toBe(true);
+    expect(passes(Object.assign(new Error('busy'), { code: 'SQLITE_BUSY' }))).toBe(true);
+    // A refused PIN is never tried again; a token that refused a signature needs the operator.
+    expect(passes(new TanuError('TOKEN_PIN', { code: 'tanu', value: 'low' }))).toBe(false);
+    expect(passes(new TanuError('TOKEN_FAILED'))).toBe(false);
+    expect(passes(new Error('a bug'))).toBe(false);
   });
 
   it('the YAML people edit points at its schema', () => {
