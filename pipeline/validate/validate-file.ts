@@ -8,7 +8,7 @@ import { csvReadsThrough } from '../intake/csv.js';
 import type { SourceRecord } from '../intake/table.js';
 import { kazakhstanCalendar } from '../core/working-days.js';
 import type { KindRecord, SittingEntry } from '../records/records.js';
-import { ContractModel } from '../kinds/contract/model.js';
+import { z } from 'zod';
 import type { RegisterStanding } from '../records/attestation.js';
 import type { Kind } from '../records/columns.js';
 import { type Library, effectiveThresholds } from '../standards/library.js';
@@ -53,6 +53,9 @@ export type LedgerLookups = {
  * `tanu validate` predicts it with. `exceptBatch`: the batch being planned, whose own
  * rows and certificates are not "earlier"; `tanu validate` has none.
  */
+/** Of a stored contract, what a protocol is checked against: validation reads no more of a document kind's model (kinds sit above it). */
+const ContractTerms = z.object({ number: z.string(), date: z.string() });
+
 export const ledgerChecks = (
   ledger: LedgerLookups,
   exceptBatch = '',
@@ -62,7 +65,7 @@ export const ledgerChecks = (
   sittingBefore: (centre, number) => ledger.sittingEntries(centre, number, exceptBatch),
   contractOf: async (iin, code, level) => {
     const stored = await ledger.contractToAct(iin, code, level);
-    return stored === undefined ? undefined : ContractModel.parse(stored);
+    return stored === undefined ? undefined : ContractTerms.parse(stored);
   },
 });
 
