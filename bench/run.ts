@@ -88,7 +88,7 @@ const engine = await startEngine(config, library, {
   onStage: (stage, s) => (stages[stage] += s),
 });
 const { ledger } = engine.ctx;
-const { signer, templates } = issuerOf(engine.ctx);
+const { signer, templates, timestamper } = issuerOf(engine.ctx);
 const outcome = await takeFile(csv, engine.ctx, 'copy');
 const pipelineSeconds = seconds();
 const { peakMb, peakByRole, cpu } = await sampler.stop();
@@ -118,7 +118,7 @@ const browser = await puppeteer.launch({
   pipe: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
-const space = await signatureSpace(signer);
+const space = await signatureSpace(signer, timestamper);
 const n0 = process.hrtime.bigint();
 for (const model of models) {
   const page = await browser.newPage();
@@ -128,7 +128,7 @@ for (const model of models) {
   await page.close();
   const doc = await PDFDocument.load(pdf);
   addSignaturePlaceholder(doc, { contentsBytes: space, signingTime: new Date(), reason: model.serial });
-  const signed = await signDocument({ pdf: await doc.save({ useObjectStreams: false }) }, signer, new Date());
+  const signed = await signDocument({ pdf: await doc.save({ useObjectStreams: false }) }, signer, timestamper, new Date());
   await writeAtomic(join(naiveDir, `${model.serial}.pdf`), signed.pdf);
   await writeAtomic(join(naiveDir, `${model.serial}.pdf.p7s`), signed.pdfSignature);
 }

@@ -33,8 +33,13 @@ export type Watcher = {
   between: (task: () => Promise<void>) => void;
 };
 
-/** Errors that pass by themselves: the same work is tried again later. */
-const passing = (e: unknown) => ['NO_SPACE', 'LEDGER_BUSY'].includes(asTanuError(e)?.code ?? '');
+/**
+ * Errors that pass by themselves: the same work is tried again later. A timestamp
+ * authority that is down, slow or answering wrongly is one: nothing was published, and the
+ * batch resumes once it answers.
+ */
+const passing = (e: unknown) =>
+  ['NO_SPACE', 'LEDGER_BUSY', 'TSA_UNREACHABLE', 'TSA_TIMEOUT', 'TSA_REFUSED', 'TSA_RESPONSE_INVALID', 'TSA_IMPRINT_MISMATCH', 'TSA_NONCE_MISMATCH'].includes(asTanuError(e)?.code ?? '');
 
 export async function watchInbox(
   ctx: EngineContext,

@@ -69,7 +69,7 @@ async function preparedPdf() {
   const doc = await PDFDocument.create();
   doc.addPage().drawText('Token');
   const p12 = Pkcs12Signer.fromBytes(pkcs12(leaf, [ca], 'pw'), 'pw');
-  signaturePreparer(await signatureSpace(p12))(doc, { signingTime: now, reason: 'token test' });
+  signaturePreparer(await signatureSpace(p12, null))(doc, { signingTime: now, reason: 'token test' });
   return { p12, pdf: await doc.save({ useObjectStreams: false }) };
 }
 
@@ -89,8 +89,8 @@ describe('signing through PKCS#11', () => {
     const { p12, pdf } = await preparedPdf();
     expect(signer.certificates.map((c) => Buffer.from(c).toString('hex'))).toEqual(p12.certificates.map((c) => Buffer.from(c).toString('hex')));
     expect(signer.maxSignatureBytes).toBe(p12.maxSignatureBytes);
-    const byToken = await signDocument({ pdf, docx: Buffer.from('docx bytes') }, signer, now);
-    const byFile = await signDocument({ pdf, docx: Buffer.from('docx bytes') }, p12, now);
+    const byToken = await signDocument({ pdf, docx: Buffer.from('docx bytes') }, signer, null, now);
+    const byFile = await signDocument({ pdf, docx: Buffer.from('docx bytes') }, p12, null, now);
     expect(Buffer.from(byToken.pdf).equals(Buffer.from(byFile.pdf))).toBe(true);
     expect(Buffer.from(byToken.pdfSignature).equals(Buffer.from(byFile.pdfSignature))).toBe(true);
     expect(Buffer.from(byToken.docxSignature ?? []).equals(Buffer.from(byFile.docxSignature ?? []))).toBe(true);
