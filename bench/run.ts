@@ -2,6 +2,7 @@
  * npm run bench -- [--n N] [--json] [--naive-n M] [--out DIR]
  * npm run bench -- --ledger postgres [--workers 1,2] [--n N]   (bench/workers.ts)
  * npm run bench -- --signers [--n N] [--signatures M]          (bench/signers.ts)
+ * npm run bench -- --levels [--n N]                            (bench/levels.ts)
  *
  * The whole flow on N generated exam results (parse → validate → plan → render → sign →
  * publish → ledger) into a temporary outbox and ledger, and in the same run a naive
@@ -49,6 +50,11 @@ if (process.argv.includes('--signers')) {
   await import('./signers.js');
   process.exit(0);
 }
+// The signature levels (B-B, B-T against the local TSA) against each other: bench/levels.ts.
+if (process.argv.includes('--levels')) {
+  await import('./levels.js');
+  process.exit(0);
+}
 
 const { values } = parseArgs({
   options: {
@@ -64,7 +70,8 @@ const naiveN = Math.min(n, Number(values['naive-n'] ?? 200));
 
 const work = mkdtempSync(join(tmpdir(), 'tanu-bench-'));
 const configPath = writeWorkspaceConfig(work);
-const config = await loadConfig(configPath);
+// B-B, as every earlier result was measured: the levels against each other are --levels.
+const config = await loadConfig(configPath, { flags: { signing: { level: 'B-B' } } });
 const { library } = await loadLibrary(config.paths.standards);
 const csv = join(work, 'exam-results-bench.csv');
 writeFileSync(csv, benchCsv(n, library));

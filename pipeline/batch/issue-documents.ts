@@ -16,6 +16,9 @@ import type { PlanProgress } from './plan-batch.js';
  * memory is bounded by the chunk whatever the file's size.
  */
 
+/** Documents of a chunk being signed at once: enough to keep a TSA's round trips overlapping. */
+const SIGNING_AT_ONCE = 16;
+
 /** A small first chunk so the first signed document is on disk within seconds. */
 const FIRST_CHUNK = 4;
 
@@ -105,17 +108,23 @@ export async function publishChunk(batch: BatchRow, chunk: readonly DocumentRow[
   const dirs = new Set<string>();
   const writes = new PQueue({ concurrency: 8 });
   const written: Promise<unknown>[] = [];
-  // The chunk's documents are signed together: the RSA is the CPU's one at a time, but a
-  // TSA's round trips overlap instead of adding up. Any failure (a TSA down) throws before
-  // anything of the chunk is recorded, so the chunk is not published.
+  // The chunk's documents are signed SIGNING_AT_ONCE at a time: the RSA is the CPU's one at
+  // a time, but a TSA's round trips overlap instead of adding up, and no request waits
+  // behind a whole chunk's (its timeout measures the TSA, not this queue). Any failure (a
+  // TSA down) throws before anything of the chunk is recorded: the chunk is not published.
+  const signs = new PQueue({ concurrency: SIGNING_AT_ONCE });
   const signing = await timed(ctx, 'sign', () =>
     Promise.all(
       chunk.map((_, i) => {
         const result = rendered[i];
         if (!result) throw new Error('renderer lost a document');
-        return 'error' in result ? null : signDocument({ pdf: result.pdf, ...(result.docx ? { docx: result.docx } : {}) }, signer, timestamper, signingTime);
+        return 'error' in result ? null : signs.add(() => signDocument({ pdf: result.pdf, ...(result.docx ? { docx: result.docx } : {}) }, signer, timestamper, signingTime), { throwOnTimeout: true });
       }),
-    ),
+    ).catch((e: unknown) => {
+      // The chunk is lost already: the documents not yet begun ask the TSA nothing more.
+      signs.clear();
+      throw e;
+    }),
   );
   for (const [i, doc] of chunk.entries()) {
     const result = rendered[i];

@@ -1,4 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
+import { access } from 'node:fs/promises';
 import type { Clock } from '../core/clock.js';
 import { TanuError } from '../core/tanu-error.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -64,7 +65,13 @@ export async function openTimestamper(config: LoadedConfig, env: NodeJS.ProcessE
   const path = devTsaPath(config);
   let serving = devTsas.get(path);
   if (!serving) {
-    serving = Pkcs12Signer.load(path, keyPassword(config, env)).then((tsa) => serveDevTsa(tsa, clock));
+    serving = access(path).then(
+      () => Pkcs12Signer.load(path, keyPassword(config, env)).then((tsa) => serveDevTsa(tsa, clock)),
+      () => {
+        // A development key made before the TEST TSA existed: its CA's key is not kept, so a new set is made on request only.
+        throw new TanuError('SIGNING_KEY', { detail: { kk: `тест TSA кілті ${path} жоқ: tanu keys dev --force жаңа жинақ жасайды`, ru: `нет ключа тестовой TSA ${path}: tanu keys dev --force создаст новый набор` } });
+      },
+    );
     devTsas.set(path, serving);
     serving.catch(() => devTsas.delete(path));
   }

@@ -34,7 +34,7 @@ describe('batches as jobs signed on a hardware token', () => {
     const caPem = join(p.dir, 'token-ca.pem');
     writeFileSync(caPem, ca.pem);
     const { conf } = makeSoftHsm(join(p.dir, 'softhsm'), [{ label: 'centre', pin: PIN, key: { label: 'signkey', id: '0c', leaf, chain: [ca], certificate: true } }]);
-    writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('dev_key: true', 'dev_key: false').replace('- var/keys/dev-ca.pem', `- ${caPem}`));
+    writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('dev_key: true', 'dev_key: false').replace('level: B-T', 'level: B-B').replace('- var/keys/dev-ca.pem', `- ${caPem}`));
     const env = {
       TANU_LEDGER__URL: await postgres.database(),
       TANU_LEDGER__JOBS: 'true',

@@ -183,7 +183,7 @@ describe('a batch signed on the token', () => {
       readFileSync(p.config, 'utf8')
         // A PIN variable of the centre's own naming (not TANU_*, which no child inherits anyway).
         .replace('kind: pkcs12 ', `kind: pkcs11\n  pkcs11: { module: ${SOFTHSM_MODULE}, token: tanu, key: signkey }\n  pin_env: CENTRE_TOKEN_PIN\n  #`)
-        .replace('dev_key: true', 'dev_key: false')
+        .replace('dev_key: true', 'dev_key: false').replace('level: B-T', 'level: B-B')
         .replace('- var/keys/dev-ca.pem', `- ${caPem}`),
     );
     const file = await examResultsFile(p.dir, 'exam-results-token.csv', 24);
