@@ -213,6 +213,9 @@ function asSet(body: Uint8Array): Buffer {
   return Buffer.concat([Buffer.from([0x31, ...length]), body]);
 }
 
+/** The elements of the DER SEQUENCE or SET at the start of `bytes`, each whole (tag and length included). */
+export const derElements = (bytes: Uint8Array): Uint8Array[] => kids(readDer(bytes, 0)).map(encoded);
+
 /** A certificate's issuer and serial number, as encoded in it: how a CMS names its signer. */
 export function certIssuerSerial(der: Uint8Array): { issuer: Uint8Array; serial: Uint8Array } {
   const fields = kids(kids(readDer(der, 0))[0]);

@@ -26,8 +26,12 @@ const positiveSerial = () => {
 
 const attribute = (type: string, value: asn1js.AsnType) => new pkijs.Attribute({ type, values: [value] });
 
-/** A TimeStampResp granting `request` at `now`, signed by `tsa` (its certificate and chain carried, as certReq asks). */
-export async function timestampReply(request: Uint8Array, tsa: Signer, now: Date): Promise<Uint8Array> {
+/** The TEST TSA: its signer, and its certificates as pkijs holds them, parsed once. */
+export type DevTsa = { signer: Signer; certificates: pkijs.Certificate[] };
+export const devTsa = (signer: Signer): DevTsa => ({ signer, certificates: signer.certificates.map((c) => pkijs.Certificate.fromBER(c)) });
+
+/** A TimeStampResp granting `request` at `now`, signed by the TSA (its certificate and chain carried, as certReq asks). */
+export async function timestampReply(request: Uint8Array, { signer: tsa, certificates }: DevTsa, now: Date): Promise<Uint8Array> {
   const asked = pkijs.TimeStampReq.fromBER(request);
   const info = new pkijs.TSTInfo({
     version: 1,
@@ -38,8 +42,9 @@ export async function timestampReply(request: Uint8Array, tsa: Signer, now: Date
     ...(asked.nonce ? { nonce: asked.nonce } : {}),
   });
   const content = new Uint8Array(info.toSchema().toBER());
-  const [leaf = Buffer.alloc(0), ...chain] = tsa.certificates;
-  const certificate = pkijs.Certificate.fromBER(leaf);
+  const [leaf = Buffer.alloc(0)] = tsa.certificates;
+  const [certificate] = certificates;
+  if (!certificate) throw new Error('TEST TSA without its certificate');
   const essCertId = new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: createHash('sha256').update(leaf).digest() })] })] })] });
   // DER orders a SET OF by the encodings; the signature is over the attributes as a SET.
   const attributes = [
@@ -61,7 +66,7 @@ export async function timestampReply(request: Uint8Array, tsa: Signer, now: Date
     version: 3,
     digestAlgorithms: [digestAlgorithm],
     encapContentInfo,
-    certificates: [certificate, ...chain.map((c) => pkijs.Certificate.fromBER(c))],
+    certificates,
     signerInfos: [
       new pkijs.SignerInfo({
         version: 1,
@@ -84,7 +89,8 @@ export async function timestampReply(request: Uint8Array, tsa: Signer, now: Date
  * Serves the TEST TSA on 127.0.0.1 (a free port) for the life of the process: the server
  * does not keep the process alive. Returns its URL.
  */
-export async function serveDevTsa(tsa: Signer, clock: Clock): Promise<string> {
+export async function serveDevTsa(signer: Signer, clock: Clock): Promise<string> {
+  const tsa = devTsa(signer);
   const server = createServer((req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (part: Buffer) => parts.push(part));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCertificate, pkcs12 } from '../../pipeline/dev/pki.js';
-import { timestampReply } from '../../pipeline/sign/dev-tsa.js';
+import { devTsa, timestampReply } from '../../pipeline/sign/dev-tsa.js';
 import { parseSignedData } from '../../pipeline/sign/cms.js';
 import { detachedSignature, signPreparedPdf, signatureSpace, signaturePreparer } from '../../pipeline/sign/pades.js';
 import { Pkcs12Signer } from '../../pipeline/sign/signer.js';
@@ -125,7 +125,7 @@ describe('B-T: the signature-time-stamp', () => {
         ca: false,
         timeStamping: purpose,
       });
-      return { signer: Pkcs12Signer.fromBytes(pkcs12(leaf, [made.ca], 'pw'), 'pw'), caPem: made.caPem };
+      return { signer: devTsa(Pkcs12Signer.fromBytes(pkcs12(leaf, [made.ca], 'pw'), 'pw')), caPem: made.caPem };
     };
     const good = signerOf(true, -1, 365);
     const goodTrust = await loadTrust([good.caPem]);
