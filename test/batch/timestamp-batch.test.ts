@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,9 +7,10 @@ import { parseSignedData } from '../../pipeline/sign/cms.js';
 import { tanu } from '../support/cli.js';
 import { files, manifests, readManifest } from '../support/outbox.js';
 import { nssTrusting, pdfsig } from '../support/pki.js';
-import { examResultsFile, makeProject } from '../support/project.js';
+import { examResultsCsv as examResultsCsvText, examResultsFile, makeProject } from '../support/project.js';
 import { type OpensslTsa, type TsaBehaviour, opensslVerifiesToken, startOpensslTsa } from '../support/tsa.js';
 import { useTmpDir } from '../support/tmp.js';
+import { until } from '../reliability/support.js';
 
 /**
  * `tanu run` at level B-T against OpenSSL as the TSA: every signature of the batch carries
@@ -119,4 +120,40 @@ describe('tanu run at B-T', () => {
       expect((await run(p, file)).code).toBe(0);
       expect(pdfs(p.outbox).length).toBe(13);
     });
+
+  it('tanu watch with the TSA down waits and tries the batch again: once the TSA answers, every document is published once', async () => {
+    const p = project();
+    tsa.behave(() => 'down');
+    const before = tsa.requests();
+    const child = spawn(process.execPath, ['bin/tanu.js', 'watch', '--config', p.config], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TANU_WATCH__STABILITY_MS: '300', TANU_WATCH__RETRY_MS: '500' },
+    });
+    const seen = { out: '', err: '' };
+    child.stdout.on('data', (d) => (seen.out += String(d)));
+    child.stderr.on('data', (d) => (seen.err += String(d)));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await until(() => seen.err.includes(p.inbox), 60_000, 'tanu watch to start');
+      mkdirSync(join(p.inbox, 'DEMO01'));
+      writeFileSync(join(p.inbox, 'DEMO01', 'exam.csv'), await examResultsCsvText(5));
+      await until(() => seen.err.includes('[TSA_UNREACHABLE]'), 120_000, 'the TSA failure told');
+      // It keeps trying while the TSA is down, and publishes nothing.
+      await until(() => tsa.requests() > before + 2, 30_000, 'a retry');
+      expect(manifests(p.outbox)).toEqual([]);
+      expect(pdfs(p.outbox)).toEqual([]);
+      tsa.behave(() => 'ok');
+      await until(() => manifests(p.outbox).length === 1 && seen.out.includes('→'), 120_000, 'the batch published');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    const listed = readManifest(manifests(p.outbox)[0] ?? '').documents;
+    expect(listed.length).toBe(6);
+    expect(new Set(listed.map((d) => d.file)).size).toBe(6);
+    expect(pdfs(p.outbox).length).toBe(6);
+    const report = await verified(p);
+    expect(report.valid).toBe(true);
+    expect(new Set(report.files.map((f) => f.level))).toEqual(new Set(['B-T']));
+  });
 });
