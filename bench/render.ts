@@ -100,11 +100,11 @@ async function measureSigning(bits: number, count: number): Promise<Row> {
   const leaf = issueCertificate({ subject: { commonName: 'bench signer' }, issuer: { cert: ca, name: caName }, notBefore: now, notAfter: new Date(now.getTime() + year), ca: false, bits });
   const signer = Pkcs12Signer.fromBytes(pkcs12(leaf, [ca], 'bench'), 'bench');
   const renderer = new ChromiumRenderer(templates, { executablePath: findChromium(config.documents.chromium), concurrency: 1, printBatch: 1 });
-  const [prepared] = await renderDocuments(renderer, templates, certificates(1), { sample: false, now, prepare: signaturePreparer(await signatureSpace(signer)) });
+  const [prepared] = await renderDocuments(renderer, templates, certificates(1), { sample: false, now, prepare: signaturePreparer(await signatureSpace(signer, null)) });
   await renderer.close();
   if (!prepared || 'error' in prepared) throw new Error('could not prepare a certificate');
   const start = process.hrtime.bigint();
-  for (let i = 0; i < count; i++) await signDocument({ pdf: prepared.pdf }, signer, now);
+  for (let i = 0; i < count; i++) await signDocument({ pdf: prepared.pdf }, signer, null, now);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   return { case: `sign PAdES + .p7s, RSA ${bits}, one core`, documents: count, seconds: Number(seconds.toFixed(3)), docs_per_s: Number((count / seconds).toFixed(1)), browser_peak_pss_mb: 0, browser_peak_rss_sum_mb: 0 };
 }

@@ -2,6 +2,7 @@
  * npm run bench -- [--n N] [--json] [--naive-n M] [--out DIR]
  * npm run bench -- --ledger postgres [--workers 1,2] [--n N]   (bench/workers.ts)
  * npm run bench -- --signers [--n N] [--signatures M]          (bench/signers.ts)
+ * npm run bench -- --levels [--n N]                            (bench/levels.ts)
  *
  * The whole flow on N generated exam results (parse → validate → plan → render → sign →
  * publish → ledger) into a temporary outbox and ledger, and in the same run a naive
@@ -49,6 +50,11 @@ if (process.argv.includes('--signers')) {
   await import('./signers.js');
   process.exit(0);
 }
+// The signature levels (B-B, B-T against the local TSA) against each other: bench/levels.ts.
+if (process.argv.includes('--levels')) {
+  await import('./levels.js');
+  process.exit(0);
+}
 
 const { values } = parseArgs({
   options: {
@@ -64,7 +70,8 @@ const naiveN = Math.min(n, Number(values['naive-n'] ?? 200));
 
 const work = mkdtempSync(join(tmpdir(), 'tanu-bench-'));
 const configPath = writeWorkspaceConfig(work);
-const config = await loadConfig(configPath);
+// B-B, as every earlier result was measured: the levels against each other are --levels.
+const config = await loadConfig(configPath, { flags: { signing: { level: 'B-B' } } });
 const { library } = await loadLibrary(config.paths.standards);
 const csv = join(work, 'exam-results-bench.csv');
 writeFileSync(csv, benchCsv(n, library));
@@ -88,7 +95,7 @@ const engine = await startEngine(config, library, {
   onStage: (stage, s) => (stages[stage] += s),
 });
 const { ledger } = engine.ctx;
-const { signer, templates } = issuerOf(engine.ctx);
+const { signer, templates, timestamper } = issuerOf(engine.ctx);
 const outcome = await takeFile(csv, engine.ctx, 'copy');
 const pipelineSeconds = seconds();
 const { peakMb, peakByRole, cpu } = await sampler.stop();
@@ -118,7 +125,7 @@ const browser = await puppeteer.launch({
   pipe: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
-const space = await signatureSpace(signer);
+const space = await signatureSpace(signer, timestamper);
 const n0 = process.hrtime.bigint();
 for (const model of models) {
   const page = await browser.newPage();
@@ -128,7 +135,7 @@ for (const model of models) {
   await page.close();
   const doc = await PDFDocument.load(pdf);
   addSignaturePlaceholder(doc, { contentsBytes: space, signingTime: new Date(), reason: model.serial });
-  const signed = await signDocument({ pdf: await doc.save({ useObjectStreams: false }) }, signer, new Date());
+  const signed = await signDocument({ pdf: await doc.save({ useObjectStreams: false }) }, signer, timestamper, new Date());
   await writeAtomic(join(naiveDir, `${model.serial}.pdf`), signed.pdf);
   await writeAtomic(join(naiveDir, `${model.serial}.pdf.p7s`), signed.pdfSignature);
 }

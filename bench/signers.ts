@@ -12,16 +12,15 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startEngine } from '../pipeline/batch/start.js';
-import { takeFile } from '../pipeline/batch/take.js';
 import { systemClock } from '../pipeline/core/clock.js';
 import { type LoadedConfig, loadConfig } from '../pipeline/config/load.js';
 import { issueCertificate, pkcs12 } from '../pipeline/dev/pki.js';
 import { openSigner } from '../pipeline/sign/keys.js';
 import { loadLibrary } from '../pipeline/standards/library.js';
+import { flowRate, reportFigures } from './flow.js';
 import { benchCsv } from './records.js';
 import { SOFTHSM_MODULE, makeSoftHsm } from './softhsm.js';
 import { writeWorkspaceConfig } from './workspace.js';
@@ -56,26 +55,13 @@ async function configFor(kind: 'pkcs12' | 'pkcs11'): Promise<LoadedConfig> {
   const dir = join(work, kind);
   mkdirSync(dir);
   const config = await loadConfig(writeWorkspaceConfig(dir), { env: {} });
-  return { ...config, signing: { ...config.signing, kind, dev_key: false, key: keyFile, pkcs11: { module: SOFTHSM_MODULE, token: 'bench', key: 'signkey', certificate: null } } };
+  return { ...config, signing: { ...config.signing, kind, level: 'B-B', dev_key: false, key: keyFile, pkcs11: { module: SOFTHSM_MODULE, token: 'bench', key: 'signkey', certificate: null } } };
 }
 
 const first = await configFor('pkcs12');
 const { library } = await loadLibrary(first.paths.standards);
 const csv = join(work, 'exam-results-bench.csv');
 writeFileSync(csv, benchCsv(n, library));
-
-/** The whole flow with this kind of signer: certificates per second from the engine's start to the manifest. */
-async function flow(config: LoadedConfig): Promise<number> {
-  // The key is opened before the clock starts, as a centre's exists before its run.
-  await openSigner(config, env, systemClock, () => {});
-  const t0 = process.hrtime.bigint();
-  const engine = await startEngine(config, library, { clock: systemClock, env, notice: () => {} });
-  const outcome = await takeFile(csv, engine.ctx, 'copy');
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  await engine.close();
-  if (outcome.outcome !== 'published' || outcome.report.valid !== n) throw new Error(`bench data did not all validate: ${JSON.stringify(outcome.report.errors.slice(0, 3))}`);
-  return n / seconds;
-}
 
 /** Signatures per second over digests alone, two at a time (the sessions a token signer keeps). */
 async function signing(config: LoadedConfig): Promise<number> {
@@ -89,6 +75,7 @@ async function signing(config: LoadedConfig): Promise<number> {
 }
 
 const configs = { pkcs12: first, pkcs11: await configFor('pkcs11') };
+const flow = (config: LoadedConfig) => flowRate(config, library, csv, n, env);
 const rates = { pkcs12: await flow(configs.pkcs12), pkcs11: await flow(configs.pkcs11) };
 const signs = { pkcs12: await signing(configs.pkcs12), pkcs11: await signing(configs.pkcs11) };
 rmSync(work, { recursive: true, force: true });
@@ -103,9 +90,6 @@ const line = {
   pkcs11_signatures_per_s: round(signs.pkcs11),
   signing_ratio: round(signs.pkcs11 / signs.pkcs12, 2),
 };
-const result = { ...line, signatures: signatureCount, machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version }, at: new Date().toISOString() };
-mkdirSync(values.out, { recursive: true });
-writeFileSync(join(values.out, `signers-n${n}.json`), `${JSON.stringify(result, null, 2)}\n`);
 const rows: [string, string][] = [
   ['rows (all valid)', String(n)],
   ['whole flow, PKCS#12 file, certificates/s', String(line.pkcs12_docs_per_s)],
@@ -115,6 +99,4 @@ const rows: [string, string][] = [
   [`signatures alone (${signatureCount}), SoftHSM2 token, per second`, String(line.pkcs11_signatures_per_s)],
   ['signing ratio (token / file)', `${line.signing_ratio}`],
 ];
-for (const [k, v] of rows) console.error(`${k.padEnd(52)} ${v}`);
-console.error(`machine: ${result.machine.cpus} × ${result.machine.cpu}, ${result.machine.memory_gb} GB, node ${result.machine.node}`);
-if (values.json) console.log(JSON.stringify(line));
+reportFigures(values.out, `signers-n${n}`, line, rows, values.json, { signatures: signatureCount });

@@ -85,6 +85,7 @@ export async function completeBatch(batchId: string, ctx: EngineContext, options
         );
       },
       issuerOf(ctx).signer,
+      issuerOf(ctx).timestamper,
       new Date(batch.created_at),
       ctx.modes,
     );

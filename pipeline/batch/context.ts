@@ -7,6 +7,7 @@ import type { Renderer } from '../render/chromium.js';
 import type { RenderOptions } from '../render/finish.js';
 import type { TemplateSet } from '../render/templates.js';
 import type { Signer } from '../sign/signer.js';
+import type { Timestamper } from '../sign/timestamp.js';
 import type { Library } from '../standards/library.js';
 import type { FileReport } from '../validate/report.js';
 import { TanuError } from '../core/tanu-error.js';
@@ -16,6 +17,8 @@ export type Issuer = {
   renderer: Renderer;
   templates: TemplateSet;
   signer: Signer;
+  /** The TSA of a timestamped level (signing.level B-T): null for B-B. */
+  timestamper: Timestamper | null;
   /** Prepares each rendered PDF for the signer: its signature field, sized for its CMS. */
   prepare: NonNullable<RenderOptions['prepare']>;
 };

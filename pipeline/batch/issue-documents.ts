@@ -16,6 +16,9 @@ import type { PlanProgress } from './plan-batch.js';
  * memory is bounded by the chunk whatever the file's size.
  */
 
+/** Documents of a chunk being signed at once: enough to keep a TSA's round trips overlapping. */
+const SIGNING_AT_ONCE = 16;
+
 /** A small first chunk so the first signed document is on disk within seconds. */
 const FIRST_CHUNK = 4;
 
@@ -98,25 +101,38 @@ export function renderChunk(chunk: readonly DocumentRow[], ctx: EngineContext, s
  * one ledger step. The same on one machine and in a `tanu worker`.
  */
 export async function publishChunk(batch: BatchRow, chunk: readonly DocumentRow[], rendered: Awaited<ReturnType<typeof renderChunk>>, ctx: EngineContext): Promise<void> {
-  const { signer } = issuerOf(ctx);
+  const { signer, timestamper } = issuerOf(ctx);
   const signingTime = new Date(batch.created_at);
   const dir = join(ctx.outbox, batch.outbox_dir);
   const updates: DocumentUpdate[] = [];
   const dirs = new Set<string>();
   const writes = new PQueue({ concurrency: 8 });
   const written: Promise<unknown>[] = [];
+  // The chunk's documents are signed SIGNING_AT_ONCE at a time: the RSA is the CPU's one at
+  // a time, but a TSA's round trips overlap instead of adding up, and no request waits
+  // behind a whole chunk's (its timeout measures the TSA, not this queue). Any failure (a
+  // TSA down) throws before anything of the chunk is recorded: the chunk is not published.
+  const signs = new PQueue({ concurrency: SIGNING_AT_ONCE });
+  const signing = await timed(ctx, 'sign', () =>
+    Promise.all(
+      chunk.map((_, i) => {
+        const result = rendered[i];
+        if (!result) throw new Error('renderer lost a document');
+        return 'error' in result ? null : signs.add(() => signDocument({ pdf: result.pdf, ...(result.docx ? { docx: result.docx } : {}) }, signer, timestamper, signingTime), { throwOnTimeout: true });
+      }),
+    ).catch((e: unknown) => {
+      // The chunk is lost already: the documents not yet begun ask the TSA nothing more.
+      signs.clear();
+      throw e;
+    }),
+  );
   for (const [i, doc] of chunk.entries()) {
     const result = rendered[i];
-    if (!result) throw new Error('renderer lost a document');
-    if ('error' in result) {
-      updates.push({ id: doc.id, state: 'failed', error: { code: result.error.code, message: result.error.text } });
+    const signed = signing[i];
+    if (!result || 'error' in result || !signed) {
+      if (result && 'error' in result) updates.push({ id: doc.id, state: 'failed', error: { code: result.error.code, message: result.error.text } });
       continue;
     }
-    const signed = await timed(ctx, 'sign', () => signDocument({ pdf: result.pdf, ...(result.docx ? { docx: result.docx } : {}) }, signer, signingTime)).catch(async (e: unknown) => {
-      // A signature refused (a token taken out): the chunk is not published, and no write of it goes on once its batch has stopped.
-      await Promise.allSettled(written);
-      throw e;
-    });
     // A later revision sits beside its serial's first: `<serial>.r2.pdf` (docs/contracts.md, "Outbox").
     const name = join(KINDS[doc.type].folder, `${safeName(doc.serial)}${doc.revision > 1 ? `.r${doc.revision}` : ''}`);
     const base = join(dir, name);

@@ -5,7 +5,8 @@ import { openLedger } from '../ledger/open.js';
 import { ChromiumRenderer, findChromium } from '../render/chromium.js';
 import { loadKindTemplates } from '../kinds/registry.js';
 import type { TemplateSet } from '../render/templates.js';
-import { openSigner } from '../sign/keys.js';
+import { configuredTrust, openSigner } from '../sign/keys.js';
+import { openTimestamper } from '../sign/tsa.js';
 import { signaturePreparer, signatureSpace } from '../sign/pades.js';
 import type { Library } from '../standards/library.js';
 import type { EngineContext, Issuer } from './context.js';
@@ -67,5 +68,7 @@ export async function startEngine(
 async function openIssuer(config: LoadedConfig, options: { clock: Clock; env: NodeJS.ProcessEnv; notice: (text: string) => void }): Promise<Issuer & { renderer: ChromiumRenderer }> {
   const templates = loadKindTemplates(config.paths.templates);
   const signer = await openSigner(config, options.env, options.clock, options.notice);
-  return { renderer: startRenderer(config, templates, options.env), templates, signer, prepare: signaturePreparer(await signatureSpace(signer)) };
+  // After the signer: a development key's CA, which also issues the TEST TSA, exists from then on.
+  const timestamper = await openTimestamper(config, options.env, options.clock, await configuredTrust(config));
+  return { renderer: startRenderer(config, templates, options.env), templates, signer, timestamper, prepare: signaturePreparer(await signatureSpace(signer, timestamper)) };
 }

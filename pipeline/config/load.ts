@@ -71,6 +71,7 @@ export async function loadConfig(
         }),
       ),
     );
+  signingLevelSupported(parsed.data.signing);
   const root = dirname(file);
   const at = (p: string) => (isAbsolute(p) ? p : resolve(root, p));
   const config = parsed.data;
@@ -105,6 +106,16 @@ export async function requirePaths(config: LoadedConfig, keys: readonly ('standa
     const path = config.paths[key];
     if (!(await access(path).then(() => true, () => false))) throw new TanuError('PATH_MISSING', { code: `paths.${key}`, value: path });
   }
+}
+
+/**
+ * The level the configuration asks for can be made: B-LT and B-LTA are refused until they
+ * are built, and a timestamped level without a TSA (nor the development one) is an error,
+ * never a silent B-B.
+ */
+export function signingLevelSupported(signing: Pick<Config['signing'], 'level' | 'tsa' | 'dev_key'>): void {
+  if (signing.level === 'B-LT' || signing.level === 'B-LTA') throw new TanuError('SIGNING_LEVEL_UNAVAILABLE', { value: signing.level });
+  if (signing.level !== 'B-B' && signing.tsa.url === null && !signing.dev_key) throw new TanuError('TSA_URL_MISSING', { value: signing.level });
 }
 
 function configError(lines: Bilingual[]): TanuError {

@@ -56,6 +56,10 @@ const Mode = z
 /** A real calendar date written as ISO (quoted or not, YAML reads it as text). */
 const IsoDate = z.string().refine((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && parseDateText(d, false) === d, schemaMessage('күн жжжж-аа-кк түрінде', 'дата в виде гггг-мм-дд'));
 
+/** The baseline levels of the contract (docs/contracts.md), each including the ones before it. */
+export const SIGNING_LEVELS = ['B-B', 'B-T', 'B-LT', 'B-LTA'] as const;
+export type SigningLevel = (typeof SIGNING_LEVELS)[number];
+
 export const modeBits = (mode: string | number) => Number.parseInt(String(mode), 8);
 
 export const Config = z
@@ -109,7 +113,26 @@ export const Config = z
           .regex(/^[A-Z_][A-Z0-9_]*$/, schemaMessage('орта айнымалысының аты', 'имя переменной окружения'))
           .default('TANU_PKCS11_PIN')
           .describe("Environment variable that holds the token's user PIN (never the PIN itself)"),
-        trust: z.array(z.string()).default([]).describe('PEM files of trusted CA certificates'),
+        trust: z.array(z.string()).default([]).describe("PEM files of trusted CA certificates: the signer's and the timestamp authority's roots"),
+        // The contract's default is B-LTA; until B-LT and B-LTA are built, B-B (docs/contracts.md, "Signature levels").
+        level: z
+          .enum(SIGNING_LEVELS)
+          .default('B-B')
+          .describe('PAdES/CAdES baseline level of every signature: B-B (no time proven), B-T (an RFC 3161 timestamp over each signature value); B-LT and B-LTA are not available in this version'),
+        tsa: z
+          .strictObject({
+            url: z.url().nullable().default(null).describe('The RFC 3161 timestamp authority (HTTP POST, application/timestamp-query); with dev_key: true and no url, Tanu serves its TEST TSA on 127.0.0.1'),
+            policy: z
+              .string()
+              .regex(/^\d+(\.\d+)+$/, schemaMessage('OID, мысалы 1.2.3.4', 'OID, например 1.2.3.4'))
+              .nullable()
+              .default(null)
+              .describe("The TSA policy OID asked for in each request; the TSA's default when null"),
+            timeout_ms: z.number().int().min(100).default(10_000).describe('A timestamp request unanswered for this long fails: the chunk is not published'),
+          })
+          .prefault({})
+          .describe('Where signature timestamps come from, for levels above B-B'),
+
         centres: z
           .array(z.string())
           .optional()

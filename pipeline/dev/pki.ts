@@ -24,6 +24,8 @@ export function issueCertificate(args: {
   notBefore: Date;
   notAfter: Date;
   ca: boolean;
+  /** A timestamp authority's certificate: the critical extendedKeyUsage timeStamping that RFC 3161 requires of it. */
+  timeStamping?: boolean;
   bits?: number;
 }): Issued {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: args.bits ?? 2048 });
@@ -43,6 +45,7 @@ export function issueCertificate(args: {
     args.ca
       ? { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }
       : { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
+    ...(args.timeStamping ? [{ name: 'extKeyUsage', timeStamping: true, critical: true }] : []),
     { name: 'subjectKeyIdentifier' },
   ]);
   cert.sign(toForgeKey(args.issuer?.cert.key ?? privateKey), forge.md.sha256.create());
@@ -59,12 +62,21 @@ export function pkcs12(leaf: Issued, chain: readonly Issued[], password: string)
 export const DEV_ORGANIZATION = `Tanu development PKI ${TEST_MARK}`;
 
 /**
- * A root CA (10 years) and a centre's certificate (3 years) from `now`, written owner-only.
- * Both files appear whole (temp name, then link or rename). Without `replace`, two
- * processes starting together on a fresh install agree on one pair: the CA is linked
- * exclusively first, and whoever loses that race waits for the winner's key.
+ * A root CA (10 years), a centre's certificate (3 years) and a TEST timestamp authority's
+ * (3 years) from `now`, written owner-only; the TSA's PKCS#12 has the key's password. The
+ * files appear whole (temp name, then link or rename). Without `replace`, two processes
+ * starting together on a fresh install agree on one set: the CA is linked exclusively
+ * first, and whoever loses that race waits for the winner's keys.
  */
-export async function createDevPki(args: { keyPath: string; caPath: string; password: string; centre: string; now: Date; replace: boolean }): Promise<{ created: boolean }> {
+export async function createDevPki(args: {
+  keyPath: string;
+  caPath: string;
+  tsaPath: string;
+  password: string;
+  centre: string;
+  now: Date;
+  replace: boolean;
+}): Promise<{ created: boolean }> {
   const year = 365 * 24 * 3600 * 1000;
   const notBefore = new Date(args.now.getTime() - 24 * 3600 * 1000);
   const caName = { commonName: 'Tanu TEST root CA', organization: DEV_ORGANIZATION };
@@ -76,15 +88,29 @@ export async function createDevPki(args: { keyPath: string; caPath: string; pass
     notAfter: new Date(args.now.getTime() + 3 * year),
     ca: false,
   });
-  for (const path of [args.keyPath, args.caPath]) await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const tsa = issueCertificate({
+    subject: { commonName: 'Tanu TEST timestamp authority', organization: DEV_ORGANIZATION },
+    issuer: { cert: ca, name: caName },
+    notBefore,
+    notAfter: new Date(args.now.getTime() + 3 * year),
+    ca: false,
+    timeStamping: true,
+  });
+  for (const path of [args.keyPath, args.caPath, args.tsaPath]) await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const temp = (path: string) => `${path}.tmp-${process.pid}`;
-  await writeFile(temp(args.keyPath), pkcs12(centre, [ca], args.password), { mode: 0o600 });
-  await chmod(temp(args.keyPath), 0o600);
+  for (const [path, leaf] of [
+    [args.keyPath, centre],
+    [args.tsaPath, tsa],
+  ] as const) {
+    await writeFile(temp(path), pkcs12(leaf, [ca], args.password), { mode: 0o600 });
+    await chmod(temp(path), 0o600);
+  }
   await writeFile(temp(args.caPath), ca.pem);
+  // The CA first, the keys after it: a key never exists without the CA it chains to.
+  const keys = [args.tsaPath, args.keyPath];
   try {
     if (args.replace) {
-      await rename(temp(args.caPath), args.caPath);
-      await rename(temp(args.keyPath), args.keyPath);
+      for (const path of [args.caPath, ...keys]) await rename(temp(path), path);
       return { created: true };
     }
     try {
@@ -94,11 +120,10 @@ export async function createDevPki(args: { keyPath: string; caPath: string; pass
       await waitFor(args.keyPath);
       return { created: false };
     }
-    await link(temp(args.keyPath), args.keyPath);
+    for (const path of keys) await link(temp(path), path);
     return { created: true };
   } finally {
-    await rm(temp(args.caPath), { force: true });
-    await rm(temp(args.keyPath), { force: true });
+    for (const path of [args.caPath, ...keys]) await rm(temp(path), { force: true });
   }
 }
 

@@ -17,6 +17,7 @@ import { syncDir } from '../publish/publish.js';
 import { openSigner } from '../sign/keys.js';
 import { signaturePreparer, signatureSpace } from '../sign/pades.js';
 import { signDocument } from '../sign/sign.js';
+import { openTimestamper } from '../sign/tsa.js';
 import { configuredTrust } from '../sign/keys.js';
 import { verifyDetached, verifyPdfHashed } from '../sign/verify.js';
 import {
@@ -204,7 +205,8 @@ async function packDocuments(
   const asOf = localNow(options.clock, config.timezone).date;
   // The report's rows are drawn while the documents are checked: it needs the signer's kind now.
   const signer = await openSigner(config, options.env, options.clock, options.notice);
-  const report = await verificationPrinter({ sample: signer.isTest, now, prepare: signaturePreparer(await signatureSpace(signer)) }, config.timezone);
+  const timestamper = await openTimestamper(config, options.env, options.clock, trust);
+  const report = await verificationPrinter({ sample: signer.isTest, now, prepare: signaturePreparer(await signatureSpace(signer, timestamper)) }, config.timezone);
 
   const out = resolve(options.out);
   const bag = basename(out).replace(/\.zip$/i, '') || 'tanu-export';
@@ -337,7 +339,7 @@ async function packDocuments(
     const head = JSON.stringify({ ...facts, documents: [] }, null, 2);
     await packStreamedPayload(VERIFICATION_JSON, spooled(documents.path, `${head.slice(0, head.lastIndexOf('[]'))}[\n`, '\n  ]\n}\n'));
     // Signed like any document, with the centre's key.
-    const signed = await signDocument({ pdf: await report.finish(facts, options.selection) }, signer, now);
+    const signed = await signDocument({ pdf: await report.finish(facts, options.selection) }, signer, timestamper, now);
     await packMade(VERIFICATION_PDF, signed.pdf);
     await packMade(`${VERIFICATION_PDF}.p7s`, signed.pdfSignature);
 

@@ -21,6 +21,8 @@ export const OID = {
   messageDigest: '1.2.840.113549.1.9.4',
   signingTime: '1.2.840.113549.1.9.5',
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+  /** RFC 3161 appendix A: the unsigned attribute holding a TimeStampToken over the signature value (B-T). */
+  signatureTimeStamp: '1.2.840.113549.1.9.16.2.14',
 } as const;
 
 type Node = forge.asn1.Asn1;
@@ -67,6 +69,11 @@ export type SignedDataInput = {
   signingTime?: Date;
   /** The signer's signature over the digest of the signed attributes, given too (`Signer.signDigest`). */
   sign: (digest: Uint8Array, signedAttributes: Uint8Array) => Promise<Uint8Array>;
+  /**
+   * B-T: a TimeStampToken (DER) over the signature value, carried as the unsigned attribute
+   * signature-time-stamp; null for B-B. Required, so that no caller forgets it silently.
+   */
+  timestamp: ((signature: Uint8Array) => Promise<Uint8Array>) | null;
 };
 
 export async function signedData(input: SignedDataInput): Promise<Uint8Array> {
@@ -88,6 +95,8 @@ export async function signedData(input: SignedDataInput): Promise<Uint8Array> {
   const sorted = attributes.map(bytesOf).sort(Buffer.compare).map((b) => parseDer(b));
   const signedAttrs = bytesOf(set(...sorted));
   const signature = await input.sign(createHash(algorithm.digest).update(signedAttrs).digest(), signedAttrs);
+  // The token is asked for over the signature's OCTET STRING value, the bytes just made.
+  const token = input.timestamp ? await input.timestamp(signature) : null;
 
   const signerInfo = seq(
     int(1),
@@ -96,6 +105,7 @@ export async function signedData(input: SignedDataInput): Promise<Uint8Array> {
     asn1.create(Class.CONTEXT_SPECIFIC, 0, true, sorted),
     algorithm.nullParameters ? seq(oid(algorithm.signature), nul()) : seq(oid(algorithm.signature)),
     octets(signature),
+    ...(token ? [asn1.create(Class.CONTEXT_SPECIFIC, 1, true, [attribute(OID.signatureTimeStamp, parseDer(token))])] : []),
   );
   const content = seq(
     int(1),
@@ -119,6 +129,11 @@ export type ParsedSignedData = {
   signingTime: Date | null;
   essCertHash: Uint8Array | null;
   signature: Uint8Array;
+  /** The encapsulated content's type, and the content when it is carried (a timestamp token's TSTInfo); null when detached. */
+  contentType: string;
+  content: Uint8Array | null;
+  /** The signature-time-stamp attribute's TimeStampToken (DER), when the signature has one. */
+  timestampToken: Uint8Array | null;
 };
 
 /**
@@ -198,6 +213,9 @@ function asSet(body: Uint8Array): Buffer {
   return Buffer.concat([Buffer.from([0x31, ...length]), body]);
 }
 
+/** The elements of the DER SEQUENCE or SET at the start of `bytes`, each whole (tag and length included). */
+export const derElements = (bytes: Uint8Array): Uint8Array[] => kids(readDer(bytes, 0)).map(encoded);
+
 /** A certificate's issuer and serial number, as encoded in it: how a CMS names its signer. */
 export function certIssuerSerial(der: Uint8Array): { issuer: Uint8Array; serial: Uint8Array } {
   const fields = kids(kids(readDer(der, 0))[0]);
@@ -228,6 +246,11 @@ export function parseSignedData(der: Uint8Array): ParsedSignedData {
   const messageDigest = attr(OID.messageDigest);
   const essCertHash = kids(kids(kids(ess)[0])[0])[0];
   if (!sid[0] || !sid[1]) throw new Error('signer without issuer and serial');
+  const unsigned = afterAttrs.find((node) => node.tag === 0xa1);
+  const stamp = kids(unsigned).find((a) => oidOf(kids(a)[0]) === OID.signatureTimeStamp);
+  const token = kids(kids(stamp)[1])[0];
+  const encapsulated = kids(sd.find((node) => node.tag === 0x30));
+  const carried = kids(encapsulated[1])[0];
   return {
     certificates: kids(certSet).map(encoded),
     signer: { issuer: encoded(sid[0]), serial: encoded(sid[1]) },
@@ -239,6 +262,10 @@ export function parseSignedData(der: Uint8Array): ParsedSignedData {
     signingTime: time ? timeOf(time) : null,
     essCertHash: essCertHash?.tag === 0x04 ? contents(essCertHash) : null,
     signature: contents(afterAttrs[1]),
+    contentType: oidOf(encapsulated[0]),
+    // A constructed OCTET STRING (BER, as some TSAs send their TSTInfo) is its pieces joined.
+    content: carried?.tag === 0x04 ? contents(carried) : carried?.tag === 0x24 ? Buffer.concat(kids(carried).map(contents)) : null,
+    timestampToken: token ? encoded(token) : null,
   };
 }
 

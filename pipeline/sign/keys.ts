@@ -19,6 +19,8 @@ import { loadTrust } from './verify.js';
 export const DEV_KEY_PASSWORD = 'tanu-dev-key';
 
 export const devCaPath = (config: LoadedConfig) => join(dirname(config.signing.key), 'dev-ca.pem');
+/** The TEST timestamp authority's key and certificate, made with the development key. */
+export const devTsaPath = (config: LoadedConfig) => join(dirname(config.signing.key), 'dev-tsa.p12');
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 
@@ -34,7 +36,7 @@ export function keyPassword(config: LoadedConfig, env: NodeJS.ProcessEnv): strin
 export async function createDevKey(config: LoadedConfig, env: NodeJS.ProcessEnv, clock: Clock, replace = false) {
   if (!config.signing.dev_key)
     throw new TanuError('SIGNING_KEY', { detail: { kk: 'signing.dev_key: true емес, нақты кілт қайта жазылмайды', ru: 'signing.dev_key не true: настоящий ключ не перезаписывается' } });
-  return createDevPki({ keyPath: config.signing.key, caPath: devCaPath(config), password: keyPassword(config, env), centre: config.default_centre, now: clock.now(), replace });
+  return createDevPki({ keyPath: config.signing.key, caPath: devCaPath(config), tsaPath: devTsaPath(config), password: keyPassword(config, env), centre: config.default_centre, now: clock.now(), replace });
 }
 
 export async function openSigner(config: LoadedConfig, env: NodeJS.ProcessEnv, clock: Clock, notice: (text: string) => void): Promise<Signer> {

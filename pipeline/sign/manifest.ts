@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { detachedSignatureOfDigest } from './pades.js';
 import type { Signer } from './signer.js';
+import type { Timestamper } from './timestamp.js';
 import { type Manifest, type ManifestEntry, type Modes, sha256, writeAtomic, writeDurablyBy } from '../publish/publish.js';
 
 /**
@@ -48,6 +49,7 @@ export async function writeManifest(
   head: ManifestHead,
   fill: (manifest: { add: (entry: ManifestEntry) => Promise<void>; listed: () => number }) => Promise<void>,
   signer: Signer,
+  timestamper: Timestamper | null,
   signingTime: Date,
   modes: Modes,
 ): Promise<number> {
@@ -77,7 +79,7 @@ export async function writeManifest(
     },
     modes,
   );
-  await writeAtomic(join(dir, MANIFEST_SIGNATURE), await detachedSignatureOfDigest(digest.digest(), signer, signingTime), modes);
+  await writeAtomic(join(dir, MANIFEST_SIGNATURE), await detachedSignatureOfDigest(digest.digest(), signer, timestamper, signingTime), modes);
   return documents;
 }
 

@@ -3,9 +3,11 @@ import { PDFArray, type PDFDocument, PDFHexString, PDFName, PDFNumber, PDFString
 import { TanuError } from '../core/tanu-error.js';
 import { certParts, signedData } from './cms.js';
 import type { Signer } from './signer.js';
+import { TOKEN_ROOM, type Timestamper } from './timestamp.js';
 
 /**
- * PAdES baseline B-B inside the PDF and a detached CMS beside it.
+ * PAdES baseline B-B inside the PDF and a detached CMS beside it, each B-T when a
+ * timestamper is given: the TSA's token over the signature value in the CMS.
  *
  * The PDF is prepared as it is rendered (`signaturePreparer`; pdf-lib already holds it then): a signature
  * field, and a signature dictionary /SubFilter /ETSI.CAdES.detached with the time in /M,
@@ -17,17 +19,23 @@ import type { Signer } from './signer.js';
 const RANGE_PLACEHOLDER = '**********';
 const RANGE_PATTERN = new RegExp(`/ByteRange\\s*\\[\\s*0\\s+/\\*{10}\\s+/\\*{10}\\s+/\\*{10}\\s*\\]`);
 
-/** Bytes of /Contents this signer needs: its CMS measured once with a dummy signature, plus room for DER length variation. */
-export async function signatureSpace(signer: Signer): Promise<number> {
+/**
+ * Bytes of /Contents this signer needs: its CMS measured once with a dummy signature, plus
+ * room for DER length variation, and for a timestamped level room for the TSA's token.
+ */
+export async function signatureSpace(signer: Signer, timestamper: Timestamper | null): Promise<number> {
   const dummy = await signedData({
     algorithm: signer.algorithm,
     contentDigest: createHash(signer.algorithm.digest).digest(),
     signer: certParts(signer.certificates[0] ?? Buffer.alloc(0)),
     certificates: signer.certificates,
     sign: async () => Buffer.alloc(signer.maxSignatureBytes, 0xff),
+    timestamp: null,
   });
-  return dummy.length + 512;
+  return dummy.length + 512 + (timestamper ? TOKEN_ROOM : 0);
 }
+
+const stampOf = (timestamper: Timestamper | null) => (timestamper ? (signature: Uint8Array) => timestamper.stamp(signature) : null);
 
 /**
  * The prepare step between render and sign: given to the renderer as its `prepare` hook,
@@ -65,7 +73,7 @@ export function addSignaturePlaceholder(doc: PDFDocument, options: { contentsByt
 }
 
 /** Fills the placeholder of a prepared PDF: returns the signed file. */
-export async function signPreparedPdf(prepared: Uint8Array, signer: Signer): Promise<Uint8Array> {
+export async function signPreparedPdf(prepared: Uint8Array, signer: Signer, timestamper: Timestamper | null): Promise<Uint8Array> {
   const pdf = Buffer.from(prepared);
   const text = pdf.toString('latin1');
   const range = RANGE_PATTERN.exec(text);
@@ -85,6 +93,7 @@ export async function signPreparedPdf(prepared: Uint8Array, signer: Signer): Pro
     signer: certParts(signer.certificates[0] ?? Buffer.alloc(0)),
     certificates: signer.certificates,
     sign: (digest, attributes) => signer.signDigest(digest, attributes),
+    timestamp: stampOf(timestamper),
   });
   const room = (close - open - 1) / 2;
   if (cms.length > room) throw new TanuError('SIGNATURE_SPACE', { max: room });
@@ -93,12 +102,12 @@ export async function signPreparedPdf(prepared: Uint8Array, signer: Signer): Pro
 }
 
 /** A detached CMS (.p7s, DER) over the exact bytes of a file, with the signing time. */
-export async function detachedSignature(content: Uint8Array, signer: Signer, signingTime: Date): Promise<Uint8Array> {
-  return detachedSignatureOfDigest(createHash(signer.algorithm.digest).update(content).digest(), signer, signingTime);
+export async function detachedSignature(content: Uint8Array, signer: Signer, timestamper: Timestamper | null, signingTime: Date): Promise<Uint8Array> {
+  return detachedSignatureOfDigest(createHash(signer.algorithm.digest).update(content).digest(), signer, timestamper, signingTime);
 }
 
 /** The same, for content hashed as it was written (with `signer.algorithm.digest`), too large to hold. */
-export async function detachedSignatureOfDigest(contentDigest: Buffer, signer: Signer, signingTime: Date): Promise<Uint8Array> {
+export async function detachedSignatureOfDigest(contentDigest: Buffer, signer: Signer, timestamper: Timestamper | null, signingTime: Date): Promise<Uint8Array> {
   return signedData({
     algorithm: signer.algorithm,
     contentDigest,
@@ -106,5 +115,6 @@ export async function detachedSignatureOfDigest(contentDigest: Buffer, signer: S
     certificates: signer.certificates,
     signingTime,
     sign: (digest, attributes) => signer.signDigest(digest, attributes),
+    timestamp: stampOf(timestamper),
   });
 }

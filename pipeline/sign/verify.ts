@@ -3,8 +3,11 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Bilingual } from '../core/catalogue.js';
 import { Manifest } from '../publish/publish.js';
-import { type ParsedSignedData, certIssuerSerial, parseSignedData } from './cms.js';
+import { isTanuError } from '../core/tanu-error.js';
+import { type Known, chainOf, knownCertificate } from './chain.js';
+import { type ParsedSignedData, parseSignedData } from './cms.js';
 import { type DigestName, digestNamed } from './signer.js';
+import { checkToken } from './timestamp.js';
 
 /**
  * Verification of what Tanu signs, for `tanu verify` and archives: a PDF's embedded
@@ -12,10 +15,13 @@ import { type DigestName, digestNamed } from './signer.js';
  * what failed, not only that something did: the byte range covers the whole file but the
  * signature, the digest matches, the signature verifies with the signer's certificate,
  * the signing-certificate-v2 attribute names that certificate, the chain reaches a trust
- * anchor from config, and every certificate was valid at signing time.
+ * anchor from config, and every certificate was valid at signing time. A signature with a
+ * signature-time-stamp (B-T) has its token checked too (over the signature value, signed
+ * by a timestamping certificate that chains to a trust anchor and was valid then), and its
+ * signing time is the token's genTime, not the time the signer claims.
  */
 
-export type CheckName = 'byte-range' | 'digest' | 'signature' | 'signing-certificate' | 'chain' | 'validity' | 'manifest';
+export type CheckName = 'byte-range' | 'digest' | 'signature' | 'signing-certificate' | 'timestamp' | 'chain' | 'validity' | 'manifest';
 /** `detail` in both languages: the operator reads it in theirs (`tanu verify --language`). */
 export type Check = { check: CheckName; ok: boolean; detail: Bilingual };
 export type Verification = {
@@ -24,6 +30,8 @@ export type Verification = {
   valid: boolean;
   signer: string | null;
   signed_at: string | null;
+  /** The baseline level actually present: B-T when a valid signature timestamp is there; null when no signature could be read. */
+  level: 'B-B' | 'B-T' | null;
   checks: Check[];
 };
 
@@ -49,31 +57,6 @@ function derLength(bytes: Uint8Array): number {
   return 2 + count + length;
 }
 
-/** A certificate as verification uses it, parsed once. */
-type Known = { cert: X509Certificate; subject: string; sha256: Buffer; validFrom: Date; validTo: Date; issuer: Uint8Array; serial: Uint8Array };
-/**
- * Certificates by their DER. The same few (a centre's key, its CA) sign thousands of
- * documents, and parsing one into an X509Certificate cost more than checking the RSA
- * signature it verifies; the DER is the key, so a different certificate is never mistaken
- * for a known one. Bounded: emptied when it holds more than a few hundred.
- */
-const known = new Map<string, Known>();
-function knownCertificate(der: Uint8Array): Known {
-  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
-  let entry = known.get(key);
-  if (!entry) {
-    if (known.size >= 256) known.clear();
-    const cert = new X509Certificate(der);
-    const sha256 = createHash('sha256').update(der).digest();
-    entry = { cert, subject: cert.subject.replaceAll('\n', ', '), sha256, validFrom: new Date(cert.validFrom), validTo: new Date(cert.validTo), ...certIssuerSerial(der) };
-    known.set(key, entry);
-  }
-  return entry;
-}
-
-/** Chains found, per set of trust anchors and per signer with the certificates it carried: the same for every document a key signs. */
-const chains = new WeakMap<readonly X509Certificate[], Map<string, Chain>>();
-
 /** Checks a CMS over content it digests with the algorithm the CMS names: everything but the byte range. */
 function checkCms(cms: Uint8Array, digestOf: (name: DigestName) => Buffer | null, trust: readonly X509Certificate[], fallbackTime: Date | null): Omit<Verification, 'file' | 'kind'> {
   const checks: Check[] = [];
@@ -83,15 +66,17 @@ function checkCms(cms: Uint8Array, digestOf: (name: DigestName) => Buffer | null
     parsed = parseSignedData(cms);
     carried = parsed.certificates.map(knownCertificate);
   } catch (e) {
-    return { valid: false, signer: null, signed_at: null, checks: [bad('signature', `CMS оқылмады: ${(e as Error).message}`, `CMS не читается: ${(e as Error).message}`)] };
+    return { valid: false, signer: null, signed_at: null, level: null, checks: [bad('signature', `CMS оқылмады: ${(e as Error).message}`, `CMS не читается: ${(e as Error).message}`)] };
   }
   const { issuer, serial } = parsed.signer;
   const signer = carried.find((c) => Buffer.compare(c.issuer, issuer) === 0 && Buffer.compare(c.serial, serial) === 0);
-  if (!signer) return { valid: false, signer: null, signed_at: null, checks: [bad('signature', 'қолтаңбада қол қоюшының сертификаты жоқ', 'в подписи нет сертификата подписанта')] };
-  const time = parsed.signingTime ?? fallbackTime;
+  if (!signer) return { valid: false, signer: null, signed_at: null, level: null, checks: [bad('signature', 'қолтаңбада қол қоюшының сертификаты жоқ', 'в подписи нет сертификата подписанта')] };
+  const stamp = parsed.timestampToken ? timestampCheck(parsed.timestampToken, parsed.signature, trust) : null;
+  if (stamp) checks.push(stamp.check);
+  const time = stamp?.genTime ?? parsed.signingTime ?? fallbackTime;
 
   const digestName = digestNamed(parsed.digestAlgorithm);
-  if (!digestName) return { valid: false, signer: signer.cert.subject, signed_at: null, checks: [bad('digest', `белгісіз хэш алгоритмі ${parsed.digestAlgorithm}`, `неизвестный алгоритм хэша ${parsed.digestAlgorithm}`)] };
+  if (!digestName) return { valid: false, signer: signer.cert.subject, signed_at: null, level: null, checks: [bad('digest', `белгісіз хэш алгоритмі ${parsed.digestAlgorithm}`, `неизвестный алгоритм хэша ${parsed.digestAlgorithm}`)] };
   checks.push(
     parsed.messageDigest && Buffer.compare(parsed.messageDigest, digestOf(digestName) ?? Buffer.alloc(0)) === 0
       ? ok('digest', `қол қойылған байттардың ${digestName.toUpperCase()} сәйкес келеді`, `${digestName.toUpperCase()} подписанных байтов совпадает`)
@@ -133,40 +118,19 @@ function checkCms(cms: Uint8Array, digestOf: (name: DigestName) => Buffer | null
         : ok('validity', `барлық сертификат ${time.toISOString()} кезінде жарамды`, `все сертификаты действовали на ${time.toISOString()}`),
     );
   } else checks.push(bad('validity', 'қол қою уақыты жоқ', 'нет времени подписания'));
-  return { valid: checks.every((c) => c.ok), signer: signer.subject, signed_at: time?.toISOString() ?? null, checks };
+  return { valid: checks.every((c) => c.ok), signer: signer.subject, signed_at: time?.toISOString() ?? null, level: stamp?.genTime ? 'B-T' : 'B-B', checks };
 }
 
-type Chain = { trusted: true; anchor: string; certs: Known[] } | { trusted: false; certs: Known[] };
-
-/** The chain from the signer to a trust anchor through the certificates it carried, worked out once per signer, carried set and anchors. */
-function chainOf(leaf: Known, carried: readonly Known[], trust: readonly X509Certificate[]): Chain {
-  let byTrust = chains.get(trust);
-  if (!byTrust) chains.set(trust, (byTrust = new Map()));
-  const key = [leaf, ...carried].map((c) => c.sha256.toString('hex')).join(' ');
-  let chain = byTrust.get(key);
-  if (!chain) {
-    if (byTrust.size >= 256) byTrust.clear();
-    chain = findChain(leaf, carried, trust);
-    byTrust.set(key, chain);
+/** The signature-time-stamp checked over the signature value; its genTime when it holds. */
+function timestampCheck(token: Uint8Array, signature: Uint8Array, trust: readonly X509Certificate[]): { check: Check; genTime: Date | null } {
+  try {
+    const facts = checkToken(token, createHash('sha256').update(signature).digest(), trust);
+    const at = facts.genTime.toISOString();
+    return { check: ok('timestamp', `уақыт белгісі ${at}, TSA: ${facts.tsa}`, `метка времени ${at}, TSA: ${facts.tsa}`), genTime: facts.genTime };
+  } catch (e) {
+    if (!isTanuError(e)) throw e;
+    return { check: { check: 'timestamp', ok: false, detail: e.text }, genTime: null };
   }
-  return chain;
-}
-
-function findChain(leaf: Known, carried: readonly Known[], trust: readonly X509Certificate[]): Chain {
-  const certs = [leaf];
-  let current = leaf.cert;
-  for (let depth = 0; depth < 8; depth++) {
-    const anchor = trust.find((a) => a.fingerprint256 === current.fingerprint256 || (current.checkIssued(a) && current.verify(a.publicKey)));
-    if (anchor) {
-      if (anchor.fingerprint256 !== current.fingerprint256) certs.push(knownCertificate(anchor.raw));
-      return { trusted: true, anchor: anchor.subject.replaceAll('\n', ', '), certs };
-    }
-    const issuer = carried.find((c) => c.cert.fingerprint256 !== current.fingerprint256 && current.checkIssued(c.cert) && current.verify(c.cert.publicKey));
-    if (!issuer) break;
-    certs.push(issuer);
-    current = issuer.cert;
-  }
-  return { trusted: false, certs };
 }
 
 const isSpace = (byte: number | undefined) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09 || byte === 0x0c || byte === 0x0b || byte === 0xa0;
@@ -210,7 +174,7 @@ export function verifyPdfHashed(file: string, pdf: Uint8Array, trust: readonly X
     matches++;
     last = { at, range };
   }
-  if (!last) return { verification: { file, kind: 'pdf', valid: false, signer: null, signed_at: null, checks: [bad('byte-range', 'ішкі қолтаңба жоқ', 'нет встроенной подписи')] }, sha256: whole() };
+  if (!last) return { verification: { file, kind: 'pdf', valid: false, signer: null, signed_at: null, level: null, checks: [bad('byte-range', 'ішкі қолтаңба жоқ', 'нет встроенной подписи')] }, sha256: whole() };
   const [a, b, c, d] = last.range;
   const covers = a === 0 && b < c && c + d === bytes.length && bytes[b] === 0x3c && bytes[c - 1] === 0x3e && matches === 1;
   const rangeCheck = covers
@@ -218,14 +182,14 @@ export function verifyPdfHashed(file: string, pdf: Uint8Array, trust: readonly X
     : matches > 1
       ? bad('byte-range', 'бірнеше қолтаңба немесе кейінгі редакция бар', 'больше одной подписи или более поздняя редакция')
       : bad('byte-range', `[${a} ${b} ${c} ${d}] аралығы ${bytes.length} байт файлды қамтымайды`, `диапазон [${a} ${b} ${c} ${d}] не покрывает файл из ${bytes.length} байт`);
-  if (!covers && !(b < c && c <= bytes.length)) return { verification: { file, kind: 'pdf', valid: false, signer: null, signed_at: null, checks: [rangeCheck] }, sha256: whole() };
+  if (!covers && !(b < c && c <= bytes.length)) return { verification: { file, kind: 'pdf', valid: false, signer: null, signed_at: null, level: null, checks: [rangeCheck] }, sha256: whole() };
   const contents = Buffer.from(bytes.toString('latin1', b + 1, c - 1), 'hex');
   // /Contents is the CMS and then zero padding; anything else there is an alteration.
   const cmsLength = derLength(contents);
   const cms = contents.subarray(0, cmsLength);
   if (contents.subarray(cmsLength).some((byte) => byte !== 0))
     return {
-      verification: { file, kind: 'pdf', valid: false, signer: null, signed_at: null, checks: [rangeCheck, bad('signature', '/Contents ішінде қолтаңбадан кейін толтырғыштан басқа байттар бар', 'в /Contents после подписи есть байты помимо заполнителя')] },
+      verification: { file, kind: 'pdf', valid: false, signer: null, signed_at: null, level: null, checks: [rangeCheck, bad('signature', '/Contents ішінде қолтаңбадан кейін толтырғыштан басқа байттар бар', 'в /Contents после подписи есть байты помимо заполнителя')] },
       sha256: whole(),
     };
   const head = bytes.subarray(0, b);
@@ -290,7 +254,7 @@ export async function verifyManifest(file: string, trust: readonly X509Certifica
   const p7s = await readFile(`${file}.p7s`).catch(() => null);
   const signed: Omit<Verification, 'file' | 'kind'> = p7s
     ? verifyDetached(file, p7s, bytes, trust)
-    : { valid: false, signer: null, signed_at: null, checks: [bad('signature', `${basename(file)}.p7s жоқ: манифестке қол қойылмаған`, `нет ${basename(file)}.p7s: манифест не подписан`)] };
+    : { valid: false, signer: null, signed_at: null, level: null, checks: [bad('signature', `${basename(file)}.p7s жоқ: манифестке қол қойылмаған`, `нет ${basename(file)}.p7s: манифест не подписан`)] };
   let manifest: Manifest | undefined;
   try {
     manifest = Manifest.parse(JSON.parse(bytes.toString('utf8')));
@@ -333,7 +297,7 @@ export async function verifyPaths(paths: readonly string[], trust: readonly X509
         results.push(
           content
             ? verifyDetached(file, await readFile(file), content, trust)
-            : { file, kind: 'p7s', valid: false, signer: null, signed_at: null, checks: [bad('digest', `қол қойылған файл ${contentOf(file)} жоқ`, `нет подписанного файла ${contentOf(file)}`)] },
+            : { file, kind: 'p7s', valid: false, signer: null, signed_at: null, level: null, checks: [bad('digest', `қол қойылған файл ${contentOf(file)} жоқ`, `нет подписанного файла ${contentOf(file)}`)] },
         );
       }
     }

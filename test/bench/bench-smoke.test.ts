@@ -28,6 +28,12 @@ describe('npm run bench (smoke)', () => {
     for (const key of Object.keys(result)) expect(result[key], key).toBeGreaterThan(0);
   });
 
+  it('runs the whole flow at B-B and at B-T against the local TSA, in one run', async () => {
+    const result = await run('bench/run.ts', ['--levels', '--n', '4']);
+    expect(Object.keys(result)).toEqual(['n', 'b_b_docs_per_s', 'b_t_docs_per_s', 'ratio']);
+    for (const key of Object.keys(result)) expect(result[key], key).toBeGreaterThan(0);
+  });
+
   it('issues certificates, exports them and verifies the package, reporting both rates and peak memory', async () => {
     const result = await run('bench/export.ts', ['--n', '5']);
     expect(Object.keys(result)).toEqual(['n', 'documents', 'export_docs_per_s', 'verify_docs_per_s', 'export_peak_mb', 'verify_peak_mb', 'zip_mb']);

@@ -281,7 +281,7 @@ describe('tanu watch', () => {
     const now = clock.now();
     const key = join(p.dir, 'real.p12');
     writeFileSync(key, pkcs12(issueCertificate({ subject: { commonName: 'real' }, notBefore: now, notAfter: new Date(now.getTime() + 1e10), ca: false }), [], 'right'));
-    writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('key: var/keys/dev-centre.p12', `key: ${key}`).replace('dev_key: true', 'dev_key: false'));
+    writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('key: var/keys/dev-centre.p12', `key: ${key}`).replace('dev_key: true', 'dev_key: false').replace('level: B-T', 'level: B-B'));
     const r = await tanu(['watch', '--config', p.config], { TANU_KEY_PASSWORD: 'wrong' });
     expect(r.code).toBe(2);
     expect(r.err).toContain('[SIGNING_KEY]');

@@ -39,7 +39,7 @@ async function tokenProject() {
   const p = makeProject(tmp());
   const caPem = join(p.dir, 'token-ca.pem');
   writeFileSync(caPem, ca.pem);
-  writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('dev_key: true', 'dev_key: false').replace('- var/keys/dev-ca.pem', `- ${caPem}`));
+  writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('dev_key: true', 'dev_key: false').replace('level: B-T', 'level: B-B').replace('- var/keys/dev-ca.pem', `- ${caPem}`));
   const env = {
     TANU_LEDGER__URL: await postgres.database(),
     TANU_LEDGER__JOBS: 'true',

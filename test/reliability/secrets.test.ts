@@ -51,7 +51,7 @@ describe('secrets and access', () => {
       p.config,
       readFileSync(p.config, 'utf8')
         .replace('key: var/keys/dev-centre.p12', `key: ${key}`)
-        .replace('dev_key: true', 'dev_key: false')
+        .replace('dev_key: true', 'dev_key: false').replace('level: B-T', 'level: B-B')
         .replace('- var/keys/dev-ca.pem', `- ${ca}`),
     );
     const file = await examResultsFile(p.dir, 'exam-results-secret.csv', 150);

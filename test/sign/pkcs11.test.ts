@@ -75,7 +75,7 @@ async function preparedPdf() {
   const doc = await PDFDocument.create();
   doc.addPage().drawText('Token');
   const p12 = Pkcs12Signer.fromBytes(pkcs12(leaf, [ca], 'pw'), 'pw');
-  signaturePreparer(await signatureSpace(p12))(doc, { signingTime: now, reason: 'token test' });
+  signaturePreparer(await signatureSpace(p12, null))(doc, { signingTime: now, reason: 'token test' });
   return { p12, pdf: await doc.save({ useObjectStreams: false }) };
 }
 
@@ -95,8 +95,8 @@ describe('signing through PKCS#11', () => {
     const { p12, pdf } = await preparedPdf();
     expect(signer.certificates.map((c) => Buffer.from(c).toString('hex'))).toEqual(p12.certificates.map((c) => Buffer.from(c).toString('hex')));
     expect(signer.maxSignatureBytes).toBe(p12.maxSignatureBytes);
-    const byToken = await signDocument({ pdf, docx: Buffer.from('docx bytes') }, signer, now);
-    const byFile = await signDocument({ pdf, docx: Buffer.from('docx bytes') }, p12, now);
+    const byToken = await signDocument({ pdf, docx: Buffer.from('docx bytes') }, signer, null, now);
+    const byFile = await signDocument({ pdf, docx: Buffer.from('docx bytes') }, p12, null, now);
     expect(Buffer.from(byToken.pdf).equals(Buffer.from(byFile.pdf))).toBe(true);
     expect(Buffer.from(byToken.pdfSignature).equals(Buffer.from(byFile.pdfSignature))).toBe(true);
     expect(Buffer.from(byToken.docxSignature ?? []).equals(Buffer.from(byFile.docxSignature ?? []))).toBe(true);
@@ -135,14 +135,14 @@ describe('signing through PKCS#11', () => {
     const digestInfo = await Pkcs11Signer.open(settings, PIN);
     expect([hashing.mechanism, digestInfo.mechanism]).toEqual(['CKM_SHA256_RSA_PKCS', 'CKM_RSA_PKCS']);
     const docx = Buffer.from('docx bytes');
-    const byFile = await signDocument({ pdf, docx }, p12, now);
+    const byFile = await signDocument({ pdf, docx }, p12, null, now);
     for (const signer of [digesting, hashing, digestInfo]) {
-      const signed = await signDocument({ pdf, docx }, signer, now);
+      const signed = await signDocument({ pdf, docx }, signer, null, now);
       expect(Buffer.from(signed.pdf).equals(Buffer.from(byFile.pdf)), signer.mechanism ?? '').toBe(true);
       expect(Buffer.from(signed.pdfSignature).equals(Buffer.from(byFile.pdfSignature))).toBe(true);
       expect(Buffer.from(signed.docxSignature ?? []).equals(Buffer.from(byFile.docxSignature ?? []))).toBe(true);
     }
-    const signed = await signDocument({ pdf, docx }, digesting, now);
+    const signed = await signDocument({ pdf, docx }, digesting, null, now);
     const at = join(dir, 'digesting');
     mkdirSync(at);
     for (const [name, bytes] of [['doc.pdf', signed.pdf], ['doc.pdf.p7s', signed.pdfSignature], ['doc.docx', docx], ['doc.docx.p7s', signed.docxSignature ?? Buffer.alloc(0)]] as const) writeFileSync(join(at, name), bytes);
@@ -222,7 +222,7 @@ describe('a batch signed on the token', () => {
       readFileSync(p.config, 'utf8')
         // A PIN variable of the centre's own naming (not TANU_*, which no child inherits anyway).
         .replace('kind: pkcs12 ', `kind: pkcs11\n  pkcs11: { module: ${SOFTHSM_MODULE}, token: tanu, key: signkey }\n  pin_env: CENTRE_TOKEN_PIN\n  #`)
-        .replace('dev_key: true', 'dev_key: false')
+        .replace('dev_key: true', 'dev_key: false').replace('level: B-T', 'level: B-B')
         .replace('- var/keys/dev-ca.pem', `- ${caPem}`),
     );
     const file = await examResultsFile(p.dir, 'exam-results-token.csv', 24);

@@ -38,7 +38,7 @@ beforeAll(async () => {
   const templates = loadKindTemplates('templates');
   const renderer = new ChromiumRenderer(templates, { executablePath: findChromium(), concurrency: 1, printBatch: 10 });
   try {
-    const space = Math.max(...(await Promise.all([pki.valid, pki.expired, pki.untrusted].map(signatureSpace))));
+    const space = Math.max(...(await Promise.all([pki.valid, pki.expired, pki.untrusted].map((s) => signatureSpace(s, null)))));
     const [cert, contract] = await renderDocuments(
       renderer,
       templates,
@@ -56,7 +56,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const sign = (signer: Signer, pdf = prepared.certificate, docx?: Uint8Array): Promise<SignedFiles> => signDocument({ pdf, ...(docx ? { docx } : {}) }, signer, now);
+const sign = (signer: Signer, pdf = prepared.certificate, docx?: Uint8Array): Promise<SignedFiles> => signDocument({ pdf, ...(docx ? { docx } : {}) }, signer, null, now);
 const failed = (v: Verification) => v.checks.filter((c) => !c.ok).map((c) => c.check);
 
 describe('signing', () => {
@@ -200,7 +200,7 @@ describe('keys', () => {
     expect(statSync(config.signing.key).mode & 0o777).toBe(0o600);
 
     // tanu verify with the config's trust list (the dev CA): exit 0; after a changed byte: exit 1.
-    const files = await signDocument({ pdf: prepared.contractPdf }, signer, now);
+    const files = await signDocument({ pdf: prepared.contractPdf }, signer, null, now);
     const out = join(home, 'out');
     mkdirSync(out);
     write(out, 'c.pdf', files.pdf);

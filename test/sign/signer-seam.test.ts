@@ -41,8 +41,8 @@ describe('the Signer seam', () => {
     };
     const doc = await PDFDocument.create();
     doc.addPage().drawText('Seam');
-    signaturePreparer(await signatureSpace(signer))(doc, { signingTime: now, reason: 'seam test' });
-    const signed = await signDocument({ pdf: await doc.save({ useObjectStreams: false }) }, signer, now);
+    signaturePreparer(await signatureSpace(signer, null))(doc, { signingTime: now, reason: 'seam test' });
+    const signed = await signDocument({ pdf: await doc.save({ useObjectStreams: false }) }, signer, null, now);
 
     const caPem = join(dir, 'ca.pem');
     writeFileSync(caPem, ca.pem);

@@ -44,7 +44,7 @@ function projectOn(token: string) {
   const p = makeProject(join(dir, token));
   const caPem = join(p.dir, 'ca.pem');
   writeFileSync(caPem, ca.pem);
-  writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('dev_key: true', 'dev_key: false').replace('- var/keys/dev-ca.pem', `- ${caPem}`));
+  writeFileSync(p.config, readFileSync(p.config, 'utf8').replace('dev_key: true', 'dev_key: false').replace('level: B-T', 'level: B-B').replace('- var/keys/dev-ca.pem', `- ${caPem}`));
   const env = {
     SOFTHSM2_CONF: conf,
     TANU_SIGNING__KIND: 'pkcs11',
