@@ -46,8 +46,8 @@ const changedSince = (a: Stats, b: Stats) => a.size !== b.size || a.mtimeMs !== 
 async function receive(file: string, dir: string): Promise<{ sha: string; temp: string; read: Stats }> {
   const read = await stat(file);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  swept ??= sweepAbandonedCopies(dir);
-  await swept;
+  if (!swept.has(dir)) swept.set(dir, sweepAbandonedCopies(dir));
+  await swept.get(dir);
   const temp = join(dir, `.${randomUUID()}.tmp-${OWNER.replaceAll('/', '~')}`);
   const hash = createHash('sha256');
   const out = await open(temp, 'wx', 0o600);
@@ -67,16 +67,17 @@ async function receive(file: string, dir: string): Promise<{ sha: string; temp: 
   return { sha: hash.digest('hex'), temp, read };
 }
 
+// Swept once per folder: one process (the CLI run in-process by tests, a long-lived watcher) may serve several.
+const swept = new Map<string, Promise<void>>();
+const TEMP_COPY = /^\.[0-9a-f-]{36}\.tmp-(.+)$/;
+
 /**
  * A copy a process was making when it died is a partial file nobody will finish (its
  * original is still in the inbox: it is released only after the ledger knows it). Before
- * this process takes its first file, such copies of dead processes on this host are
- * removed; a live process's, or another host's, are left to it. `.tmp-<pid>` is how
- * earlier versions named them.
+ * this process takes its first file into a folder, such copies of dead processes on this
+ * host are removed; a live process's, or another host's, are left to it. `.tmp-<pid>` is
+ * how earlier versions named them.
  */
-let swept: Promise<void> | undefined;
-const TEMP_COPY = /^\.[0-9a-f-]{36}\.tmp-(.+)$/;
-
 async function sweepAbandonedCopies(dir: string): Promise<void> {
   for (const name of await readdir(dir).catch(() => [])) {
     const owner = TEMP_COPY.exec(name)?.[1];

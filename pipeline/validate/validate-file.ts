@@ -46,6 +46,9 @@ export type LedgerLookups = {
   contractToAct(iin: string, professionCode: string, level: number): Promise<unknown>;
 };
 
+/** Of a stored contract, what a protocol is checked against: validation reads no more of a document kind's model (kinds sit above it). */
+const ContractTerms = z.object({ number: z.string(), date: z.string() });
+
 /**
  * The ledger's checks of a row (DUPLICATE against issued certificates; an attestation's
  * certificate unknown, revoked or superseded; a sitting told differently by an earlier file;
@@ -53,9 +56,6 @@ export type LedgerLookups = {
  * `tanu validate` predicts it with. `exceptBatch`: the batch being planned, whose own
  * rows and certificates are not "earlier"; `tanu validate` has none.
  */
-/** Of a stored contract, what a protocol is checked against: validation reads no more of a document kind's model (kinds sit above it). */
-const ContractTerms = z.object({ number: z.string(), date: z.string() });
-
 export const ledgerChecks = (
   ledger: LedgerLookups,
   exceptBatch = '',
@@ -133,6 +133,7 @@ export async function validateFile(
   if (!fileFailed && intake.kind && intake.centre) {
     const centreId = intake.centre;
     const centre = config.centres.find((c) => c.id === centreId);
+    const { sittingBefore } = options;
     const validator = new RecordValidator(
       intake.kind,
       {
@@ -143,7 +144,7 @@ export async function validateFile(
         defaultLanguage: config.default_language,
         ...(options.recognizedBefore ? { recognizedBefore: options.recognizedBefore } : {}),
         ...(options.registerStanding ? { registerStanding: options.registerStanding } : {}),
-        ...(options.sittingBefore ? { sittingBefore: (number: string) => options.sittingBefore?.(centreId, number) ?? Promise.resolve([]) } : {}),
+        ...(sittingBefore ? { sittingBefore: (number: string) => sittingBefore(centreId, number) } : {}),
         ...(options.contractOf ? { contractOf: options.contractOf } : {}),
       },
       intake.columns,
