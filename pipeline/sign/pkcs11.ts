@@ -413,7 +413,7 @@ export type SlotView = {
   token: { label: string; manufacturer: string; model: string; serial: string; login_required: boolean; pin_tries: ReturnType<typeof pinTries> } | null;
   /** Whether the token's mechanism list names Tanu's two (with CKF_SIGN or not): `signing_mechanisms` says more. */
   mechanisms: Record<Mechanism, boolean>;
-  /** The signing mechanisms of LISTED the token offers, in that order, each with whether it is listed with CKF_SIGN. */
+  /** The mechanisms of LISTED that the token offers, in that order, each with whether it lists it with CKF_SIGN. */
   signing_mechanisms: { name: ListedMechanism; sign: boolean }[];
   /** How Tanu signs with the configured key on this token; null on other tokens, or where the key is not seen or cannot sign. */
   uses: Mechanism | null;
