@@ -52,7 +52,7 @@ const USAGE: Record<Language, string> = {
   tanu revoke СЕРИЯ --reason issued_in_error|court_decision|fraud|duplicate|other [--note ТЕКСТ] [--json]
                                         отозвать текущую редакцию сертификата (код 1 неизвестный номер)
   tanu keys dev [--force]               создать тестовый (TEST) ключ подписи и УЦ, названные в настройках
-  tanu keys token [--json]              что показывает PKCS#11-модуль из настроек: слоты, метки токенов, ключей и сертификатов
+  tanu keys token [--json]              что показывает PKCS#11-модуль из настроек: слоты, метки токенов, ключей и сертификатов, механизмы подписи
 
 Параметры:
   --config ФАЙЛ        по умолчанию pipeline.config.yaml; пути в нём — относительно его папки
@@ -90,7 +90,7 @@ const USAGE: Record<Language, string> = {
   tanu revoke СЕРИЯ --reason issued_in_error|court_decision|fraud|duplicate|other [--note МӘТІН] [--json]
                                         сертификаттың ағымдағы редакциясын кері қайтару (код 1 белгісіз нөмір)
   tanu keys dev [--force]               баптауларда аталған тест (TEST) қол қою кілті мен КО-ны жасау
-  tanu keys token [--json]              баптаулардағы PKCS#11 модулі не көрсетеді: слоттар, токен, кілт және сертификат белгілері
+  tanu keys token [--json]              баптаулардағы PKCS#11 модулі не көрсетеді: слоттар, токен, кілт және сертификат белгілері, қолтаңба механизмдері
 
 Параметрлер:
   --config ФАЙЛ        әдепкі pipeline.config.yaml; ондағы жолдар оның бумасына қатысты

@@ -4,7 +4,7 @@ import { relative } from 'node:path';
 import { TanuError } from '../core/tanu-error.js';
 import { configuredTrust, createDevKey, devCaPath } from '../sign/keys.js';
 import { describeSlots } from '../sign/pkcs11.js';
-import { REVOCATION_REASONS, REVOKED, type RevocationReason } from '../core/catalogue.js';
+import { REVOCATION_REASONS, REVOKED, type RevocationReason, message } from '../core/catalogue.js';
 import { displayDate } from '../core/dates.js';
 import { verifyPackage } from '../export/verify-package.js';
 import { openReader } from '../serve/open-reader.js';
@@ -150,7 +150,7 @@ export async function keysCommand(args: string[], force: boolean, ctx: Ctx): Pro
 async function tokenCommand(ctx: Ctx): Promise<number> {
   const { pkcs11 } = ctx.config.signing;
   const pin = ctx.io.env[ctx.config.signing.pin_env];
-  const slots = describeSlots(pkcs11.module, { token: pkcs11.token, pin: pin === '' ? undefined : pin });
+  const slots = describeSlots(pkcs11.module, { token: pkcs11.token, key: pkcs11.key, pin: pin === '' ? undefined : pin });
   if (ctx.json) {
     ctx.io.out(JSON.stringify({ module: pkcs11.module, slots }, null, 2));
     return 0;
@@ -163,12 +163,27 @@ async function tokenCommand(ctx: Ctx): Promise<number> {
     ctx.io.out(
       t
         ? say(ctx.lang, {
-            kk: `\nслот ${s.slot} (${s.description}): токен «${t.label}», ${t.manufacturer} ${t.model}, №${t.serial}; CKM_RSA_PKCS ${s.mechanisms.CKM_RSA_PKCS ? yes : no}, CKM_SHA256_RSA_PKCS ${s.mechanisms.CKM_SHA256_RSA_PKCS ? yes : no}`,
-            ru: `\nслот ${s.slot} (${s.description}): токен «${t.label}», ${t.manufacturer} ${t.model}, №${t.serial}; CKM_RSA_PKCS ${s.mechanisms.CKM_RSA_PKCS ? yes : no}, CKM_SHA256_RSA_PKCS ${s.mechanisms.CKM_SHA256_RSA_PKCS ? yes : no}`,
+            kk: `\nслот ${s.slot} (${s.description}): токен «${t.label}», ${t.manufacturer} ${t.model}, №${t.serial}`,
+            ru: `\nслот ${s.slot} (${s.description}): токен «${t.label}», ${t.manufacturer} ${t.model}, №${t.serial}`,
           })
         : say(ctx.lang, { kk: `\nслот ${s.slot} (${s.description}): токен жоқ`, ru: `\nслот ${s.slot} (${s.description}): токена нет` }),
     );
     if (!t) continue;
+    ctx.io.out(
+      s.signing_mechanisms.length > 0
+        ? table([
+            ctx.lang === 'kk' ? ['қолтаңба механизмі', 'CKF_SIGN', 'Tanu'] : ['механизм подписи', 'CKF_SIGN', 'Tanu'],
+            ...s.signing_mechanisms.map((m) => [m.name, m.sign ? yes : no, m.name === s.uses ? say(ctx.lang, { kk: `«${pkcs11.key}» кілтімен қол қояды`, ru: `подписывает ключом «${pkcs11.key}»` }) : '']),
+          ])
+        : say(ctx.lang, {
+            kk: '  токен тізімдегі қолтаңба механизмдерінің (RSA PKCS#1 v1.5, PSS, ECDSA) ешқайсысын ұсынбайды',
+            ru: '  токен не предлагает ни одного механизма подписи из списка (RSA PKCS#1 v1.5, PSS, ECDSA)',
+          }),
+    );
+    // The configured key is seen but Tanu cannot sign with it, or the login shows no such key: what opening a signer would refuse.
+    const key = s.keys.find((k) => k.configured);
+    if (t.label === pkcs11.token && s.uses === null && (key || s.logged_in))
+      ctx.io.out(`  ${(key ? message('TOKEN_MECHANISM', { code: t.label }) : message('TOKEN_KEY', { code: t.label, value: pkcs11.key }))[ctx.lang]}`);
     if (!s.logged_in)
       ctx.io.out(
         say(ctx.lang, {

@@ -149,9 +149,22 @@ export function signingMechanisms(lib: InstanceType<typeof PKCS11>, session: Han
   const allowed = ulongs(attribute(lib, session, key, pkcs11js.CKA_ALLOWED_MECHANISMS));
   const usable = (Object.keys(MECHANISMS) as Mechanism[]).filter((m) => {
     const id = MECHANISMS[m];
-    return offered.includes(id) && (allowed === null || allowed.includes(id)) && (lib.C_GetMechanismInfo(slot, id).flags & pkcs11js.CKF_SIGN) !== 0;
+    return offered.includes(id) && (allowed === null || allowed.includes(id)) && signs(lib, slot, id);
   });
   return prefer && usable.includes(prefer) ? [prefer, ...usable.filter((m) => m !== prefer)] : usable;
+}
+
+/** Whether the token lists the mechanism with CKF_SIGN: a mechanism offered for verifying or encrypting only signs nothing. */
+const signs = (lib: InstanceType<typeof PKCS11>, slot: Handle, id: number) => (lib.C_GetMechanismInfo(slot, id).flags & pkcs11js.CKF_SIGN) !== 0;
+
+/**
+ * The mechanism the key signs with, or null where Tanu cannot sign with it (not an RSA key,
+ * or neither mechanism offered for it): what a signer opens with, and what `tanu keys token`
+ * says it will use.
+ */
+function keyMechanism(lib: InstanceType<typeof PKCS11>, session: Handle, slot: Handle, key: Handle, prefer?: Mechanism): Mechanism | null {
+  if (ulong(attribute(lib, session, key, pkcs11js.CKA_KEY_TYPE)) !== pkcs11js.CKK_RSA) return null;
+  return signingMechanisms(lib, session, slot, key, prefer)[0] ?? null;
 }
 
 /** Errors by which a token says it, or the key found on it, is no longer there: the signer opens it again once it is back. */
@@ -355,11 +368,10 @@ function onToken(lib: InstanceType<typeof PKCS11>, slot: Handle, settings: Pkcs1
     login(lib, session, slot, settings.token, pin);
     const [key] = findObjects(lib, session, keyTemplate(settings.key));
     if (!key) throw new TanuError('TOKEN_KEY', { code: settings.token, value: settings.key });
-    const keyType = ulong(attribute(lib, session, key, pkcs11js.CKA_KEY_TYPE));
     const modulus = attribute(lib, session, key, pkcs11js.CKA_MODULUS);
     const exponent = attribute(lib, session, key, pkcs11js.CKA_PUBLIC_EXPONENT);
-    const [mechanism] = signingMechanisms(lib, session, slot, key, settings.mechanism);
-    if (keyType !== pkcs11js.CKK_RSA || !modulus || !exponent || !mechanism) throw new TanuError('TOKEN_MECHANISM', { code: settings.token });
+    const mechanism = keyMechanism(lib, session, slot, key, settings.mechanism);
+    if (!modulus || !exponent || !mechanism) throw new TanuError('TOKEN_MECHANISM', { code: settings.token });
     const alwaysAuthenticate = flag(attribute(lib, session, key, pkcs11js.CKA_ALWAYS_AUTHENTICATE));
     return { opened: { slot, sessions, idle: [...sessions], key, alwaysAuthenticate, mechanism }, modulus, exponent };
   } catch (e) {
@@ -399,12 +411,39 @@ export type SlotView = {
   slot: string;
   description: string;
   token: { label: string; manufacturer: string; model: string; serial: string; login_required: boolean; pin_tries: ReturnType<typeof pinTries> } | null;
-  mechanisms: { CKM_RSA_PKCS: boolean; CKM_SHA256_RSA_PKCS: boolean };
+  /** Whether the token's mechanism list names Tanu's two (with CKF_SIGN or not): `signing_mechanisms` says more. */
+  mechanisms: Record<Mechanism, boolean>;
+  /** The mechanisms of LISTED that the token offers, in that order, each with whether it lists it with CKF_SIGN. */
+  signing_mechanisms: { name: ListedMechanism; sign: boolean }[];
+  /** How Tanu signs with the configured key on this token; null on other tokens, or where the key is not seen or cannot sign. */
+  uses: Mechanism | null;
   /** Private objects are listed only on the configured token, after its login. */
   logged_in: boolean;
-  keys: { label: string; id: string; type: string; bits: number | null; extractable: boolean; sensitive: boolean; always_authenticate: boolean }[];
+  /** `configured`: the key signing.pkcs11.key names. */
+  keys: { label: string; id: string; type: string; bits: number | null; extractable: boolean; sensitive: boolean; always_authenticate: boolean; configured: boolean }[];
   certificates: { label: string; id: string; subject: string; issuer: string; not_after: string }[];
 };
+
+/**
+ * The signing mechanisms `tanu keys token` lists where a token offers them: Tanu's two
+ * first, then those an operator compares tokens by (other hashes, PSS, ECDSA), which Tanu
+ * does not sign with.
+ */
+const LISTED = [
+  'CKM_RSA_PKCS',
+  'CKM_SHA256_RSA_PKCS',
+  'CKM_SHA384_RSA_PKCS',
+  'CKM_SHA512_RSA_PKCS',
+  'CKM_RSA_PKCS_PSS',
+  'CKM_SHA256_RSA_PKCS_PSS',
+  'CKM_SHA384_RSA_PKCS_PSS',
+  'CKM_SHA512_RSA_PKCS_PSS',
+  'CKM_ECDSA',
+  'CKM_ECDSA_SHA256',
+  'CKM_ECDSA_SHA384',
+  'CKM_ECDSA_SHA512',
+] as const satisfies readonly (keyof typeof pkcs11js)[];
+export type ListedMechanism = (typeof LISTED)[number];
 
 /** CK_SLOT_INFO's flag for a token in the slot (PKCS#11 2.40, 3.2): pkcs11js names no constant for it. */
 const CKF_TOKEN_PRESENT = 0x1;
@@ -415,7 +454,7 @@ const KEY_TYPES: Record<number, string> = { [pkcs11js.CKK_RSA]: 'rsa', [pkcs11js
  * Every slot of the module, its token, keys and certificates. The PIN is tried on the
  * configured token only, once: trying it on every token would spend other tokens' tries.
  */
-export function describeSlots(modulePath: string, configured: { token: string; pin: string | undefined }): SlotView[] {
+export function describeSlots(modulePath: string, configured: { token: string; key: string; pin: string | undefined }): SlotView[] {
   const lib = pkcs11Module(modulePath);
   return lib.C_GetSlotList(false).map((slot) => {
     const slotInfo = lib.C_GetSlotInfo(slot);
@@ -425,6 +464,8 @@ export function describeSlots(modulePath: string, configured: { token: string; p
       description: label(slotInfo.slotDescription),
       token: null,
       mechanisms: { CKM_RSA_PKCS: false, CKM_SHA256_RSA_PKCS: false },
+      signing_mechanisms: [],
+      uses: null,
       logged_in: false,
       keys: [],
       certificates: [],
@@ -440,14 +481,19 @@ export function describeSlots(modulePath: string, configured: { token: string; p
       login_required: (info.flags & pkcs11js.CKF_LOGIN_REQUIRED) !== 0,
       pin_tries: pinTries(info.flags),
     };
-    const mechanisms = lib.C_GetMechanismList(slot);
-    view.mechanisms = { CKM_RSA_PKCS: mechanisms.includes(pkcs11js.CKM_RSA_PKCS), CKM_SHA256_RSA_PKCS: mechanisms.includes(pkcs11js.CKM_SHA256_RSA_PKCS) };
+    const offered = lib.C_GetMechanismList(slot);
+    view.signing_mechanisms = LISTED.filter((name) => offered.includes(pkcs11js[name])).map((name) => ({ name, sign: signs(lib, slot, pkcs11js[name]) }));
+    view.mechanisms = { CKM_RSA_PKCS: offered.includes(pkcs11js.CKM_RSA_PKCS), CKM_SHA256_RSA_PKCS: offered.includes(pkcs11js.CKM_SHA256_RSA_PKCS) };
     const session = lib.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
     try {
-      if (view.token.label === configured.token && configured.pin !== undefined) {
+      const isConfigured = view.token.label === configured.token;
+      if (isConfigured && configured.pin !== undefined) {
         login(lib, session, slot, view.token.label, configured.pin);
         view.logged_in = true;
       }
+      // Found as a signer finds it (the first match), and seen without a login where the token shows it.
+      const [configuredKey] = isConfigured ? findObjects(lib, session, keyTemplate(configured.key)) : [];
+      if (configuredKey) view.uses = keyMechanism(lib, session, slot, configuredKey);
       view.keys = findObjects(lib, session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY }]).map((key) => {
         const type = ulong(attribute(lib, session, key, pkcs11js.CKA_KEY_TYPE));
         const modulus = attribute(lib, session, key, pkcs11js.CKA_MODULUS);
@@ -459,6 +505,7 @@ export function describeSlots(modulePath: string, configured: { token: string; p
           extractable: flag(attribute(lib, session, key, pkcs11js.CKA_EXTRACTABLE)),
           sensitive: flag(attribute(lib, session, key, pkcs11js.CKA_SENSITIVE)),
           always_authenticate: flag(attribute(lib, session, key, pkcs11js.CKA_ALWAYS_AUTHENTICATE)),
+          configured: configuredKey?.equals(key) ?? false,
         };
       });
       view.certificates = findObjects(lib, session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE }]).flatMap((object) => {

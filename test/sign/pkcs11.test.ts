@@ -197,19 +197,51 @@ describe('signing through PKCS#11', () => {
   it('tanu keys token lists slots, labels, ids and mechanisms; private objects only on the configured token with its PIN', async () => {
     const listed = await tanu(['keys', 'token', '--json', '--config', base.configFile], { TANU_SIGNING__KIND: 'pkcs11', TANU_SIGNING__PKCS11__TOKEN: 'tanu', TANU_PKCS11_PIN: PIN });
     expect(listed.code, listed.err).toBe(0);
-    const json = JSON.parse(listed.out) as { module: string; slots: { token: { label: string } | null; logged_in: boolean; keys: { label: string; id: string; extractable: boolean; sensitive: boolean }[]; certificates: { id: string; subject: string }[]; mechanisms: Record<string, boolean> }[] };
+    type Listed = { module: string; slots: { token: { label: string } | null; logged_in: boolean; keys: { label: string; id: string; extractable: boolean; sensitive: boolean; configured: boolean }[]; certificates: { id: string; subject: string }[]; mechanisms: Record<string, boolean>; signing_mechanisms: { name: string; sign: boolean }[]; uses: string | null }[] };
+    const json = JSON.parse(listed.out) as Listed;
     expect(json.module).toBe(SOFTHSM_MODULE);
     const tanuSlot = json.slots.find((s) => s.token?.label === 'tanu');
-    expect(tanuSlot).toMatchObject({ logged_in: true, keys: [{ label: 'signkey', id: 'a1b2', extractable: false, sensitive: true }], mechanisms: { CKM_RSA_PKCS: true } });
+    expect(tanuSlot).toMatchObject({ logged_in: true, keys: [{ label: 'signkey', id: 'a1b2', extractable: false, sensitive: true, configured: true }], mechanisms: { CKM_RSA_PKCS: true }, uses: 'CKM_RSA_PKCS' });
+    // The mechanisms as the token itself lists them, each with its CKF_SIGN flag (the oracle: the module asked directly).
+    const { lib, slot, session } = tokenSession('tanu');
+    lib.C_CloseSession(session);
+    const signsWith = (id: number) => lib.C_GetMechanismList(slot).includes(id) && (lib.C_GetMechanismInfo(slot, id).flags & pkcs11js.CKF_SIGN) !== 0;
+    expect(signsWith(pkcs11js.CKM_RSA_PKCS) && signsWith(pkcs11js.CKM_SHA256_RSA_PKCS)).toBe(true);
+    expect(tanuSlot?.signing_mechanisms.slice(0, 2)).toEqual([{ name: 'CKM_RSA_PKCS', sign: true }, { name: 'CKM_SHA256_RSA_PKCS', sign: true }]);
+    for (const m of tanuSlot?.signing_mechanisms ?? []) expect(m.sign, m.name).toBe(signsWith(pkcs11js[m.name as 'CKM_ECDSA']));
+    expect(tanuSlot?.signing_mechanisms.map((m) => m.name)).toEqual(expect.arrayContaining(['CKM_SHA512_RSA_PKCS', 'CKM_RSA_PKCS_PSS', 'CKM_ECDSA']));
     expect(tanuSlot?.certificates.map((c) => c.id)).toEqual(expect.arrayContaining(['a1b2']));
     expect(tanuSlot?.certificates.find((c) => c.id === 'a1b2')?.subject).toContain('DEMO01 token key');
     // The PIN is not tried on the other tokens: their keys stay unlisted.
-    expect(json.slots.find((s) => s.token?.label === 'counted')).toMatchObject({ logged_in: false, keys: [] });
+    expect(json.slots.find((s) => s.token?.label === 'counted')).toMatchObject({ logged_in: false, keys: [], uses: null, signing_mechanisms: tanuSlot?.signing_mechanisms });
     expect(listed.out).not.toContain(PIN);
     const people = await tanu(['keys', 'token', '--language', 'kk', '--config', base.configFile], { TANU_SIGNING__PKCS11__TOKEN: 'bare' });
     expect(people.code, people.err).toBe(0);
     expect(people.out).toContain('токен «tanu»');
     expect(people.out).toContain('жабық объектілер көрсетілмейді');
+    // What the text says of one token: from its slot's line to the next slot's.
+    const slotText = (out: string, token: string) => out.slice(out.indexOf(`токен «${token}»`)).split('\nслот ')[0] ?? '';
+    // Not the configured token: its mechanisms, none marked as Tanu's.
+    expect(slotText(people.out, 'tanu')).toMatch(/^CKM_RSA_PKCS +иә *$/m);
+    expect(slotText(people.out, 'tanu')).toMatch(/^CKM_SHA256_RSA_PKCS +иә *$/m);
+    expect(slotText(people.out, 'tanu')).not.toContain('қол қояды');
+
+    // A key that may only be hashed for by the token: Tanu says it signs with CKM_SHA256_RSA_PKCS, though the token offers both.
+    const digesting = await tanu(['keys', 'token', '--language', 'ru', '--config', base.configFile], { TANU_SIGNING__KIND: 'pkcs11', TANU_SIGNING__PKCS11__TOKEN: 'digesting', TANU_PKCS11_PIN: PIN });
+    expect(digesting.code, digesting.err).toBe(0);
+    const digestingSlot = slotText(digesting.out, 'digesting');
+    expect(digestingSlot).toMatch(/^CKM_RSA_PKCS +да *$/m);
+    expect(digestingSlot).toMatch(/^CKM_SHA256_RSA_PKCS +да +подписывает ключом «signkey»$/m);
+    expect(digesting.out.match(/подписывает ключом/g)).toHaveLength(1);
+    expect(digesting.out).not.toContain(PIN);
+    const digestingJson = JSON.parse((await tanu(['keys', 'token', '--json', '--config', base.configFile], { TANU_SIGNING__PKCS11__TOKEN: 'digesting', TANU_PKCS11_PIN: PIN })).out) as Listed;
+    expect(digestingJson.slots.find((s) => s.token?.label === 'digesting')).toMatchObject({ logged_in: true, uses: 'CKM_SHA256_RSA_PKCS', keys: [{ configured: true }] });
+
+    // A key the login does not show: said as a signer would refuse it, nothing used.
+    const missing = await tanu(['keys', 'token', '--language', 'ru', '--config', base.configFile], { TANU_SIGNING__PKCS11__TOKEN: 'tanu', TANU_SIGNING__PKCS11__KEY: 'id:ffff', TANU_PKCS11_PIN: PIN });
+    expect(missing.code, missing.err).toBe(0);
+    expect(missing.out).toContain('На токене «tanu» нет закрытого ключа id:ffff');
+    expect(missing.out).not.toContain('подписывает ключом');
   });
 });
 
