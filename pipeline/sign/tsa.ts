@@ -38,9 +38,17 @@ async function post(url: string, body: Uint8Array, timeoutMs: number): Promise<U
       await response.body?.cancel();
       throw unreachable(`HTTP ${response.status}`, `HTTP ${response.status}`);
     }
-    const reply = new Uint8Array(await response.arrayBuffer());
-    if (reply.length > MAX_REPLY_BYTES) throw new TanuError('TSA_RESPONSE_INVALID', { detail: { kk: `${reply.length} байт`, ru: `${reply.length} байт` } });
-    return reply;
+    // Read in parts and given up past the limit: arrayBuffer() would hold a runaway answer whole first.
+    const parts: Uint8Array[] = [];
+    let length = 0;
+    for await (const part of response.body ?? []) {
+      length += part.length;
+      // Leaving the loop by the throw cancels the stream.
+      if (length > MAX_REPLY_BYTES)
+        throw new TanuError('TSA_RESPONSE_INVALID', { detail: { kk: `${MAX_REPLY_BYTES} байттан артық`, ru: `больше ${MAX_REPLY_BYTES} байт` } });
+      parts.push(part);
+    }
+    return Buffer.concat(parts);
   } catch (e) {
     if (e instanceof TanuError) throw e;
     if (signal.aborted) throw new TanuError('TSA_TIMEOUT', { value: url, max: timeoutMs }, { cause: e });

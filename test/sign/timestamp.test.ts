@@ -151,3 +151,30 @@ describe('B-T: the signature-time-stamp', () => {
     expect(() => checkResponse(granted, timestampRequest(Buffer.from('other'), null), goodTrust)).toThrow(expect.objectContaining({ code: 'TSA_IMPRINT_MISMATCH' }));
   });
 });
+
+describe('a TSA answering without end', () => {
+  it('is given up past a megabyte with TSA_RESPONSE_INVALID, not read whole', async () => {
+    const { createServer } = await import('node:http');
+    let sent = 0;
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/timestamp-reply' });
+      const chunk = Buffer.alloc(64 * 1024);
+      const more = () => {
+        // 64 MB at most, in case the client never stops reading.
+        while (sent < 64 * 1024 * 1024 && res.write(chunk)) sent += chunk.length;
+        if (sent < 64 * 1024 * 1024) res.once('drain', more);
+        else res.end();
+      };
+      more();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    try {
+      await expect(new HttpTimestamper(`http://127.0.0.1:${port}/`, { policy: null, timeoutMs: 10_000, trust }).stamp(Buffer.from('x'))).rejects.toMatchObject({ code: 'TSA_RESPONSE_INVALID' });
+      expect(sent).toBeLessThan(64 * 1024 * 1024);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
