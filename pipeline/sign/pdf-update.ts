@@ -400,10 +400,10 @@ export type NewObject = { number: number; value: PdfValue };
 /**
  * The file with an incremental update appended: `objects` (new numbers from `file.size`
  * upward, or existing numbers rewritten) and a trailer carrying /Root, /Info, /ID and
- * /Prev. Returns the bytes and where each object starts, for a caller that patches
+ * /Prev; `raw` objects are written as the text given (placeholders a caller patches). Returns the bytes and where each object starts, for a caller that patches
  * fixed-width placeholders afterwards (a signature's /ByteRange and /Contents).
  */
-export function appendUpdate(file: PdfFile, objects: readonly NewObject[]): { pdf: Buffer; offsets: Map<number, number> } {
+export function appendUpdate(file: PdfFile, objects: readonly NewObject[], raw: ReadonlyMap<number, string> = new Map()): { pdf: Buffer; offsets: Map<number, number> } {
   const parts: Buffer[] = [file.pdf];
   let length = file.pdf.length;
   const push = (b: Buffer) => {
@@ -413,6 +413,10 @@ export function appendUpdate(file: PdfFile, objects: readonly NewObject[]): { pd
   const last = file.pdf[file.pdf.length - 1];
   if (last !== 0x0a && last !== 0x0d) push(Buffer.from('\n', 'latin1'));
   const offsets = new Map<number, number>();
+  for (const [number, text] of raw) {
+    offsets.set(number, length);
+    push(Buffer.from(`${number} 0 obj\n${text}\nendobj\n`, 'latin1'));
+  }
   for (const { number, value } of objects) {
     offsets.set(number, length);
     if (isStream(value)) {
