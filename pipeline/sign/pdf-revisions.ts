@@ -84,9 +84,12 @@ function appendedOnly(before: PdfValue, after: PdfValue, allowed: (item: PdfValu
  */
 export function changesAfter(pdf: Uint8Array, revisionEnd: number): { ok: true } | { ok: false; detail: Bilingual } {
   const latest = new PdfFile(pdf);
-  const updates = latest.sections.filter((s) => s.offset >= revisionEnd).reverse();
-  for (const update of updates) {
-    const before = new PdfFile(pdf, update.offset);
+  const { sections } = latest;
+  for (let i = sections.length - 2; i >= 0; i--) {
+    const update = sections[i];
+    const previous = sections[i + 1];
+    if (!update || !previous || update.end <= revisionEnd) continue;
+    const before = new PdfFile(pdf, previous.end);
     const after = new PdfFile(pdf, update.end);
     const dssBefore = before.catalog.get('DSS');
     const allowedNew = (n: number) => !before.has(n);
