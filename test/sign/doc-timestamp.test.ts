@@ -123,4 +123,23 @@ describe('DSS and document timestamp', () => {
     expect(qpdfCheck(visible)).toContain('No syntax or stream encoding errors');
     expect(changesAfter(visible, end).ok).toBe(false);
   });
+
+  it('a file with an xref stream and object streams gets xref-stream updates that qpdf reads', async () => {
+    const doc = await PDFDocument.create();
+    doc.addPage([300, 200]).drawText('object streams', { x: 20, y: 100 });
+    const packed = await doc.save({ useObjectStreams: true });
+    expect(new PdfFile(packed).usesXrefStreams).toBe(true);
+    const lta = await appendDocumentTimestamp(appendDss(packed, { certs: [der('a')], ocsps: [der('o')], crls: [] }), stamper);
+    expect(Buffer.from(lta).subarray(packed.length).toString('latin1')).not.toMatch(/\nxref\n/);
+    expect(new PdfFile(lta).usesXrefStreams).toBe(true);
+    expect(qpdfCheck(lta)).toContain('No syntax or stream encoding errors');
+    expect(readDss(lta)).toEqual({ certs: [der('a')], ocsps: [der('o')], crls: [] });
+    const [stamp, ...rest] = pdfSignatures(lta);
+    if (!stamp) throw new Error('no timestamp');
+    expect([stamp.kind, rest.length]).toEqual(['document-timestamp', 0]);
+    const b = Buffer.from(lta);
+    const covered = Buffer.concat([b.subarray(0, stamp.byteRange[1]), b.subarray(stamp.byteRange[2])]);
+    expect(await opensslVerifiesToken(dir, stamp.contents, covered, tsa)).toBe(true);
+    expect(pdfText(lta)).toBe(pdfText(packed));
+  });
 });
