@@ -42,8 +42,9 @@ export function pdfSignatures(pdf: Uint8Array): PdfSignature[] {
     const value = file.dict(dict.get('V'));
     const range = value ? file.resolve(value.get('ByteRange')) : null;
     const contents = value?.get('Contents');
-    if (!value || !Array.isArray(range) || range.length !== 4 || !isBytes(contents)) return;
-    const byteRange = range.map((n) => (typeof n === 'number' ? n : 0)) as [number, number, number, number];
+    // A field prepared but not yet signed has placeholder names in its /ByteRange.
+    if (!value || !Array.isArray(range) || range.length !== 4 || !range.every((n) => typeof n === 'number') || !isBytes(contents)) return;
+    const byteRange = range as [number, number, number, number];
     const subFilter = value.get('SubFilter');
     const docTimestamp = isName(value.get('Type'), 'DocTimeStamp') || isName(subFilter, 'ETSI.RFC3161');
     found.push({
