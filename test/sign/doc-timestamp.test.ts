@@ -23,6 +23,7 @@ let pki: TestPki;
 let tsa: OpensslTsa;
 let stamper: HttpTimestamper;
 let signed: Uint8Array;
+let prepared: Uint8Array;
 
 beforeAll(async () => {
   pki = makeTestPki(dir, now);
@@ -32,7 +33,8 @@ beforeAll(async () => {
   doc.addPage([300, 200]).drawText('B-LTA test', { x: 20, y: 100 });
   doc.addPage([300, 200]).drawText('page two', { x: 20, y: 100 });
   signaturePreparer(await signatureSpace(pki.valid, null))(doc, { signingTime: now, reason: 'lta test' });
-  signed = await signPreparedPdf(await doc.save({ useObjectStreams: false }), pki.valid, null);
+  prepared = await doc.save({ useObjectStreams: false });
+  signed = await signPreparedPdf(prepared, pki.valid, null);
 });
 afterAll(async () => {
   await tsa.close();
@@ -73,6 +75,8 @@ describe('DSS and document timestamp', () => {
     const [signature, stamp] = sigs;
     if (!signature || !stamp) throw new Error('missing');
     expect(signature.revisionEnd).toBe(signed.length);
+    // A field prepared but not signed is no signature.
+    expect(pdfSignatures(prepared)).toEqual([]);
     expect(stamp.revisionEnd).toBe(lta.length);
     expect(stamp.byteRange[0]).toBe(0);
     const b = Buffer.from(lta);
