@@ -655,9 +655,8 @@ export const CATALOGUE = {
       ru: 'Форма отправлена с чужой страницы и поэтому не принята: откройте страницу этого сервиса заново и повторите',
     }),
   },
-  // Issue 28, PDF incremental updates (B-LT DSS, B-LTA document timestamp) and tanu extend.
+  // Issue 28, PDF incremental updates (B-LT DSS, B-LTA document timestamp).
   PDF_STRUCTURE: explained('PDF құрылымы оқылмады: оған жаңарту қосылмайды', 'Структура PDF не читается: обновление к нему не добавить'),
-  EXTEND_PACKAGE_INVALID: explained('Файл Tanu экспорт пакеті емес немесе бұзылған: ұзарту жасалмады', 'Файл не пакет экспорта Tanu или повреждён: продление не выполнено'),
 } as const satisfies Record<string, Entry>;
 
 /** Why a certificate was revoked (`tanu revoke --reason`): stable codes, stored in the ledger. */

@@ -214,6 +214,19 @@ function asSet(body: Uint8Array): Buffer {
 }
 
 /** The elements of the DER SEQUENCE or SET at the start of `bytes`, each whole (tag and length included). */
+/**
+ * Length of the DER element at the start of `bytes` (tag, length, content), read from its
+ * length octets alone: a PDF's /Contents is a CMS or a token followed by zero padding.
+ */
+export function derLength(bytes: Uint8Array): number {
+  const first = bytes[1] ?? 0;
+  if (first < 0x80) return 2 + first;
+  const count = first & 0x7f;
+  let length = 0;
+  for (let i = 0; i < count; i++) length = length * 256 + (bytes[2 + i] ?? 0);
+  return 2 + count + length;
+}
+
 export const derElements = (bytes: Uint8Array): Uint8Array[] => kids(readDer(bytes, 0)).map(encoded);
 
 /** A certificate's issuer and serial number, as encoded in it: how a CMS names its signer. */

@@ -1,3 +1,4 @@
+import { TanuError } from '../core/tanu-error.js';
 import { type Timestamper, TOKEN_ROOM } from './timestamp.js';
 import { catalogWith } from './dss.js';
 import { type NewObject, type PdfDict, type PdfValue, PdfFile, appendUpdate, isRef, name, ref } from './pdf-update.js';
@@ -49,7 +50,7 @@ async function stampedUpdate(file: PdfFile, objects: NewObject[], sigNumber: num
   const ranges = [0, open, close + 1, pdf.length - close - 1];
   pdf.write(`/ByteRange [${ranges.join(' ')}]`.padEnd(RANGE_WIDTH.length, ' '), rangeAt, 'latin1');
   const token = await timestamper.stamp(Buffer.concat([pdf.subarray(0, open), pdf.subarray(close + 1)]));
-  if (token.length > TOKEN_ROOM) throw new Error(`document timestamp token of ${token.length} bytes past TOKEN_ROOM`);
+  if (token.length > TOKEN_ROOM) throw new TanuError('SIGNATURE_SPACE', { max: TOKEN_ROOM });
   pdf.write(Buffer.from(token).toString('hex').padEnd(TOKEN_ROOM * 2, '0'), open + 1, 'latin1');
   return pdf;
 }
@@ -69,16 +70,16 @@ function withAppended(file: PdfFile, number: number, dict: PdfDict, key: string,
 function fieldsOf(file: PdfFile): { count: number; add: (field: PdfValue) => NewObject[] } {
   const held = file.catalog.get('AcroForm');
   const form = file.dict(held);
-  const existing = form ? file.resolve(form.get('Fields')) : null;
-  const count = Array.isArray(existing) ? existing.length : 0;
+  const resolved = form ? file.resolve(form.get('Fields')) : null;
+  const existing = Array.isArray(resolved) ? resolved : [];
   return {
-    count,
+    count: existing.length,
     add: (field) => {
       if (form && isRef(held)) return withAppended(file, held.ref, form, 'Fields', field);
       const fields = form?.get('Fields');
-      if (isRef(fields)) return [{ number: fields.ref, value: [...(Array.isArray(existing) ? existing : []), field] }];
+      if (isRef(fields)) return [{ number: fields.ref, value: [...existing, field] }];
       const acroForm: PdfDict = new Map(form ?? [['SigFlags', 3]]);
-      acroForm.set('Fields', [...(Array.isArray(existing) ? existing : []), field]);
+      acroForm.set('Fields', [...existing, field]);
       return [catalogWith(file, { AcroForm: acroForm })];
     },
   };

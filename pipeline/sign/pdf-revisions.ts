@@ -1,4 +1,5 @@
 import type { Bilingual } from '../core/catalogue.js';
+import { derLength } from './cms.js';
 import { dssOf } from './dss.js';
 import { type PdfDict, type PdfValue, PdfFile, isBytes, isDict, isName, isRef, serialize } from './pdf-update.js';
 import type { ValidationData } from './validation-data.js';
@@ -19,15 +20,6 @@ export type PdfSignature = {
   /** Latin-1 text of the signature dictionary. */
   dictionary: string;
 };
-
-/** Length of the DER element at the start of `bytes`. */
-function derLength(bytes: Uint8Array): number {
-  const first = bytes[1] ?? 0;
-  if (first < 0x80) return 2 + first;
-  let length = 0;
-  for (let i = 0; i < (first & 0x7f); i++) length = length * 256 + (bytes[2 + i] ?? 0);
-  return 2 + (first & 0x7f) + length;
-}
 
 /** Every signature field's value, in file order. */
 export function pdfSignatures(pdf: Uint8Array): PdfSignature[] {

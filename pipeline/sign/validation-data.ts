@@ -5,5 +5,3 @@
  * batch folder and verification read it.
  */
 export type ValidationData = { certs: Uint8Array[]; ocsps: Uint8Array[]; crls: Uint8Array[] };
-
-export const emptyValidationData = (): ValidationData => ({ certs: [], ocsps: [], crls: [] });

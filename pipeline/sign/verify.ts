@@ -5,7 +5,7 @@ import type { Bilingual } from '../core/catalogue.js';
 import { Manifest } from '../publish/publish.js';
 import { isTanuError } from '../core/tanu-error.js';
 import { type Known, chainOf, knownCertificate } from './chain.js';
-import { type ParsedSignedData, parseSignedData } from './cms.js';
+import { type ParsedSignedData, derLength, parseSignedData } from './cms.js';
 import { type DigestName, digestNamed } from './signer.js';
 import { checkToken } from './timestamp.js';
 
@@ -45,16 +45,6 @@ export function parsePdfDate(value: string): Date | null {
   const utc = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
   const offset = m[8] ? (m[8] === '+' ? 1 : -1) * (Number(m[9]) * 60 + Number(m[10])) * 60_000 : 0;
   return new Date(utc - offset);
-}
-
-/** Length of the DER element at the start of a buffer (tag, length, content). */
-function derLength(bytes: Uint8Array): number {
-  const first = bytes[1] ?? 0;
-  if (first < 0x80) return 2 + first;
-  const count = first & 0x7f;
-  let length = 0;
-  for (let i = 0; i < count; i++) length = length * 256 + (bytes[2 + i] ?? 0);
-  return 2 + count + length;
 }
 
 /** Checks a CMS over content it digests with the algorithm the CMS names: everything but the byte range. */
